@@ -1,0 +1,1 @@
+"""Atelier: client management for design studios."""

@@ -1,0 +1,91 @@
+"""The application factory: settings, extensions, adapters and blueprints are bound here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g
+from flask_babel import get_locale
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from saas.config import Settings, load_settings
+from saas.extensions import babel, csrf, db, limiter, login_manager
+from saas.files.storage import storage_for
+from saas.i18n import compile_translations, html_lang, select_locale
+from saas.mail import mailer_for
+from saas.tenants.roles import has_perm
+from saas.web.errors import error_response, init_error_handlers, status_message
+from saas.web.security import csp_nonce, init_security_headers
+
+
+def create_app(environ: dict[str, str] | None = None) -> Flask:
+    settings = load_settings(environ)
+    app = Flask("saas", instance_path=str(settings.instance_dir))
+    app.config.update(settings.flask_config())
+    app.extensions["atelier.settings"] = settings
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    _bind_extensions(app, settings)
+    _register_blueprints(app)
+    init_error_handlers(app)
+    init_security_headers(app, hsts=settings.is_production or settings.base_url.startswith("https://"))
+    _commit_once_per_request(app)
+    app.context_processor(_template_globals)
+    return app
+
+
+def _bind_extensions(app: Flask, settings: Settings) -> None:
+    db.init_app(app, settings.database_url)
+    app.extensions["atelier.mailer"] = mailer_for(settings)
+    app.extensions["atelier.storage"] = storage_for(settings)
+    compile_translations()
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # server-side sessions already end on logout and password change
+    login_manager.login_view = "staff_auth.login"
+    login_manager.login_message = None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from saas.health import bp as health_bp
+    from saas.portal.views import bp as portal_bp
+    from saas.staff import register_staff
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(portal_bp)
+    register_staff(app)
+
+
+def _commit_once_per_request(app: Flask) -> None:
+    """The one commit point of a request: after a successful response, before it is sent."""
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        session = db.session()
+        if response.status_code >= 400:
+            session.rollback()
+            return response
+        try:
+            session.commit()
+        except StaleDataError:
+            session.rollback()
+            return error_response(409, status_message(409), "version")
+        return response
+
+
+def _template_globals() -> dict[str, Any]:
+    locale = str(get_locale() or "zh_CN")
+    return {
+        "csp_nonce": csp_nonce,
+        "current_locale": locale,
+        "html_lang": html_lang(locale),
+        "has_perm": lambda perm: has_perm(getattr(g.get("membership"), "role", None), perm),
+        "current_tenant": g.get("tenant"),
+        "current_membership": g.get("membership"),
+    }

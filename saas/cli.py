@@ -1,0 +1,145 @@
+"""The `saas` command: serve, worker, db, demo, tenant."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from saas import dbadmin
+from saas.extensions import db
+
+
+def _create_app():  # FlaskGroup calls this lazily, so `saas --help` works without configuration
+    from saas.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """Atelier: client management for design studios."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, envvar="PORT", show_default=True, type=int)
+@click.option("--workers", default=2, envvar="WEB_CONCURRENCY", show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app: gunicorn in production, a threaded development server otherwise."""
+    app = current_app._get_current_object()
+    settings = app.extensions["atelier.settings"]
+    if settings.is_production:
+        from saas.wsgi_server import run_gunicorn
+
+        run_gunicorn(app, f"{host}:{port}", workers)
+        return
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Atelier on http://{host}:{port}  (env={settings.env}, database={settings.database_url.split(':')[0]})")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run the jobs already queued, then exit.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run an RQ worker (with its scheduler) on REDIS_URL."""
+    from rq import Worker
+
+    from saas.jobs import job_queue, set_worker_app
+
+    app = current_app._get_current_object()
+    queue = job_queue(app)
+    if queue is None:
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
+    set_worker_app(app)
+    Worker([queue], connection=queue.connection).work(with_scheduler=True, burst=burst)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema and roles."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations as the table owner, then grant the app role (PostgreSQL)."""
+    dbadmin.upgrade(current_app.extensions["atelier.settings"], revision)
+    click.echo("database is up to date")
+
+
+@db_group.command("roles")
+@with_appcontext
+def db_roles() -> None:
+    """Create or update the app's non-owner login role named in DATABASE_URL (PostgreSQL)."""
+    role = dbadmin.create_app_role(current_app.extensions["atelier.settings"])
+    click.echo(f"role {role} is ready (no BYPASSRLS, owns nothing); now run `saas db upgrade`")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the applied migration revision."""
+    dbadmin.current_revision(current_app.extensions["atelier.settings"])
+
+
+@main.command()
+@with_appcontext
+def demo() -> None:
+    """Create the demo studio if it is missing, and print its logins."""
+    from saas.demo import DEMO_PASSWORD, ensure_demo
+
+    people = ensure_demo()
+    db.session.commit()
+    click.echo("Demo studio 'demo' — every login uses the password: " + DEMO_PASSWORD)
+    for person in people:
+        click.echo(f"  {person.role:<8} {person.email:<30} {person.name}")
+
+
+@main.group()
+def tenant() -> None:
+    """Studios."""
+
+
+@tenant.command("create")
+@click.option("--name", required=True)
+@click.option("--slug", required=True)
+@click.option("--owner-email", required=True)
+@click.option("--owner-name", default=None)
+@click.option("--password", required=True, envvar="ATELIER_OWNER_PASSWORD")
+@click.option("--json", "as_json", is_flag=True, help="Print the ids as JSON.")
+@with_appcontext
+def tenant_create(name: str, slug: str, owner_email: str, owner_name: str | None, password: str, as_json: bool) -> None:
+    """Create a studio and its owner (the same rules as the sign-up page)."""
+    from saas.errors import ValidationFailed
+    from saas.schemas import load
+    from saas.tenants.schemas import SignupSchema
+    from saas.tenants.services import create_studio
+
+    fields = {
+        "studio_name": name,
+        "slug": slug,
+        "name": owner_name or owner_email.split("@")[0],
+        "email": owner_email,
+        "password": password,
+    }
+    try:
+        membership = create_studio(**load(SignupSchema(), fields))
+    except ValidationFailed as exc:
+        click.echo(json.dumps({"errors": exc.errors}, ensure_ascii=False), err=True)
+        sys.exit(2)
+    db.session.commit()
+    result = {
+        "tenant_id": str(membership.tenant_id),
+        "slug": membership.tenant.slug,
+        "user_id": str(membership.user_id),
+        "membership_id": str(membership.id),
+    }
+    click.echo(json.dumps(result) if as_json else f"studio {slug} created: {result}")

@@ -1,0 +1,187 @@
+"""Settings read from the environment only, validated once at start-up.
+
+Every integration has an embedded default (SQLite, local files, inline jobs, memory rate limits, an outbox
+folder for mail); setting the matching variable switches to the real service with no code change.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ENVIRONMENTS = ("development", "test", "production")
+LOCALES = ("zh_CN", "en")
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up with every problem found, so an operator fixes them in one go."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_dir: Path
+    secret_key: str
+    database_url: str
+    migration_database_url: str
+    redis_url: str | None
+    base_url: str
+    storage_dir: Path
+    s3_bucket: str | None
+    s3_endpoint_url: str | None
+    s3_region: str
+    s3_access_key_id: str | None
+    s3_secret_access_key: str | None
+    mail_from: str
+    outbox_dir: Path
+    smtp_host: str | None
+    smtp_port: int
+    smtp_username: str | None
+    smtp_password: str | None
+    smtp_starttls: bool
+    smtp_ssl: bool
+    max_logo_bytes: int
+    session_days: int
+    trusted_proxies: int
+    login_rate_limit: str
+    signup_rate_limit: str
+    reset_rate_limit: str
+    log_level: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    def flask_config(self) -> dict:
+        secure = self.is_production or self.base_url.startswith("https://")
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SESSION_COOKIE_NAME": "atelier_session",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_SECURE": secure,
+            "PREFERRED_URL_SCHEME": "https" if secure else "http",
+            "MAX_CONTENT_LENGTH": max(self.max_logo_bytes * 2, 8 * 1024 * 1024),
+            "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session that holds it
+            "WTF_CSRF_SSL_STRICT": secure,
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "BABEL_DEFAULT_LOCALE": "zh_CN",
+            "BABEL_DEFAULT_TIMEZONE": "UTC",
+            "TESTING": self.env == "test",
+        }
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(environ: dict, name: str, default: int, errors: list[str]) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors.append(f"{name} must be a whole number, got {raw!r}")
+        return default
+    if value < 0:
+        errors.append(f"{name} must not be negative")
+    return value
+
+
+def _dev_secret_key(instance_dir: Path) -> str:
+    """A development key generated once and kept in instance/, so `make run` sessions survive restarts."""
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _check_url(name: str, url: str | None, schemes: tuple[str, ...], errors: list[str]) -> None:
+    if url and urlparse(url).scheme.split("+")[0] not in schemes:
+        errors.append(f"{name} must start with one of {', '.join(s + '://' for s in schemes)}")
+
+
+def load_settings(environ: dict | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    errors: list[str] = []
+    env = environ.get("ATELIER_ENV", "production")
+    if env not in ENVIRONMENTS:
+        errors.append(f"ATELIER_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    instance_dir = Path(environ.get("INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+
+    secret_key = environ.get("SECRET_KEY", "")
+    if not secret_key:
+        if env == "production":
+            errors.append("SECRET_KEY is required in production (set ATELIER_ENV=development for local use)")
+        else:
+            secret_key = _dev_secret_key(instance_dir)
+    elif len(secret_key) < 32:
+        errors.append("SECRET_KEY must be at least 32 characters")
+
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'atelier.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://") :]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    _check_url("DATABASE_URL", database_url, ("sqlite", "postgresql"), errors)
+    migration_url = environ.get("MIGRATION_DATABASE_URL") or database_url
+    if migration_url.startswith("postgresql://"):
+        migration_url = "postgresql+psycopg://" + migration_url[len("postgresql://") :]
+
+    redis_url = environ.get("REDIS_URL") or None
+    _check_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"), errors)
+    port = environ.get("PORT", "5000")
+    base_url = (environ.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+    _check_url("BASE_URL", base_url, ("http", "https"), errors)
+
+    smtp_ssl = _bool(environ.get("SMTP_SSL"), False)
+    settings = Settings(
+        env=env,
+        instance_dir=instance_dir,
+        secret_key=secret_key,
+        database_url=database_url,
+        migration_database_url=migration_url,
+        redis_url=redis_url,
+        base_url=base_url,
+        storage_dir=Path(environ.get("STORAGE_DIR") or instance_dir / "files"),
+        s3_bucket=environ.get("S3_BUCKET") or None,
+        s3_endpoint_url=environ.get("S3_ENDPOINT_URL") or None,
+        s3_region=environ.get("S3_REGION") or "us-east-1",
+        s3_access_key_id=environ.get("S3_ACCESS_KEY_ID") or None,
+        s3_secret_access_key=environ.get("S3_SECRET_ACCESS_KEY") or None,
+        mail_from=environ.get("MAIL_FROM") or "Atelier <no-reply@atelier.localhost>",
+        outbox_dir=Path(environ.get("OUTBOX_DIR") or instance_dir / "outbox"),
+        smtp_host=environ.get("SMTP_HOST") or None,
+        smtp_port=_int(environ, "SMTP_PORT", 465 if smtp_ssl else 587, errors),
+        smtp_username=environ.get("SMTP_USERNAME") or None,
+        smtp_password=environ.get("SMTP_PASSWORD") or None,
+        smtp_starttls=_bool(environ.get("SMTP_STARTTLS"), not smtp_ssl),
+        smtp_ssl=smtp_ssl,
+        max_logo_bytes=_int(environ, "MAX_LOGO_BYTES", 2 * 1024 * 1024, errors),
+        session_days=_int(environ, "SESSION_DAYS", 14, errors),
+        trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0, errors),
+        login_rate_limit=environ.get("LOGIN_RATE_LIMIT") or "20 per minute;200 per hour",
+        signup_rate_limit=environ.get("SIGNUP_RATE_LIMIT") or "10 per hour",
+        reset_rate_limit=environ.get("RESET_RATE_LIMIT") or "5 per minute;30 per hour",
+        log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
+    )
+    if settings.s3_bucket is None and any(environ.get(k) for k in ("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID")):
+        errors.append("S3_BUCKET is required when other S3_* variables are set")
+    if errors:
+        raise ConfigError("Invalid configuration:\n  - " + "\n  - ".join(errors))
+    return settings

@@ -1,0 +1,111 @@
+"""The database: declarative base, column types shared by every domain, and the session bound per app context.
+
+There is exactly one commit point per request (the view, after the services have flushed) and one per job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app
+from flask.globals import app_ctx
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator, Uuid
+
+NAMING = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite would otherwise hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}
+
+
+class UUIDPrimaryKey:
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if "poolclass" not in kwargs:
+        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, **kwargs)
+
+
+def _app_context_id() -> int:
+    # One session per pushed app context: a request, a CLI command, a job, or an inline job run after commit.
+    return id(app_ctx._get_current_object())
+
+
+class Database:
+    """Created unbound in extensions.py; `init_app` binds an engine per Flask app."""
+
+    def __init__(self) -> None:
+        self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_app_context_id)
+
+    def init_app(self, app: Flask, url: str) -> None:
+        from saas.tenants.isolation import TenantSession
+
+        engine = make_engine(url)
+        app.extensions["atelier.db"] = sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)
+        app.extensions["atelier.engine"] = engine
+        app.teardown_appcontext(self._remove)
+
+    @staticmethod
+    def _new_session() -> Session:
+        return current_app.extensions["atelier.db"]()
+
+    def _remove(self, _exc: BaseException | None) -> None:
+        self.session.remove()
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["atelier.engine"]

@@ -1,0 +1,19 @@
+"""Errors that services raise and every surface turns into the same answers (form errors or JSON)."""
+
+from __future__ import annotations
+
+
+class ValidationFailed(Exception):
+    """Bad input: `errors` maps a field name to its messages. Nothing has been written."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class Conflict(Exception):
+    """Someone else changed the record since it was read (a stale version)."""
+
+
+class NotAllowed(Exception):
+    """The caller's role does not permit this action."""

@@ -1,0 +1,1 @@
+"""Files: one storage service for every file, plus content checks."""

@@ -1,0 +1,44 @@
+"""Languages: Simplified Chinese and English, chosen per user (Accept-Language before login)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import g, request, session
+from flask_login import current_user
+
+from saas.config import LOCALES
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def compile_translations(folder: Path = TRANSLATIONS) -> None:
+    """Compile each messages.po whose .mo is missing or older; .mo files are build output, not committed."""
+    for po_path in folder.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp.replace(mo_path)
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    tenant = g.get("tenant")
+    if tenant is not None:
+        return tenant.locale
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+    return "en" if best == "en" else "zh_CN"
+
+
+def html_lang(locale: str) -> str:
+    return "zh-CN" if locale == "zh_CN" else "en"

@@ -1,0 +1,1 @@
+"""The client portal, in each studio's name: /portal/<studio-slug>/."""

@@ -1,0 +1,108 @@
+"""Shared marshmallow building blocks: messages, common fields, one way to turn errors into
+`{field: [messages]}` for forms and JSON alike.
+
+marshmallow wants plain strings for its messages, and schemas are built at import time, before any locale is
+known. So messages are English msgids (marked with N_ for extraction), optionally carrying parameters, and
+are translated when the errors are handed out, in the caller's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from saas.errors import ValidationFailed
+
+
+def N_(msgid: str) -> str:
+    """Marks a message for extraction; it is translated when shown."""
+    return msgid
+
+
+class Msg(str):
+    """A msgid with its parameters, translated late."""
+
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Msg:
+        obj = super().__new__(cls, msgid)
+        obj.params = params
+        return obj
+
+
+def translate(message: Any) -> str:
+    return gettext(str(message), **getattr(message, "params", {}))
+
+
+REQUIRED = N_("This field is required.")
+
+
+def _messages(**extra: str) -> dict[str, str]:
+    return {"required": REQUIRED, "null": REQUIRED, "invalid": N_("Not a valid value."), **extra}
+
+
+class MaxLength(validate.Validator):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, value: str) -> str:
+        if len(value) > self.limit:
+            raise ValidationError(Msg(N_("Use at most %(n)d characters."), n=self.limit))
+        return value
+
+
+class NotBlank(validate.Validator):
+    def __call__(self, value: str) -> str:
+        if not value.strip():
+            raise ValidationError(REQUIRED)
+        return value
+
+
+def text(max_length: int, required: bool = True, **kwargs: Any) -> fields.String:
+    return fields.String(
+        required=required, validate=[NotBlank(), MaxLength(max_length)], error_messages=_messages(), **kwargs
+    )
+
+
+def email(required: bool = True) -> fields.Email:
+    return fields.Email(
+        required=required,
+        validate=MaxLength(254),
+        error_messages=_messages(invalid=N_("Enter a valid e-mail address, like name@example.com.")),
+    )
+
+
+def choice(options: tuple[str, ...], required: bool = True, **kwargs: Any) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.OneOf(options, error=N_("Choose one of the options.")),
+        error_messages=_messages(),
+        **kwargs,
+    )
+
+
+class FormSchema(Schema):
+    """HTML forms carry extra fields (the CSRF token, buttons): ignore what the schema does not name."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    if isinstance(messages, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    items = messages if isinstance(messages, list) else [messages]
+    return {prefix or "_schema": [translate(m) for m in items]}
+
+
+def load(schema: Schema, data: Any) -> dict[str, Any]:
+    """Validated data, or ValidationFailed with every problem found, in the caller's language."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(_flatten(exc.messages)) from exc

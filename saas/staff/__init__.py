@@ -1,0 +1,14 @@
+"""The staff workspace: sign-in pages at the site root, everything else under /app."""
+
+from flask import Flask
+
+
+def register_staff(app: Flask) -> None:
+    from saas.staff import account, settings, workspace  # noqa: F401  (routes attach to the blueprint)
+    from saas.staff.auth import bp as auth_bp
+    from saas.staff.blueprint import bp
+    from saas.staff.brand import bp as brand_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(brand_bp)
+    app.register_blueprint(bp)

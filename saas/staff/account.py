@@ -1,0 +1,56 @@
+"""The signed-in person's own account: name, language, password."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import refresh
+from flask_login import current_user, login_user
+
+from saas.errors import ValidationFailed
+from saas.extensions import db
+from saas.schemas import load
+from saas.staff.blueprint import bp
+from saas.tenants import accounts, audit
+from saas.tenants.schemas import AccountSchema, PasswordChangeSchema
+from saas.web.client_ip import client_ip
+
+
+def _page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
+    return render_template("staff/account.html", form=form, errors=errors), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account() -> ResponseReturnValue:
+    user = current_user
+    if request.method == "GET":
+        return _page({"name": user.name, "locale": user.locale or ""}, {})
+    try:
+        data = load(AccountSchema(), request.form)
+    except ValidationFailed as exc:
+        return _page(request.form, exc.errors, 422)
+    user.name, user.locale = data["name"].strip(), data["locale"]
+    refresh()
+    flash(_("Your account is saved."), "success")
+    return redirect(url_for("staff.account"))
+
+
+@bp.post("/account/password")
+def change_password() -> ResponseReturnValue:
+    user = current_user._get_current_object()
+    try:
+        data = load(PasswordChangeSchema(), request.form)
+        accounts.change_password(user, data["current_password"], data["password"])
+    except ValidationFailed as exc:
+        return _page({"name": user.name, "locale": user.locale or ""}, exc.errors, 422)
+    # Every session ended, this one included: start a fresh one so the person stays signed in here.
+    tenant_id = session.get("tenant_id")
+    session.clear()
+    accounts.start_session(user, client_ip(), request.user_agent.string)
+    login_user(user)
+    session["tenant_id"] = tenant_id
+    db.session.flush()
+    audit.set_origin(user.id, client_ip())
+    flash(_("Password changed. You have been signed out everywhere else."), "success")
+    return redirect(url_for("staff.account"))

@@ -1,0 +1,169 @@
+"""Public staff pages: landing, studio sign-up, log in and out, password reset, joining by invitation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from saas.config import LOCALES
+from saas.errors import ValidationFailed
+from saas.extensions import db, limiter
+from saas.schemas import load
+from saas.staff.context import choose_membership, next_url, sign_out
+from saas.tenants import accounts, audit, services
+from saas.tenants.access import tenant_by_slug
+from saas.tenants.isolation import set_tenant, set_user
+from saas.tenants.models import User
+from saas.tenants.schemas import (
+    AcceptInviteSchema,
+    LoginSchema,
+    ResetRequestSchema,
+    ResetSchema,
+    SignupSchema,
+)
+from saas.web.client_ip import client_ip
+from saas.web.urls import is_safe_redirect
+
+bp = Blueprint("staff_auth", __name__, template_folder="templates")
+
+
+def _limit(name: str) -> str:
+    return getattr(current_app.extensions["atelier.settings"], name)
+
+
+def _begin_session(user: User) -> None:
+    """A fresh session at every sign-in (nothing carried over from before), in the person's studio."""
+    locale = session.get("locale")
+    session.clear()
+    accounts.start_session(user, client_ip(), request.user_agent.string)
+    login_user(user)
+    if locale and not user.locale:
+        user.locale = locale
+    set_user(db.session(), user.id)
+    audit.set_origin(user.id, client_ip())
+    membership = choose_membership(user, user.last_tenant_id)
+    if membership is not None:
+        session["tenant_id"] = str(membership.tenant_id)
+        user.last_tenant_id = membership.tenant_id
+        audit.record("login.succeeded", user)
+
+
+def _after_login() -> ResponseReturnValue:
+    target = next_url()
+    return redirect(target if is_safe_redirect(target) else url_for("staff.home"))
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    return render_template("auth/index.html")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("signup_rate_limit"), methods=["POST"])
+def signup() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("auth/signup.html", form={}, errors={})
+    try:
+        data = load(SignupSchema(), request.form)
+        membership = services.create_studio(**data)
+    except ValidationFailed as exc:
+        return render_template("auth/signup.html", form=request.form, errors=exc.errors), 422
+    _begin_session(membership.user)
+    flash(_("Welcome to Atelier! Your studio %(name)s is ready.", name=membership.tenant.name), "success")
+    return redirect(url_for("staff.home"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("login_rate_limit"), methods=["POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return _after_login()
+        return render_template("auth/login.html", form={}, errors={}, next=next_url())
+    try:
+        data = load(LoginSchema(), request.form)
+        user = accounts.authenticate(data["email"], data["password"])
+    except ValidationFailed as exc:
+        return render_template("auth/login.html", form=request.form, errors=exc.errors, next=next_url()), 422
+    except accounts.LoginRefused as exc:
+        db.session.commit()  # the failure count must survive this error response
+        status = 429 if exc.locked_until else 401
+        return render_template(
+            "auth/login.html", form=request.form, errors={"_schema": [exc.message]}, next=next_url()
+        ), status
+    _begin_session(user)
+    return _after_login()
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    sign_out()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("staff_auth.login"))
+
+
+@bp.post("/language")
+def set_language() -> ResponseReturnValue:
+    """The language switcher for people not signed in (signed-in people set it on their account)."""
+    locale = request.form.get("locale")
+    if locale in LOCALES:
+        session["locale"] = locale
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("staff_auth.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("reset_rate_limit"), methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("auth/forgot.html", form={}, errors={})
+    try:
+        data = load(ResetRequestSchema(), request.form)
+    except ValidationFailed as exc:
+        return render_template("auth/forgot.html", form=request.form, errors=exc.errors), 422
+    accounts.request_password_reset(data["email"])
+    return render_template("auth/forgot_sent.html", email=data["email"])
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("reset_rate_limit"), methods=["POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    if accounts.find_reset(token) is None:
+        return render_template("auth/link_invalid.html"), 404
+    if request.method == "GET":
+        return render_template("auth/reset.html", token=token, errors={})
+    try:
+        data = load(ResetSchema(), request.form)
+        user = accounts.reset_password(token, data["password"])
+    except ValidationFailed as exc:
+        return render_template("auth/reset.html", token=token, errors=exc.errors), 422
+    _begin_session(user)
+    flash(_("Your password has been changed."), "success")
+    return redirect(url_for("staff.home"))
+
+
+@bp.route("/join/<slug>/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("login_rate_limit"), methods=["POST"])
+def join(slug: str, token: str) -> ResponseReturnValue:
+    tenant = tenant_by_slug(slug)
+    set_tenant(db.session(), tenant.id)
+    invitation = services.open_invitation(token)
+    if invitation is None:
+        return render_template("auth/link_invalid.html", tenant=tenant), 404
+    existing = accounts.find_user(invitation.email)
+    context = {"tenant": tenant, "invitation": invitation, "existing": existing, "token": token}
+    if request.method == "GET":
+        return render_template("auth/join.html", errors={}, form={}, **context)
+    try:
+        data = load(AcceptInviteSchema(), request.form)
+        membership = services.accept_invitation(token, data.get("name"), data["password"])
+    except ValidationFailed as exc:
+        return render_template("auth/join.html", errors=exc.errors, form=request.form, **context), 422
+    db.session.flush()
+    _begin_session(membership.user)
+    flash(_("Welcome to %(studio)s!", studio=tenant.name), "success")
+    return redirect(url_for("staff.home"))

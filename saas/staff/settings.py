@@ -1,0 +1,146 @@
+"""Studio settings: profile and logo, members and invitations, the audit trail. Owners and admins only."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from saas.errors import ValidationFailed
+from saas.schemas import load
+from saas.staff.blueprint import bp
+from saas.staff.context import requires
+from saas.tenants import queries, services
+from saas.tenants.access import get_invitation, get_membership
+from saas.tenants.roles import Perm, grantable_roles
+from saas.tenants.schemas import CURRENCIES, InviteSchema, RoleChangeSchema, StudioProfileSchema
+
+PROFILE_FIELDS = ("name", "brand_color", "currency", "timezone", "locale", "version")
+
+
+def _profile_page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "staff/settings_studio.html",
+        form=form,
+        errors=errors,
+        currencies=CURRENCIES,
+        timezones=queries.common_timezones(form.get("timezone")),
+    ), status
+
+
+@bp.route("/settings/studio", methods=["GET", "POST"])
+@requires(Perm.STUDIO_SETTINGS)
+def studio_settings() -> ResponseReturnValue:
+    tenant = g.tenant
+    if request.method == "GET":
+        return _profile_page({k: getattr(tenant, k) for k in PROFILE_FIELDS}, {})
+    try:
+        services.update_profile(tenant, load(StudioProfileSchema(), request.form))
+    except ValidationFailed as exc:
+        return _profile_page(request.form, exc.errors, 422)
+    flash(_("Studio settings saved."), "success")
+    return redirect(url_for("staff.studio_settings"))
+
+
+@bp.post("/settings/studio/logo")
+@requires(Perm.STUDIO_SETTINGS)
+def upload_logo() -> ResponseReturnValue:
+    upload = request.files.get("logo")
+    settings = current_app.extensions["atelier.settings"]
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationFailed({"logo": [_("Choose an image to upload.")]})
+        services.set_logo(
+            g.tenant, current_app.extensions["atelier.storage"], upload.read(), upload.filename, settings.max_logo_bytes
+        )
+    except ValidationFailed as exc:
+        form = {k: getattr(g.tenant, k) for k in PROFILE_FIELDS}
+        return _profile_page(form, exc.errors, 422)
+    flash(_("Logo updated."), "success")
+    return redirect(url_for("staff.studio_settings"))
+
+
+def _members_page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "staff/members.html",
+        members=queries.members(),
+        invitations=queries.open_invitations(),
+        grantable=grantable_roles(g.membership.role),
+        form=form,
+        errors=errors,
+    ), status
+
+
+@bp.get("/settings/members")
+@requires(Perm.MEMBERS_VIEW)
+def members() -> ResponseReturnValue:
+    return _members_page({}, {})
+
+
+@bp.post("/settings/members/invite")
+@requires(Perm.MEMBERS_INVITE)
+def invite_member() -> ResponseReturnValue:
+    try:
+        data = load(InviteSchema(), request.form)
+        invitation = services.invite(g.membership, data["email"], data["role"])
+    except ValidationFailed as exc:
+        return _members_page(request.form, exc.errors, 422)
+    flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("staff.members"))
+
+
+@bp.post("/settings/members/<membership_id>/role")
+@requires(Perm.MEMBERS_MANAGE)
+def change_member_role(membership_id: str) -> ResponseReturnValue:
+    target = get_membership(membership_id)
+    try:
+        data = load(RoleChangeSchema(), request.form)
+        services.change_role(g.membership, target, data["role"], data["version"])
+    except ValidationFailed as exc:
+        return _members_page({}, exc.errors, 422)
+    flash(_("Role of %(name)s changed.", name=target.user.name), "success")
+    return redirect(url_for("staff.members"))
+
+
+@bp.post("/settings/members/<membership_id>/<any(deactivate, reactivate):action>")
+@requires(Perm.MEMBERS_MANAGE)
+def set_member_active(membership_id: str, action: str) -> ResponseReturnValue:
+    target = get_membership(membership_id)
+    try:
+        version = int(request.form.get("version", "0"))
+        services.set_member_active(g.membership, target, action == "reactivate", version)
+    except ValidationFailed as exc:
+        return _members_page({}, exc.errors, 422)
+    except ValueError:
+        return _members_page({}, {"version": [_("Not a valid value.")]}, 422)
+    message = (
+        _("%(name)s can work here again.")
+        if action == "reactivate"
+        else _("%(name)s no longer has access; their sessions have ended.")
+    )
+    flash(message % {"name": target.user.name}, "success")
+    return redirect(url_for("staff.members"))
+
+
+@bp.post("/settings/invitations/<invitation_id>/<any(resend, revoke):action>")
+@requires(Perm.MEMBERS_INVITE)
+def invitation_action(invitation_id: str, action: str) -> ResponseReturnValue:
+    invitation = get_invitation(invitation_id)
+    try:
+        if action == "resend":
+            services.resend_invitation(invitation)
+        else:
+            services.revoke_invitation(invitation)
+    except ValidationFailed as exc:
+        return _members_page({}, exc.errors, 422)
+    flash(_("Invitation sent again.") if action == "resend" else _("Invitation withdrawn."), "success")
+    return redirect(url_for("staff.members"))
+
+
+@bp.get("/settings/audit")
+@requires(Perm.AUDIT_READ)
+def audit_trail() -> ResponseReturnValue:
+    page = queries.audit_page(request.args.get("before"), request.args.get("action") or None)
+    return render_template(
+        "staff/audit.html", page=page, action=request.args.get("action", ""), actions=queries.AUDIT_ACTIONS
+    )

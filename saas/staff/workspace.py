@@ -1,0 +1,31 @@
+"""The workspace home (first-run guide) and the studio switcher."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from saas.staff.blueprint import bp
+from saas.staff.context import choose_membership, enter_workspace
+from saas.tenants import onboarding
+from saas.tenants.access import parse_uuid
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    return render_template("staff/home.html", steps=onboarding.first_run_steps(g.tenant, g.membership))
+
+
+@bp.post("/switch")
+def switch_studio() -> ResponseReturnValue:
+    wanted = parse_uuid(request.form.get("tenant_id", ""))
+    membership = choose_membership(current_user, wanted)
+    if membership is None or membership.tenant_id != wanted:
+        abort(404)
+    enter_workspace(membership)
+    current_user.last_tenant_id = membership.tenant_id
+    session["tenant_id"] = str(membership.tenant_id)
+    flash(_("You are now working in %(studio)s.", studio=membership.tenant.name), "info")
+    return redirect(url_for("staff.home"))

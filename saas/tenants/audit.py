@@ -1,0 +1,38 @@
+"""The audit trail: services call `record(...)`; who and from where come from the request (or job) origin."""
+
+from __future__ import annotations
+
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from saas.extensions import db
+from saas.tenants.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Origin:
+    actor_id: uuid.UUID | None = None
+    ip: str | None = None
+
+
+_origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
+
+
+def set_origin(actor_id: uuid.UUID | None, ip: str | None) -> None:
+    _origin.set(Origin(actor_id, ip))
+
+
+def record(action: str, target: Any = None, actor_id: uuid.UUID | None = None, **data: Any) -> AuditEvent:
+    origin = _origin.get() or Origin()
+    event = AuditEvent(
+        action=action,
+        actor_id=actor_id or origin.actor_id,
+        target_type=type(target).__name__.lower() if target is not None else None,
+        target_id=str(target.id) if target is not None else None,
+        data={k: v for k, v in data.items() if v is not None},
+        ip=origin.ip,
+    )
+    db.session.add(event)
+    return event

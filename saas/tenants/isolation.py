@@ -1,0 +1,137 @@
+"""Tenant isolation, layers one and two.
+
+Layer 1 (every backend): each session carries the current studio in `session.info`. Every ORM SELECT,
+UPDATE and DELETE that touches a tenant-owned model gets `tenant_id = <current>` added automatically; with no
+studio set it raises instead of returning everything. Flushes stamp and check `tenant_id` on writes.
+
+Layer 2 (PostgreSQL): at the start of every transaction the studio (and the signed-in user) are handed to the
+database with `set_config(..., true)`, which Row-Level Security policies read. A query that escapes the ORM
+still sees one studio, and none when no studio is set.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import ForeignKey, event, inspect, text
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+ALL_TENANTS = "all_tenants"  # execution option; used only where a person looks across their own studios
+
+
+class TenantNotSet(RuntimeError):
+    """A tenant-owned model was queried or written with no studio set: a bug, never a silent full scan."""
+
+
+class CrossTenantWrite(RuntimeError):
+    """An object of one studio was written while another studio was current."""
+
+
+class TenantScoped:
+    """Mixin for every studio-owned table: `tenant_id NOT NULL`, leading the table's indexes."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+
+
+def tenant_tables(metadata: Any) -> list[str]:
+    return sorted(t.name for t in metadata.sorted_tables if "tenant_id" in t.c)
+
+
+class TenantSession(Session):
+    """The application's session class; the listeners below are attached to it alone."""
+
+    @property
+    def tenant_id(self) -> uuid.UUID | None:
+        return self.info.get("tenant_id")
+
+
+def set_tenant(session: Session, tenant_id: uuid.UUID | None) -> None:
+    """Make `tenant_id` the current studio of this session, in the ORM and, mid-transaction, in the database."""
+    session.info["tenant_id"] = tenant_id
+    _push_if_in_transaction(session)
+
+
+def set_user(session: Session, user_id: uuid.UUID | None) -> None:
+    """The signed-in person: lets the database show them their own memberships across studios, nothing more."""
+    session.info["user_id"] = user_id
+    _push_if_in_transaction(session)
+
+
+@contextmanager
+def tenant_context(session: Session, tenant_id: uuid.UUID | None) -> Iterator[None]:
+    previous = session.info.get("tenant_id")
+    set_tenant(session, tenant_id)
+    try:
+        yield
+    finally:
+        set_tenant(session, previous)
+
+
+def _push_if_in_transaction(session: Session) -> None:
+    if session.in_transaction():
+        _push_to_database(session, session.connection())
+
+
+def _push_to_database(session: Session, connection: Any) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    tenant_id, user_id = session.info.get("tenant_id"), session.info.get("user_id")
+    connection.execute(
+        text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"),
+        {"tenant": str(tenant_id) if tenant_id else "", "user": str(user_id) if user_id else ""},
+    )
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _after_begin(session: Session, _transaction: Any, connection: Any) -> None:
+    _push_to_database(session, connection)
+
+
+def _touches_tenant_model(state: ORMExecuteState) -> bool:
+    return any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers)
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete) or state.is_column_load:
+        return
+    if state.execution_options.get(ALL_TENANTS) or not _touches_tenant_model(state):
+        return
+    tenant_id = state.session.info.get("tenant_id")
+    if tenant_id is None:
+        raise TenantNotSet("query on a studio-owned table with no studio set")
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+@event.listens_for(TenantSession, "before_flush")
+def _check_writes(session: Session, _context: Any, _instances: Any) -> None:
+    tenant_id = session.info.get("tenant_id")
+    for obj in session.new:
+        if isinstance(obj, TenantScoped):
+            if tenant_id is None:
+                raise TenantNotSet(f"new {type(obj).__name__} with no studio set")
+            related = obj.__dict__.get("tenant")  # a `tenant` relationship would overwrite the id at flush
+            if obj.tenant_id is None and (related is None or related.id == tenant_id):
+                obj.tenant_id = tenant_id
+            elif obj.tenant_id != tenant_id or (related is not None and related.id != tenant_id):
+                raise CrossTenantWrite(f"{type(obj).__name__} belongs to another studio")
+    for obj in list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        moved = inspect(obj).attrs.tenant_id.history.deleted
+        if obj.tenant_id != tenant_id or moved:
+            raise CrossTenantWrite(f"{type(obj).__name__} belongs to another studio")

@@ -1,0 +1,101 @@
+"""Read models for the settings pages: members, open invitations, the audit trail (keyset-paginated)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+
+from saas.db import utcnow
+from saas.extensions import db
+from saas.tenants.models import AuditEvent, Invitation, Membership, User
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_ACTIONS = (
+    "login.succeeded",
+    "login.failed",
+    "studio.created",
+    "studio.settings_changed",
+    "studio.logo_changed",
+    "member.invited",
+    "member.invitation_resent",
+    "member.invitation_revoked",
+    "member.joined",
+    "member.role_changed",
+    "member.deactivated",
+    "member.reactivated",
+    "password.changed",
+)
+COMMON_TIMEZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+)
+
+
+def members() -> list[Membership]:
+    query = select(Membership).join(Membership.user).order_by(Membership.active.desc(), User.name)
+    return list(db.session.scalars(query))
+
+
+def open_invitations() -> list[Invitation]:
+    query = (
+        select(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def common_timezones(current: str | None) -> list[str]:
+    zones = list(COMMON_TIMEZONES)
+    if current and current not in zones:
+        zones.insert(0, current)
+    return zones
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    next_cursor: str | None
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if not cursor or "_" not in cursor:
+        return None
+    stamp, _, ident = cursor.partition("_")
+    try:
+        return datetime.fromisoformat(stamp), uuid.UUID(ident)
+    except ValueError:
+        return None
+
+
+def audit_page(before: str | None, action: str | None) -> AuditPage:
+    """Newest first; `before` is the cursor of the last row seen, so deep pages cost the same as the first."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if (cursor := _parse_cursor(before)) is not None:
+        query = query.where(tuple_(AuditEvent.created_at, AuditEvent.id) < cursor)
+    rows = list(db.session.scalars(query.limit(AUDIT_PAGE_SIZE + 1)))
+    next_cursor = None
+    if len(rows) > AUDIT_PAGE_SIZE:
+        rows = rows[:AUDIT_PAGE_SIZE]
+        next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}"
+    return AuditPage(rows, next_cursor)

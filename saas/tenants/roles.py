@@ -1,0 +1,56 @@
+"""Roles and the permissions they grant: the one table every surface checks (views, API, jobs).
+
+Record-level rules (which clients a member may see) live in each domain's access module and build on these.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MANAGER = "manager"
+    MEMBER = "member"
+    FINANCE = "finance"
+    FIELD = "field"
+
+
+class Perm(StrEnum):
+    WORKSPACE = "workspace.use"
+    STUDIO_SETTINGS = "studio.settings"
+    MEMBERS_VIEW = "members.view"
+    MEMBERS_INVITE = "members.invite"
+    MEMBERS_MANAGE = "members.manage"
+    OWNERSHIP = "studio.ownership"
+    AUDIT_READ = "audit.read"
+
+
+_EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
+_ADMIN = _EVERYONE | {Perm.STUDIO_SETTINGS, Perm.MEMBERS_INVITE, Perm.MEMBERS_MANAGE, Perm.AUDIT_READ}
+
+PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.OWNER: frozenset(_ADMIN | {Perm.OWNERSHIP}),
+    Role.ADMIN: frozenset(_ADMIN),
+    Role.MANAGER: frozenset(_EVERYONE | {Perm.MEMBERS_INVITE}),
+    Role.MEMBER: frozenset(_EVERYONE),
+    Role.FINANCE: frozenset(_EVERYONE),
+    Role.FIELD: frozenset(_EVERYONE),
+}
+
+# Roles an inviter may hand out: nobody creates a peer above themselves, and ownership is transferred, never
+# granted by invitation.
+GRANTABLE: dict[Role, tuple[Role, ...]] = {
+    Role.OWNER: (Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.FINANCE, Role.FIELD),
+    Role.ADMIN: (Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.FINANCE, Role.FIELD),
+    Role.MANAGER: (Role.MEMBER, Role.FINANCE, Role.FIELD),
+}
+
+
+def has_perm(role: str | Role | None, perm: Perm) -> bool:
+    return role is not None and perm in PERMISSIONS.get(Role(role), frozenset())
+
+
+def grantable_roles(role: str | Role) -> tuple[Role, ...]:
+    return GRANTABLE.get(Role(role), ())

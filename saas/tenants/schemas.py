@@ -1,0 +1,122 @@
+"""Input schemas of the tenants domain (forms today; the API reuses them)."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+from marshmallow import fields, validate
+
+from saas.config import LOCALES
+from saas.schemas import N_, FormSchema, _messages, choice, email, text
+from saas.tenants.roles import Role
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "api",
+        "app",
+        "portal",
+        "field",
+        "static",
+        "www",
+        "mail",
+        "help",
+        "support",
+        "login",
+        "logout",
+        "signup",
+        "webhooks",
+        "healthz",
+        "readyz",
+        "brand",
+        "join",
+        "password",
+        "docs",
+        "status",
+        "atelier",
+    }
+)
+CURRENCIES = ("CNY", "USD", "EUR", "HKD", "TWD", "JPY", "GBP", "SGD", "AUD", "CAD")
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def slug_field() -> fields.String:
+    return fields.String(
+        required=True,
+        error_messages=_messages(),
+        validate=[
+            validate.Regexp(
+                SLUG_PATTERN,
+                error=N_(
+                    "Use 3–40 lowercase letters, digits or hyphens (a–z, 0–9, -), starting and ending with a letter or "
+                    "digit."
+                ),
+            ),
+            validate.NoneOf(RESERVED_SLUGS, error=N_("This address is reserved; choose another.")),
+        ],
+    )
+
+
+class SignupSchema(FormSchema):
+    studio_name = text(120)
+    slug = slug_field()
+    name = text(120)
+    email = email()
+    password = fields.String(required=True, error_messages=_messages())
+
+
+class LoginSchema(FormSchema):
+    email = email()
+    password = fields.String(required=True, error_messages=_messages())
+
+
+class InviteSchema(FormSchema):
+    email = email()
+    role = choice(tuple(r.value for r in Role if r != Role.OWNER))
+
+
+class AcceptInviteSchema(FormSchema):
+    name = text(120, required=False)
+    password = fields.String(required=True, error_messages=_messages())
+
+
+class StudioProfileSchema(FormSchema):
+    name = text(120)
+    brand_color = fields.String(
+        required=True,
+        error_messages=_messages(),
+        validate=validate.Regexp(COLOR, error=N_("Use a colour like #2f6f5e.")),
+    )
+    currency = choice(CURRENCIES)
+    timezone = fields.String(
+        required=True,
+        error_messages=_messages(),
+        validate=validate.OneOf(sorted(available_timezones()), error=N_("Choose a time zone from the list.")),
+    )
+    locale = choice(LOCALES)
+    version = fields.Integer(required=True, error_messages=_messages())
+
+
+class RoleChangeSchema(FormSchema):
+    role = choice(tuple(r.value for r in Role))
+    version = fields.Integer(required=True, error_messages=_messages())
+
+
+class AccountSchema(FormSchema):
+    name = text(120)
+    locale = choice(LOCALES)
+
+
+class PasswordChangeSchema(FormSchema):
+    current_password = fields.String(required=True, error_messages=_messages())
+    password = fields.String(required=True, error_messages=_messages())
+
+
+class ResetRequestSchema(FormSchema):
+    email = email()
+
+
+class ResetSchema(FormSchema):
+    password = fields.String(required=True, error_messages=_messages())

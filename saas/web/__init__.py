@@ -1,0 +1,1 @@
+"""Web plumbing shared by every surface: headers, errors, redirects, request context."""

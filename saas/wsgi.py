@@ -1,0 +1,5 @@
+"""WSGI entry for external servers: `gunicorn 'saas.wsgi:app'`."""
+
+from saas.app import create_app
+
+app = create_app()
