@@ -8,7 +8,9 @@ def register_staff(app: Flask) -> None:
     from saas.staff.auth import bp as auth_bp
     from saas.staff.blueprint import bp
     from saas.staff.brand import bp as brand_bp
+    from saas.staff.context import my_studios
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(brand_bp)
     app.register_blueprint(bp)
+    app.jinja_env.globals["my_studios"] = my_studios

@@ -110,5 +110,14 @@ def requires(perm: Perm) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorator
 
 
+def my_studios() -> list[Membership]:
+    """For the studio switcher: every studio the signed-in person may work in."""
+    if not current_user.is_authenticated:
+        return []
+    if "my_studios" not in g:
+        g.my_studios = studios_of(current_user.id)
+    return g.my_studios
+
+
 def next_url() -> str | None:
     return request.args.get("next") or request.form.get("next")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ForeignKey, event, inspect, text
+from sqlalchemy import ForeignKey, Table, event, inspect, text
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -25,6 +25,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
 
 ALL_TENANTS = "all_tenants"  # execution option; used only where a person looks across their own studios
 
@@ -100,7 +101,11 @@ def _after_begin(session: Session, _transaction: Any, connection: Any) -> None:
 
 
 def _touches_tenant_model(state: ORMExecuteState) -> bool:
-    return any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers)
+    # all_mappers misses entities reached only through select_from() or a subquery, so the statement's
+    # tables are walked as well.
+    if any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers):
+        return True
+    return any(isinstance(node, Table) and "tenant_id" in node.c for node in visitors.iterate(state.statement))
 
 
 @event.listens_for(TenantSession, "do_orm_execute")

@@ -1,0 +1,259 @@
+"""Test harness.
+
+The suite runs twice under `make test`: on SQLite (the embedded default) and on a real PostgreSQL started by
+scripts/test.sh, where the app connects as a non-owner role so Row-Level Security applies. The schema is
+migrated once per run; after each test every table is emptied (TRUNCATE as the owner on PostgreSQL), so tests
+see real commits, exactly as requests, jobs and worker processes do.
+
+Services: TEST_DATABASE_URL / TEST_MIGRATION_DATABASE_URL (PostgreSQL), TEST_REDIS_URL, TEST_CHROMIUM.
+With ATELIER_REQUIRE_SERVICES=1 (set by `make test`) a missing service fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+from sqlalchemy.pool import NullPool
+
+from saas.app import create_app
+from saas.db import Base, make_engine
+from saas.dbadmin import upgrade
+from saas.extensions import db, limiter
+from saas.tenants.isolation import set_tenant
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_OWNER_URL = os.environ.get("TEST_MIGRATION_DATABASE_URL") or PG_URL
+REQUIRE = os.environ.get("ATELIER_REQUIRE_SERVICES") == "1"
+SECRET = "test-secret-key-" + "x" * 40
+PASSWORD = "correct-horse-battery"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On SQLite, PostgreSQL-only tests are deselected (they run in the PostgreSQL pass of `make test`)."""
+    if PG_URL:
+        return
+    kept = [i for i in items if "postgres" not in i.keywords]
+    deselected = [i for i in items if "postgres" in i.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def need_service(name: str, value: str | None) -> str:
+    if not value:
+        message = f"{name} is not set; `make test` starts this service"
+        if REQUIRE:
+            pytest.fail(message)
+        pytest.skip(message)
+    return value
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("atelier")
+
+
+@pytest.fixture(scope="session")
+def base_env(workdir: Path) -> dict[str, str]:
+    env = {
+        "ATELIER_ENV": "test",
+        "SECRET_KEY": SECRET,
+        "INSTANCE_DIR": str(workdir / "instance"),
+        "OUTBOX_DIR": str(workdir / "outbox"),
+        "STORAGE_DIR": str(workdir / "files"),
+        "BASE_URL": "http://localhost",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "SIGNUP_RATE_LIMIT": "1000 per minute",
+        "RESET_RATE_LIMIT": "1000 per minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    if PG_URL:
+        env.update(DATABASE_URL=PG_URL, MIGRATION_DATABASE_URL=PG_OWNER_URL or PG_URL)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'test.db'}"
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated(base_env: dict[str, str]) -> dict[str, str]:
+    from saas.config import load_settings
+
+    upgrade(load_settings(base_env))
+    return base_env
+
+
+def _empty_all_tables(owner_url: str) -> None:
+    engine = make_engine(owner_url, poolclass=NullPool)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))  # TRUNCATE is not subject to RLS
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_app(migrated: dict[str, str]) -> Flask:
+    return create_app(migrated)
+
+
+@pytest.fixture
+def app(session_app: Flask, migrated: dict[str, str]) -> Iterator[Flask]:
+    limiter.reset()
+    outbox = Path(migrated["OUTBOX_DIR"])
+    for eml in outbox.glob("*.eml"):
+        eml.unlink()
+    yield session_app
+    _empty_all_tables(migrated["MIGRATION_DATABASE_URL"] if PG_URL else migrated["DATABASE_URL"])
+
+
+@pytest.fixture
+def make_app(migrated: dict[str, str]):
+    """An app with extra settings (low rate limits, production mode, SMTP, Redis, S3...)."""
+
+    def factory(**overrides: str) -> Flask:
+        return create_app({**migrated, **overrides})
+
+    return factory
+
+
+# --- browsing as a person: a test client that sends the CSRF token the way a rendered form would ----------
+
+
+class Browser(FlaskClient):
+    """Flask's test client, posting forms with a valid CSRF token unless told otherwise."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def submit(self, path: str, data: dict | None = None, csrf: bool = True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf_token())
+        return self.post(path, data=data, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD, **kwargs):
+        return self.submit("/login", {"email": email, "password": password}, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> Browser:
+    app.test_client_class = Browser
+    return app.test_client()
+
+
+@pytest.fixture
+def new_client(app: Flask):
+    """A second (third...) independent browser."""
+
+    def factory() -> Browser:
+        app.test_client_class = Browser
+        return app.test_client()
+
+    return factory
+
+
+# --- data -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Studio:
+    tenant_id: uuid.UUID
+    slug: str
+    owner_email: str
+    owner_membership_id: uuid.UUID
+
+
+def create_studio(app: Flask, slug: str, owner_email: str | None = None, name: str | None = None) -> Studio:
+    from saas.tenants.services import create_studio as create
+
+    owner_email = owner_email or f"owner@{slug}.test"
+    with app.app_context():
+        membership = create(name or f"Studio {slug}", slug, f"Owner of {slug}", owner_email, PASSWORD)
+        db.session.commit()
+        return Studio(membership.tenant_id, slug, owner_email, membership.id)
+
+
+def add_member(app: Flask, studio: Studio, email: str, role: str, name: str | None = None) -> uuid.UUID:
+    """A person with an account and an active membership (as if they had accepted an invitation)."""
+    from saas.tenants.accounts import find_user
+    from saas.tenants.models import Membership, User
+    from saas.tenants.passwords import hash_password
+
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        user = find_user(email)
+        if user is None:
+            user = User(email=email, name=name or email.split("@")[0], password_hash=hash_password(PASSWORD))
+            db.session.add(user)
+        membership = Membership(user=user, tenant_id=studio.tenant_id, role=role)
+        db.session.add(membership)
+        db.session.commit()
+        return membership.id
+
+
+@pytest.fixture
+def studio(app: Flask) -> Studio:
+    return create_studio(app, "aurora", "lin@aurora.test", "极光设计 Aurora Design")
+
+
+@pytest.fixture
+def other_studio(app: Flask) -> Studio:
+    return create_studio(app, "bamboo", "wu@bamboo.test", "竹子工作室 Bamboo")
+
+
+def query(app: Flask, tenant_id: uuid.UUID | None, statement):
+    """Run an ORM statement as the given studio (test inspection of what was written)."""
+    with app.app_context():
+        set_tenant(db.session(), tenant_id)
+        return db.session.execute(statement).unique().scalars().all()
+
+
+# --- mail -------------------------------------------------------------------------------------------------
+
+
+class Outbox:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[EmailMessage]:
+        files = sorted(self.folder.glob("*.eml")) if self.folder.exists() else []
+        return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+
+    def last(self, to: str | None = None) -> EmailMessage:
+        found = [m for m in self.messages() if to is None or m["To"] == to]
+        assert found, f"no mail to {to}"
+        return found[-1]
+
+
+def body_text(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def link_in(message: EmailMessage, pattern: str = r"http://localhost(/\S+)") -> str:
+    match = re.search(pattern, body_text(message))
+    assert match, body_text(message)
+    return match.group(1)
+
+
+@pytest.fixture
+def outbox(app: Flask, migrated: dict[str, str]) -> Outbox:
+    return Outbox(Path(migrated["OUTBOX_DIR"]))
