@@ -29,8 +29,8 @@ def test_studio_tables_have_tenant_id_not_null_leading_their_indexes():
     for name in tenant_tables(Base.metadata):
         table = Base.metadata.tables[name]
         assert table.c.tenant_id.nullable is False, name
-        leading = [list(ix.columns)[0].name for ix in table.indexes]
-        leading += [list(c.columns)[0].name for c in table.constraints if c.__class__.__name__ == "UniqueConstraint"]
+        leading = [next(iter(ix.columns)).name for ix in table.indexes]
+        leading += [next(iter(c.columns)).name for c in table.constraints if c.__class__.__name__ == "UniqueConstraint"]
         assert "tenant_id" in leading, f"{name} has no index led by tenant_id"
 
 
