@@ -143,3 +143,7 @@ def tenant_create(name: str, slug: str, owner_email: str, owner_name: str | None
         "membership_id": str(membership.id),
     }
     click.echo(json.dumps(result) if as_json else f"studio {slug} created: {result}")
+
+
+if __name__ == "__main__":
+    main()

@@ -137,7 +137,12 @@ def make_app(migrated: dict[str, str]):
 
 
 class Browser(FlaskClient):
-    """Flask's test client, posting forms with a valid CSRF token unless told otherwise."""
+    """Flask's test client, posting forms with a valid CSRF token unless told otherwise. It asks for English
+    pages (as a browser set to English would) so assertions read plainly; the i18n tests ask for Chinese."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB,en;q=0.9"
 
     def csrf_token(self) -> str:
         with self.session_transaction() as sess:
@@ -187,7 +192,7 @@ def create_studio(app: Flask, slug: str, owner_email: str | None = None, name: s
 
     owner_email = owner_email or f"owner@{slug}.test"
     with app.app_context():
-        membership = create(name or f"Studio {slug}", slug, f"Owner of {slug}", owner_email, PASSWORD)
+        membership = create(name or f"Studio {slug}", slug, f"Owner of {slug}", owner_email, PASSWORD, "en")
         db.session.commit()
         return Studio(membership.tenant_id, slug, owner_email, membership.id)
 
@@ -202,7 +207,9 @@ def add_member(app: Flask, studio: Studio, email: str, role: str, name: str | No
         set_tenant(db.session(), studio.tenant_id)
         user = find_user(email)
         if user is None:
-            user = User(email=email, name=name or email.split("@")[0], password_hash=hash_password(PASSWORD))
+            user = User(
+                email=email, name=name or email.split("@")[0], password_hash=hash_password(PASSWORD), locale="en"
+            )
             db.session.add(user)
         membership = Membership(user=user, tenant_id=studio.tenant_id, role=role)
         db.session.add(membership)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -11,7 +12,7 @@ from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
 from saas.schemas import load
-from saas.staff.context import choose_membership, next_url, sign_out
+from saas.staff.context import Deactivated, choose_membership, next_url, sign_out
 from saas.tenants import accounts, audit, services
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.isolation import set_tenant, set_user
@@ -43,7 +44,10 @@ def _begin_session(user: User) -> None:
         user.locale = locale
     set_user(db.session(), user.id)
     audit.set_origin(user.id, client_ip())
-    membership = choose_membership(user, user.last_tenant_id)
+    try:
+        membership = choose_membership(user, user.last_tenant_id)
+    except Deactivated:  # their last studio let them go; open another one they still belong to, if any
+        membership = choose_membership(user, None)
     if membership is not None:
         session["tenant_id"] = str(membership.tenant_id)
         user.last_tenant_id = membership.tenant_id
@@ -69,7 +73,7 @@ def signup() -> ResponseReturnValue:
         return render_template("auth/signup.html", form={}, errors={})
     try:
         data = load(SignupSchema(), request.form)
-        membership = services.create_studio(**data)
+        membership = services.create_studio(**data, locale=str(get_locale()))
     except ValidationFailed as exc:
         return render_template("auth/signup.html", form=request.form, errors=exc.errors), 422
     _begin_session(membership.user)

@@ -30,8 +30,11 @@ def slug_taken(slug: str) -> bool:
     return db.session.scalar(select(func.count()).select_from(Tenant).where(Tenant.slug == slug)) > 0
 
 
-def create_studio(studio_name: str, slug: str, name: str, email: str, password: str) -> Membership:
-    """A new studio with its owner, who becomes a new user. The session's studio is set to the new one."""
+def create_studio(
+    studio_name: str, slug: str, name: str, email: str, password: str, locale: str = "zh_CN"
+) -> Membership:
+    """A new studio with its owner, who becomes a new user. The session's studio is set to the new one.
+    Both start in the language the sign-up page was shown in."""
     email = normalise_email(email)
     errors: dict[str, list[str]] = {}
     if slug_taken(slug):
@@ -42,10 +45,12 @@ def create_studio(studio_name: str, slug: str, name: str, email: str, password: 
         errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale)
     db.session.add(user)
     db.session.flush()
-    return add_studio_for(user, studio_name, slug)
+    membership = add_studio_for(user, studio_name, slug)
+    membership.tenant.locale = locale
+    return membership
 
 
 def add_studio_for(user: User, studio_name: str, slug: str) -> Membership:

@@ -1,0 +1,124 @@
+"""The `saas` command and the settings it starts from."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from saas.config import ConfigError, load_settings
+from saas.files.storage import LocalStorage, S3Storage, storage_for
+from saas.mail import OutboxMailer, SMTPMailer, mailer_for
+
+
+def saas(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "saas.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_tenant_create_prints_ids_as_json(app, migrated):
+    result = saas(
+        migrated,
+        "tenant",
+        "create",
+        "--name",
+        "Lotus 莲花设计",
+        "--slug",
+        "lotus",
+        "--owner-email",
+        "he@lotus.test",
+        "--password",
+        "lotus-password-1",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    ids = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(ids) == {"tenant_id", "slug", "user_id", "membership_id"} and ids["slug"] == "lotus"
+
+
+def test_tenant_create_refuses_bad_input_with_json_errors(app, migrated):
+    result = saas(
+        migrated,
+        "tenant",
+        "create",
+        "--name",
+        "X",
+        "--slug",
+        "Bad Slug",
+        "--owner-email",
+        "nope",
+        "--password",
+        "short",
+        "--json",
+    )
+    assert result.returncode == 2
+    errors = json.loads(result.stderr.strip().splitlines()[-1])["errors"]
+    assert set(errors) == {"slug", "email", "password"}
+
+
+def test_demo_is_idempotent_and_prints_every_role(app, migrated):
+    first = saas(migrated, "demo")
+    second = saas(migrated, "demo")
+    assert first.returncode == second.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    for role in ("owner", "admin", "manager", "member", "finance", "field"):
+        assert f"  {role}" in first.stdout
+
+
+def test_demo_logins_work(app, migrated, client):
+    saas(migrated, "demo")
+    from saas.demo import DEMO_PASSWORD
+
+    assert client.login("designer@demo.atelier.test", DEMO_PASSWORD).status_code == 302
+    assert client.get("/app/").status_code == 200
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY is required"):
+        load_settings({"ATELIER_ENV": "production", "INSTANCE_DIR": str(tmp_path)})
+    with pytest.raises(ConfigError, match="at least 32"):
+        load_settings({"ATELIER_ENV": "production", "SECRET_KEY": "short", "INSTANCE_DIR": str(tmp_path)})
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_settings(
+            {"ATELIER_ENV": "staging", "DATABASE_URL": "mysql://x", "SMTP_PORT": "abc", "INSTANCE_DIR": str(tmp_path)}
+        )
+    message = str(info.value)
+    assert "ATELIER_ENV" in message and "DATABASE_URL" in message and "SMTP_PORT" in message
+
+
+def test_development_keeps_a_generated_secret_key(tmp_path):
+    env = {"ATELIER_ENV": "development", "INSTANCE_DIR": str(tmp_path)}
+    first, second = load_settings(env), load_settings(env)
+    assert len(first.secret_key) >= 32 and first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_embedded_defaults_and_switching_to_real_services(tmp_path):
+    local = load_settings({"ATELIER_ENV": "development", "INSTANCE_DIR": str(tmp_path)})
+    assert local.database_url.startswith("sqlite:///") and local.redis_url is None
+    assert isinstance(storage_for(local), LocalStorage) and isinstance(mailer_for(local), OutboxMailer)
+
+    real = load_settings(
+        {
+            "ATELIER_ENV": "development",
+            "INSTANCE_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://app:pw@db/atelier",
+            "REDIS_URL": "redis://r:6379/0",
+            "S3_BUCKET": "files",
+            "SMTP_HOST": "smtp.example",
+        }
+    )
+    assert real.database_url == "postgresql+psycopg://app:pw@db/atelier"
+    assert isinstance(storage_for(real), S3Storage) and isinstance(mailer_for(real), SMTPMailer)
+    assert real.flask_config()["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
