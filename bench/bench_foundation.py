@@ -29,14 +29,14 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from saas.app import create_app  # noqa: E402
-from saas.db import utcnow  # noqa: E402
-from saas.dbadmin import upgrade  # noqa: E402
-from saas.extensions import db  # noqa: E402
-from saas.tenants.isolation import set_tenant  # noqa: E402
-from saas.tenants.models import AuditEvent, Membership, Tenant, User  # noqa: E402
-from saas.tenants.passwords import hash_password  # noqa: E402
-from tests.conftest import Browser  # noqa: E402
+from saas.app import create_app
+from saas.db import utcnow
+from saas.dbadmin import upgrade
+from saas.extensions import db
+from saas.tenants.isolation import set_tenant
+from saas.tenants.models import AuditEvent, Membership, Tenant, User
+from saas.tenants.passwords import hash_password
+from tests.conftest import Browser
 
 STUDIOS = int(os.environ.get("BENCH_STUDIOS", "100"))
 BIG_EVENTS = int(os.environ.get("BENCH_EVENTS", "200000"))
