@@ -28,6 +28,7 @@ class Settings:
     database_url: str
     migration_database_url: str
     redis_url: str | None
+    rate_limit_storage_url: str
     base_url: str
     storage_dir: Path
     s3_bucket: str | None
@@ -73,8 +74,12 @@ class Settings:
             "MAX_CONTENT_LENGTH": max(self.max_logo_bytes * 2, 8 * 1024 * 1024),
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session that holds it
             "WTF_CSRF_SSL_STRICT": secure,
-            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
             "RATELIMIT_HEADERS_ENABLED": True,
+            # If Redis is briefly unreachable, limits fall back to this process's memory rather than failing
+            # every sign-in.
+            "RATELIMIT_SWALLOW_ERRORS": True,
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
             "BABEL_DEFAULT_LOCALE": "zh_CN",
             "BABEL_DEFAULT_TIMEZONE": "UTC",
             "TESTING": self.env == "test",
@@ -157,6 +162,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         database_url=database_url,
         migration_database_url=migration_url,
         redis_url=redis_url,
+        rate_limit_storage_url=environ.get("RATE_LIMIT_STORAGE_URL") or redis_url or "memory://",
         base_url=base_url,
         storage_dir=Path(environ.get("STORAGE_DIR") or instance_dir / "files"),
         s3_bucket=environ.get("S3_BUCKET") or None,

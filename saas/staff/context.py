@@ -50,12 +50,14 @@ def choose_membership(user: User, wanted: uuid.UUID | None) -> Membership | None
     """The active membership to work in: the one asked for, else the last used, else the first."""
     db_session = db.session()
     if wanted is not None:
+        previous = db_session.info.get("tenant_id")
         set_tenant(db_session, wanted)
         membership = membership_of(user.id)
-        if membership is not None and not membership.active:
-            raise Deactivated(membership)
-        if membership is not None:
+        if membership is not None and membership.active:
             return membership
+        set_tenant(db_session, previous)  # never stay in a studio this person may not work in
+        if membership is not None:
+            raise Deactivated(membership)
     studios = studios_of(user.id)
     if not studios:
         set_tenant(db_session, None)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from saas.staff.blueprint import bp
-from saas.staff.context import choose_membership, enter_workspace
+from saas.staff.context import Deactivated, choose_membership, enter_workspace
 from saas.tenants import onboarding
 from saas.tenants.access import parse_uuid
 
@@ -21,7 +21,10 @@ def home() -> ResponseReturnValue:
 @bp.post("/switch")
 def switch_studio() -> ResponseReturnValue:
     wanted = parse_uuid(request.form.get("tenant_id", ""))
-    membership = choose_membership(current_user, wanted)
+    try:
+        membership = choose_membership(current_user, wanted)
+    except Deactivated:
+        abort(404)
     if membership is None or membership.tenant_id != wanted:
         abort(404)
     enter_workspace(membership)
