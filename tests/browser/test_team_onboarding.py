@@ -18,8 +18,14 @@ from tests.conftest import ARTIFACTS, need_service
 
 pytestmark = pytest.mark.browser
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -32,8 +38,12 @@ def _free_port() -> int:
 def live_server(app, migrated):
     port = _free_port()
     env = {**os.environ, **migrated, "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
-    process = subprocess.Popen([sys.executable, "-m", "saas.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "saas.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -106,8 +116,9 @@ def test_sign_up_invite_accept_and_switch_language(browser, live_server, migrate
     owner.shot("invited")
 
     link = _last_link(Path(migrated["OUTBOX_DIR"]), "wang@pomelo.test", live_server)
-    designer_context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
-                                           is_mobile=True, has_touch=True)
+    designer_context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     designer = Page(designer_context, "02-designer-phone")
     d = designer.page
     d.goto(link)
