@@ -34,8 +34,8 @@ test: $(STAMP) lint
 	bash scripts/test.sh $(ARGS)
 
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o saas/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i saas/translations/messages.pot -d saas/translations -l zh_CN --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract --no-location -F babel.cfg -k _l -k N_ -k lazy_gettext -o saas/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i saas/translations/messages.pot -d saas/translations -l zh --no-fuzzy-matching --no-location --width 120
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

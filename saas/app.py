@@ -17,6 +17,7 @@ from saas.i18n import compile_translations, html_lang, select_locale
 from saas.mail import mailer_for
 from saas.tenants.roles import has_perm
 from saas.web.errors import error_response, init_error_handlers, status_message
+from saas.web.formatting import init_filters
 from saas.web.security import csp_nonce, init_security_headers
 
 
@@ -34,7 +35,9 @@ def create_app(environ: dict[str, str] | None = None) -> Flask:
     init_error_handlers(app)
     init_security_headers(app, hsts=settings.is_production or settings.base_url.startswith("https://"))
     _commit_once_per_request(app)
+    _reset_audit_origin(app)
     app.context_processor(_template_globals)
+    init_filters(app)
     return app
 
 
@@ -79,8 +82,17 @@ def _commit_once_per_request(app: Flask) -> None:
         return response
 
 
+def _reset_audit_origin(app: Flask) -> None:
+    from saas.tenants import audit
+    from saas.web.client_ip import client_ip
+
+    app.before_request(lambda: audit.set_origin(None, client_ip()))
+    app.teardown_request(lambda _exc: audit.clear_origin())
+
+
 def _template_globals() -> dict[str, Any]:
-    locale = str(get_locale() or "zh_CN")
+    chosen = get_locale()  # Babel expands zh_CN to zh_Hans_CN; the app speaks of zh_CN and en only
+    locale = "en" if chosen is not None and chosen.language == "en" else "zh_CN"
     return {
         "csp_nonce": csp_nonce,
         "current_locale": locale,

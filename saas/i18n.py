@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 from flask_login import current_user
 
 from saas.config import LOCALES
@@ -29,6 +29,8 @@ def compile_translations(folder: Path = TRANSLATIONS) -> None:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # command line and jobs; e-mails choose their reader's language with force_locale
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("locale") in LOCALES:

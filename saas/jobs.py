@@ -44,6 +44,7 @@ def enqueue(
 ) -> None:
     """Run `func(*args)` after the current transaction commits. `job_id` makes the enqueue idempotent."""
     session = db.session()
+    session.connection()  # the job belongs to this transaction: dropped if it rolls back, sent when it commits
     path = f"{func.__module__}:{func.__qualname__}"
     tid = tenant_id or session.info.get("tenant_id")
     args = tuple(str(a) if isinstance(a, uuid.UUID) else a for a in args)
@@ -96,7 +97,9 @@ def _run_inline(job: PendingJob) -> None:
 def run_job(path: str, args: tuple[Any, ...], tenant_id: str | None) -> Any:
     """The entry point RQ calls (and inline dispatch): a fresh app context and session, studio set."""
     app = current_app._get_current_object() if has_app_context() else worker_app()
-    with app.app_context():
+    from saas.tenants import audit
+
+    with app.app_context(), audit.origin_of_job():
         session = db.session()
         set_tenant(session, uuid.UUID(tenant_id) if tenant_id else None)
         try:

@@ -19,13 +19,17 @@ PROFILE_FIELDS = ("name", "brand_color", "currency", "timezone", "locale", "vers
 
 
 def _profile_page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
-    return render_template(
+    zones = queries.common_timezones(form.get("timezone"))
+    max_logo_mb = current_app.extensions["atelier.settings"].max_logo_bytes / 1048576
+    page = render_template(
         "staff/settings_studio.html",
         form=form,
         errors=errors,
-        currencies=CURRENCIES,
-        timezones=queries.common_timezones(form.get("timezone")),
-    ), status
+        max_logo_mb=max_logo_mb,
+        currency_options=[(c, c) for c in CURRENCIES],
+        timezone_options=[(z, z) for z in zones],
+    )
+    return page, status
 
 
 @bp.route("/settings/studio", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -149,7 +150,7 @@ def send_password_reset(user_id: str) -> None:
     from saas.mail import send_templated
     from saas.web.urls import external_url
 
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, uuid.UUID(user_id))
     if user is None:
         return
     token, token_hash = new_token()

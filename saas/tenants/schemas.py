@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from saas.config import LOCALES
 from saas.schemas import N_, FormSchema, _messages, choice, email, text
+from saas.tenants.passwords import password_problems
 from saas.tenants.roles import Role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
@@ -65,6 +66,14 @@ class SignupSchema(FormSchema):
     name = text(120)
     email = email()
     password = fields.String(required=True, error_messages=_messages())
+
+    @validates_schema(skip_on_field_errors=False)
+    def _strong_password(self, data: dict, **_kwargs: object) -> None:
+        """Reported with the other field errors, so the person fixes everything in one go."""
+        if "password" in data:
+            problems = password_problems(data["password"], data.get("email", ""), data.get("name", ""))
+            if problems:
+                raise ValidationError(problems, "password")
 
 
 class LoginSchema(FormSchema):

@@ -40,7 +40,9 @@ def create_studio(
     if slug_taken(slug):
         errors["slug"] = [_("This address is already taken; choose another.")]
     if find_user(email) is not None:
-        errors["email"] = [_("This e-mail already has an Atelier account. Log in, then create the studio.")]
+        errors["email"] = [
+            _("This e-mail already has an Atelier account. Log in with it, or sign up with another e-mail.")
+        ]
     if problems := password_problems(password, email, name):
         errors["password"] = problems
     if errors:

@@ -97,7 +97,7 @@ def test_the_login_rate_limit_answers_429(make_app, studio):
         "/\\evil.com",
         "https://evil.com/",
         "http:/evil.com",
-        "/%0d%0aLocation:%20https://evil.com",
+        "/app\r\nLocation: https://evil.com",
         "javascript:alert(1)",
     ],
 )
