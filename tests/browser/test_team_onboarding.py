@@ -130,8 +130,9 @@ def test_sign_up_invite_accept_and_switch_language(browser, live_server, migrate
     assert "青柚设计 Pomelo" in d.content()
     designer.shot("workspace")
 
-    d.goto(f"{live_server}/app/account")
-    d.click("form[action$='/logout'] button")
+    d.click(".user-menu summary")
+    designer.shot("user-menu")
+    d.click(".user-menu form[action$='/logout'] button")
     d.wait_for_url(f"{live_server}/login")
     d.fill("input[name=email]", "wang@pomelo.test")
     d.fill("input[name=password]", "designer-password-1")
