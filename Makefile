@@ -35,7 +35,7 @@ test: $(STAMP) lint
 
 messages: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-location -F babel.cfg -k _l -k N_ -k lazy_gettext -o saas/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i saas/translations/messages.pot -d saas/translations -l zh --no-fuzzy-matching --no-location --width 120
+	$(VENV)/bin/pybabel update -i saas/translations/messages.pot -d saas/translations -l zh --no-fuzzy-matching --width 120 --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance test-artifacts
