@@ -133,7 +133,10 @@ class Invitation(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 
 class AuditEvent(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_tenant_id_created_at", "tenant_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_audit_events_tenant_id_created_at", "tenant_id", "created_at", "id"),
+        Index("ix_audit_events_tenant_id_action_created_at", "tenant_id", "action", "created_at", "id"),
+    )
 
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(60))

@@ -33,6 +33,8 @@ def test_a_person_switches_their_language_and_it_sticks(client, studio):
     assert response.status_code == 302
     page = client.get("/app/").get_data(as_text=True)
     assert 'lang="zh-CN"' in page and "林晓" in page
+    team = client.get("/app/settings/members").get_data(as_text=True)
+    assert "所有者" in team and "成员" in team and ">Owner<" not in team
     client.submit("/logout")
     client.login(studio.owner_email)
     assert 'lang="zh-CN"' in client.get("/app/account").get_data(as_text=True)
