@@ -127,3 +127,19 @@ def test_who_may_invite_whom(app, new_client, studio):
     assert _invite(designer, "new3@aurora.test", "member").status_code == 403
     emails = {i.email for i in query(app, studio.tenant_id, select(Invitation))}
     assert emails == {"new1@aurora.test"}
+
+
+def test_the_invitation_speaks_the_studios_language(app, client, studio, outbox):
+    """A new person has no language yet: the e-mail uses the studio's default, in HTML and plain text."""
+    from saas.tenants.models import Tenant
+
+    with app.app_context():
+        tenant = db.session.get(Tenant, studio.tenant_id)
+        tenant.locale = "zh_CN"
+        db.session.commit()
+    client.login(studio.owner_email)
+    _invite(client, "li@aurora.test", "finance")
+    mail = outbox.last("li@aurora.test")
+    assert "邀请您加入" in mail["Subject"]
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "接受邀请" in html and "财务" in html and 'lang="zh-CN"' in html
