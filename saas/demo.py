@@ -57,8 +57,10 @@ def _create_demo() -> None:
     for person in staff:
         user = _user(person)
         user.last_tenant_id = tenant.id
-        db.session.add(Membership(user=user, tenant=tenant, role=person.role))
-        audit.record("member.joined", user, actor_id=user.id, email=person.email, role=person.role)
+        membership = Membership(user=user, tenant=tenant, role=person.role)
+        db.session.add(membership)
+        db.session.flush()
+        audit.record("member.joined", membership, actor_id=user.id, email=person.email, role=person.role)
     db.session.flush()
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)

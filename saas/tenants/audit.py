@@ -44,6 +44,8 @@ def clear_origin() -> None:
 
 def record(action: str, target: Any = None, actor_id: uuid.UUID | None = None, **data: Any) -> AuditEvent:
     origin = _origin.get() or Origin()
+    if target is not None and target.id is None:
+        db.session.flush()  # ids are assigned at flush; the trail must name what it is about
     event = AuditEvent(
         action=action,
         actor_id=actor_id or origin.actor_id,

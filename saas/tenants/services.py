@@ -63,7 +63,7 @@ def add_studio_for(user: User, studio_name: str, slug: str) -> Membership:
     membership = Membership(user=user, tenant=tenant, role=Role.OWNER)
     db.session.add(membership)
     user.last_tenant_id = tenant.id
-    audit.record("studio.created", tenant, actor_id=user.id, slug=slug, name=tenant.name)
+    audit.record("studio.created", tenant, actor_id=user.id, slug=slug, studio_name=tenant.name)
     db.session.flush()
     return membership
 
@@ -148,6 +148,7 @@ def accept_invitation(token: str, name: str | None, password: str) -> Membership
         raise ValidationFailed({"password": [_("That is not the password of your Atelier account.")]})
     membership = Membership(user=user, tenant_id=invitation.tenant_id, role=invitation.role)
     db.session.add(membership)
+    db.session.flush()
     invitation.accepted_at = utcnow()
     user.last_tenant_id = invitation.tenant_id
     audit.record("member.joined", membership, actor_id=user.id, email=user.email, role=invitation.role)

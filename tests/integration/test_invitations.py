@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from saas.db import utcnow
 from saas.extensions import db
 from saas.tenants.isolation import set_tenant
-from saas.tenants.models import Invitation, Membership
+from saas.tenants.models import AuditEvent, Invitation, Membership
 from tests.conftest import PASSWORD, add_member, link_in, query
 
 
@@ -39,6 +39,10 @@ def test_an_invited_designer_joins_with_a_new_account(app, client, new_client, s
         ("wang@aurora.test", "member"),
     ]
     assert new_client().get(link).status_code == 404  # single use
+
+    joined = query(app, studio.tenant_id, select(AuditEvent).where(AuditEvent.action == "member.joined"))[0]
+    designer = next(m for m in members if m.user.email == "wang@aurora.test")
+    assert (joined.actor_id, joined.target_id) == (designer.user_id, str(designer.id))
 
 
 def test_a_resent_invitation_replaces_the_old_link(client, new_client, app, studio, outbox):
