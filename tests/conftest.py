@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -235,6 +237,26 @@ def query(app: Flask, tenant_id: uuid.UUID | None, statement):
     with app.app_context():
         set_tenant(db.session(), tenant_id)
         return db.session.execute(statement).unique().scalars().all()
+
+
+# --- local servers ----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port} after {seconds} s")
 
 
 # --- mail -------------------------------------------------------------------------------------------------

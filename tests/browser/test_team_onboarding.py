@@ -5,16 +5,14 @@ step are kept in test-artifacts/."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, need_service
+from tests.conftest import ARTIFACTS, free_port, need_service, wait_for_port
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +26,9 @@ LAUNCH_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(app, migrated):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **migrated, "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "saas.cli", "serve", "--port", str(port)],
@@ -44,13 +36,7 @@ def live_server(app, migrated):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)

@@ -4,10 +4,8 @@ over HTTP (the moto server); health checks."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from saas.extensions import db
 from saas.jobs import enqueue
 from saas.tenants.isolation import set_tenant
 from saas.tenants.models import AuditEvent
-from tests.conftest import Browser, body_text, need_service, query
+from tests.conftest import Browser, body_text, free_port, need_service, query, wait_for_port
 
 
 def record_marker(label: str) -> None:
@@ -76,12 +74,6 @@ def test_mail_goes_through_a_real_rq_worker_process(make_app, migrated, studio, 
     assert "/join/aurora/" in body_text(mail)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     from aiosmtpd.controller import Controller
@@ -95,7 +87,7 @@ def smtp_server():
             return "250 OK"
 
     handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, handler
     controller.stop()
@@ -119,18 +111,12 @@ def test_mail_is_delivered_over_smtp_when_configured(make_app, studio, smtp_serv
 
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     binary = Path(sys.executable).with_name("moto_server")
     process = subprocess.Popen(
         [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port, 20)
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
@@ -177,7 +163,7 @@ def test_health_and_readiness(client, make_app):
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.get_json()["checks"] == {"database": "ok"}
 
-    broken = make_app(REDIS_URL=f"redis://127.0.0.1:{_free_port()}/0").test_client()
+    broken = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0").test_client()
     answer = broken.get("/readyz")
     assert answer.status_code == 503
     assert answer.get_json()["checks"] == {"database": "ok", "redis": "unavailable"}
