@@ -6,15 +6,14 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from saas.errors import ValidationFailed
-from saas.extensions import db
 from saas.schemas import load
 from saas.staff.blueprint import bp
-from saas.tenants import accounts, audit
+from saas.staff.context import renew_session
+from saas.tenants import accounts
 from saas.tenants.schemas import AccountSchema, PasswordChangeSchema
-from saas.web.client_ip import client_ip
 
 
 def _page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
@@ -30,7 +29,7 @@ def account() -> ResponseReturnValue:
         data = load(AccountSchema(), request.form)
     except ValidationFailed as exc:
         return _page(request.form, exc.errors, 422)
-    user.name, user.locale = data["name"].strip(), data["locale"]
+    accounts.update_account(user, data["name"], data["locale"])
     refresh()
     flash(_("Your account is saved."), "success")
     return redirect(url_for("staff.account"))
@@ -46,11 +45,7 @@ def change_password() -> ResponseReturnValue:
         return _page({"name": user.name, "locale": user.locale or ""}, exc.errors, 422)
     # Every session ended, this one included: start a fresh one so the person stays signed in here.
     tenant_id = session.get("tenant_id")
-    session.clear()
-    accounts.start_session(user, client_ip(), request.user_agent.string)
-    login_user(user)
+    renew_session(user)
     session["tenant_id"] = tenant_id
-    db.session.flush()
-    audit.set_origin(user.id, client_ip())
     flash(_("Password changed. You have been signed out everywhere else."), "success")
     return redirect(url_for("staff.account"))

@@ -6,13 +6,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
 from saas.schemas import load
-from saas.staff.context import Deactivated, choose_membership, next_url, sign_out
+from saas.staff.context import Deactivated, choose_membership, next_url, renew_session, sign_out
 from saas.tenants import accounts, audit, services
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.isolation import set_tenant, set_user
@@ -37,9 +37,7 @@ def _limit(name: str) -> str:
 def _begin_session(user: User) -> None:
     """A fresh session at every sign-in (nothing carried over from before), in the person's studio."""
     locale = session.get("locale")
-    session.clear()
-    accounts.start_session(user, client_ip(), request.user_agent.string)
-    login_user(user)
+    renew_session(user)
     if locale and not user.locale:
         user.locale = locale
     set_user(db.session(), user.id)

@@ -14,7 +14,7 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from saas.errors import NotAllowed
 from saas.extensions import db, login_manager
@@ -72,6 +72,14 @@ def enter_workspace(membership: Membership) -> None:
     g.tenant = membership.tenant
     session["tenant_id"] = str(membership.tenant_id)
     audit.set_origin(membership.user_id, client_ip())
+
+
+def renew_session(user: User) -> None:
+    """A fresh session (new cookie, new server-side row) at sign-in and after a password change; nothing from
+    the previous cookie is carried over."""
+    session.clear()
+    accounts.start_session(user, client_ip(), request.user_agent.string)
+    login_user(user)
 
 
 def sign_out(reason: str | None = None) -> None:

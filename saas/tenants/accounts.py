@@ -119,6 +119,11 @@ def end_all_sessions(user: User, keep_token: str | None = None) -> None:
     db.session.execute(query.values(revoked_at=utcnow()))
 
 
+def update_account(user: User, name: str, locale: str) -> None:
+    """The person's own name and language; the language applies from their next page on."""
+    user.name, user.locale = name.strip(), locale
+
+
 def _set_password(user: User, password: str) -> None:
     problems = password_problems(password, user.email, user.name)
     if problems:
