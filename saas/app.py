@@ -6,14 +6,13 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g
-from flask_babel import get_locale
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from saas.config import Settings, load_settings
 from saas.extensions import babel, csrf, db, limiter, login_manager
 from saas.files.storage import storage_for
-from saas.i18n import compile_translations, html_lang, select_locale
+from saas.i18n import compile_translations, current_locale, html_lang, select_locale
 from saas.mail import mailer_for
 from saas.tenants.roles import has_perm
 from saas.web.errors import error_response, init_error_handlers, status_message
@@ -91,8 +90,7 @@ def _reset_audit_origin(app: Flask) -> None:
 
 
 def _template_globals() -> dict[str, Any]:
-    chosen = get_locale()  # Babel expands zh_CN to zh_Hans_CN; the app speaks of zh_CN and en only
-    locale = "en" if chosen is not None and chosen.language == "en" else "zh_CN"
+    locale = current_locale()
     return {
         "csp_nonce": csp_nonce,
         "current_locale": locale,

@@ -7,6 +7,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 from saas.config import LOCALES
@@ -40,6 +41,12 @@ def select_locale() -> str:
         return tenant.locale
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
     return "en" if best == "en" else "zh_CN"
+
+
+def current_locale() -> str:
+    """The request's language as the app names it (Babel expands zh_CN to zh_Hans_CN)."""
+    chosen = get_locale()
+    return "en" if chosen is not None and chosen.language == "en" else "zh_CN"
 
 
 def html_lang(locale: str) -> str:

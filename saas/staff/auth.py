@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
+from saas.i18n import current_locale
 from saas.schemas import load
 from saas.staff.context import Deactivated, choose_membership, next_url, renew_session, sign_out
 from saas.tenants import accounts, audit, services
@@ -71,7 +71,7 @@ def signup() -> ResponseReturnValue:
         return render_template("auth/signup.html", form={}, errors={})
     try:
         data = load(SignupSchema(), request.form)
-        membership = services.create_studio(**data, locale=str(get_locale()))
+        membership = services.create_studio(**data, locale=current_locale())
     except ValidationFailed as exc:
         return render_template("auth/signup.html", form=request.form, errors=exc.errors), 422
     _begin_session(membership.user)

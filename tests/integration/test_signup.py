@@ -98,3 +98,15 @@ def test_signup_without_a_csrf_token_is_refused(app, client):
     forged = client.submit("/signup", {**GOOD, "csrf_token": "forged.token.value"}, csrf=False)
     assert forged.status_code == 400
     assert _counts(app) == before
+
+
+def test_a_studio_signed_up_in_chinese_defaults_to_chinese(app, client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    assert client.submit("/signup", GOOD).status_code == 302
+    with app.app_context():
+        from saas.extensions import db
+
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "pomelo"))
+        owner = db.session.scalar(select(User).where(User.email == "lin@pomelo.test"))
+        assert (tenant.locale, owner.locale) == ("zh_CN", "zh_CN")
+    assert "所有者" in client.get("/app/").get_data(as_text=True)
