@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from saas.db import utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
@@ -47,10 +48,25 @@ def create_studio(
         errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale)
-    db.session.add(user)
-    db.session.flush()
-    membership = add_studio_for(user, studio_name, slug)
+    try:
+        with db.session.begin_nested():
+            user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale)
+            db.session.add(user)
+            db.session.flush()
+            membership = add_studio_for(user, studio_name, slug)
+    except IntegrityError as exc:  # another sign-up took the slug or e-mail between our check and our insert
+        field = "slug" if slug_taken(slug) else "email"
+        raise ValidationFailed(
+            {
+                field: [
+                    _("This address is already taken; choose another.")
+                    if field == "slug"
+                    else _(
+                        "This e-mail already has an Atelier account. Log in with it, or sign up with another e-mail."
+                    )
+                ]
+            }
+        ) from exc
     membership.tenant.locale = locale
     return membership
 
@@ -130,15 +146,17 @@ def send_invitation(invitation_id: str) -> None:
     )
 
 
-def open_invitation(token: str) -> Invitation | None:
-    """The pending invitation of the current studio behind `token`, if it is still usable."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+def open_invitation(token: str, lock: bool = False) -> Invitation | None:
+    """The pending invitation of the current studio behind `token`, if it is still usable. `lock` holds the row
+    until commit, so two submits of the same link cannot both accept it."""
+    query = select(Invitation).where(Invitation.token_hash == hash_token(token))
+    invitation = db.session.scalar(query.with_for_update(of=Invitation) if lock else query)
     return invitation if invitation is not None and invitation.is_pending else None
 
 
 def accept_invitation(token: str, name: str | None, password: str) -> Membership:
     """A new person sets their name and password; an existing one proves it with their password."""
-    invitation = open_invitation(token)
+    invitation = open_invitation(token, lock=True)
     if invitation is None:
         raise ValidationFailed({"_schema": [_("This invitation has expired or was already used.")]})
     user = find_user(invitation.email)

@@ -110,3 +110,15 @@ def test_a_studio_signed_up_in_chinese_defaults_to_chinese(app, client):
         owner = db.session.scalar(select(User).where(User.email == "lin@pomelo.test"))
         assert (tenant.locale, owner.locale) == ("zh_CN", "zh_CN")
     assert "所有者" in client.get("/app/").get_data(as_text=True)
+
+
+def test_losing_a_race_for_the_slug_is_a_clear_error_not_a_crash(app, client, monkeypatch):
+    """Two people sign up `pomelo` at the same moment: both pass the check, one insert wins."""
+    from saas.tenants import services
+
+    create_studio(app, "pomelo")
+    monkeypatch.setattr(services, "slug_taken", lambda slug, _real=services.slug_taken: False)
+    before = _counts(app)
+    response = client.submit("/signup", {**GOOD, "email": "second@pomelo.test"})
+    assert response.status_code == 422
+    assert _counts(app) == before
