@@ -1,5 +1,19 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees all tables."""
 
+from saas.clients.models import Client, ClientEvent, ClientShare, Contact, Interaction
 from saas.tenants.models import AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
 
-__all__ = ["AuditEvent", "AuthSession", "Invitation", "Membership", "PasswordReset", "Tenant", "User"]
+__all__ = [
+    "AuditEvent",
+    "AuthSession",
+    "Client",
+    "ClientEvent",
+    "ClientShare",
+    "Contact",
+    "Interaction",
+    "Invitation",
+    "Membership",
+    "PasswordReset",
+    "Tenant",
+    "User",
+]

@@ -25,17 +25,26 @@ class Perm(StrEnum):
     MEMBERS_MANAGE = "members.manage"
     OWNERSHIP = "studio.ownership"
     AUDIT_READ = "audit.read"
+    CLIENTS_ALL = "clients.all"  # every client of the studio, not only one's own and shared ones
+    CLIENTS_EDIT = "clients.edit"  # create, edit, archive clients; add contacts; log interactions
+    CLIENTS_SHARE = "clients.share"
+    CLIENTS_DELETE = "clients.delete"  # hard delete, audited
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
-_ADMIN = _EVERYONE | {Perm.STUDIO_SETTINGS, Perm.MEMBERS_INVITE, Perm.MEMBERS_MANAGE, Perm.AUDIT_READ}
+_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE}
+_ADMIN = (
+    _EVERYONE
+    | _CLIENT_WORK
+    | {Perm.STUDIO_SETTINGS, Perm.MEMBERS_INVITE, Perm.MEMBERS_MANAGE, Perm.AUDIT_READ, Perm.CLIENTS_ALL}
+)
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.OWNER: frozenset(_ADMIN | {Perm.OWNERSHIP}),
+    Role.OWNER: frozenset(_ADMIN | {Perm.OWNERSHIP, Perm.CLIENTS_DELETE}),
     Role.ADMIN: frozenset(_ADMIN),
-    Role.MANAGER: frozenset(_EVERYONE | {Perm.MEMBERS_INVITE}),
-    Role.MEMBER: frozenset(_EVERYONE),
-    Role.FINANCE: frozenset(_EVERYONE),
+    Role.MANAGER: frozenset(_EVERYONE | _CLIENT_WORK | {Perm.MEMBERS_INVITE, Perm.CLIENTS_ALL}),
+    Role.MEMBER: frozenset(_EVERYONE | _CLIENT_WORK),
+    Role.FINANCE: frozenset(_EVERYONE | {Perm.CLIENTS_ALL}),
     Role.FIELD: frozenset(_EVERYONE),
 }
 

@@ -1,0 +1,49 @@
+"""Record-level access to clients: who may see which client, in one place, for every surface.
+
+Owners, admins and managers see every client; finance sees every client for its commercial side; members
+(designers, sales) and field staff see the clients they own and those shared with them while the share has
+not expired. (Field staff will also see the clients of their visits once visits exist.) A client someone may
+not see reads exactly like a missing one: 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, exists, or_, select, true
+from werkzeug.exceptions import NotFound
+
+from saas.clients.models import Client, ClientShare
+from saas.db import utcnow
+from saas.extensions import db
+from saas.tenants.access import parse_uuid
+from saas.tenants.models import Membership
+from saas.tenants.roles import Perm, has_perm
+
+
+def visible_to(membership: Membership) -> ColumnElement[bool]:
+    """A WHERE clause on Client: the clients this membership may see."""
+    if has_perm(membership.role, Perm.CLIENTS_ALL):
+        return true()
+    shared = exists(
+        select(ClientShare.id).where(
+            ClientShare.client_id == Client.id,
+            ClientShare.user_id == membership.user_id,
+            or_(ClientShare.expires_at.is_(None), ClientShare.expires_at > utcnow()),
+        )
+    )
+    return or_(Client.owner_id == membership.user_id, shared)
+
+
+def get_client(membership: Membership, client_id: str | uuid.UUID) -> Client:
+    """The client, if this membership may see it; otherwise 404, exactly as for an id that does not exist."""
+    query = select(Client).where(Client.id == parse_uuid(client_id), visible_to(membership))
+    client = db.session.scalar(query)
+    if client is None:
+        raise NotFound()
+    return client
+
+
+def can_edit(membership: Membership, client: Client) -> bool:
+    """Editing follows seeing, except finance, who reads clients but does not change them."""
+    return has_perm(membership.role, Perm.CLIENTS_EDIT)

@@ -1,0 +1,167 @@
+"""Clients, their contacts, the interactions logged with them (follow-ups), and record-level shares.
+
+Children reference their client through (tenant_id, client_id), so the database itself refuses a contact or
+an interaction that points at another studio's client.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Date, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
+from saas.tenants.isolation import TenantScoped
+from saas.tenants.models import User
+
+
+class ClientStatus(StrEnum):
+    POTENTIAL = "potential"
+    INTENT = "intent"
+    SIGNED = "signed"
+    PAST = "past"
+
+
+class ClientKind(StrEnum):
+    COMPANY = "company"
+    PERSON = "person"
+
+
+class Channel(StrEnum):
+    WECHAT = "wechat"
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+class InteractionKind(StrEnum):
+    CALL = "call"
+    WECHAT = "wechat"
+    EMAIL = "email"
+    MEETING = "meeting"
+    VISIT = "visit"
+    NOTE = "note"
+
+
+def _client_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"], ondelete="CASCADE")
+
+
+class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    __tablename__ = "clients"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        Index("ix_clients_tenant_id_name", "tenant_id", "name", "id"),
+        Index("ix_clients_tenant_id_updated_at", "tenant_id", "updated_at", "id"),
+        Index("ix_clients_tenant_id_owner_id", "tenant_id", "owner_id"),
+        Index("ix_clients_tenant_id_last_contact_at", "tenant_id", "last_contact_at"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default=ClientKind.COMPANY)
+    status: Mapped[str] = mapped_column(String(10), default=ClientStatus.POTENTIAL)
+    industry: Mapped[str | None] = mapped_column(String(80))
+    size: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(80))
+    source: Mapped[str | None] = mapped_column(String(80))
+    credit_rating: Mapped[str | None] = mapped_column(String(10))
+    payment_terms: Mapped[str | None] = mapped_column(String(120))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    archived_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_contact_at: Mapped[datetime | None]
+    # Lower-cased name, tags and every contact's name, phone, e-mail and WeChat id, kept by the services:
+    # one column to search by fragment (a trigram index on PostgreSQL makes it fast).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner: Mapped[User | None] = relationship(lazy="joined")
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="client", order_by="Contact.created_at", lazy="selectin", overlaps="client"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    __tablename__ = "contacts"
+    __table_args__ = (_client_fk(), Index("ix_contacts_tenant_id_client_id", "tenant_id", "client_id"))
+
+    client_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    wechat: Mapped[str | None] = mapped_column(String(60))
+    preferred_channel: Mapped[str | None] = mapped_column(String(10))
+    best_time: Mapped[str | None] = mapped_column(String(80))
+    decision_maker: Mapped[bool] = mapped_column(default=False)
+    cares_about: Mapped[str | None] = mapped_column(String(300))
+    birthday: Mapped[date | None] = mapped_column(Date)
+
+    client: Mapped[Client] = relationship(back_populates="contacts", overlaps="contacts")
+
+
+class Interaction(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        _client_fk(),
+        Index("ix_interactions_tenant_id_client_id_occurred_at", "tenant_id", "client_id", "occurred_at"),
+        Index("ix_interactions_tenant_id_author_id_next_action_due", "tenant_id", "author_id", "next_action_due"),
+    )
+
+    client_id: Mapped[uuid.UUID]
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(10))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(300))
+    next_action: Mapped[str | None] = mapped_column(String(300))
+    next_action_due: Mapped[date | None] = mapped_column(Date)
+    next_action_done_at: Mapped[datetime | None]
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+    client: Mapped[Client] = relationship(lazy="joined")
+
+
+class ClientShare(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    """A colleague may see a client they do not own, until `expires_at` (if set) passes, with nobody acting."""
+
+    __tablename__ = "client_shares"
+    __table_args__ = (
+        _client_fk(),
+        UniqueConstraint("tenant_id", "client_id", "user_id"),
+        Index("ix_client_shares_tenant_id_user_id", "tenant_id", "user_id"),
+    )
+
+    client_id: Mapped[uuid.UUID]
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime | None]
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at is None or self.expires_at > utcnow()
+
+
+class ClientEvent(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    """A change on the client's timeline (created, edited, owner or status changed, shared, archived...)."""
+
+    __tablename__ = "client_events"
+    __table_args__ = (
+        _client_fk(),
+        Index("ix_client_events_tenant_id_client_id_created_at", "tenant_id", "client_id", "created_at"),
+    )
+
+    client_id: Mapped[uuid.UUID]
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

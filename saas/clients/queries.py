@@ -1,0 +1,175 @@
+"""Read models for the client pages: the filtered, keyset-paginated list; follow-ups due; shares."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, or_, select, tuple_
+
+from saas.clients.access import visible_to
+from saas.clients.models import Client, ClientShare, ClientStatus, Interaction
+from saas.db import utcnow
+from saas.extensions import db
+from saas.tenants.models import Membership, User
+
+PAGE_SIZE = 50
+SORTS = ("name", "recent")
+
+
+@dataclass(frozen=True)
+class ClientFilters:
+    q: str = ""
+    status: str = ""
+    owner: str = ""
+    tag: str = ""
+    quiet_days: int | None = None  # no follow-up for this many days
+    archived: bool = False
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args: dict) -> ClientFilters:
+        quiet = args.get("quiet_days", "")
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            status=args.get("status", "") if args.get("status") in tuple(ClientStatus) else "",
+            owner=args.get("owner", ""),
+            tag=args.get("tag", "").strip()[:40],
+            quiet_days=int(quiet) if quiet.isdigit() and 0 < int(quiet) < 3650 else None,
+            archived=args.get("archived") == "1",
+            sort=args.get("sort") if args.get("sort") in SORTS else "name",
+        )
+
+    def as_args(self) -> dict[str, str]:
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "owner": self.owner,
+            "tag": self.tag,
+            "quiet_days": str(self.quiet_days or ""),
+            "archived": "1" if self.archived else "",
+            "sort": self.sort if self.sort != "name" else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class ClientPage:
+    clients: list[Client]
+    next_cursor: str | None
+    filters: ClientFilters = field(default_factory=ClientFilters)
+
+
+def _like(fragment: str) -> str:
+    escaped = fragment.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(membership: Membership, f: ClientFilters) -> Select:
+    query = select(Client).where(visible_to(membership))
+    query = query.where(Client.archived_at.is_not(None) if f.archived else Client.archived_at.is_(None))
+    if f.q:
+        fragment = f.q.replace(" ", "") if f.q.replace(" ", "").replace("-", "").isdigit() else f.q
+        query = query.where(Client.search_text.like(_like(fragment), escape="\\"))
+    if f.status:
+        query = query.where(Client.status == f.status)
+    if f.owner == "me":
+        query = query.where(Client.owner_id == membership.user_id)
+    elif f.owner:
+        try:
+            query = query.where(Client.owner_id == uuid.UUID(f.owner))
+        except ValueError:
+            query = query.where(Client.id.is_(None))
+    if f.tag:
+        query = query.where(Client.search_text.like(_like(f.tag), escape="\\"))
+    if f.quiet_days:
+        cutoff = utcnow() - timedelta(days=f.quiet_days)
+        query = query.where(or_(Client.last_contact_at.is_(None), Client.last_contact_at < cutoff))
+    return query
+
+
+def _cursor(client: Client, sort: str) -> str:
+    key = client.name if sort == "name" else client.updated_at.isoformat()
+    return f"{client.id}|{key}"
+
+
+def _after(cursor: str | None, sort: str):
+    if not cursor or "|" not in cursor:
+        return None
+    ident, _, key = cursor.partition("|")
+    try:
+        ident_uuid = uuid.UUID(ident)
+        if sort == "name":
+            return tuple_(Client.name, Client.id) > (key, ident_uuid)
+        return tuple_(Client.updated_at, Client.id) < (datetime.fromisoformat(key), ident_uuid)
+    except ValueError:
+        return None
+
+
+def client_page(membership: Membership, f: ClientFilters, cursor: str | None) -> ClientPage:
+    """One page of clients. Keyset pagination: no OFFSET and no COUNT over the whole studio."""
+    query = _filtered(membership, f)
+    if (after := _after(cursor, f.sort)) is not None:
+        query = query.where(after)
+    order = (Client.name, Client.id) if f.sort == "name" else (Client.updated_at.desc(), Client.id.desc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)))
+    next_cursor = _cursor(rows[PAGE_SIZE - 1], f.sort) if len(rows) > PAGE_SIZE else None
+    return ClientPage(rows[:PAGE_SIZE], next_cursor, f)
+
+
+def follow_ups(membership: Membership, today: date) -> list[Interaction]:
+    """Next actions of this person that are due today or overdue and not done, on clients they may see."""
+    query = (
+        select(Interaction)
+        .join(Interaction.client)
+        .where(
+            Interaction.author_id == membership.user_id,
+            Interaction.next_action.is_not(None),
+            Interaction.next_action_done_at.is_(None),
+            Interaction.next_action_due <= today,
+            Client.archived_at.is_(None),
+            visible_to(membership),
+        )
+        .order_by(Interaction.next_action_due, Interaction.occurred_at)
+    )
+    return list(db.session.scalars(query.limit(200)))
+
+
+def next_action(client: Client) -> Interaction | None:
+    """The earliest open next action on this client."""
+    query = (
+        select(Interaction)
+        .where(
+            Interaction.client_id == client.id,
+            Interaction.next_action.is_not(None),
+            Interaction.next_action_done_at.is_(None),
+        )
+        .order_by(Interaction.next_action_due.is_(None), Interaction.next_action_due, Interaction.occurred_at)
+    )
+    return db.session.scalars(query.limit(1)).first()
+
+
+def shares_of(client: Client) -> list[ClientShare]:
+    return list(db.session.scalars(select(ClientShare).where(ClientShare.client_id == client.id)))
+
+
+def team() -> list[User]:
+    """People of this studio who can own or be shared a client."""
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.active.is_(True))
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def open_interaction(membership: Membership, client: Client, interaction_id: str) -> Interaction | None:
+    try:
+        ident = uuid.UUID(interaction_id)
+    except ValueError:
+        return None
+    return db.session.scalar(
+        select(Interaction).where(and_(Interaction.id == ident, Interaction.client_id == client.id))
+    )

@@ -1,0 +1,166 @@
+"""Client rules: create, edit, archive, contacts, follow-ups, shares. Services flush, never commit; every change
+is announced as a domain event (the timeline listens)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from saas.clients.models import Client, ClientShare, Contact, Interaction
+from saas.db import utcnow
+from saas.errors import Conflict, NotAllowed, ValidationFailed
+from saas.events import emit
+from saas.extensions import db
+from saas.tenants.models import Membership
+from saas.tenants.roles import Perm, has_perm
+
+TRACKED = (
+    "name",
+    "kind",
+    "status",
+    "industry",
+    "size",
+    "region",
+    "source",
+    "credit_rating",
+    "payment_terms",
+    "tags",
+    "notes",
+)
+
+
+def _require(membership: Membership, perm: Perm) -> None:
+    if not has_perm(membership.role, perm):
+        raise NotAllowed()
+
+
+def _active_member(user_id: uuid.UUID, field: str) -> uuid.UUID:
+    found = db.session.scalar(select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True)))
+    if found is None:
+        raise ValidationFailed({field: [_("Choose someone from this studio's team.")]})
+    return user_id
+
+
+def refresh_search_text(client: Client) -> None:
+    parts = [client.name, *client.tags]
+    for contact in client.contacts:
+        parts += [
+            contact.name,
+            contact.phone or "",
+            (contact.phone or "").replace(" ", "").replace("-", ""),
+            contact.email or "",
+            contact.wechat or "",
+        ]
+    client.search_text = " ".join(p for p in parts if p).lower()
+
+
+def create_client(membership: Membership, data: dict[str, Any]) -> Client:
+    _require(membership, Perm.CLIENTS_EDIT)
+    data.pop("version", None)
+    owner_id = data.pop("owner_id", None) or membership.user_id
+    client = Client(**data, owner_id=_active_member(owner_id, "owner_id"))
+    db.session.add(client)
+    refresh_search_text(client)
+    db.session.flush()
+    emit("client.created", client=client, actor_id=membership.user_id, name=client.name)
+    return client
+
+
+def update_client(membership: Membership, client: Client, data: dict[str, Any]) -> None:
+    _require(membership, Perm.CLIENTS_EDIT)
+    if data.pop("version", None) != client.version:
+        raise Conflict()
+    owner_id = data.pop("owner_id", None) or client.owner_id
+    changed = sorted(k for k in TRACKED if k in data and getattr(client, k) != data[k])
+    for key in changed:
+        setattr(client, key, data[key])
+    if owner_id != client.owner_id:
+        old = client.owner.name if client.owner else None
+        client.owner_id = _active_member(owner_id, "owner_id")
+        db.session.flush()
+        db.session.refresh(client, ["owner"])
+        emit("client.owner_changed", client=client, actor_id=membership.user_id, old=old, new=client.owner.name)
+    if "status" in changed:
+        emit("client.status_changed", client=client, actor_id=membership.user_id, new=client.status)
+    if changed:
+        client.updated_at = utcnow()
+        refresh_search_text(client)
+        emit("client.updated", client=client, actor_id=membership.user_id, fields=changed)
+
+
+def set_archived(membership: Membership, client: Client, archived: bool) -> None:
+    _require(membership, Perm.CLIENTS_EDIT)
+    if (client.archived_at is not None) != archived:
+        client.archived_at = utcnow() if archived else None
+        client.updated_at = utcnow()
+        emit("client.archived" if archived else "client.restored", client=client, actor_id=membership.user_id)
+
+
+def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
+    _require(membership, Perm.CLIENTS_EDIT)
+    contact = Contact(client_id=client.id, **data)
+    db.session.add(contact)
+    client.contacts.append(contact)
+    client.updated_at = utcnow()
+    refresh_search_text(client)
+    emit("client.contact_added", client=client, actor_id=membership.user_id, contact=contact.name)
+    return contact
+
+
+def log_interaction(membership: Membership, client: Client, data: dict[str, Any]) -> Interaction:
+    _require(membership, Perm.CLIENTS_EDIT)
+    interaction = Interaction(client_id=client.id, author_id=membership.user_id, **data)
+    db.session.add(interaction)
+    client.last_contact_at = interaction.occurred_at = utcnow()
+    client.updated_at = utcnow()
+    db.session.flush()
+    emit("interaction.logged", client=client, interaction=interaction)
+    return interaction
+
+
+def complete_next_action(membership: Membership, interaction: Interaction) -> None:
+    _require(membership, Perm.CLIENTS_EDIT)
+    if interaction.next_action and interaction.next_action_done_at is None:
+        interaction.next_action_done_at = utcnow()
+
+
+def share_client(membership: Membership, client: Client, data: dict[str, Any], timezone: str) -> ClientShare:
+    """Share with a colleague, optionally until the end of a day in the studio's time zone."""
+    _require(membership, Perm.CLIENTS_SHARE)
+    user_id = _active_member(data["user_id"], "user_id")
+    expires_at = None
+    if data.get("expires_on") is not None:
+        end_of_day = datetime.combine(data["expires_on"], time.max, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+        if end_of_day <= utcnow():
+            raise ValidationFailed({"expires_on": [_("Choose a date in the future.")]})
+        expires_at = end_of_day
+    if user_id == client.owner_id:
+        raise ValidationFailed({"user_id": [_("This person already owns the client.")]})
+    share = db.session.scalar(
+        select(ClientShare).where(ClientShare.client_id == client.id, ClientShare.user_id == user_id)
+    )
+    if share is None:
+        share = ClientShare(client_id=client.id, user_id=user_id, created_by_id=membership.user_id)
+        db.session.add(share)
+    share.expires_at = expires_at
+    db.session.flush()
+    db.session.refresh(share, ["user"])
+    emit(
+        "client.shared",
+        client=client,
+        actor_id=membership.user_id,
+        person=share.user.name,
+        until=expires_at.isoformat() if expires_at else None,
+    )
+    return share
+
+
+def revoke_share(membership: Membership, client: Client, share: ClientShare) -> None:
+    _require(membership, Perm.CLIENTS_SHARE)
+    emit("client.unshared", client=client, actor_id=membership.user_id, person=share.user.name)
+    db.session.delete(share)

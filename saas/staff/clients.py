@@ -1,0 +1,198 @@
+"""Client hub pages: the list, the 360° page, forms for clients, contacts, follow-ups and shares, My follow-ups.
+Thin: resolve the client through the record-level access helper, call a service, render or redirect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
+
+from saas.clients import queries, services
+from saas.clients.access import can_edit, get_client
+from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema
+from saas.clients.timeline import timeline
+from saas.errors import ValidationFailed
+from saas.schemas import load
+from saas.staff.blueprint import bp
+from saas.staff.context import requires
+from saas.tenants.access import parse_uuid
+from saas.tenants.roles import Perm
+
+CLIENT_FIELDS = (
+    "name",
+    "kind",
+    "status",
+    "industry",
+    "size",
+    "region",
+    "source",
+    "credit_rating",
+    "payment_terms",
+    "notes",
+    "version",
+)
+
+
+def _today():
+    return datetime.now(ZoneInfo(g.tenant.timezone)).date()
+
+
+@bp.get("/clients")
+def clients() -> ResponseReturnValue:
+    filters = queries.ClientFilters.from_args(request.args)
+    page = queries.client_page(g.membership, filters, request.args.get("after"))
+    return render_template("staff/clients/list.html", page=page, team=queries.team(), today=_today())
+
+
+def _client_form(form: dict, errors: dict, client=None, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "staff/clients/form.html", form=form, errors=errors, client=client, team=queries.team()
+    ), status
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+@requires(Perm.CLIENTS_EDIT)
+def new_client() -> ResponseReturnValue:
+    if request.method == "GET":
+        return _client_form({"owner_id": str(g.membership.user_id)}, {})
+    try:
+        client = services.create_client(g.membership, load(ClientSchema(), request.form))
+    except ValidationFailed as exc:
+        return _client_form(request.form, exc.errors, status=422)
+    flash(_("Client %(name)s created.", name=client.name), "success")
+    return redirect(url_for("staff.client", client_id=client.id))
+
+
+@bp.get("/clients/<client_id>")
+def client(client_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    only = request.args.get("only") or None
+    return render_template(
+        "staff/clients/detail.html",
+        client=found,
+        entries=timeline(found, only),
+        only=only,
+        next_action=queries.next_action(found),
+        shares=queries.shares_of(found),
+        team=queries.team(),
+        editable=can_edit(g.membership, found),
+        today=_today(),
+        errors={},
+        form={},
+    )
+
+
+def _detail_with_errors(found, errors: dict, form: dict) -> ResponseReturnValue:
+    page = render_template(
+        "staff/clients/detail.html",
+        client=found,
+        entries=timeline(found),
+        only=None,
+        next_action=queries.next_action(found),
+        shares=queries.shares_of(found),
+        team=queries.team(),
+        editable=can_edit(g.membership, found),
+        today=_today(),
+        errors=errors,
+        form=form,
+    )
+    return page, 422
+
+
+@bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
+@requires(Perm.CLIENTS_EDIT)
+def edit_client(client_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    if request.method == "GET":
+        form = {k: getattr(found, k) for k in CLIENT_FIELDS}
+        form.update(tags=", ".join(found.tags), owner_id=str(found.owner_id or ""))
+        return _client_form(form, {}, found)
+    try:
+        services.update_client(g.membership, found, load(ClientSchema(), request.form))
+    except ValidationFailed as exc:
+        return _client_form(request.form, exc.errors, found, 422)
+    flash(_("Client saved."), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/<any(archive, restore):action>")
+@requires(Perm.CLIENTS_EDIT)
+def archive_client(client_id: str, action: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    services.set_archived(g.membership, found, action == "archive")
+    flash(_("Client archived.") if action == "archive" else _("Client restored."), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/contacts")
+@requires(Perm.CLIENTS_EDIT)
+def add_contact(client_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    try:
+        contact = services.add_contact(g.membership, found, load(ContactSchema(), request.form))
+    except ValidationFailed as exc:
+        return _detail_with_errors(found, {f"contact.{k}": v for k, v in exc.errors.items()}, request.form)
+    flash(_("Contact %(name)s added.", name=contact.name), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/interactions")
+@requires(Perm.CLIENTS_EDIT)
+def log_interaction(client_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    try:
+        services.log_interaction(g.membership, found, load(InteractionSchema(), request.form))
+    except ValidationFailed as exc:
+        return _detail_with_errors(found, {f"interaction.{k}": v for k, v in exc.errors.items()}, request.form)
+    flash(_("Follow-up logged."), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/interactions/<interaction_id>/done")
+@requires(Perm.CLIENTS_EDIT)
+def complete_next_action(client_id: str, interaction_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    interaction = queries.open_interaction(g.membership, found, interaction_id)
+    if interaction is None:
+        raise NotFound()
+    services.complete_next_action(g.membership, interaction)
+    flash(_("Marked as done."), "success")
+    target = request.form.get("back")
+    return redirect(
+        url_for("staff.follow_ups") if target == "follow-ups" else url_for("staff.client", client_id=found.id)
+    )
+
+
+@bp.post("/clients/<client_id>/shares")
+@requires(Perm.CLIENTS_SHARE)
+def share_client(client_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    try:
+        share = services.share_client(g.membership, found, load(ShareSchema(), request.form), g.tenant.timezone)
+    except ValidationFailed as exc:
+        return _detail_with_errors(found, {f"share.{k}": v for k, v in exc.errors.items()}, request.form)
+    flash(_("Shared with %(name)s.", name=share.user.name), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/shares/<share_id>/revoke")
+@requires(Perm.CLIENTS_SHARE)
+def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    share = next((s for s in queries.shares_of(found) if s.id == parse_uuid(share_id)), None)
+    if share is None:
+        raise NotFound()
+    services.revoke_share(g.membership, found, share)
+    flash(_("No longer shared with %(name)s.", name=share.user.name), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.get("/follow-ups")
+def follow_ups() -> ResponseReturnValue:
+    return render_template(
+        "staff/clients/follow_ups.html", items=queries.follow_ups(g.membership, _today()), today=_today()
+    )
