@@ -4,9 +4,11 @@ Chinese and English names. Idempotent: a second run finds the studio and only pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from saas.db import utcnow
 from saas.extensions import db
 from saas.tenants import audit, services
 from saas.tenants.isolation import set_tenant
@@ -62,6 +64,7 @@ def _create_demo() -> None:
         db.session.flush()
         audit.record("member.joined", membership, actor_id=user.id, email=person.email, role=person.role)
     db.session.flush()
+    _demo_clients(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -73,4 +76,127 @@ def _second_studio(owner: User) -> None:
     northwind.locale, northwind.currency, northwind.timezone = "en", "HKD", "Asia/Hong_Kong"
     db.session.add(Membership(user=owner, tenant=northwind, role=Role.MANAGER))
     owner.last_tenant_id = owner.last_tenant_id or northwind.id
+    db.session.flush()
+
+
+# name, status, industry, source, tags, owner e-mail, contacts (name, title, phone, wechat, decision maker),
+# follow-ups (kind, summary, next action, days until due)
+CLIENTS = (
+    (
+        "上海某某设计有限公司",
+        "signed",
+        "室内设计",
+        "转介绍",
+        ["VIP", "长期合作"],
+        "designer@demo.atelier.test",
+        [("张伟", "总经理", "138 0013 8000", "zhangwei_sh", True), ("刘芳", "行政主管", "139 1234 5678", None, False)],
+        [
+            ("meeting", "到店量尺，确认新店平面布局", None, None),
+            ("wechat", "发送了三版情绪板，客户倾向第二版的暖色调", "整理第二版方案并约中期汇报", 2),
+        ],
+    ),
+    (
+        "鹿鸣咖啡 Deer Coffee",
+        "intent",
+        "餐饮",
+        "小红书",
+        ["品牌全案"],
+        "sales@demo.atelier.test",
+        [("陈思", "创始人", "186 2100 7788", "chensi_coffee", True)],
+        [
+            (
+                "call",
+                "First call: they want a full brand identity before opening the second shop in 徐汇.",
+                "Send the quote for brand identity + signage",
+                -2,
+            )
+        ],
+    ),
+    (
+        "Harbour Lane Properties",
+        "potential",
+        "Real estate",
+        "Exhibition",
+        ["sales-office"],
+        "sales@demo.atelier.test",
+        [("Daniel Wong", "Marketing Director", "+852 9123 4567", None, True)],
+        [
+            (
+                "email",
+                "Sent our portfolio of sales-office interiors after the Shanghai design week.",
+                "Follow up on portfolio",
+                0,
+            )
+        ],
+    ),
+    (
+        "杭州云栖茶舍",
+        "signed",
+        "茶饮",
+        "老客户",
+        ["空间设计"],
+        "designer@demo.atelier.test",
+        [("王敏", "店长", "137 5555 0101", "wangmin_tea", True)],
+        [("visit", "现场验收，灯光色温需要从 4000K 调到 3000K", "安排灯光调整", 5)],
+    ),
+    (
+        "北京星图科技",
+        "past",
+        "互联网",
+        "官网",
+        ["办公空间"],
+        "manager@demo.atelier.test",
+        [("赵磊", "行政总监", "135 0000 2222", None, True)],
+        [("note", "项目已结项，尾款已结清；客户表示明年新办公室可能再合作。", None, None)],
+    ),
+    (
+        "Maison Lumière",
+        "intent",
+        "Retail",
+        "Referral",
+        ["VIP"],
+        "manager@demo.atelier.test",
+        [
+            ("Claire Dubois", "Brand Manager", "+33 6 12 34 56 78", None, True),
+            ("周婷", "中国区代表", "158 0000 3333", "zhouting_ml", False),
+        ],
+        [
+            (
+                "meeting",
+                "Kick-off for the Shanghai pop-up: 60 m², three weeks on site, opening in March.",
+                "Share the pop-up concept deck",
+                7,
+            )
+        ],
+    ),
+)
+
+
+def _demo_clients(owner: Membership) -> None:
+    from saas.clients import services as clients
+    from saas.tenants.accounts import find_user
+
+    for name, status, industry, source, tags, owner_email, contacts, follow_ups in CLIENTS:
+        client = clients.create_client(
+            owner,
+            {
+                "name": name,
+                "status": status,
+                "industry": industry,
+                "source": source,
+                "tags": tags,
+                "owner_id": find_user(owner_email).id,
+            },
+        )
+        for contact_name, title, phone, wechat, decision in contacts:
+            clients.add_contact(
+                owner,
+                client,
+                {"name": contact_name, "title": title, "phone": phone, "wechat": wechat, "decision_maker": decision},
+            )
+        for kind, summary, next_action, days in follow_ups:
+            due = (utcnow() + timedelta(days=days)).date() if days is not None else None
+            clients.log_interaction(
+                owner, client, {"kind": kind, "summary": summary, "next_action": next_action, "next_action_due": due}
+            )
     db.session.flush()

@@ -81,7 +81,12 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 
     owner: Mapped[User | None] = relationship(lazy="joined")
     contacts: Mapped[list[Contact]] = relationship(
-        back_populates="client", order_by="Contact.created_at", lazy="selectin", overlaps="client"
+        back_populates="client",
+        order_by="Contact.created_at",
+        lazy="selectin",
+        overlaps="client",
+        cascade="all, delete-orphan",
+        passive_deletes=True,  # ON DELETE CASCADE removes them; the ORM must not try to null the key first
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -164,3 +164,14 @@ def revoke_share(membership: Membership, client: Client, share: ClientShare) -> 
     _require(membership, Perm.CLIENTS_SHARE)
     emit("client.unshared", client=client, actor_id=membership.user_id, person=share.user.name)
     db.session.delete(share)
+
+
+def delete_client(membership: Membership, client: Client, confirm_name: str) -> None:
+    """Permanent: the client and everything under it. Owners only, confirmed by typing the name, audited."""
+    _require(membership, Perm.CLIENTS_DELETE)
+    if confirm_name.strip() != client.name:
+        raise ValidationFailed({"confirm_name": [_("Type the client's name exactly to confirm.")]})
+    from saas.tenants import audit
+
+    audit.record("client.deleted", client, name=client.name)
+    db.session.delete(client)

@@ -128,6 +128,18 @@ def archive_client(client_id: str, action: str) -> ResponseReturnValue:
     return redirect(url_for("staff.client", client_id=found.id))
 
 
+@bp.post("/clients/<client_id>/delete")
+@requires(Perm.CLIENTS_DELETE)
+def delete_client(client_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    try:
+        services.delete_client(g.membership, found, request.form.get("confirm_name", ""))
+    except ValidationFailed as exc:
+        return _detail_with_errors(found, {f"delete.{k}": v for k, v in exc.errors.items()}, request.form)
+    flash(_("Client %(name)s deleted for good.", name=found.name), "success")
+    return redirect(url_for("staff.clients"))
+
+
 @bp.post("/clients/<client_id>/contacts")
 @requires(Perm.CLIENTS_EDIT)
 def add_contact(client_id: str) -> ResponseReturnValue:

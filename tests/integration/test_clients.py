@@ -237,3 +237,22 @@ def test_archive_and_restore(app, client, studio):
     assert "上海某某" in listing(client, "/app/clients", archived="1")
     assert client.submit(f"{page_url}/restore").status_code == 302
     assert "上海某某" in listing(client, "/app/clients")
+
+
+def test_only_an_owner_deletes_for_good_after_typing_the_name(app, client, new_client, studio):
+    from saas.tenants.models import AuditEvent
+
+    add_member(app, studio, "zhou@aurora.test", "admin")
+    client.login(studio.owner_email)
+    page_url = create(client)
+    client.submit(f"{page_url}/contacts", {"name": "张伟"})
+    admin = new_client()
+    admin.login("zhou@aurora.test")
+    assert admin.submit(f"{page_url}/delete", {"confirm_name": NEW["name"]}).status_code == 403
+    assert client.submit(f"{page_url}/delete", {"confirm_name": "wrong"}).status_code == 422
+    assert len(query(app, studio.tenant_id, select(Client))) == 1
+    assert client.submit(f"{page_url}/delete", {"confirm_name": NEW["name"]}).status_code == 302
+    assert query(app, studio.tenant_id, select(Client)) == [] and query(app, studio.tenant_id, select(Contact)) == []
+    assert client.get(page_url).status_code == 404
+    deleted = query(app, studio.tenant_id, select(AuditEvent).where(AuditEvent.action == "client.deleted"))
+    assert [e.data["name"] for e in deleted] == [NEW["name"]]
