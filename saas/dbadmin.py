@@ -20,6 +20,17 @@ from saas.db import make_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def for_dialect(dialect: str):
+    """Alembic `include_object`: leave out schema objects declared for another database (`.ddl_if(dialect=…)`),
+    such as the PostgreSQL-only trigram index."""
+
+    def include(obj, _name, _type, _reflected, _compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, dialect)
+
+    return include
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -57,6 +57,13 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         Index("ix_clients_tenant_id_updated_at", "tenant_id", "updated_at", "id"),
         Index("ix_clients_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_clients_tenant_id_last_contact_at", "tenant_id", "last_contact_at"),
+        # Fragment search (LIKE '%…%') on PostgreSQL; SQLite scans one studio's rows instead.
+        Index(
+            "ix_clients_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     name: Mapped[str] = mapped_column(String(200))

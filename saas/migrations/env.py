@@ -5,6 +5,7 @@ from sqlalchemy.pool import NullPool
 
 import saas.models  # noqa: F401  (registers every table)
 from saas.db import Base, make_engine
+from saas.dbadmin import for_dialect
 
 config = context.config
 
@@ -25,6 +26,7 @@ def _run(connection) -> None:
         target_metadata=Base.metadata,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=for_dialect(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

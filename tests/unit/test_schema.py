@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.pool import NullPool
 
 from saas.db import Base, make_engine
+from saas.dbadmin import for_dialect
 from saas.tenants.isolation import TenantScoped, tenant_tables
 
 GLOBAL_TABLES = {"tenants", "users", "auth_sessions", "password_resets"}
@@ -16,7 +17,8 @@ def test_models_and_migrations_agree(migrated):
     """Autogenerate against the migrated database finds nothing to add, drop or change."""
     engine = make_engine(migrated.get("MIGRATION_DATABASE_URL") or migrated["DATABASE_URL"], poolclass=NullPool)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        options = {"compare_type": True, "include_object": for_dialect(conn.dialect.name)}
+        diff = compare_metadata(MigrationContext.configure(conn, opts=options), Base.metadata)
     engine.dispose()
     assert diff == []
 
