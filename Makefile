@@ -1,41 +1,50 @@
-# Atelier — the README's two commands: `make run` and `make test`.
+# Atelier — the README's two commands are `make run` and `make test`.
+#   make run                  set up (first time) and serve on http://$(HOST):$(PORT) with the demo studio
+#   make test ARGS="-k login" lint, then the suite on SQLite and again on PostgreSQL + Redis + Chromium
+#   make lint | messages | clean | install
 PORT ?= 5000
 HOST ?= 127.0.0.1
 ARGS ?=
+PYTHON ?= python3
 VENV := .venv
-PY := $(VENV)/bin/python
 SAAS := $(VENV)/bin/saas
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages clean install
+export PYTHON
+
+.PHONY: install run test lint messages clean
 
 install: $(STAMP)
 
-# The venv is rebuilt only when pyproject.toml changes; uv is ~10x faster than pip, pip is the fallback.
+# Rebuilt only when pyproject.toml changes (the stamp lives inside .venv, so deleting .venv also redoes it).
 $(STAMP): pyproject.toml
-	@if ! command -v uv >/dev/null 2>&1; then python3 -m pip install -q uv >/dev/null 2>&1 || true; fi
-	@if command -v uv >/dev/null 2>&1; then \
-		UV_PYTHON_DOWNLOADS=never uv venv -q --allow-existing $(VENV) && \
-		uv pip install -q --python $(PY) -e '.[dev]'; \
-	else \
-		python3 -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e '.[dev]'; \
-	fi
-	@touch $(STAMP)
+	@bash scripts/venv.sh
+	@touch $@
 
+# Idempotent: the migrations and the demo studio are applied only when missing. `exec` hands make's
+# SIGTERM (e.g. from `timeout`) straight to the server, so stopping make stops the server.
 run: $(STAMP)
 	@export ATELIER_ENV=development PORT=$(PORT); \
-	$(SAAS) db upgrade && $(SAAS) demo && $(SAAS) serve --host $(HOST) --port $(PORT)
+	$(SAAS) db upgrade && \
+	$(SAAS) demo && \
+	exec $(SAAS) serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check saas tests bench
 	$(VENV)/bin/ruff format --check saas tests bench
 
-test: $(STAMP) lint
-	bash scripts/test.sh $(ARGS)
+# Lint first: it takes a second and fails early.
+test: $(STAMP)
+	@$(MAKE) --no-print-directory lint
+	@bash scripts/test.sh $(ARGS)
 
+# babel.cfg (repo root) says which files hold messages. Every catalogue under saas/translations is updated
+# (no line numbers, 120 columns, obsolete entries dropped) so diffs show only real changes.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract --no-location -F babel.cfg -k _l -k N_ -k lazy_gettext -o saas/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i saas/translations/messages.pot -d saas/translations -l zh --no-fuzzy-matching --width 120 --ignore-obsolete
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
+		-o saas/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i saas/translations/messages.pot -d saas/translations \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 120
 
 clean:
-	rm -rf $(VENV) instance test-artifacts
+	rm -rf $(VENV) instance
