@@ -1,6 +1,6 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees all tables."""
 
-from saas.clients.models import Client, ClientEvent, ClientShare, Contact, Interaction
+from saas.clients.models import Client, ClientEvent, ClientShare, Contact, Interaction, SavedView
 from saas.tenants.models import AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Invitation",
     "Membership",
     "PasswordReset",
+    "SavedView",
     "Tenant",
     "User",
 ]

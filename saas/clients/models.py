@@ -177,3 +177,14 @@ class ClientEvent(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class SavedView(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    """A person's named set of client-list filters, private to them in this studio."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "name"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, or_, select, tuple_
 
 from saas.clients.access import visible_to
-from saas.clients.models import Client, ClientShare, ClientStatus, Interaction
+from saas.clients.models import Client, ClientShare, ClientStatus, Interaction, SavedView
 from saas.db import utcnow
 from saas.extensions import db
 from saas.tenants.models import Membership, User
@@ -173,3 +173,16 @@ def open_interaction(membership: Membership, client: Client, interaction_id: str
     return db.session.scalar(
         select(Interaction).where(and_(Interaction.id == ident, Interaction.client_id == client.id))
     )
+
+
+def my_views(membership: Membership) -> list[SavedView]:
+    query = select(SavedView).where(SavedView.user_id == membership.user_id).order_by(SavedView.name)
+    return list(db.session.scalars(query))
+
+
+def my_view(membership: Membership, view_id: str) -> SavedView | None:
+    try:
+        ident = uuid.UUID(view_id)
+    except ValueError:
+        return None
+    return db.session.scalar(select(SavedView).where(SavedView.id == ident, SavedView.user_id == membership.user_id))

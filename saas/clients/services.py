@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from saas.clients.models import Client, ClientShare, Contact, Interaction
+from saas.clients.models import Client, ClientShare, Contact, Interaction, SavedView
 from saas.db import utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
 from saas.events import emit
@@ -175,3 +175,25 @@ def delete_client(membership: Membership, client: Client, confirm_name: str) -> 
 
     audit.record("client.deleted", client, name=client.name)
     db.session.delete(client)
+
+
+def save_view(membership: Membership, name: str, filters: dict[str, str]) -> SavedView:
+    """Saving under an existing name replaces that view's filters."""
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed({"view_name": [_("Give the view a name of at most 60 characters.")]})
+    if not filters:
+        raise ValidationFailed({"view_name": [_("Choose some filters first; this view would show everything.")]})
+    view = db.session.scalar(select(SavedView).where(SavedView.user_id == membership.user_id, SavedView.name == name))
+    if view is None:
+        view = SavedView(user_id=membership.user_id, name=name)
+        db.session.add(view)
+    view.filters = filters
+    db.session.flush()
+    return view
+
+
+def delete_view(membership: Membership, view: SavedView) -> None:
+    if view.user_id != membership.user_id:
+        raise NotAllowed()
+    db.session.delete(view)

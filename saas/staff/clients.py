@@ -41,11 +41,42 @@ def _today():
     return datetime.now(ZoneInfo(g.tenant.timezone)).date()
 
 
+def _list_page(filters: queries.ClientFilters, errors: dict, status: int = 200) -> ResponseReturnValue:
+    page = queries.client_page(g.membership, filters, request.args.get("after"))
+    return render_template(
+        "staff/clients/list.html",
+        page=page,
+        team=queries.team(),
+        today=_today(),
+        views=queries.my_views(g.membership),
+        errors=errors,
+    ), status
+
+
 @bp.get("/clients")
 def clients() -> ResponseReturnValue:
-    filters = queries.ClientFilters.from_args(request.args)
-    page = queries.client_page(g.membership, filters, request.args.get("after"))
-    return render_template("staff/clients/list.html", page=page, team=queries.team(), today=_today())
+    return _list_page(queries.ClientFilters.from_args(request.args), {})
+
+
+@bp.post("/clients/views")
+def save_view() -> ResponseReturnValue:
+    filters = queries.ClientFilters.from_args(request.form)
+    try:
+        view = services.save_view(g.membership, request.form.get("view_name", ""), filters.as_args())
+    except ValidationFailed as exc:
+        return _list_page(filters, exc.errors, 422)
+    flash(_("View %(name)s saved.", name=view.name), "success")
+    return redirect(url_for("staff.clients", **view.filters))
+
+
+@bp.post("/clients/views/<view_id>/delete")
+def delete_view(view_id: str) -> ResponseReturnValue:
+    view = queries.my_view(g.membership, view_id)
+    if view is None:
+        raise NotFound()
+    services.delete_view(g.membership, view)
+    flash(_("View %(name)s deleted.", name=view.name), "success")
+    return redirect(url_for("staff.clients"))
 
 
 def _client_form(form: dict, errors: dict, client=None, status: int = 200) -> ResponseReturnValue:

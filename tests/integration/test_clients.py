@@ -256,3 +256,26 @@ def test_only_an_owner_deletes_for_good_after_typing_the_name(app, client, new_c
     assert client.get(page_url).status_code == 404
     deleted = query(app, studio.tenant_id, select(AuditEvent).where(AuditEvent.action == "client.deleted"))
     assert [e.data["name"] for e in deleted] == [NEW["name"]]
+
+
+def test_saved_views_are_per_person_and_another_persons_view_is_404(app, client, new_client, studio):
+    from saas.clients.models import SavedView
+
+    add_member(app, studio, "wang@aurora.test", "member")
+    client.login(studio.owner_email)
+    create(client, {"name": "Signed Co", "status": "signed", "tags": ""})
+    create(client, {"name": "Maybe Co", "status": "potential", "tags": ""})
+    response = client.submit("/app/clients/views", {"view_name": "已签约", "status": "signed"})
+    assert response.status_code == 302 and "status=signed" in response.headers["Location"]
+    page = client.get("/app/clients").get_data(as_text=True)
+    assert "已签约" in page
+    assert "Signed Co" in listing(client, "/app/clients", status="signed")
+    assert client.submit("/app/clients/views", {"view_name": ""}).status_code == 422  # no name, no filters
+
+    wang = new_client()
+    wang.login("wang@aurora.test")
+    assert "已签约" not in wang.get("/app/clients").get_data(as_text=True)
+    view = query(app, studio.tenant_id, select(SavedView))[0]
+    assert wang.submit(f"/app/clients/views/{view.id}/delete").status_code == 404
+    assert client.submit(f"/app/clients/views/{view.id}/delete").status_code == 302
+    assert query(app, studio.tenant_id, select(SavedView)) == []

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from saas.clients.models import Client, ClientShare, Contact, Interaction
+from saas.clients.models import Client, ClientShare, Contact, Interaction, SavedView
 from saas.db import utcnow
 from saas.extensions import db
 from saas.tenants.isolation import set_tenant
@@ -108,6 +108,8 @@ def test_another_studios_client_ids_are_404_everywhere(app, client, new_client, 
         {"kind": "call", "summary": "secret", "next_action": "x", "next_action_due": "2020-01-01"},
     )
     interaction = query(app, studio.tenant_id, select(Interaction))[0]
+    client.submit("/app/clients/views", {"view_name": "极光视图", "status": "intent"})
+    view = query(app, studio.tenant_id, select(SavedView))[0]
     client.submit(f"{url}/shares", {"user_id": str(_user_id(app, studio.owner_email))})
     before = (
         query(app, studio.tenant_id, select(Client))[0].version,
@@ -127,6 +129,7 @@ def test_another_studios_client_ids_are_404_everywhere(app, client, new_client, 
         ("post", f"{url}/interactions", {"kind": "call", "summary": "x"}),
         ("post", f"{url}/interactions/{interaction.id}/done", {}),
         ("post", f"{url}/shares", {"user_id": str(_user_id(app, other_studio.owner_email))}),
+        ("post", f"/app/clients/views/{view.id}/delete", {}),
     ]
     for method, path, data in attempts:
         response = intruder.get(path) if method == "get" else intruder.submit(path, data)
@@ -135,7 +138,8 @@ def test_another_studios_client_ids_are_404_everywhere(app, client, new_client, 
         assert "极光的客户" not in body and "张伟" not in body and "secret" not in body, path
     for path in ("/app/clients", "/app/clients?q=张伟", "/app/follow-ups"):
         body = intruder.get(path).get_data(as_text=True)
-        assert "极光的客户" not in body and "secret" not in body, path
+        assert "极光的客户" not in body and "secret" not in body and "极光视图" not in body, path
+    assert len(query(app, studio.tenant_id, select(SavedView))) == 1
     after = (
         query(app, studio.tenant_id, select(Client))[0].version,
         len(query(app, studio.tenant_id, select(Contact))),
