@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,9 +25,12 @@ def compile_translations(folder: Path = TRANSLATIONS) -> None:
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
         tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-        tmp.replace(mo_path)
+        try:
+            with tmp.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+            tmp.replace(mo_path)
+        except OSError as exc:  # a read-only install: the image or `saas db upgrade` compiled them already
+            logging.getLogger(__name__).warning("cannot compile %s: %s", po_path, exc)
 
 
 def select_locale() -> str:
