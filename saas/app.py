@@ -55,11 +55,13 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from saas.api.views import bp as api_bp
     from saas.health import bp as health_bp
     from saas.portal.views import bp as portal_bp
     from saas.staff import register_staff
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)
     register_staff(app)
 

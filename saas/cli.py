@@ -145,5 +145,44 @@ def tenant_create(name: str, slug: str, owner_email: str, owner_name: str | None
     click.echo(json.dumps(result) if as_json else f"studio {slug} created: {result}")
 
 
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--tenant", "slug", required=True, help="The studio's slug.")
+@click.option("--role", required=True)
+@click.option("--name", default="script")
+@click.option("--user", "email", default=None, help="Whose access the token carries (default: an owner).")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def token_create(slug: str, role: str, name: str, email: str | None, as_json: bool) -> None:
+    """Create an API token and print it (it is shown only this once)."""
+    from sqlalchemy import select
+
+    from saas.errors import ValidationFailed
+    from saas.tenants.access import tenant_by_slug
+    from saas.tenants.isolation import set_tenant
+    from saas.tenants.models import Membership, User
+    from saas.tenants.tokens import create_token
+
+    tenant = tenant_by_slug(slug)
+    set_tenant(db.session(), tenant.id)
+    query = select(Membership).join(Membership.user).where(Membership.active.is_(True))
+    query = query.where(User.email == email.lower()) if email else query.where(Membership.role == "owner")
+    creator = db.session.scalars(query).first()
+    if creator is None:
+        raise click.ClickException("no such active member in that studio")
+    try:
+        api_token, raw = create_token(creator, name, role)
+    except ValidationFailed as exc:
+        click.echo(json.dumps({"errors": exc.errors}, ensure_ascii=False), err=True)
+        sys.exit(2)
+    db.session.commit()
+    result = {"token": raw, "id": str(api_token.id), "tenant": slug, "role": role}
+    click.echo(json.dumps(result) if as_json else raw)
+
+
 if __name__ == "__main__":
     main()

@@ -50,6 +50,7 @@ class Settings:
     login_rate_limit: str
     signup_rate_limit: str
     reset_rate_limit: str
+    api_rate_limit: str
     log_level: str
     extra: dict = field(default_factory=dict)
 
@@ -184,6 +185,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         login_rate_limit=environ.get("LOGIN_RATE_LIMIT") or "20 per minute;200 per hour",
         signup_rate_limit=environ.get("SIGNUP_RATE_LIMIT") or "10 per hour",
         reset_rate_limit=environ.get("RESET_RATE_LIMIT") or "5 per minute;30 per hour",
+        api_rate_limit=environ.get("API_RATE_LIMIT") or "600 per minute",
         log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
     )
     if settings.s3_bucket is None and any(environ.get(k) for k in ("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID")):

@@ -1,9 +1,10 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees all tables."""
 
 from saas.clients.models import Client, ClientEvent, ClientShare, Contact, Interaction, SavedView
-from saas.tenants.models import AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
+from saas.tenants.models import ApiToken, AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "AuthSession",
     "Client",

@@ -186,3 +186,13 @@ def my_view(membership: Membership, view_id: str) -> SavedView | None:
     except ValueError:
         return None
     return db.session.scalar(select(SavedView).where(SavedView.id == ident, SavedView.user_id == membership.user_id))
+
+
+def interactions_of(client: Client, limit: int = 200) -> list[Interaction]:
+    query = (
+        select(Interaction)
+        .where(Interaction.client_id == client.id)
+        .order_by(Interaction.occurred_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

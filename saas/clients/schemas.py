@@ -84,7 +84,11 @@ class ContactSchema(FormSchema):
         validate=validate.OneOf(tuple(Channel), error=N_("Choose one of the options.")),
     )
     best_time = optional_text(80)
-    decision_maker = fields.Boolean(load_default=False, truthy={"on", "1", "true", "yes"})
+    decision_maker = fields.Boolean(
+        load_default=False,
+        truthy={True, "on", "1", "true", "yes"},
+        error_messages=_messages(invalid=N_("Use true or false.")),
+    )
     cares_about = optional_text(300)
     birthday = fields.Date(
         load_default=None, allow_none=True, error_messages=_messages(invalid=N_("Enter a date like 1990-05-20."))

@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 
 from saas.errors import ValidationFailed
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants import queries, services
-from saas.tenants.access import get_invitation, get_membership
-from saas.tenants.roles import Perm, grantable_roles
+from saas.tenants import tokens as token_service
+from saas.tenants.access import get_invitation, get_membership, parse_uuid
+from saas.tenants.roles import Perm, Role, grantable_roles
 from saas.tenants.schemas import CURRENCIES, InviteSchema, RoleChangeSchema, StudioProfileSchema
 
 PROFILE_FIELDS = ("name", "brand_color", "currency", "timezone", "locale", "version")
@@ -148,3 +150,48 @@ def audit_trail() -> ResponseReturnValue:
     return render_template(
         "staff/audit.html", page=page, action=request.args.get("action", ""), actions=queries.AUDIT_ACTIONS
     )
+
+
+def _tokens_page(errors: dict, form: dict, new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "staff/api_tokens.html",
+        tokens=token_service.tokens(),
+        errors=errors,
+        form=form,
+        new_token=new_token,
+        roles=token_roles(g.membership.role),
+    ), status
+
+
+def token_roles(role: str) -> tuple[str, ...]:
+    return tuple(Role) if role == Role.OWNER else (role, *grantable_roles(role))
+
+
+@bp.get("/settings/api-tokens")
+@requires(Perm.API_TOKENS)
+def api_tokens() -> ResponseReturnValue:
+    return _tokens_page({}, {})
+
+
+@bp.post("/settings/api-tokens")
+@requires(Perm.API_TOKENS)
+def create_api_token() -> ResponseReturnValue:
+    try:
+        _token, raw = token_service.create_token(
+            g.membership, request.form.get("name", ""), request.form.get("role", "")
+        )
+    except ValidationFailed as exc:
+        return _tokens_page(exc.errors, request.form, status=422)
+    # Shown once, in this response only (never stored, never put in a redirect or the session).
+    return _tokens_page({}, {}, new_token=raw)
+
+
+@bp.post("/settings/api-tokens/<token_id>/revoke")
+@requires(Perm.API_TOKENS)
+def revoke_api_token(token_id: str) -> ResponseReturnValue:
+    token = next((t for t in token_service.tokens() if t.id == parse_uuid(token_id)), None)
+    if token is None:
+        raise NotFound()
+    token_service.revoke_token(g.membership, token)
+    flash(_("Token %(name)s revoked; it stops working now.", name=token.name), "success")
+    return redirect(url_for("staff.api_tokens"))

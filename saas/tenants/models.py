@@ -146,3 +146,21 @@ class AuditEvent(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     ip: Mapped[str | None] = mapped_column(String(45))
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ApiToken(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    """A bearer token for the REST API, bound to one studio and a role; it acts as the person who created it.
+    Only a hash is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_tenant_id_token_hash", "tenant_id", "token_hash", unique=True),)
+
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[Role] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    hint: Mapped[str] = mapped_column(String(12))  # the last characters, to recognise a token in the list
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")

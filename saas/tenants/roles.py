@@ -29,6 +29,7 @@ class Perm(StrEnum):
     CLIENTS_EDIT = "clients.edit"  # create, edit, archive clients; add contacts; log interactions
     CLIENTS_SHARE = "clients.share"
     CLIENTS_DELETE = "clients.delete"  # hard delete, audited
+    API_TOKENS = "api.tokens"  # create and revoke API tokens
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
@@ -36,7 +37,14 @@ _CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE}
 _ADMIN = (
     _EVERYONE
     | _CLIENT_WORK
-    | {Perm.STUDIO_SETTINGS, Perm.MEMBERS_INVITE, Perm.MEMBERS_MANAGE, Perm.AUDIT_READ, Perm.CLIENTS_ALL}
+    | {
+        Perm.STUDIO_SETTINGS,
+        Perm.MEMBERS_INVITE,
+        Perm.MEMBERS_MANAGE,
+        Perm.AUDIT_READ,
+        Perm.CLIENTS_ALL,
+        Perm.API_TOKENS,
+    }
 )
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {

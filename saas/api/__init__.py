@@ -1,0 +1,1 @@
+"""REST API v1: the same services and record-level rules as the workspace, for other systems."""

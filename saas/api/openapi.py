@@ -1,0 +1,168 @@
+"""The OpenAPI 3 document, built from the same marshmallow schemas the API validates and answers with."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from saas.api.schemas import (
+    ClientOut,
+    ContactOut,
+    ErrorOut,
+    InteractionOut,
+    client_input,
+    contact_input,
+    interaction_input,
+)
+
+ERRORS = {
+    "401": "No valid API token (Authorization: Bearer atl_…).",
+    "404": "No such record in this studio, or the token's role may not see it.",
+    "422": 'Bad input: {"errors": {field: [messages]}}; nothing was written.',
+    "429": "Rate limit reached for this token; see Retry-After.",
+}
+ID = {"name": "client_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+LIST_PARAMS = [
+    {
+        "name": "q",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Fragment of the name, a contact's name, phone, e-mail or WeChat id, or a tag.",
+    },
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["potential", "intent", "signed", "past"]}},
+    {"name": "owner", "in": "query", "schema": {"type": "string"}, "description": "A user id, or `me`."},
+    {"name": "tag", "in": "query", "schema": {"type": "string"}},
+    {"name": "quiet_days", "in": "query", "schema": {"type": "integer"}, "description": "No follow-up for N days."},
+    {"name": "archived", "in": "query", "schema": {"type": "string", "enum": ["1"]}},
+    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["name", "recent"]}},
+    {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "`next_cursor` of the last page."},
+]
+
+
+def _responses(ok: str, schema: str | None, *extra: str, list_of: bool = False) -> dict[str, Any]:
+    content = None
+    if schema:
+        ref = {"$ref": f"#/components/schemas/{schema}"}
+        body = (
+            {
+                "type": "object",
+                "properties": {
+                    "data": {"type": "array", "items": ref},
+                    "next_cursor": {"type": "string", "nullable": True},
+                },
+            }
+            if list_of
+            else ref
+        )
+        content = {"application/json": {"schema": body}}
+    responses: dict[str, Any] = {ok: {"description": "OK", **({"content": content} if content else {})}}
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for code in ("401", "404", "429", *extra):
+        responses[code] = {"description": ERRORS.get(code, code), "content": error}
+    return responses
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    spec = APISpec(
+        title="Atelier API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "Clients, contacts and follow-ups of one studio. Every token is bound to one "
+            "studio and a role; record-level access applies to it as to a person."
+        },
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in (
+        ("Client", ClientOut),
+        ("Contact", ContactOut),
+        ("Interaction", InteractionOut),
+        ("Error", ErrorOut),
+        ("ClientInput", client_input()),
+        ("ClientPatch", client_input(partial=True)),
+        ("ContactInput", contact_input()),
+        ("InteractionInput", interaction_input()),
+    ):
+        spec.components.schema(name, schema=schema)
+    etag = {"ETag": {"schema": {"type": "string"}, "description": 'W/"<version>": send it back as If-Match.'}}
+    spec.path(
+        path="/clients",
+        operations={
+            "get": {
+                "summary": "List clients (cursor pages of 50)",
+                "parameters": LIST_PARAMS,
+                "responses": _responses("200", "Client", list_of=True),
+            },
+            "post": {
+                "summary": "Create a client",
+                "requestBody": _body("ClientInput"),
+                "responses": _responses("201", "Client", "422"),
+            },
+        },
+    )
+    patch_responses = _responses("200", "Client", "412", "422", "428")
+    patch_responses["412"]["description"] = "If-Match is stale: someone changed the client; nothing was written."
+    patch_responses["428"]["description"] = "If-Match is missing: PATCH always needs the ETag you read."
+    spec.path(
+        path="/clients/{client_id}",
+        parameters=[ID],
+        operations={
+            "get": {
+                "summary": "Read a client",
+                "responses": {
+                    **_responses("200", "Client"),
+                    "200": {**_responses("200", "Client")["200"], "headers": etag},
+                },
+            },
+            "patch": {
+                "summary": "Change some fields (If-Match required)",
+                "requestBody": _body("ClientPatch"),
+                "parameters": [{"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}],
+                "responses": patch_responses,
+            },
+            "delete": {
+                "summary": "Archive a client (it can be restored in the workspace)",
+                "responses": _responses("204", None),
+            },
+        },
+    )
+    spec.path(
+        path="/clients/{client_id}/contacts",
+        parameters=[ID],
+        operations={
+            "get": {"summary": "A client's contacts", "responses": _responses("200", "Contact", list_of=True)},
+            "post": {
+                "summary": "Add a contact",
+                "requestBody": _body("ContactInput"),
+                "responses": _responses("201", "Contact", "422"),
+            },
+        },
+    )
+    spec.path(
+        path="/clients/{client_id}/interactions",
+        parameters=[ID],
+        operations={
+            "get": {
+                "summary": "A client's follow-ups, newest first (200 at most)",
+                "responses": _responses("200", "Interaction", list_of=True),
+            },
+            "post": {
+                "summary": "Log a follow-up",
+                "requestBody": _body("InteractionInput"),
+                "responses": _responses("201", "Interaction", "422"),
+            },
+        },
+    )
+    document = spec.to_dict()
+    document["servers"] = [{"url": "/api/v1"}]
+    document["security"] = [{"bearer": []}]
+    return document

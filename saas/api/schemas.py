@@ -1,0 +1,74 @@
+"""API output schemas (one per resource, for the API audience) and the API's strict input schemas."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields
+
+from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema
+
+
+class ClientOut(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    industry = fields.String(allow_none=True)
+    size = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    credit_rating = fields.String(allow_none=True)
+    payment_terms = fields.String(allow_none=True)
+    tags = fields.List(fields.String())
+    notes = fields.String(allow_none=True)
+    owner_id = fields.UUID(allow_none=True)
+    archived = fields.Function(lambda c: c.archived_at is not None, metadata={"type": "boolean"})
+    last_contact_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+class ContactOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    name = fields.String()
+    title = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    wechat = fields.String(allow_none=True)
+    preferred_channel = fields.String(allow_none=True)
+    best_time = fields.String(allow_none=True)
+    decision_maker = fields.Boolean()
+    cares_about = fields.String(allow_none=True)
+    birthday = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class InteractionOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    author_id = fields.UUID(allow_none=True)
+    kind = fields.String()
+    occurred_at = fields.DateTime()
+    summary = fields.String()
+    outcome = fields.String(allow_none=True)
+    next_action = fields.String(allow_none=True)
+    next_action_due = fields.Date(allow_none=True)
+    next_action_done_at = fields.DateTime(allow_none=True)
+
+
+class ErrorOut(Schema):
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+def client_input(partial: bool = False) -> ClientSchema:
+    """Unknown fields are an error in the API (forms ignore them); the version travels in If-Match."""
+    return ClientSchema(exclude=("version",), unknown=RAISE, partial=partial)
+
+
+def contact_input() -> ContactSchema:
+    return ContactSchema(unknown=RAISE)
+
+
+def interaction_input() -> InteractionSchema:
+    return InteractionSchema(unknown=RAISE)

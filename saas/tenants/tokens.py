@@ -1,0 +1,92 @@
+"""API tokens: `atl_<studio id>_<secret>`. The studio id in the token lets the API set the studio before the
+lookup, so even the token table is read through Row-Level Security; only a hash of the token is stored."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from saas.db import utcnow
+from saas.errors import NotAllowed, ValidationFailed
+from saas.extensions import db
+from saas.tenants import audit
+from saas.tenants.isolation import set_tenant
+from saas.tenants.models import ApiToken, Membership
+from saas.tenants.roles import Perm, Role, grantable_roles, has_perm
+from saas.tokens import hash_token
+
+PREFIX = "atl_"
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who an API call acts as: the token's person, with the token's role (never more than theirs)."""
+
+    user_id: uuid.UUID
+    role: str
+    tenant_id: uuid.UUID
+    token_id: uuid.UUID
+
+
+def create_token(creator: Membership, name: str, role: str) -> tuple[ApiToken, str]:
+    if not has_perm(creator.role, Perm.API_TOKENS):
+        raise NotAllowed()
+    errors: dict[str, list[str]] = {}
+    if not name.strip() or len(name.strip()) > 80:
+        errors["name"] = [_("Give the token a name of at most 80 characters.")]
+    allowed = (creator.role, *grantable_roles(creator.role)) if creator.role != Role.OWNER else tuple(Role)
+    if role not in allowed:
+        errors["role"] = [_("Choose a role no higher than your own.")]
+    if errors:
+        raise ValidationFailed(errors)
+    raw = f"{PREFIX}{creator.tenant_id.hex}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(name=name.strip(), role=role, token_hash=hash_token(raw), hint=raw[-6:], user_id=creator.user_id)
+    db.session.add(token)
+    db.session.flush()
+    audit.record("api_token.created", token, name=token.name, role=role)
+    return token, raw
+
+
+def revoke_token(actor: Membership, token: ApiToken) -> None:
+    if not has_perm(actor.role, Perm.API_TOKENS):
+        raise NotAllowed()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("api_token.revoked", token, name=token.name)
+
+
+def authenticate(raw: str) -> Principal | None:
+    """The principal behind a bearer token, with the session's studio set to the token's; None if unknown."""
+    if not raw.startswith(PREFIX) or raw.count("_") < 2:
+        return None
+    studio_hex = raw[len(PREFIX) :].split("_", 1)[0]
+    try:
+        tenant_id = uuid.UUID(hex=studio_hex)
+    except ValueError:
+        return None
+    set_tenant(db.session(), tenant_id)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    if token is None or token.revoked_at is not None or not _still_member(token):
+        set_tenant(db.session(), None)
+        return None
+    if token.last_used_at is None or utcnow() - token.last_used_at > TOUCH_EVERY:
+        token.last_used_at = utcnow()
+    return Principal(token.user_id, token.role, tenant_id, token.id)
+
+
+def _still_member(token: ApiToken) -> bool:
+    """A token dies with its person's access: deactivated or removed members' tokens stop working."""
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == token.user_id))
+    return membership is not None and membership.active
+
+
+def tokens() -> list[ApiToken]:
+    return list(
+        db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc()))
+    )

@@ -1,0 +1,208 @@
+"""REST API v1 for clients, contacts and follow-ups: bearer tokens created in the workspace (or by the CLI),
+strict JSON validation, ETag / If-Match, record-level access and studio isolation exactly as in the UI."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from saas.clients.models import Client
+from tests.conftest import Browser, add_member, query
+
+
+def make_token(browser, role: str = "admin", name: str = "sync") -> str:
+    page = browser.submit("/app/settings/api-tokens", {"name": name, "role": role})
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    return re.search(r'class="token-value">(atl_[^<]+)<', page.get_data(as_text=True)).group(1)
+
+
+def api(app, token: str | None):
+    app.test_client_class = Browser
+    http = app.test_client()
+    if token:
+        http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return http
+
+
+def test_create_read_list_and_patch_a_client_with_etags(app, client, studio):
+    client.login(studio.owner_email)
+    http = api(app, make_token(client))
+    created = http.post("/api/v1/clients", json={"name": "上海某某设计有限公司", "status": "intent", "tags": ["VIP"]})
+    assert created.status_code == 201 and created.headers["Location"].startswith("/api/v1/clients/")
+    body = created.get_json()
+    assert (body["name"], body["status"], body["tags"], body["version"]) == (
+        "上海某某设计有限公司",
+        "intent",
+        ["VIP"],
+        1,
+    )
+    url = created.headers["Location"]
+    etag = http.get(url).headers["ETag"]
+    assert etag == 'W/"1"'
+
+    patched = http.patch(url, json={"status": "signed"}, headers={"If-Match": etag})
+    assert patched.status_code == 200 and patched.get_json()["status"] == "signed"
+    stale = http.patch(url, json={"status": "past"}, headers={"If-Match": etag})
+    assert stale.status_code == 412 and "If-Match" in stale.get_json()["errors"]
+    assert http.patch(url, json={"status": "past"}).status_code == 428
+    assert http.get(url).get_json()["status"] == "signed"
+
+    listed = http.get("/api/v1/clients", query_string={"q": "某某"}).get_json()
+    assert [c["name"] for c in listed["data"]] == ["上海某某设计有限公司"] and listed["next_cursor"] is None
+
+
+def test_contacts_and_follow_ups_through_the_api(app, client, studio):
+    client.login(studio.owner_email)
+    http = api(app, make_token(client))
+    url = http.post("/api/v1/clients", json={"name": "Deer Coffee"}).headers["Location"]
+    contact = http.post(f"{url}/contacts", json={"name": "陈思", "phone": "186 2100 7788", "decision_maker": True})
+    assert contact.status_code == 201 and contact.get_json()["decision_maker"] is True
+    logged = http.post(
+        f"{url}/interactions",
+        json={"kind": "call", "summary": "First call", "next_action": "Send quote", "next_action_due": "2030-01-02"},
+    )
+    assert logged.status_code == 201
+    assert [c["name"] for c in http.get(f"{url}/contacts").get_json()["data"]] == ["陈思"]
+    assert http.get(f"{url}/interactions").get_json()["data"][0]["next_action_due"] == "2030-01-02"
+    assert http.get("/api/v1/clients", query_string={"q": "2100"}).get_json()["data"][0]["name"] == "Deer Coffee"
+
+
+def test_bad_input_gets_field_errors_and_writes_nothing(app, client, studio):
+    client.login(studio.owner_email)
+    http = api(app, make_token(client))
+    cases = [
+        ({"status": "intent"}, "name"),
+        ({"name": "X", "status": "famous"}, "status"),
+        ({"name": "X", "tags": ["x" * 500]}, "tags"),
+        ({"name": "X", "colour": "red"}, "colour"),  # unknown fields are refused
+        ({"name": 42}, "name"),
+    ]
+    for payload, field in cases:
+        response = http.post("/api/v1/clients", json=payload)
+        assert response.status_code == 422, payload
+        assert field in response.get_json()["errors"], response.get_json()
+    not_json = http.post("/api/v1/clients", data="name=X", content_type="application/x-www-form-urlencoded")
+    assert not_json.status_code == 422
+    assert query(app, studio.tenant_id, select(Client)) == []
+    url = http.post("/api/v1/clients", json={"name": "Real"}).headers["Location"]
+    etag = http.get(url).headers["ETag"]
+    wrong_type = http.patch(url, json={"tags": "not-a-list-but-a-string", "owner_id": 7}, headers={"If-Match": etag})
+    assert wrong_type.status_code == 422 and "owner_id" in wrong_type.get_json()["errors"]
+    bad_contact = http.post(f"{url}/contacts", json={"name": "X", "email": "nope", "phone": "call me"})
+    assert bad_contact.status_code == 422 and {"email", "phone"} <= set(bad_contact.get_json()["errors"])
+
+
+def test_no_revoked_or_foreign_tokens(app, client, studio):
+    assert api(app, None).get("/api/v1/clients").status_code == 401
+    assert api(app, "atl_0000_nope").get("/api/v1/clients").status_code == 401
+    client.login(studio.owner_email)
+    token = make_token(client)
+    assert api(app, token).get("/api/v1/clients").status_code == 200
+    assert api(app, token[:-1] + ("A" if token[-1] != "A" else "B")).get("/api/v1/clients").status_code == 401
+    token_id = re.search(
+        r"/app/settings/api-tokens/([0-9a-f-]+)/revoke", client.get("/app/settings/api-tokens").get_data(as_text=True)
+    ).group(1)
+    assert client.submit(f"/app/settings/api-tokens/{token_id}/revoke").status_code == 302
+    assert api(app, token).get("/api/v1/clients").status_code == 401
+
+
+def test_record_level_access_applies_to_tokens(app, client, new_client, studio):
+    add_member(app, studio, "wang@aurora.test", "member")
+    add_member(app, studio, "zhou@aurora.test", "admin")
+    wang = new_client()
+    wang.login("wang@aurora.test")
+    assert wang.get("/app/settings/api-tokens").status_code == 403  # members do not manage tokens
+    admin = new_client()
+    admin.login("zhou@aurora.test")
+    admin_api = api(app, make_token(admin, "admin"))
+    member_api = api(app, make_token(admin, "member", "designer tool"))  # acts as the admin, with member rights
+    wang_client = wang.submit("/app/clients/new", {"name": "Wang's client"}).headers["Location"]
+    client_id = wang_client.rsplit("/", 1)[1]
+    assert admin_api.get(f"/api/v1/clients/{client_id}").status_code == 200
+    assert member_api.get(f"/api/v1/clients/{client_id}").status_code == 404
+    assert member_api.get("/api/v1/clients").get_json()["data"] == []
+    assert admin.submit("/app/settings/api-tokens", {"name": "too much", "role": "owner"}).status_code == 422
+
+
+def test_another_studios_ids_are_404_through_the_api(app, client, new_client, studio, other_studio):
+    client.login(studio.owner_email)
+    ours = api(app, make_token(client))
+    url = ours.post("/api/v1/clients", json={"name": "极光的客户"}).headers["Location"]
+    intruder = new_client()
+    intruder.login(other_studio.owner_email)
+    theirs = api(app, make_token(intruder))
+    etag = ours.get(url).headers["ETag"]
+    for method, path, payload in (
+        ("get", url, None),
+        ("patch", url, {"name": "hacked"}),
+        ("delete", url, None),
+        ("get", f"{url}/contacts", None),
+        ("post", f"{url}/contacts", {"name": "x"}),
+        ("get", f"{url}/interactions", None),
+        ("post", f"{url}/interactions", {"kind": "call", "summary": "x"}),
+    ):
+        response = getattr(theirs, method)(path, json=payload, headers={"If-Match": etag})
+        assert response.status_code == 404, (method, path)
+        assert "极光" not in response.get_data(as_text=True)
+    assert theirs.get("/api/v1/clients").get_json()["data"] == []
+    assert ours.get(url).get_json()["name"] == "极光的客户"
+
+
+def test_the_api_is_rate_limited_per_token(make_app, studio):
+    app = make_app(API_RATE_LIMIT="3 per minute")
+    app.test_client_class = Browser
+    browser = app.test_client()
+    browser.login(studio.owner_email)
+    http = api(app, make_token(browser))
+    statuses = [http.get("/api/v1/clients").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = http.get("/api/v1/clients")
+    assert limited.get_json()["errors"] and limited.headers.get("Retry-After")
+
+
+def test_every_api_route_is_in_the_openapi_document_with_its_errors(app):
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    documented = {
+        (f"/api/v1{path}".replace("{client_id}", "<client_id>"), method.upper())
+        for path, item in document["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    routed = {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint not in ("api.openapi", "api.docs")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert documented == routed
+    patch = document["paths"]["/clients/{client_id}"]["patch"]["responses"]
+    assert {"401", "404", "412", "422", "428", "429"} <= set(patch)
+    assert document["components"]["schemas"]["ClientInput"]["additionalProperties"] is False
+    assert app.test_client().get("/api/v1/docs").status_code == 200
+
+
+def test_saas_token_create_prints_a_working_token(app, migrated, studio):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "saas.cli", "token", "create", "--tenant", "aurora", "--role", "manager", "--json"],
+        env={**os.environ, **migrated},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    token = json.loads(result.stdout.strip().splitlines()[-1])["token"]
+    assert api(app, token).get("/api/v1/clients").status_code == 200
+    bad = subprocess.run(
+        [sys.executable, "-m", "saas.cli", "token", "create", "--tenant", "aurora", "--role", "emperor", "--json"],
+        env={**os.environ, **migrated},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "role" in json.loads(bad.stderr.strip().splitlines()[-1])["errors"]
