@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import environment, measure
 from saas.app import create_app
 from saas.clients.models import Client, Contact, Interaction
 from saas.config import load_settings
@@ -66,22 +66,6 @@ WORDS = (
     "Works",
 )
 BATCH = 20_000
-
-
-def environment(folder: Path) -> dict[str, str]:
-    env = {
-        "ATELIER_ENV": "test",
-        "SECRET_KEY": "c" * 48,
-        "INSTANCE_DIR": str(folder),
-        "LOG_LEVEL": "ERROR",
-        "LOGIN_RATE_LIMIT": "100000 per minute",
-    }
-    if os.environ.get("BENCH_DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        env["MIGRATION_DATABASE_URL"] = os.environ.get("BENCH_MIGRATION_DATABASE_URL", env["DATABASE_URL"])
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
-    return env
 
 
 def _bulk(session, model, rows: list[dict]) -> None:
@@ -180,20 +164,6 @@ def seed(app) -> None:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("ANALYZE"))
             session.commit()
-
-
-def measure(label: str, call, repeat: int = REPEAT) -> float:
-    call()
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = call()
-        timings.append((time.perf_counter() - started) * 1000)
-        assert getattr(response, "status_code", 200) == 200, (label, response.status_code)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
-    print(f"{label:<48} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   (n={repeat})")
-    return statistics.median(timings)
 
 
 def scoping_cost(app) -> None:

@@ -17,7 +17,6 @@ Run:  .venv/bin/python bench/bench_foundation.py                    (SQLite in a
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import environment, measure
 from saas.app import create_app
 from saas.db import utcnow
 from saas.dbadmin import upgrade
@@ -44,22 +44,6 @@ MEMBERS = 20
 SMALL_EVENTS = 1000
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 PASSWORD = "bench-password-1"
-
-
-def environment(folder: Path) -> dict[str, str]:
-    env = {
-        "ATELIER_ENV": "test",
-        "SECRET_KEY": "b" * 48,
-        "INSTANCE_DIR": str(folder),
-        "LOG_LEVEL": "ERROR",
-        "LOGIN_RATE_LIMIT": "100000 per minute",
-    }
-    if os.environ.get("BENCH_DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        env["MIGRATION_DATABASE_URL"] = os.environ.get("BENCH_MIGRATION_DATABASE_URL", env["DATABASE_URL"])
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
-    return env
 
 
 def seed(app) -> str:
@@ -136,19 +120,6 @@ def seed_studio(session, n: int, password_hash: str, events: int) -> None:
     if batch:
         session.execute(insert(AuditEvent), batch)
     session.commit()
-
-
-def measure(label: str, call, repeat: int = REPEAT) -> None:
-    call()  # warm caches
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = call()
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code in (200, 302), (label, response.status_code)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
-    print(f"{label:<44} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   (n={repeat})")
 
 
 def deep_cursor(app) -> str:

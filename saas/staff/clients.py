@@ -22,19 +22,8 @@ from saas.staff.context import requires
 from saas.tenants.access import parse_uuid
 from saas.tenants.roles import Perm
 
-CLIENT_FIELDS = (
-    "name",
-    "kind",
-    "status",
-    "industry",
-    "size",
-    "region",
-    "source",
-    "credit_rating",
-    "payment_terms",
-    "notes",
-    "version",
-)
+# The edit form shows what the service tracks, plus the version it checks.
+CLIENT_FIELDS = (*services.TRACKED, "version")
 
 
 def _today():

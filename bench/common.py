@@ -1,0 +1,45 @@
+"""What every benchmark shares: the environment it runs the app in, and how it times calls."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def environment(folder: Path) -> dict[str, str]:
+    """SQLite in `folder`, or the PostgreSQL of BENCH_DATABASE_URL (as the RLS-bound app role)."""
+    env = {
+        "ATELIER_ENV": "test",
+        "SECRET_KEY": "b" * 48,
+        "INSTANCE_DIR": str(folder),
+        "LOG_LEVEL": "ERROR",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "API_RATE_LIMIT": "100000 per minute",
+    }
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+        env["MIGRATION_DATABASE_URL"] = os.environ.get("BENCH_MIGRATION_DATABASE_URL", env["DATABASE_URL"])
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    return env
+
+
+def measure(label: str, call: Callable[[], Any], repeat: int = int(os.environ.get("BENCH_REPEAT", "30"))) -> float:
+    """Print the median and p95 of `repeat` timed calls (after one warm-up) and return the median, in ms."""
+    call()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = call()
+        timings.append((time.perf_counter() - started) * 1000)
+        status = getattr(response, "status_code", 200)
+        assert status in (200, 302), (label, status)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    median = statistics.median(timings)
+    print(f"{label:<48} median {median:7.1f} ms   p95 {p95:7.1f} ms   (n={repeat})")
+    return median
