@@ -7,6 +7,7 @@ small studios. Seeding uses bulk inserts. Prints median and p95 through the WSGI
   - GET /app/clients?q=<phone frag>  search by a fragment of a contact's phone number
   - GET /app/clients?q=<CJK frag>    search by a Chinese fragment of a name
   - GET /app/clients/<id>            the 360° page of a client with 500 follow-ups
+  - GET /api/v1/clients              the API list, first page
   - the list query alone, with and without the ORM tenant filter (and, on PostgreSQL, RLS): the cost of scoping
 
 Run:  .venv/bin/python bench/bench_clients.py                 (SQLite)
@@ -181,6 +182,17 @@ def scoping_cost(app) -> None:
         session.rollback()
 
 
+def api_token(app) -> str:
+    from saas.tenants.tokens import create_token
+
+    with app.app_context():
+        set_tenant(db.session(), db.session.scalar(select(Tenant.id).where(Tenant.slug == "big")))
+        owner = db.session.scalar(select(Membership).where(Membership.role == "owner"))
+        _token, raw = create_token(owner, "bench", "owner")
+        db.session.commit()
+        return raw
+
+
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="atelier-bench-clients-"))
     env = environment(folder)
@@ -203,6 +215,9 @@ def main() -> None:
         lambda: browser.get("/app/clients", query_string={"q": "茶舍科技"}),
     )
     measure("GET /app/clients/<id> (500 follow-ups)", lambda: browser.get(f"/app/clients/{busy}"))
+    api = app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(app)}"
+    measure("GET /api/v1/clients (first page)", lambda: api.get("/api/v1/clients"))
     scoping_cost(app)
 
 
