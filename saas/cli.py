@@ -14,9 +14,15 @@ from saas.extensions import db
 
 
 def _create_app():  # FlaskGroup calls this lazily, so `saas --help` works without configuration
-    from saas.app import create_app
+    from flask.cli import NoAppException
 
-    return create_app()
+    from saas.app import create_app
+    from saas.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:  # say what to set, plainly, instead of a traceback
+        raise NoAppException(str(exc)) from exc
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
