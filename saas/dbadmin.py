@@ -20,11 +20,16 @@ from saas.db import make_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+SEARCH_INDEXES = ("clients_search",)
+
+
 def for_dialect(dialect: str):
     """Alembic `include_object`: leave out schema objects declared for another database (`.ddl_if(dialect=…)`),
     such as the PostgreSQL-only trigram index."""
 
-    def include(obj, _name, _type, _reflected, _compare_to) -> bool:
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "table" and reflected and compare_to is None and name and name.startswith(SEARCH_INDEXES):
+            return False  # the SQLite FTS5 index and its shadow tables, made by migration 0007
         condition = getattr(obj, "_ddl_if", None)
         return condition is None or condition.dialect in (None, dialect)
 

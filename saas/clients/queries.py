@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import Select, and_, literal_column, or_, select, text, tuple_
 
 from saas.clients.access import visible_to
 from saas.clients.models import Client, ClientShare, ClientStatus, Interaction, SavedView
@@ -66,12 +66,25 @@ def _like(fragment: str) -> str:
     return f"%{escaped}%"
 
 
+def _matches(fragment: str):
+    """Clients whose search text contains `fragment`. On SQLite, fragments of three characters or more go through
+    the FTS5 trigram index (migration 0007); on PostgreSQL the pg_trgm index serves the LIKE itself."""
+    plain = Client.search_text.like(_like(fragment), escape="\\")
+    usable = len(fragment) >= 3 and not any(ch in fragment for ch in "%_\\")
+    if not usable or db.session.get_bind().dialect.name != "sqlite":
+        return plain
+    indexed = text("SELECT rowid FROM clients_search WHERE search_text LIKE :fragment").bindparams(
+        fragment=f"%{fragment.lower()}%"
+    )
+    return literal_column("clients.rowid").in_(indexed)
+
+
 def _filtered(membership: Membership, f: ClientFilters) -> Select:
     query = select(Client).where(visible_to(membership))
     query = query.where(Client.archived_at.is_not(None) if f.archived else Client.archived_at.is_(None))
     if f.q:
         fragment = f.q.replace(" ", "") if f.q.replace(" ", "").replace("-", "").isdigit() else f.q
-        query = query.where(Client.search_text.like(_like(fragment), escape="\\"))
+        query = query.where(_matches(fragment))
     if f.status:
         query = query.where(Client.status == f.status)
     if f.owner == "me":
