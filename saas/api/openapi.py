@@ -23,6 +23,7 @@ ERRORS = {
     "404": "No such record in this studio, or the token's role may not see it.",
     "422": 'Bad input: {"errors": {field: [messages]}}; nothing was written.',
     "429": "Rate limit reached for this token; see Retry-After.",
+    "403": "The token's role does not allow this action.",
 }
 ID = {"name": "client_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 LIST_PARAMS = [
@@ -159,6 +160,35 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Log a follow-up",
                 "requestBody": _body("InteractionInput"),
                 "responses": _responses("201", "Interaction", "422"),
+            },
+        },
+    )
+    spec.path(
+        path="/clients/{client_id}/shares",
+        parameters=[ID],
+        operations={
+            "get": {"summary": "Who the client is shared with", "responses": _responses("200", "Share", list_of=True)},
+            "post": {
+                "summary": "Share with a colleague, optionally until a date (expires_on, studio time zone)",
+                "requestBody": _body("ShareInput"),
+                "responses": _responses("201", "Share", "403", "422"),
+            },
+        },
+    )
+    share_id = {"name": "share_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    spec.path(
+        path="/clients/{client_id}/shares/{share_id}",
+        parameters=[ID, share_id],
+        operations={
+            "delete": {"summary": "Stop sharing", "responses": _responses("204", None, "403")},
+        },
+    )
+    spec.path(
+        path="/members",
+        operations={
+            "get": {
+                "summary": "The studio's people and their roles (read only)",
+                "responses": _responses("200", "Member", list_of=True),
             },
         },
     )

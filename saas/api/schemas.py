@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
-from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema
+from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema
 
 
 class ClientOut(Schema):
@@ -57,6 +57,25 @@ class InteractionOut(Schema):
     next_action_done_at = fields.DateTime(allow_none=True)
 
 
+class MemberOut(Schema):
+    """A person of the studio with their membership (role and status)."""
+
+    user_id = fields.UUID(attribute="user.id")
+    membership_id = fields.UUID(attribute="id")
+    name = fields.String(attribute="user.name")
+    email = fields.String(attribute="user.email")
+    role = fields.String()
+    active = fields.Boolean()
+
+
+class ShareOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    user_id = fields.UUID()
+    expires_at = fields.DateTime(allow_none=True)
+    active = fields.Boolean(attribute="is_active")
+
+
 class ErrorOut(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
@@ -64,6 +83,10 @@ class ErrorOut(Schema):
 def client_input(partial: bool = False) -> ClientSchema:
     """Unknown fields are an error in the API (forms ignore them); the version travels in If-Match."""
     return ClientSchema(exclude=("version",), unknown=RAISE, partial=partial)
+
+
+def share_input() -> ShareSchema:
+    return ShareSchema(unknown=RAISE)
 
 
 def contact_input() -> ContactSchema:

@@ -8,16 +8,30 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import Schema
+from werkzeug.exceptions import NotFound
 
 from saas.api.openapi import openapi_document
-from saas.api.schemas import ClientOut, ContactOut, InteractionOut, client_input, contact_input, interaction_input
+from saas.api.schemas import (
+    ClientOut,
+    ContactOut,
+    InteractionOut,
+    MemberOut,
+    ShareOut,
+    client_input,
+    contact_input,
+    interaction_input,
+    share_input,
+)
 from saas.clients import queries, services
 from saas.clients.access import get_client
 from saas.clients.models import Client
 from saas.errors import ValidationFailed
-from saas.extensions import csrf, limiter
+from saas.extensions import csrf, db, limiter
 from saas.schemas import load
 from saas.tenants import audit
+from saas.tenants import queries as tenant_queries
+from saas.tenants.access import parse_uuid
+from saas.tenants.models import Tenant
 from saas.tenants.tokens import Principal, authenticate
 from saas.tokens import hash_token
 
@@ -162,6 +176,38 @@ def log_interaction(client_id: str) -> ResponseReturnValue:
     except ValidationFailed as exc:
         return _invalid(exc)
     return jsonify(InteractionOut().dump(interaction)), 201
+
+
+@bp.get("/members")
+def members() -> ResponseReturnValue:
+    """The studio's people and their roles (read only; invitations and role changes stay in the workspace)."""
+    return _listed(MemberOut(many=True), tenant_queries.members())
+
+
+@bp.get("/clients/<client_id>/shares")
+def shares(client_id: str) -> ResponseReturnValue:
+    return _listed(ShareOut(many=True), queries.shares_of(get_client(_principal(), client_id)))
+
+
+@bp.post("/clients/<client_id>/shares")
+def share_client(client_id: str) -> ResponseReturnValue:
+    found = get_client(_principal(), client_id)
+    timezone = db.session.get(Tenant, _principal().tenant_id).timezone
+    try:
+        share = services.share_client(_principal(), found, load(share_input(), _json()), timezone)
+    except ValidationFailed as exc:
+        return _invalid(exc)
+    return jsonify(ShareOut().dump(share)), 201
+
+
+@bp.delete("/clients/<client_id>/shares/<share_id>")
+def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
+    found = get_client(_principal(), client_id)
+    share = next((s for s in queries.shares_of(found) if s.id == parse_uuid(share_id)), None)
+    if share is None:
+        raise NotFound()
+    services.revoke_share(_principal(), found, share)
+    return "", 204
 
 
 @bp.get("/openapi.json")

@@ -164,7 +164,7 @@ def test_the_api_is_rate_limited_per_token(make_app, studio):
 def test_every_api_route_is_in_the_openapi_document_with_its_errors(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     documented = {
-        (f"/api/v1{path}".replace("{client_id}", "<client_id>"), method.upper())
+        (re.sub(r"\{(\w+)\}", r"<\1>", f"/api/v1{path}"), method.upper())
         for path, item in document["paths"].items()
         for method in item
         if method != "parameters"
@@ -206,3 +206,40 @@ def test_saas_token_create_prints_a_working_token(app, migrated, studio):
         timeout=120,
     )
     assert bad.returncode == 2 and "role" in json.loads(bad.stderr.strip().splitlines()[-1])["errors"]
+
+
+def test_members_and_shares_through_the_api(app, client, new_client, studio, other_studio):
+    add_member(app, studio, "wang@aurora.test", "member", name="王磊")
+    add_member(app, studio, "emma@aurora.test", "member", name="Emma")
+    client.login(studio.owner_email)
+    admin_api = api(app, make_token(client))
+    team = admin_api.get("/api/v1/members").get_json()["data"]
+    assert sorted((m["email"], m["role"]) for m in team) == [
+        ("emma@aurora.test", "member"),
+        ("lin@aurora.test", "owner"),
+        ("wang@aurora.test", "member"),
+    ]
+    assert "wu@bamboo.test" not in str(team)
+    emma_id = next(m["user_id"] for m in team if m["email"] == "emma@aurora.test")
+    outsider = api(app, make_token(new_client_logged_in(new_client, other_studio.owner_email)))
+    assert "lin@aurora.test" not in str(outsider.get("/api/v1/members").get_json())
+
+    url = admin_api.post("/api/v1/clients", json={"name": "Shared Co"}).headers["Location"]
+    assert admin_api.post(f"{url}/shares", json={"user_id": emma_id, "expires_on": "2000-01-01"}).status_code == 422
+    assert admin_api.post(f"{url}/shares", json={"user_id": emma_id, "colour": "x"}).status_code == 422
+    share = admin_api.post(f"{url}/shares", json={"user_id": emma_id, "expires_on": "2099-12-31"})
+    assert share.status_code == 201 and share.get_json()["active"] is True
+    emma = new_client()
+    emma.login("emma@aurora.test")
+    client_id = url.rsplit("/", 1)[1]
+    assert emma.get(f"/app/clients/{client_id}").status_code == 200
+    assert outsider.get(f"{url}/shares").status_code == 404
+    assert admin_api.delete(f"{url}/shares/{share.get_json()['id']}").status_code == 204
+    assert emma.get(f"/app/clients/{client_id}").status_code == 404
+    assert admin_api.get(f"{url}/shares").get_json()["data"] == []
+
+
+def new_client_logged_in(new_client, email: str):
+    browser = new_client()
+    browser.login(email)
+    return browser
