@@ -8,7 +8,6 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import Schema
-from werkzeug.exceptions import NotFound
 
 from saas.api.openapi import openapi_document
 from saas.api.schemas import (
@@ -30,7 +29,6 @@ from saas.extensions import csrf, db, limiter
 from saas.schemas import load
 from saas.tenants import audit
 from saas.tenants import queries as tenant_queries
-from saas.tenants.access import parse_uuid
 from saas.tenants.models import Tenant
 from saas.tenants.tokens import Principal, authenticate
 from saas.tokens import hash_token
@@ -203,10 +201,7 @@ def share_client(client_id: str) -> ResponseReturnValue:
 @bp.delete("/clients/<client_id>/shares/<share_id>")
 def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
     found = get_client(_principal(), client_id)
-    share = next((s for s in queries.shares_of(found) if s.id == parse_uuid(share_id)), None)
-    if share is None:
-        raise NotFound()
-    services.revoke_share(_principal(), found, share)
+    services.revoke_share(_principal(), found, queries.share_of(found, share_id))
     return "", 204
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, literal_column, or_, select, text, tuple_
+from werkzeug.exceptions import NotFound
 
 from saas.clients.access import visible_to
 from saas.clients.models import Client, ClientShare, ClientStatus, Interaction, SavedView
 from saas.db import utcnow
 from saas.extensions import db
+from saas.tenants.access import parse_uuid
 from saas.tenants.models import Membership, User
 
 PAGE_SIZE = 50
@@ -167,6 +169,16 @@ def shares_of(client: Client) -> list[ClientShare]:
     return list(db.session.scalars(select(ClientShare).where(ClientShare.client_id == client.id)))
 
 
+def share_of(client: Client, share_id: str) -> ClientShare:
+    """One share of this client; 404 for any other id, including another client's share."""
+    share = db.session.scalar(
+        select(ClientShare).where(ClientShare.client_id == client.id, ClientShare.id == parse_uuid(share_id))
+    )
+    if share is None:
+        raise NotFound()
+    return share
+
+
 def team() -> list[User]:
     """People of this studio who can own or be shared a client."""
     query = (
@@ -178,7 +190,7 @@ def team() -> list[User]:
     return list(db.session.scalars(query))
 
 
-def open_interaction(membership: Membership, client: Client, interaction_id: str) -> Interaction | None:
+def open_interaction(client: Client, interaction_id: str) -> Interaction | None:
     try:
         ident = uuid.UUID(interaction_id)
     except ValueError:

@@ -19,7 +19,6 @@ from saas.errors import ValidationFailed
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
-from saas.tenants.access import parse_uuid
 from saas.tenants.roles import Perm
 
 # The edit form shows what the service tracks, plus the version it checks.
@@ -87,11 +86,10 @@ def new_client() -> ResponseReturnValue:
     return redirect(url_for("staff.client", client_id=client.id))
 
 
-@bp.get("/clients/<client_id>")
-def client(client_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    only = request.args.get("only") or None
-    return render_template(
+def _detail_page(
+    found, only: str | None = None, errors: dict | None = None, form: dict | None = None, status: int = 200
+) -> ResponseReturnValue:
+    page = render_template(
         "staff/clients/detail.html",
         client=found,
         entries=timeline(found, only),
@@ -101,26 +99,21 @@ def client(client_id: str) -> ResponseReturnValue:
         team=queries.team(),
         editable=can_edit(g.membership, found),
         today=_today(),
-        errors={},
-        form={},
+        errors=errors or {},
+        form=form or {},
     )
+    return page, status
 
 
-def _detail_with_errors(found, errors: dict, form: dict) -> ResponseReturnValue:
-    page = render_template(
-        "staff/clients/detail.html",
-        client=found,
-        entries=timeline(found),
-        only=None,
-        next_action=queries.next_action(found),
-        shares=queries.shares_of(found),
-        team=queries.team(),
-        editable=can_edit(g.membership, found),
-        today=_today(),
-        errors=errors,
-        form=form,
-    )
-    return page, 422
+def _section_errors(found, section: str, exc: ValidationFailed) -> ResponseReturnValue:
+    """Re-show the 360° page with one section's form errors (the page holds several forms)."""
+    errors = {f"{section}.{field}": messages for field, messages in exc.errors.items()}
+    return _detail_page(found, errors=errors, form=request.form, status=422)
+
+
+@bp.get("/clients/<client_id>")
+def client(client_id: str) -> ResponseReturnValue:
+    return _detail_page(get_client(g.membership, client_id), request.args.get("only") or None)
 
 
 @bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
@@ -155,7 +148,7 @@ def delete_client(client_id: str) -> ResponseReturnValue:
     try:
         services.delete_client(g.membership, found, request.form.get("confirm_name", ""))
     except ValidationFailed as exc:
-        return _detail_with_errors(found, {f"delete.{k}": v for k, v in exc.errors.items()}, request.form)
+        return _section_errors(found, "delete", exc)
     flash(_("Client %(name)s deleted for good.", name=found.name), "success")
     return redirect(url_for("staff.clients"))
 
@@ -167,7 +160,7 @@ def add_contact(client_id: str) -> ResponseReturnValue:
     try:
         contact = services.add_contact(g.membership, found, load(ContactSchema(), request.form))
     except ValidationFailed as exc:
-        return _detail_with_errors(found, {f"contact.{k}": v for k, v in exc.errors.items()}, request.form)
+        return _section_errors(found, "contact", exc)
     flash(_("Contact %(name)s added.", name=contact.name), "success")
     return redirect(url_for("staff.client", client_id=found.id))
 
@@ -179,7 +172,7 @@ def log_interaction(client_id: str) -> ResponseReturnValue:
     try:
         services.log_interaction(g.membership, found, load(InteractionSchema(), request.form))
     except ValidationFailed as exc:
-        return _detail_with_errors(found, {f"interaction.{k}": v for k, v in exc.errors.items()}, request.form)
+        return _section_errors(found, "interaction", exc)
     flash(_("Follow-up logged."), "success")
     return redirect(url_for("staff.client", client_id=found.id))
 
@@ -188,7 +181,7 @@ def log_interaction(client_id: str) -> ResponseReturnValue:
 @requires(Perm.CLIENTS_EDIT)
 def complete_next_action(client_id: str, interaction_id: str) -> ResponseReturnValue:
     found = get_client(g.membership, client_id)
-    interaction = queries.open_interaction(g.membership, found, interaction_id)
+    interaction = queries.open_interaction(found, interaction_id)
     if interaction is None:
         raise NotFound()
     services.complete_next_action(g.membership, interaction)
@@ -206,7 +199,7 @@ def share_client(client_id: str) -> ResponseReturnValue:
     try:
         share = services.share_client(g.membership, found, load(ShareSchema(), request.form), g.tenant.timezone)
     except ValidationFailed as exc:
-        return _detail_with_errors(found, {f"share.{k}": v for k, v in exc.errors.items()}, request.form)
+        return _section_errors(found, "share", exc)
     flash(_("Shared with %(name)s.", name=share.user.name), "success")
     return redirect(url_for("staff.client", client_id=found.id))
 
@@ -215,9 +208,7 @@ def share_client(client_id: str) -> ResponseReturnValue:
 @requires(Perm.CLIENTS_SHARE)
 def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
     found = get_client(g.membership, client_id)
-    share = next((s for s in queries.shares_of(found) if s.id == parse_uuid(share_id)), None)
-    if share is None:
-        raise NotFound()
+    share = queries.share_of(found, share_id)
     services.revoke_share(g.membership, found, share)
     flash(_("No longer shared with %(name)s.", name=share.user.name), "success")
     return redirect(url_for("staff.client", client_id=found.id))
