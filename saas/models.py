@@ -1,6 +1,6 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees all tables."""
 
-from saas.clients.models import Client, ClientEvent, ClientShare, Contact, Interaction, SavedView
+from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.tenants.models import ApiToken, AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Client",
     "ClientEvent",
     "ClientShare",
+    "ClientTag",
     "Contact",
     "Interaction",
     "Invitation",

@@ -13,9 +13,11 @@ from saas.api.schemas import (
     ContactOut,
     ErrorOut,
     InteractionOut,
+    TagOut,
     client_input,
     contact_input,
     interaction_input,
+    tag_rename_input,
 )
 
 ERRORS = {
@@ -35,7 +37,9 @@ LIST_PARAMS = [
     },
     {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["potential", "intent", "signed", "past"]}},
     {"name": "owner", "in": "query", "schema": {"type": "string"}, "description": "A user id, or `me`."},
-    {"name": "tag", "in": "query", "schema": {"type": "string"}},
+    {"name": "tag", "in": "query", "schema": {"type": "string"}, "description": "Exact tag."},
+    {"name": "source", "in": "query", "schema": {"type": "string"}, "description": "Exact source channel."},
+    {"name": "industry", "in": "query", "schema": {"type": "string"}, "description": "Exact industry."},
     {"name": "quiet_days", "in": "query", "schema": {"type": "integer"}, "description": "No follow-up for N days."},
     {"name": "archived", "in": "query", "schema": {"type": "string", "enum": ["1"]}},
     {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["name", "recent"]}},
@@ -70,6 +74,69 @@ def _body(schema: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
+def _patch(schema: str, what: str) -> dict[str, Any]:
+    responses = _responses("200", schema, "412", "422", "428")
+    responses["412"]["description"] = f"If-Match is stale: someone changed the {what}; nothing was written."
+    responses["428"]["description"] = "If-Match is missing: PATCH always needs the ETag you read."
+    return {
+        "summary": f"Change some fields of the {what} (If-Match required)",
+        "requestBody": _body(f"{schema}Patch"),
+        "parameters": [{"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}],
+        "responses": responses,
+    }
+
+
+def _read(schema: str, what: str, etag: dict[str, Any], *extra: str) -> dict[str, Any]:
+    responses = _responses("200", schema, *extra)
+    responses["200"]["headers"] = etag
+    return {"summary": f"Read a {what}", "responses": responses}
+
+
+def _child_paths(spec: APISpec, etag: dict[str, Any]) -> None:
+    """One contact and one follow-up of a client: read, PATCH with If-Match, and (contacts) remove."""
+    for collection, name, schema, what in (
+        ("contacts", "contact_id", "Contact", "contact"),
+        ("interactions", "interaction_id", "Interaction", "follow-up"),
+    ):
+        child = {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+        operations = {"get": _read(schema, what, etag, "403"), "patch": _patch(schema, what)}
+        operations["patch"]["responses"]["403"] = {
+            "description": ERRORS["403"],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        if collection == "contacts":
+            operations["delete"] = {"summary": "Remove a contact", "responses": _responses("204", None, "403")}
+        spec.path(path=f"/clients/{{client_id}}/{collection}/{{{name}}}", parameters=[ID, child], operations=operations)
+
+
+def _tag_paths(spec: APISpec) -> None:
+    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+    spec.path(
+        path="/tags",
+        operations={
+            "get": {
+                "summary": "Tags on the clients the token can see, most used first (500 at most)",
+                "responses": _responses("200", "Tag", list_of=True),
+            }
+        },
+    )
+    spec.path(
+        path="/tags/{name}",
+        parameters=[name],
+        operations={
+            "patch": {
+                "summary": "Rename a tag on every client (merges into an existing tag); managers and above",
+                "requestBody": _body("TagRename"),
+                "responses": _responses("200", "Tag", "403", "422"),
+            },
+            "delete": {
+                "summary": "Remove a tag from every client; managers and above",
+                "responses": _responses("204", None, "403"),
+            },
+        },
+    )
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     spec = APISpec(
@@ -91,7 +158,11 @@ def openapi_document() -> dict[str, Any]:
         ("ClientInput", client_input()),
         ("ClientPatch", client_input(partial=True)),
         ("ContactInput", contact_input()),
+        ("ContactPatch", contact_input(partial=True)),
         ("InteractionInput", interaction_input()),
+        ("InteractionPatch", interaction_input(partial=True)),
+        ("Tag", TagOut),
+        ("TagRename", tag_rename_input()),
     ):
         spec.components.schema(name, schema=schema)
     etag = {"ETag": {"schema": {"type": "string"}, "description": 'W/"<version>": send it back as If-Match.'}}
@@ -163,6 +234,8 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     )
+    _child_paths(spec, etag)
+    _tag_paths(spec)
     spec.path(
         path="/clients/{client_id}/shares",
         parameters=[ID],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
-from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema
+from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
 
 
 class ClientOut(Schema):
@@ -42,6 +42,7 @@ class ContactOut(Schema):
     cares_about = fields.String(allow_none=True)
     birthday = fields.Date(allow_none=True)
     created_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
 
 
 class InteractionOut(Schema):
@@ -55,6 +56,12 @@ class InteractionOut(Schema):
     next_action = fields.String(allow_none=True)
     next_action_due = fields.Date(allow_none=True)
     next_action_done_at = fields.DateTime(allow_none=True)
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+class TagOut(Schema):
+    name = fields.String()
+    clients = fields.Integer(metadata={"description": "Live clients carrying the tag that the token can see."})
 
 
 class MemberOut(Schema):
@@ -89,9 +96,13 @@ def share_input() -> ShareSchema:
     return ShareSchema(unknown=RAISE)
 
 
-def contact_input() -> ContactSchema:
-    return ContactSchema(unknown=RAISE)
+def contact_input(partial: bool = False) -> ContactSchema:
+    return ContactSchema(exclude=("version",), unknown=RAISE, partial=partial)
 
 
-def interaction_input() -> InteractionSchema:
-    return InteractionSchema(unknown=RAISE)
+def interaction_input(partial: bool = False) -> InteractionSchema:
+    return InteractionSchema(unknown=RAISE, partial=partial)
+
+
+def tag_rename_input() -> TagRenameSchema:
+    return TagRenameSchema(unknown=RAISE)

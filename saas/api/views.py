@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import Schema
+from werkzeug.exceptions import NotFound
 
 from saas.api.openapi import openapi_document
 from saas.api.schemas import (
@@ -16,15 +17,17 @@ from saas.api.schemas import (
     InteractionOut,
     MemberOut,
     ShareOut,
+    TagOut,
     client_input,
     contact_input,
     interaction_input,
     share_input,
+    tag_rename_input,
 )
 from saas.clients import queries, services
-from saas.clients.access import get_client
+from saas.clients.access import COMMERCIAL_CONTACT_FIELDS, get_client, sees_relationship
 from saas.clients.models import Client
-from saas.errors import ValidationFailed
+from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import csrf, db, limiter
 from saas.schemas import load
 from saas.tenants import audit
@@ -79,24 +82,57 @@ def _invalid(exc: ValidationFailed) -> Response:
     return response
 
 
-def _client_response(client: Client, status: int = 200) -> Response:
-    response = jsonify(ClientOut().dump(client))
+def _principal() -> Principal:
+    return g.principal
+
+
+def _client_out(many: bool = False) -> ClientOut:
+    """Finance reads the commercial side of a client: no special notes."""
+    return ClientOut(many=many, exclude=() if sees_relationship(_principal()) else ("notes",))
+
+
+def _contact_out(many: bool = False) -> ContactOut:
+    return ContactOut(many=many, only=None if sees_relationship(_principal()) else COMMERCIAL_CONTACT_FIELDS)
+
+
+def _require_relationship() -> None:
+    if not sees_relationship(_principal()):
+        raise NotAllowed()
+
+
+def _versioned(body: dict[str, Any], version: int, status: int = 200, location: str | None = None) -> Response:
+    response = jsonify(body)
     response.status_code = status
-    response.set_etag(str(client.version), weak=True)
-    if status == 201:
-        response.headers["Location"] = url_for("api.client", client_id=client.id)
+    response.set_etag(str(version), weak=True)
+    if location:
+        response.headers["Location"] = location
     return response
 
 
-def _principal() -> Principal:
-    return g.principal
+def _client_response(client: Client, status: int = 200) -> Response:
+    location = url_for("api.client", client_id=client.id) if status == 201 else None
+    return _versioned(_client_out().dump(client), client.version, status, location)
+
+
+def _precondition_failed(version: int) -> Response | None:
+    """None when If-Match names the current version; otherwise the 428 (missing) or 412 (stale) answer."""
+    if not request.if_match:
+        response = jsonify(errors={"If-Match": [_("Send the ETag you read as If-Match, so edits never collide.")]})
+        response.status_code = 428
+        return response
+    if not request.if_match.contains_weak(str(version)):
+        response = jsonify(errors={"If-Match": [_("This record changed since you read it. GET it again.")]})
+        response.status_code = 412
+        response.set_etag(str(version), weak=True)
+        return response
+    return None
 
 
 @bp.get("/clients")
 def clients() -> ResponseReturnValue:
     filters = queries.ClientFilters.from_args(request.args)
     page = queries.client_page(_principal(), filters, request.args.get("cursor"))
-    return jsonify(data=ClientOut(many=True).dump(page.clients), next_cursor=page.next_cursor)
+    return jsonify(data=_client_out(many=True).dump(page.clients), next_cursor=page.next_cursor)
 
 
 @bp.post("/clients")
@@ -118,15 +154,8 @@ def client(client_id: str) -> ResponseReturnValue:
 def update_client(client_id: str) -> ResponseReturnValue:
     """If-Match is required: a PATCH without it gets 428, one with a stale version gets 412; nothing changes."""
     found = get_client(_principal(), client_id)
-    if not request.if_match:
-        response = jsonify(errors={"If-Match": [_("Send the ETag you read as If-Match, so edits never collide.")]})
-        response.status_code = 428
-        return response
-    if not request.if_match.contains_weak(str(found.version)):
-        response = jsonify(errors={"If-Match": [_("The client changed since you read it. GET it again.")]})
-        response.status_code = 412
-        response.set_etag(str(found.version), weak=True)
-        return response
+    if (refused := _precondition_failed(found.version)) is not None:
+        return refused
     try:
         changes = load(client_input(partial=True), _json())
         services.update_client(_principal(), found, {**changes, "version": found.version})
@@ -147,7 +176,34 @@ def _listed(schema: Schema, items: list) -> Response:
 
 @bp.get("/clients/<client_id>/contacts")
 def contacts(client_id: str) -> ResponseReturnValue:
-    return _listed(ContactOut(many=True), get_client(_principal(), client_id).contacts)
+    return _listed(_contact_out(many=True), get_client(_principal(), client_id).contacts)
+
+
+@bp.get("/clients/<client_id>/contacts/<contact_id>")
+def contact(client_id: str, contact_id: str) -> ResponseReturnValue:
+    found = queries.contact_of(get_client(_principal(), client_id), contact_id)
+    return _versioned(_contact_out().dump(found), found.version)
+
+
+@bp.patch("/clients/<client_id>/contacts/<contact_id>")
+def update_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
+    client_found = get_client(_principal(), client_id)
+    found = queries.contact_of(client_found, contact_id)
+    if (refused := _precondition_failed(found.version)) is not None:
+        return refused
+    try:
+        services.update_contact(_principal(), client_found, found, load(contact_input(partial=True), _json()))
+    except ValidationFailed as exc:
+        return _invalid(exc)
+    db.session.flush()
+    return _versioned(_contact_out().dump(found), found.version)
+
+
+@bp.delete("/clients/<client_id>/contacts/<contact_id>")
+def remove_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
+    client_found = get_client(_principal(), client_id)
+    services.remove_contact(_principal(), client_found, queries.contact_of(client_found, contact_id))
+    return "", 204
 
 
 @bp.post("/clients/<client_id>/contacts")
@@ -157,13 +213,35 @@ def add_contact(client_id: str) -> ResponseReturnValue:
         contact = services.add_contact(_principal(), found, load(contact_input(), _json()))
     except ValidationFailed as exc:
         return _invalid(exc)
-    return jsonify(ContactOut().dump(contact)), 201
+    db.session.flush()
+    return _versioned(_contact_out().dump(contact), contact.version, 201)
 
 
 @bp.get("/clients/<client_id>/interactions")
 def interactions(client_id: str) -> ResponseReturnValue:
     found = get_client(_principal(), client_id)
+    _require_relationship()
     return _listed(InteractionOut(many=True), queries.interactions_of(found))
+
+
+@bp.get("/clients/<client_id>/interactions/<interaction_id>")
+def interaction(client_id: str, interaction_id: str) -> ResponseReturnValue:
+    found = queries.interaction_of(get_client(_principal(), client_id), interaction_id)
+    _require_relationship()
+    return _versioned(InteractionOut().dump(found), found.version)
+
+
+@bp.patch("/clients/<client_id>/interactions/<interaction_id>")
+def update_interaction(client_id: str, interaction_id: str) -> ResponseReturnValue:
+    found = queries.interaction_of(get_client(_principal(), client_id), interaction_id)
+    if (refused := _precondition_failed(found.version)) is not None:
+        return refused
+    try:
+        services.update_interaction(_principal(), found, load(interaction_input(partial=True), _json()))
+    except ValidationFailed as exc:
+        return _invalid(exc)
+    db.session.flush()
+    return _versioned(InteractionOut().dump(found), found.version)
 
 
 @bp.post("/clients/<client_id>/interactions")
@@ -173,7 +251,7 @@ def log_interaction(client_id: str) -> ResponseReturnValue:
         interaction = services.log_interaction(_principal(), found, load(interaction_input(), _json()))
     except ValidationFailed as exc:
         return _invalid(exc)
-    return jsonify(InteractionOut().dump(interaction)), 201
+    return _versioned(InteractionOut().dump(interaction), interaction.version, 201)
 
 
 @bp.get("/members")
@@ -202,6 +280,32 @@ def share_client(client_id: str) -> ResponseReturnValue:
 def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
     found = get_client(_principal(), client_id)
     services.revoke_share(_principal(), found, queries.share_of(found, share_id))
+    return "", 204
+
+
+@bp.get("/tags")
+def tags() -> ResponseReturnValue:
+    return _listed(TagOut(many=True), queries.tag_counts(_principal()))
+
+
+@bp.patch("/tags/<name>")
+def rename_tag(name: str) -> ResponseReturnValue:
+    """Rename on every client of the studio (merging into an existing tag); managers and above."""
+    try:
+        new = load(tag_rename_input(), _json())["name"]
+        if services.rename_tag(_principal(), name, new) == 0:
+            raise NotFound()
+    except ValidationFailed as exc:
+        return _invalid(exc)
+    db.session.flush()
+    found = next((t for t in queries.tag_counts(_principal()) if t.name == new), queries.TagCount(new, 0))
+    return jsonify(TagOut().dump(found))
+
+
+@bp.delete("/tags/<name>")
+def remove_tag(name: str) -> ResponseReturnValue:
+    if services.remove_tag(_principal(), name) == 0:
+        raise NotFound()
     return "", 204
 
 

@@ -1,9 +1,11 @@
 """Record-level access to clients: who may see which client, in one place, for every surface.
 
-Owners, admins and managers see every client; finance sees every client for its commercial side; members
-(designers, sales) and field staff see the clients they own and those shared with them while the share has
-not expired. (Field staff will also see the clients of their visits once visits exist.) A client someone may
-not see reads exactly like a missing one: 404.
+Owners, admins and managers see every client; finance sees every client, but only its commercial side
+(`sees_relationship`); members (designers, sales) and field staff see the clients they own and those shared
+with them while the share has not expired. A client someone may not see reads exactly like a missing one: 404.
+
+`visible_to` is an OR of the ways a person comes to see a client (owning it, a live share). The visits issue
+adds one more source, "a visit assigned to me", as another EXISTS in that OR; nothing else needs to change.
 """
 
 from __future__ import annotations
@@ -42,6 +44,14 @@ def get_client(membership: Membership, client_id: str | uuid.UUID) -> Client:
     if client is None:
         raise NotFound()
     return client
+
+
+COMMERCIAL_CONTACT_FIELDS = ("id", "client_id", "name", "title", "phone", "email", "decision_maker", "created_at")
+
+
+def sees_relationship(membership: Membership) -> bool:
+    """Notes, follow-ups, timeline and contacts' personal details (birthday, what they care about...)."""
+    return has_perm(membership.role, Perm.CLIENTS_RELATIONSHIP)
 
 
 def can_edit(membership: Membership, client: Client) -> bool:

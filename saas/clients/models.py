@@ -57,6 +57,8 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         Index("ix_clients_tenant_id_updated_at", "tenant_id", "updated_at", "id"),
         Index("ix_clients_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_clients_tenant_id_last_contact_at", "tenant_id", "last_contact_at"),
+        Index("ix_clients_tenant_id_source", "tenant_id", "source"),
+        Index("ix_clients_tenant_id_industry", "tenant_id", "industry"),
         # Fragment search (LIKE '%…%') on PostgreSQL; SQLite scans one studio's rows instead.
         Index(
             "ix_clients_search_text_trgm",
@@ -75,6 +77,7 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     source: Mapped[str | None] = mapped_column(String(80))
     credit_rating: Mapped[str | None] = mapped_column(String(10))
     payment_terms: Mapped[str | None] = mapped_column(String(120))
+    # The tags as shown, in the order given; ClientTag holds one row per tag for filtering and counting.
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -114,8 +117,11 @@ class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     decision_maker: Mapped[bool] = mapped_column(default=False)
     cares_about: Mapped[str | None] = mapped_column(String(300))
     birthday: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     client: Mapped[Client] = relationship(back_populates="contacts", overlaps="contacts")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Interaction(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
@@ -135,9 +141,26 @@ class Interaction(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     next_action: Mapped[str | None] = mapped_column(String(300))
     next_action_due: Mapped[date | None] = mapped_column(Date)
     next_action_done_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     author: Mapped[User | None] = relationship(lazy="joined")
     client: Mapped[Client] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ClientTag(TenantScoped, UUIDPrimaryKey, Base):
+    """One row per (client, tag): exact tag filters and per-studio tag counts without reading JSON."""
+
+    __tablename__ = "client_tags"
+    __table_args__ = (
+        _client_fk(),
+        UniqueConstraint("tenant_id", "client_id", "tag"),
+        Index("ix_client_tags_tenant_id_tag", "tenant_id", "tag", "client_id"),
+    )
+
+    client_id: Mapped[uuid.UUID]
+    tag: Mapped[str] = mapped_column(String(40))
 
 
 class ClientShare(TenantScoped, UUIDPrimaryKey, Timestamped, Base):

@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, literal_column, or_, select, text, tuple_
+from sqlalchemy import Select, and_, func, literal_column, or_, select, text, tuple_
 from werkzeug.exceptions import NotFound
 
 from saas.clients.access import visible_to
-from saas.clients.models import Client, ClientShare, ClientStatus, Interaction, SavedView
+from saas.clients.models import Client, ClientShare, ClientStatus, ClientTag, Contact, Interaction, SavedView
 from saas.db import utcnow
 from saas.extensions import db
 from saas.tenants.access import parse_uuid
@@ -26,6 +26,8 @@ class ClientFilters:
     status: str = ""
     owner: str = ""
     tag: str = ""
+    source: str = ""
+    industry: str = ""
     quiet_days: int | None = None  # no follow-up for this many days
     archived: bool = False
     sort: str = "name"
@@ -38,6 +40,8 @@ class ClientFilters:
             status=args.get("status", "") if args.get("status") in tuple(ClientStatus) else "",
             owner=args.get("owner", ""),
             tag=args.get("tag", "").strip()[:40],
+            source=args.get("source", "").strip()[:80],
+            industry=args.get("industry", "").strip()[:80],
             quiet_days=int(quiet) if quiet.isdigit() and 0 < int(quiet) < 3650 else None,
             archived=args.get("archived") == "1",
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
@@ -49,6 +53,8 @@ class ClientFilters:
             "status": self.status,
             "owner": self.owner,
             "tag": self.tag,
+            "source": self.source,
+            "industry": self.industry,
             "quiet_days": str(self.quiet_days or ""),
             "archived": "1" if self.archived else "",
             "sort": self.sort if self.sort != "name" else "",
@@ -97,7 +103,11 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
         except ValueError:
             query = query.where(Client.id.is_(None))
     if f.tag:
-        query = query.where(Client.search_text.like(_like(f.tag), escape="\\"))
+        query = query.where(Client.id.in_(select(ClientTag.client_id).where(ClientTag.tag == f.tag)))
+    if f.source:
+        query = query.where(Client.source == f.source)
+    if f.industry:
+        query = query.where(Client.industry == f.industry)
     if f.quiet_days:
         cutoff = utcnow() - timedelta(days=f.quiet_days)
         query = query.where(or_(Client.last_contact_at.is_(None), Client.last_contact_at < cutoff))
@@ -198,6 +208,42 @@ def open_interaction(client: Client, interaction_id: str) -> Interaction | None:
     return db.session.scalar(
         select(Interaction).where(and_(Interaction.id == ident, Interaction.client_id == client.id))
     )
+
+
+def interaction_of(client: Client, interaction_id: str) -> Interaction:
+    """One follow-up of this client; 404 for any other id, including another client's."""
+    found = open_interaction(client, interaction_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def contact_of(client: Client, contact_id: str) -> Contact:
+    """One contact of this client; 404 for any other id, including another client's contact."""
+    ident = parse_uuid(contact_id)
+    found = next((c for c in client.contacts if c.id == ident), None)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str
+    clients: int
+
+
+def tag_counts(membership: Membership, limit: int = 500) -> list[TagCount]:
+    """The studio's tags with how many live clients this person can see carry each, most used first."""
+    query = (
+        select(ClientTag.tag, func.count())
+        .join(Client, and_(Client.tenant_id == ClientTag.tenant_id, Client.id == ClientTag.client_id))
+        .where(visible_to(membership), Client.archived_at.is_(None))
+        .group_by(ClientTag.tag)
+        .order_by(func.count().desc(), ClientTag.tag)
+        .limit(limit)
+    )
+    return [TagCount(tag, count) for tag, count in db.session.execute(query)]
 
 
 def my_views(membership: Membership) -> list[SavedView]:

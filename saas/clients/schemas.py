@@ -93,6 +93,7 @@ class ContactSchema(FormSchema):
     birthday = fields.Date(
         load_default=None, allow_none=True, error_messages=_messages(invalid=N_("Enter a date like 1990-05-20."))
     )
+    version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load
     def _blanks(self, data: dict, **_kwargs: object) -> dict:
@@ -113,6 +114,17 @@ class InteractionSchema(FormSchema):
     @pre_load
     def _blanks(self, data: dict, **_kwargs: object) -> dict:
         return _blank_to_none(data, self.OPTIONAL)
+
+
+class TagRenameSchema(FormSchema):
+    name = text(TAG_MAX)
+
+    @pre_load
+    def _strip(self, data: dict, **_kwargs: object) -> dict:
+        data = dict(data)
+        if isinstance(data.get("name"), str):
+            data["name"] = data["name"].replace(",", " ").replace("，", " ").strip()
+        return data
 
 
 class ShareSchema(FormSchema):

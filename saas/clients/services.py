@@ -9,9 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from saas.clients.models import Client, ClientShare, Contact, Interaction, SavedView
+from saas.clients.models import Client, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.db import utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
 from saas.events import emit
@@ -59,6 +59,16 @@ def refresh_search_text(client: Client) -> None:
     client.search_text = " ".join(p for p in parts if p).lower()
 
 
+def _sync_tags(client: Client) -> None:
+    """Keep one ClientTag row per tag of the client (the JSON column stays the displayed order)."""
+    db.session.flush()
+    have = set(db.session.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id)))
+    want = set(client.tags)
+    if gone := have - want:
+        db.session.execute(delete(ClientTag).where(ClientTag.client_id == client.id, ClientTag.tag.in_(gone)))
+    db.session.add_all(ClientTag(client_id=client.id, tag=tag) for tag in want - have)
+
+
 def create_client(membership: Membership, data: dict[str, Any]) -> Client:
     _require(membership, Perm.CLIENTS_EDIT)
     data.pop("version", None)
@@ -66,7 +76,7 @@ def create_client(membership: Membership, data: dict[str, Any]) -> Client:
     client = Client(**data, owner_id=_active_member(owner_id, "owner_id"))
     db.session.add(client)
     refresh_search_text(client)
-    db.session.flush()
+    _sync_tags(client)
     emit("client.created", client=client, actor_id=membership.user_id, name=client.name)
     return client
 
@@ -90,6 +100,8 @@ def update_client(membership: Membership, client: Client, data: dict[str, Any]) 
     if changed:
         client.updated_at = utcnow()
         refresh_search_text(client)
+        if "tags" in changed:
+            _sync_tags(client)
         emit("client.updated", client=client, actor_id=membership.user_id, fields=changed)
 
 
@@ -103,6 +115,7 @@ def set_archived(membership: Membership, client: Client, archived: bool) -> None
 
 def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
     _require(membership, Perm.CLIENTS_EDIT)
+    data.pop("version", None)
     contact = Contact(client_id=client.id, **data)
     db.session.add(contact)
     client.contacts.append(contact)
@@ -110,6 +123,40 @@ def add_contact(membership: Membership, client: Client, data: dict[str, Any]) ->
     refresh_search_text(client)
     emit("client.contact_added", client=client, actor_id=membership.user_id, contact=contact.name)
     return contact
+
+
+def update_contact(membership: Membership, client: Client, contact: Contact, data: dict[str, Any]) -> None:
+    """`data` may carry the version read (forms); the API checks If-Match before calling."""
+    _require(membership, Perm.CLIENTS_EDIT)
+    if "version" in data and data.pop("version") != contact.version:
+        raise Conflict()
+    changed = sorted(k for k, v in data.items() if getattr(contact, k) != v)
+    for key in changed:
+        setattr(contact, key, data[key])
+    if changed:
+        client.updated_at = utcnow()
+        refresh_search_text(client)
+        emit("client.contact_updated", client=client, actor_id=membership.user_id, contact=contact.name, fields=changed)
+
+
+def remove_contact(membership: Membership, client: Client, contact: Contact) -> None:
+    _require(membership, Perm.CLIENTS_EDIT)
+    client.contacts.remove(contact)
+    db.session.delete(contact)
+    client.updated_at = utcnow()
+    refresh_search_text(client)
+    emit("client.contact_removed", client=client, actor_id=membership.user_id, contact=contact.name)
+
+
+def update_interaction(membership: Membership, interaction: Interaction, data: dict[str, Any]) -> None:
+    """Correct a follow-up: its author, or anyone who sees every client (a manager tidying up)."""
+    _require(membership, Perm.CLIENTS_EDIT)
+    if interaction.author_id != membership.user_id and not has_perm(membership.role, Perm.CLIENTS_ALL):
+        raise NotAllowed()
+    if "version" in data and data.pop("version") != interaction.version:
+        raise Conflict()
+    for key, value in data.items():
+        setattr(interaction, key, value)
 
 
 def log_interaction(membership: Membership, client: Client, data: dict[str, Any]) -> Interaction:
@@ -175,6 +222,36 @@ def delete_client(membership: Membership, client: Client, confirm_name: str) -> 
 
     audit.record("client.deleted", client, name=client.name)
     db.session.delete(client)
+
+
+def rename_tag(membership: Membership, old: str, new: str) -> int:
+    """Rename (or merge into an existing tag) on every client of the studio; returns how many clients changed.
+    Studio-wide, so only for those who see every client and may edit."""
+    _require(membership, Perm.CLIENTS_EDIT)
+    _require(membership, Perm.CLIENTS_ALL)
+    return _retag(membership, old, new)
+
+
+def remove_tag(membership: Membership, tag: str) -> int:
+    _require(membership, Perm.CLIENTS_EDIT)
+    _require(membership, Perm.CLIENTS_ALL)
+    return _retag(membership, tag, None)
+
+
+def _retag(membership: Membership, old: str, new: str | None) -> int:
+    from saas.tenants import audit
+
+    tagged = select(ClientTag.client_id).where(ClientTag.tag == old)
+    clients = db.session.scalars(select(Client).where(Client.id.in_(tagged)))
+    count = 0
+    for client in clients:
+        tags = [new if tag == old else tag for tag in client.tags]
+        client.tags = [tag for tag in dict.fromkeys(tags) if tag is not None]
+        refresh_search_text(client)
+        _sync_tags(client)
+        count += 1
+    audit.record("tag.renamed" if new else "tag.removed", None, old=old, new=new, clients=count)
+    return count
 
 
 def save_view(membership: Membership, name: str, filters: dict[str, str]) -> SavedView:

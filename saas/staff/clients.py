@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from saas.clients import queries, services
-from saas.clients.access import can_edit, get_client
-from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema
+from saas.clients.access import can_edit, get_client, sees_relationship
+from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
 from saas.clients.timeline import timeline
 from saas.errors import ValidationFailed
 from saas.schemas import load
@@ -89,12 +89,14 @@ def new_client() -> ResponseReturnValue:
 def _detail_page(
     found, only: str | None = None, errors: dict | None = None, form: dict | None = None, status: int = 200
 ) -> ResponseReturnValue:
+    relationship = sees_relationship(g.membership)
     page = render_template(
         "staff/clients/detail.html",
         client=found,
-        entries=timeline(found, only),
+        relationship=relationship,
+        entries=timeline(found, only) if relationship else [],
         only=only,
-        next_action=queries.next_action(found),
+        next_action=queries.next_action(found) if relationship else None,
         shares=queries.shares_of(found),
         team=queries.team(),
         editable=can_edit(g.membership, found),
@@ -165,6 +167,37 @@ def add_contact(client_id: str) -> ResponseReturnValue:
     return redirect(url_for("staff.client", client_id=found.id))
 
 
+def _contact_form(found, contact, form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
+    page = render_template("staff/clients/contact_form.html", client=found, contact=contact, form=form, errors=errors)
+    return page, status
+
+
+@bp.route("/clients/<client_id>/contacts/<contact_id>/edit", methods=["GET", "POST"])
+@requires(Perm.CLIENTS_EDIT)
+def edit_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    contact = queries.contact_of(found, contact_id)
+    if request.method == "GET":
+        form = {k: getattr(contact, k) for k in ContactSchema().fields}
+        return _contact_form(found, contact, form, {})
+    try:
+        services.update_contact(g.membership, found, contact, load(ContactSchema(), request.form))
+    except ValidationFailed as exc:
+        return _contact_form(found, contact, request.form, exc.errors, 422)
+    flash(_("Contact %(name)s saved.", name=contact.name), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/contacts/<contact_id>/remove")
+@requires(Perm.CLIENTS_EDIT)
+def remove_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    contact = queries.contact_of(found, contact_id)
+    services.remove_contact(g.membership, found, contact)
+    flash(_("Contact %(name)s removed.", name=contact.name), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
 @bp.post("/clients/<client_id>/interactions")
 @requires(Perm.CLIENTS_EDIT)
 def log_interaction(client_id: str) -> ResponseReturnValue:
@@ -212,6 +245,33 @@ def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
     services.revoke_share(g.membership, found, share)
     flash(_("No longer shared with %(name)s.", name=share.user.name), "success")
     return redirect(url_for("staff.client", client_id=found.id))
+
+
+def _tags_page(errors: dict | None = None, form: dict | None = None, status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "staff/clients/tags.html", tags=queries.tag_counts(g.membership), errors=errors or {}, form=form or {}
+    )
+    return page, status
+
+
+@bp.get("/clients/tags")
+def client_tags() -> ResponseReturnValue:
+    return _tags_page()
+
+
+@bp.post("/clients/tags/<any(rename, remove):action>")
+@requires(Perm.CLIENTS_ALL)
+def change_tag(action: str) -> ResponseReturnValue:
+    old = request.form.get("tag", "")
+    try:
+        if action == "rename":
+            count = services.rename_tag(g.membership, old, load(TagRenameSchema(), request.form)["name"])
+        else:
+            count = services.remove_tag(g.membership, old)
+    except ValidationFailed as exc:
+        return _tags_page({f"{old}.{k}": v for k, v in exc.errors.items()}, request.form, 422)
+    flash(_("Tag %(tag)s changed on %(n)d clients.", tag=old, n=count), "success")
+    return redirect(url_for("staff.client_tags"))
 
 
 @bp.get("/follow-ups")

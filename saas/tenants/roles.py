@@ -29,11 +29,14 @@ class Perm(StrEnum):
     CLIENTS_EDIT = "clients.edit"  # create, edit, archive clients; add contacts; log interactions
     CLIENTS_SHARE = "clients.share"
     CLIENTS_DELETE = "clients.delete"  # hard delete, audited
+    # The relationship side of a client: special notes, follow-ups, the timeline, contacts' personal details.
+    # Finance works with the commercial side alone (status, credit, payment terms, billing contacts).
+    CLIENTS_RELATIONSHIP = "clients.relationship"
     API_TOKENS = "api.tokens"  # create and revoke API tokens
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
-_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE}
+_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE, Perm.CLIENTS_RELATIONSHIP}
 _ADMIN = (
     _EVERYONE
     | _CLIENT_WORK
@@ -53,7 +56,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.MANAGER: frozenset(_EVERYONE | _CLIENT_WORK | {Perm.MEMBERS_INVITE, Perm.CLIENTS_ALL}),
     Role.MEMBER: frozenset(_EVERYONE | _CLIENT_WORK),
     Role.FINANCE: frozenset(_EVERYONE | {Perm.CLIENTS_ALL}),
-    Role.FIELD: frozenset(_EVERYONE),
+    Role.FIELD: frozenset(_EVERYONE | {Perm.CLIENTS_RELATIONSHIP}),
 }
 
 # Roles an inviter may hand out: nobody creates a peer above themselves, and ownership is transferred, never

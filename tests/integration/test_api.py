@@ -133,7 +133,18 @@ def test_another_studios_ids_are_404_through_the_api(app, client, new_client, st
     intruder.login(other_studio.owner_email)
     theirs = api(app, make_token(intruder))
     etag = ours.get(url).headers["ETag"]
+    ours.patch(url, json={"tags": ["极光标签"]}, headers={"If-Match": etag})
+    etag = ours.get(url).headers["ETag"]
+    contact = ours.post(f"{url}/contacts", json={"name": "张伟"}).get_json()["id"]
+    interaction = ours.post(f"{url}/interactions", json={"kind": "call", "summary": "极光"}).get_json()["id"]
     for method, path, payload in (
+        ("get", f"{url}/contacts/{contact}", None),
+        ("patch", f"{url}/contacts/{contact}", {"name": "hacked"}),
+        ("delete", f"{url}/contacts/{contact}", None),
+        ("get", f"{url}/interactions/{interaction}", None),
+        ("patch", f"{url}/interactions/{interaction}", {"summary": "hacked"}),
+        ("patch", "/api/v1/tags/极光标签", {"name": "hacked"}),
+        ("delete", "/api/v1/tags/极光标签", None),
         ("get", url, None),
         ("patch", url, {"name": "hacked"}),
         ("delete", url, None),
@@ -146,7 +157,10 @@ def test_another_studios_ids_are_404_through_the_api(app, client, new_client, st
         assert response.status_code == 404, (method, path)
         assert "极光" not in response.get_data(as_text=True)
     assert theirs.get("/api/v1/clients").get_json()["data"] == []
+    assert theirs.get("/api/v1/tags").get_json()["data"] == []
     assert ours.get(url).get_json()["name"] == "极光的客户"
+    assert ours.get(url).get_json()["tags"] == ["极光标签"]
+    assert ours.get(f"{url}/contacts/{contact}").get_json()["name"] == "张伟"
 
 
 def test_the_api_is_rate_limited_per_token(make_app, studio):

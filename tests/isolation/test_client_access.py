@@ -103,6 +103,11 @@ def test_another_studios_client_ids_are_404_everywhere(app, client, new_client, 
     client.login(studio.owner_email)
     url = _create(client, "极光的客户")
     client.submit(f"{url}/contacts", {"name": "张伟", "phone": "138 0013 8000"})
+    contact = query(app, studio.tenant_id, select(Contact))[0]
+    version = query(app, studio.tenant_id, select(Client))[0].version
+    assert (
+        client.submit(f"{url}/edit", {"name": "极光的客户", "tags": "极光标签", "version": version}).status_code == 302
+    )
     client.submit(
         f"{url}/interactions",
         {"kind": "call", "summary": "secret", "next_action": "x", "next_action_due": "2020-01-01"},
@@ -130,15 +135,24 @@ def test_another_studios_client_ids_are_404_everywhere(app, client, new_client, 
         ("post", f"{url}/interactions/{interaction.id}/done", {}),
         ("post", f"{url}/shares", {"user_id": str(_user_id(app, other_studio.owner_email))}),
         ("post", f"/app/clients/views/{view.id}/delete", {}),
+        ("get", f"{url}/contacts/{contact.id}/edit", None),
+        ("post", f"{url}/contacts/{contact.id}/edit", {"name": "hacked", "version": "1"}),
+        ("post", f"{url}/contacts/{contact.id}/remove", {}),
     ]
     for method, path, data in attempts:
         response = intruder.get(path) if method == "get" else intruder.submit(path, data)
         assert response.status_code == 404, path
         body = response.get_data(as_text=True)
         assert "极光的客户" not in body and "张伟" not in body and "secret" not in body, path
-    for path in ("/app/clients", "/app/clients?q=张伟", "/app/follow-ups"):
+    intruder.submit("/app/clients/tags/rename", {"tag": "极光标签", "name": "hacked"})
+    intruder.submit("/app/clients/tags/remove", {"tag": "极光标签"})
+    pages = ("/app/clients", "/app/clients?q=张伟", "/app/follow-ups", "/app/clients/tags", "/app/clients?tag=极光标签")
+    for path in pages:
         body = intruder.get(path).get_data(as_text=True)
         assert "极光的客户" not in body and "secret" not in body and "极光视图" not in body, path
+        if path.endswith("/tags"):
+            assert "极光标签" not in body
+    assert query(app, studio.tenant_id, select(Client))[0].tags == ["极光标签"]
     assert len(query(app, studio.tenant_id, select(SavedView))) == 1
     after = (
         query(app, studio.tenant_id, select(Client))[0].version,
