@@ -31,6 +31,7 @@ def create_app(environ: dict[str, str] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _bind_extensions(app, settings)
     _register_blueprints(app)
+    _register_listeners()
     init_error_handlers(app)
     init_security_headers(app, hsts=settings.is_production or settings.base_url.startswith("https://"))
     _commit_once_per_request(app)
@@ -64,6 +65,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)
     register_staff(app)
+
+
+def _register_listeners() -> None:
+    """Domain-event listeners live in their domains; importing them registers them."""
+    import saas.clients.timeline
+    import saas.projects.pipeline
+    import saas.projects.services  # noqa: F401
 
 
 def _commit_once_per_request(app: Flask) -> None:

@@ -65,6 +65,7 @@ def _create_demo() -> None:
         audit.record("member.joined", membership, actor_id=user.id, email=person.email, role=person.role)
     db.session.flush()
     _demo_clients(owner_membership)
+    _demo_projects(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -72,7 +73,7 @@ def _create_demo() -> None:
 def _second_studio(owner: User) -> None:
     """A partner studio where the demo owner is a manager, so the studio switcher has something to show."""
     partner = _user(DemoPerson("Sofia Marin", "owner@northwind.atelier.test", Role.OWNER, "en"))
-    northwind = services.add_studio_for(partner, "Northwind Interiors 北风室内", "northwind").tenant
+    northwind = services.add_studio_for(partner, "Northwind Interiors 北风室内", "northwind", "en").tenant
     northwind.locale, northwind.currency, northwind.timezone = "en", "HKD", "Asia/Hong_Kong"
     db.session.add(Membership(user=owner, tenant=northwind, role=Role.MANAGER))
     owner.last_tenant_id = owner.last_tenant_id or northwind.id
@@ -198,5 +199,119 @@ def _demo_clients(owner: Membership) -> None:
             due = (utcnow() + timedelta(days=days)).date() if days is not None else None
             clients.log_interaction(
                 owner, client, {"kind": kind, "summary": summary, "next_action": next_action, "next_action_due": due}
+            )
+    db.session.flush()
+
+
+# client name, project name, type, stage key, value (yuan), probability, due in days, designer e-mail, brief goals,
+# tasks (title, due in days)
+PROJECTS = (
+    (
+        "上海某某设计有限公司",
+        "总部办公室室内设计",
+        "室内设计",
+        "design",
+        380_000,
+        90,
+        45,
+        "designer@demo.atelier.test",
+        "开放式办公，兼顾会议与展示空间",
+        [("出平面布局方案 A/B", 3), ("材料样板确认", 10)],
+    ),
+    (
+        "上海某某设计有限公司",
+        "2027 品牌年报",
+        "平面设计",
+        "inquiry",
+        60_000,
+        40,
+        60,
+        "designer@demo.atelier.test",
+        None,
+        [("整理往年年报参考", 5)],
+    ),
+    (
+        "鹿鸣咖啡 Deer Coffee",
+        "Deer Coffee brand refresh",
+        "Brand identity",
+        "quote",
+        120_000,
+        60,
+        30,
+        "designer@demo.atelier.test",
+        "A younger brand for the new campus stores",
+        [("Send the quote", -1)],
+    ),
+    (
+        "鹿鸣咖啡 Deer Coffee",
+        "外卖包装设计",
+        "包装设计",
+        "feedback",
+        45_000,
+        80,
+        -3,
+        "designer@demo.atelier.test",
+        "外卖杯套与纸袋，环保材料",
+        [("根据客户反馈调整配色", 0)],
+    ),
+    (
+        "北京星图科技",
+        "星图科技官网改版",
+        "网站设计",
+        "revision",
+        150_000,
+        85,
+        14,
+        "designer@demo.atelier.test",
+        "突出 B2B 案例与技术实力",
+        [("第二版首页", 2)],
+    ),
+    (
+        "Harbour Lane Properties",
+        "Show flat styling",
+        "Interior",
+        "delivery",
+        90_000,
+        95,
+        7,
+        "designer@demo.atelier.test",
+        None,
+        [("Photograph the finished flat", 6)],
+    ),
+)
+
+
+def _demo_projects(owner: Membership) -> None:
+    from saas.clients.models import Client
+    from saas.projects import pipeline
+    from saas.projects import services as projects
+    from saas.tenants.accounts import find_user
+
+    today = utcnow().date()
+    for client_name, name, kind, stage, value, probability, due, designer, goals, tasks in PROJECTS:
+        client = db.session.scalar(select(Client).where(Client.name == client_name))
+        designer_id = find_user(designer).id
+        project = projects.create_project(
+            owner,
+            {
+                "client_id": client.id,
+                "name": name,
+                "type": kind,
+                "value_minor": value * 100,
+                "probability": probability,
+                "start_on": today - timedelta(days=20),
+                "due_on": today + timedelta(days=due),
+                "brief": {"goals": goals} if goals else {},
+                "team": [designer_id],
+                "owner_id": designer_id,
+            },
+        )
+        for key in [s.key for s in pipeline.stages()][1:]:
+            if project.stage.key == stage:
+                break
+            projects.move_project(owner, project, pipeline.stage_by_key(key))
+        for title, days in tasks:
+            projects.create_task(
+                owner, {"title": title, "assignee_id": designer_id, "due_on": today + timedelta(days=days)}, project
             )
     db.session.flush()

@@ -106,3 +106,39 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
         return schema.load(data)
     except ValidationError as exc:
         raise ValidationFailed(_flatten(exc.messages)) from exc
+
+
+class Money(fields.Field):
+    """An amount typed by a person ("12,800.50") or sent as a JSON number or string, loaded as integer minor
+    units of the currency the schema was built for (`schema.currency`)."""
+
+    default_error_messages = {
+        "invalid": N_("Enter an amount like 12800 or 12,800.50."),
+        "negative": N_("Enter an amount of zero or more."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", _messages(invalid=self.default_error_messages["invalid"]))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        from saas.money import BadAmount, parse_amount
+
+        try:
+            minor = parse_amount(value, getattr(self.parent, "currency", "CNY"))
+        except BadAmount as exc:
+            raise self.make_error("invalid") from exc
+        if minor < 0:
+            raise self.make_error("negative")
+        return minor
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class CurrencySchema(FormSchema):
+    """A schema whose Money fields read amounts in one currency (the studio's)."""
+
+    def __init__(self, *args: Any, currency: str = "CNY", **kwargs: Any) -> None:
+        self.currency = currency
+        super().__init__(*args, **kwargs)

@@ -16,6 +16,8 @@ from saas.clients.access import can_edit, get_client, sees_relationship
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
 from saas.clients.timeline import timeline
 from saas.errors import ValidationFailed
+from saas.projects import queries as project_queries
+from saas.projects.access import can_edit_project
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
@@ -98,6 +100,9 @@ def _detail_page(
         only=only,
         next_action=queries.next_action(found) if relationship else None,
         shares=queries.shares_of(found),
+        projects=project_queries.projects_of_client(g.membership, found.id),
+        tasks=project_queries.tasks_of(g.membership, client_id=found.id) if relationship else [],
+        projects_editable=can_edit_project(g.membership),
         team=queries.team(),
         editable=can_edit(g.membership, found),
         today=_today(),

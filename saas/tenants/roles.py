@@ -33,10 +33,12 @@ class Perm(StrEnum):
     # Finance works with the commercial side alone (status, credit, payment terms, billing contacts).
     CLIENTS_RELATIONSHIP = "clients.relationship"
     API_TOKENS = "api.tokens"  # create and revoke API tokens
+    PROJECTS_EDIT = "projects.edit"  # create and edit projects, move them between stages, manage tasks
+    PIPELINE = "pipeline.settings"  # rename, reorder, add and remove pipeline stages
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
-_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE, Perm.CLIENTS_RELATIONSHIP}
+_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE, Perm.CLIENTS_RELATIONSHIP, Perm.PROJECTS_EDIT}
 _ADMIN = (
     _EVERYONE
     | _CLIENT_WORK
@@ -47,6 +49,7 @@ _ADMIN = (
         Perm.AUDIT_READ,
         Perm.CLIENTS_ALL,
         Perm.API_TOKENS,
+        Perm.PIPELINE,
     }
 )
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from saas.db import utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
+from saas.events import emit
 from saas.extensions import db
 from saas.files.images import ImageRejected, check_image
 from saas.files.storage import Storage, tenant_key
@@ -53,7 +54,7 @@ def create_studio(
             user = User(email=email, name=name.strip(), password_hash=hash_password(password), locale=locale)
             db.session.add(user)
             db.session.flush()
-            membership = add_studio_for(user, studio_name, slug)
+            membership = add_studio_for(user, studio_name, slug, locale)
     except IntegrityError as exc:  # another sign-up took the slug or e-mail between our check and our insert
         field = "slug" if slug_taken(slug) else "email"
         raise ValidationFailed(
@@ -67,12 +68,11 @@ def create_studio(
                 ]
             }
         ) from exc
-    membership.tenant.locale = locale
     return membership
 
 
-def add_studio_for(user: User, studio_name: str, slug: str) -> Membership:
-    tenant = Tenant(name=studio_name.strip(), slug=slug)
+def add_studio_for(user: User, studio_name: str, slug: str, locale: str = "zh_CN") -> Membership:
+    tenant = Tenant(name=studio_name.strip(), slug=slug, locale=locale)
     db.session.add(tenant)
     db.session.flush()
     set_tenant(db.session(), tenant.id)
@@ -81,6 +81,7 @@ def add_studio_for(user: User, studio_name: str, slug: str) -> Membership:
     user.last_tenant_id = tenant.id
     audit.record("studio.created", tenant, actor_id=user.id, slug=slug, studio_name=tenant.name)
     db.session.flush()
+    emit("studio.created", tenant=tenant, actor_id=user.id)  # other domains set up their defaults (the pipeline)
     return membership
 
 

@@ -21,6 +21,16 @@ def localtime(value: datetime | None) -> str:
     return _local(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def money(minor: int | None) -> str:
+    """An amount in the studio's currency, written the reader's way (¥12,800.50)."""
+    from saas.i18n import current_locale
+    from saas.money import format_money
+
+    tenant = g.get("tenant")
+    return format_money(minor, tenant.currency if tenant else "CNY", current_locale())
+
+
 def init_filters(app: Flask) -> None:
     app.add_template_filter(localdate)
     app.add_template_filter(localtime)
+    app.add_template_filter(money)

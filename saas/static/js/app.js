@@ -27,3 +27,54 @@ if (nav) {
   sync();
   wide.addEventListener("change", sync);
 }
+
+document.documentElement.classList.add("js");
+
+// The project board: drag a card onto another column. The card's own "Move to" form (kept for keyboards and
+// phones) is what gets submitted, asking for JSON, so both paths go through the same server rule.
+const board = document.querySelector("[data-board]");
+if (board) {
+  let dragged = null;
+  board.addEventListener("dragstart", (event) => {
+    dragged = event.target.closest("[data-card]");
+    if (!dragged) return;
+    dragged.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.dataset.card);
+  });
+  board.addEventListener("dragend", () => {
+    if (dragged) dragged.classList.remove("dragging");
+    board.querySelectorAll(".drop-target").forEach((el) => el.classList.remove("drop-target"));
+  });
+  board.addEventListener("dragover", (event) => {
+    const list = event.target.closest("[data-drop]");
+    if (!list || !dragged) return;
+    event.preventDefault();
+    board.querySelectorAll(".drop-target").forEach((el) => { if (el !== list) el.classList.remove("drop-target"); });
+    list.classList.add("drop-target");
+  });
+  board.addEventListener("drop", async (event) => {
+    const list = event.target.closest("[data-drop]");
+    if (!list || !dragged) return;
+    event.preventDefault();
+    list.classList.remove("drop-target");
+    const card = dragged;
+    const from = card.closest("[data-stage]");
+    const to = list.closest("[data-stage]");
+    if (from === to) return;
+    const form = card.querySelector("form.board-move");
+    const data = new FormData(form);
+    data.set("stage_id", to.dataset.stage);
+    const response = await fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" } });
+    if (!response.ok) { window.location.reload(); return; }
+    const moved = await response.json();
+    list.prepend(card);
+    card.dataset.version = moved.version;
+    form.querySelector("[name=version]").value = moved.version;
+    form.querySelector("select").value = moved.stage_id;
+    for (const [column, delta] of [[from, -1], [to, 1]]) {
+      const count = column.querySelector("[data-count]");
+      count.textContent = String(Number(count.textContent) + delta);
+    }
+  });
+}

@@ -1,0 +1,63 @@
+"""Who sees which project and task: the rule of the client hub, extended to the people on a project.
+
+A project is visible to whoever may see its client, and to its owner and team (a designer put on a project
+sees it and its tasks even when the client belongs to a salesperson). Anything else reads as 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, exists, or_, select, true
+from werkzeug.exceptions import NotFound
+
+from saas.clients.access import visible_to as client_visible_to
+from saas.clients.models import Client
+from saas.extensions import db
+from saas.projects.models import Project, ProjectMember, Task
+from saas.tenants.access import parse_uuid
+from saas.tenants.models import Membership
+from saas.tenants.roles import Perm, has_perm
+
+
+def _client_visible(membership: Membership, client_id_column) -> ColumnElement[bool]:
+    return exists(select(Client.id).where(Client.id == client_id_column, client_visible_to(membership)))
+
+
+def projects_visible_to(membership: Membership) -> ColumnElement[bool]:
+    if has_perm(membership.role, Perm.CLIENTS_ALL):
+        return true()
+    on_team = exists(
+        select(ProjectMember.id).where(
+            ProjectMember.project_id == Project.id, ProjectMember.user_id == membership.user_id
+        )
+    )
+    return or_(Project.owner_id == membership.user_id, on_team, _client_visible(membership, Project.client_id))
+
+
+def tasks_visible_to(membership: Membership) -> ColumnElement[bool]:
+    """Tasks of visible projects or clients, and always one's own."""
+    if has_perm(membership.role, Perm.CLIENTS_ALL):
+        return true()
+    of_project = exists(select(Project.id).where(Project.id == Task.project_id, projects_visible_to(membership)))
+    return or_(Task.assignee_id == membership.user_id, of_project, _client_visible(membership, Task.client_id))
+
+
+def get_project(membership: Membership, project_id: str | uuid.UUID) -> Project:
+    found = db.session.scalar(
+        select(Project).where(Project.id == parse_uuid(project_id), projects_visible_to(membership))
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def get_task(membership: Membership, task_id: str | uuid.UUID) -> Task:
+    found = db.session.scalar(select(Task).where(Task.id == parse_uuid(task_id), tasks_visible_to(membership)))
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def can_edit_project(membership: Membership) -> bool:
+    return has_perm(membership.role, Perm.PROJECTS_EDIT)

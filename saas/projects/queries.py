@@ -1,0 +1,213 @@
+"""Read models for the pipeline: the Kanban board (aggregated in SQL), the project list, a project's history,
+and My tasks."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, func, or_, select, tuple_
+
+from saas.db import utcnow
+from saas.extensions import db
+from saas.projects.access import projects_visible_to, tasks_visible_to
+from saas.projects.models import PipelineStage, Project, StageChange, StageKind, Task, TaskStatus
+from saas.projects.pipeline import stages
+from saas.tenants.models import Membership
+
+CARDS_PER_STAGE = 40
+CLOSED_SHOWN_DAYS = 30  # won and lost columns show recent outcomes only
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    owner: str = ""
+    client: str = ""
+    type: str = ""
+    stage: str = ""
+    archived: bool = False
+
+    @classmethod
+    def from_args(cls, args: dict) -> ProjectFilters:
+        return cls(
+            owner=args.get("owner", "")[:40],
+            client=args.get("client", "")[:40],
+            type=args.get("type", "").strip()[:60],
+            stage=args.get("stage", "")[:40],
+            archived=args.get("archived") == "1",
+        )
+
+    def as_args(self) -> dict[str, str]:
+        values = {
+            "owner": self.owner,
+            "client": self.client,
+            "type": self.type,
+            "stage": self.stage,
+            "archived": "1" if self.archived else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _filtered(membership: Membership, f: ProjectFilters) -> Select:
+    query = select(Project).where(projects_visible_to(membership))
+    query = query.where(Project.archived_at.is_not(None) if f.archived else Project.archived_at.is_(None))
+    if f.owner:
+        owner = membership.user_id if f.owner == "me" else _uuid_or_none(f.owner)
+        query = query.where(Project.owner_id == owner)
+    if f.client:
+        query = query.where(Project.client_id == _uuid_or_none(f.client))
+    if f.type:
+        query = query.where(Project.type == f.type)
+    if f.stage:
+        query = query.where(Project.stage_id == _uuid_or_none(f.stage))
+    return query
+
+
+@dataclass
+class Column:
+    stage: PipelineStage
+    count: int = 0
+    value_minor: int = 0
+    weighted_minor: int = 0
+    cards: list[Project] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board(membership: Membership, f: ProjectFilters) -> list[Column]:
+    """One column per stage: count and value totals over every matching project (one GROUP BY), and the first
+    cards by due date (one windowed query), so the board costs two queries however full it is."""
+    columns = {s.id: Column(s) for s in stages()}
+    recent = utcnow() - timedelta(days=CLOSED_SHOWN_DAYS)
+    base = _filtered(membership, f).where(or_(Project.closed_at.is_(None), Project.closed_at >= recent))
+    matching = base.subquery()
+    totals = select(
+        matching.c.stage_id,
+        func.count(),
+        func.coalesce(func.sum(matching.c.value_minor), 0),
+        func.coalesce(func.sum(matching.c.value_minor * func.coalesce(matching.c.probability, 100) / 100), 0),
+    ).group_by(matching.c.stage_id)
+    for stage_id, count, value, weighted in db.session.execute(totals):
+        if stage_id in columns:
+            columns[stage_id].count, columns[stage_id].value_minor = count, int(value)
+            columns[stage_id].weighted_minor = int(weighted)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Project.stage_id,
+            order_by=(Project.due_on.is_(None), Project.due_on, Project.created_at),
+        )
+        .label("rank")
+    )
+    ranked = base.with_only_columns(Project.id, rank).subquery()
+    first_cards = (
+        select(Project)
+        .join(ranked, ranked.c.id == Project.id)
+        .where(ranked.c.rank <= CARDS_PER_STAGE)
+        .order_by(ranked.c.rank)
+    )
+    for project in db.session.scalars(first_cards):
+        if project.stage_id in columns:
+            columns[project.stage_id].cards.append(project)
+    return list(columns.values())
+
+
+@dataclass
+class ProjectPage:
+    projects: list[Project]
+    next_cursor: str | None
+
+
+def project_page(membership: Membership, f: ProjectFilters, cursor: str | None) -> ProjectPage:
+    """Most recently updated first, keyset-paginated on (updated_at, id)."""
+    query = _filtered(membership, f)
+    if cursor and "|" in cursor:
+        ident, _, stamp = cursor.partition("|")
+        with contextlib.suppress(ValueError):
+            query = query.where(
+                tuple_(Project.updated_at, Project.id) < (datetime.fromisoformat(stamp), uuid.UUID(ident))
+            )
+    rows = list(db.session.scalars(query.order_by(Project.updated_at.desc(), Project.id.desc()).limit(PAGE_SIZE + 1)))
+    last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
+    return ProjectPage(rows[:PAGE_SIZE], f"{last.id}|{last.updated_at.isoformat()}" if last else None)
+
+
+def history(project: Project) -> list[StageChange]:
+    query = select(StageChange).where(StageChange.project_id == project.id).order_by(StageChange.created_at.desc())
+    return list(db.session.scalars(query.limit(200)))
+
+
+def projects_of_client(membership: Membership, client_id: uuid.UUID) -> list[Project]:
+    query = (
+        select(Project)
+        .where(Project.client_id == client_id, Project.archived_at.is_(None), projects_visible_to(membership))
+        .order_by(Project.closed_at.is_not(None), Project.created_at.desc())
+    )
+    return list(db.session.scalars(query.limit(100)))
+
+
+def tasks_of(
+    membership: Membership, *, project_id: uuid.UUID | None = None, client_id: uuid.UUID | None = None
+) -> list[Task]:
+    query = select(Task).where(tasks_visible_to(membership))
+    if project_id is not None:
+        query = query.where(Task.project_id == project_id)
+    if client_id is not None:
+        query = query.where(Task.client_id == client_id)
+    order = (Task.status != TaskStatus.OPEN, Task.due_on.is_(None), Task.due_on, Task.created_at)
+    return list(db.session.scalars(query.order_by(*order).limit(200)))
+
+
+@dataclass
+class MyTasks:
+    overdue: list[Task]
+    today: list[Task]
+    upcoming: list[Task]
+    someday: list[Task]
+
+
+def my_tasks(membership: Membership, today: date) -> MyTasks:
+    query = (
+        select(Task)
+        .where(Task.assignee_id == membership.user_id, Task.status == TaskStatus.OPEN)
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.created_at)
+        .limit(500)
+    )
+    tasks = list(db.session.scalars(query))
+    return MyTasks(
+        overdue=[t for t in tasks if t.due_on and t.due_on < today],
+        today=[t for t in tasks if t.due_on == today],
+        upcoming=[t for t in tasks if t.due_on and t.due_on > today],
+        someday=[t for t in tasks if t.due_on is None],
+    )
+
+
+def stage_durations() -> list[tuple[uuid.UUID, int, float]]:
+    """(stage id, moves out of it, average days spent there), aggregated in SQL; for the pipeline page."""
+    query = (
+        select(StageChange.from_stage_id, func.count(), func.avg(StageChange.seconds_in_from))
+        .where(StageChange.from_stage_id.is_not(None))
+        .group_by(StageChange.from_stage_id)
+    )
+    return [(sid, n, float(avg or 0) / 86400) for sid, n, avg in db.session.execute(query)]
+
+
+def project_types(limit: int = 50) -> list[str]:
+    query = select(Project.type).where(Project.type.is_not(None)).group_by(Project.type).order_by(Project.type)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def open_stage_ids() -> list[uuid.UUID]:
+    return [s.id for s in stages() if s.kind == StageKind.OPEN]

@@ -1,0 +1,316 @@
+"""Projects pages: the Kanban board, the list, a project's page with its brief, history and tasks, My tasks,
+and the pipeline settings. Thin: resolve through the access helpers, call a service, render or redirect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from saas.clients import queries as client_queries
+from saas.clients.access import get_client
+from saas.errors import ValidationFailed
+from saas.money import plain_amount
+from saas.projects import pipeline, queries, services
+from saas.projects.access import can_edit_project, get_project, get_task
+from saas.projects.models import BRIEF_FIELDS, StageKind
+from saas.projects.schemas import MoveSchema, ProjectSchema, StageSchema, TaskSchema
+from saas.schemas import load
+from saas.staff.blueprint import bp
+from saas.staff.context import requires
+from saas.tenants.roles import Perm
+from saas.web.errors import wants_json
+
+
+def _today():
+    return datetime.now(ZoneInfo(g.tenant.timezone)).date()
+
+
+def _project_schema(**kwargs: Any) -> ProjectSchema:
+    return ProjectSchema(currency=g.tenant.currency, **kwargs)
+
+
+@bp.get("/projects")
+def board() -> ResponseReturnValue:
+    filters = queries.ProjectFilters.from_args(request.args)
+    return render_template(
+        "staff/projects/board.html",
+        columns=queries.board(g.membership, filters),
+        filters=filters,
+        team=client_queries.team(),
+        types=queries.project_types(),
+        editable=can_edit_project(g.membership),
+        today=_today(),
+    )
+
+
+@bp.get("/projects/list")
+def project_list() -> ResponseReturnValue:
+    filters = queries.ProjectFilters.from_args(request.args)
+    return render_template(
+        "staff/projects/list.html",
+        page=queries.project_page(g.membership, filters, request.args.get("after")),
+        filters=filters,
+        stages=pipeline.stages(),
+        team=client_queries.team(),
+        types=queries.project_types(),
+        today=_today(),
+    )
+
+
+def _project_form(form: dict, errors: dict, project=None, client=None, status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "staff/projects/form.html",
+        form=form,
+        errors=errors,
+        project=project,
+        client=client or (project.client if project else None),
+        stages=pipeline.stages(),
+        team=client_queries.team(),
+        brief_fields=BRIEF_FIELDS,
+    )
+    return page, status
+
+
+def _pick_client() -> ResponseReturnValue:
+    """Step one of a new project from the board: find the client (a studio may have 100,000)."""
+    q = request.args.get("q", "").strip()
+    found = []
+    if q:
+        filters = client_queries.ClientFilters(q=q[:100])
+        found = client_queries.client_page(g.membership, filters, None).clients[:20]
+    return render_template("staff/projects/pick_client.html", q=q, found=found)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@requires(Perm.PROJECTS_EDIT)
+def new_project() -> ResponseReturnValue:
+    if request.method == "GET":
+        if not request.args.get("client"):
+            return _pick_client()
+        client = get_client(g.membership, request.args["client"])
+        return _project_form({"client_id": str(client.id), "owner_id": str(g.membership.user_id)}, {}, client=client)
+    client = get_client(g.membership, request.form.get("client_id", ""))
+    try:
+        project = services.create_project(g.membership, load(_project_schema(), request.form))
+    except ValidationFailed as exc:
+        return _project_form(request.form, exc.errors, client=client, status=422)
+    flash(_("Project %(name)s created.", name=project.name), "success")
+    return redirect(url_for("staff.project", project_id=project.id))
+
+
+@bp.get("/projects/<project_id>")
+def project(project_id: str) -> ResponseReturnValue:
+    found = get_project(g.membership, project_id)
+    return _project_page(found)
+
+
+def _project_page(found, errors: dict | None = None, form: dict | None = None, status: int = 200):
+    page = render_template(
+        "staff/projects/detail.html",
+        project=found,
+        stages=pipeline.stages(),
+        history=queries.history(found),
+        tasks=queries.tasks_of(g.membership, project_id=found.id),
+        team=client_queries.team(),
+        editable=can_edit_project(g.membership),
+        today=_today(),
+        errors=errors or {},
+        form=form or {},
+    )
+    return page, status
+
+
+def _form_values(project) -> dict[str, Any]:
+    values: dict[str, Any] = {k: getattr(project, k) for k in ("name", "type", "probability", "start_on", "due_on")}
+    values.update(
+        client_id=str(project.client_id),
+        owner_id=str(project.owner_id or ""),
+        stage_id=str(project.stage_id),
+        version=project.version,
+        budget=plain_amount(project.budget_minor, g.tenant.currency),
+        value=plain_amount(project.value_minor, g.tenant.currency),
+        team=[str(m.user_id) for m in project.team],
+        **{f"brief_{k}": project.brief.get(k) for k in BRIEF_FIELDS},
+    )
+    return values
+
+
+@bp.route("/projects/<project_id>/edit", methods=["GET", "POST"])
+@requires(Perm.PROJECTS_EDIT)
+def edit_project(project_id: str) -> ResponseReturnValue:
+    found = get_project(g.membership, project_id)
+    if request.method == "GET":
+        return _project_form(_form_values(found), {}, found)
+    try:
+        data = load(_project_schema(), request.form)
+        data.pop("client_id", None)  # a project stays with its client; the form shows it read-only
+        services.update_project(g.membership, found, data)
+    except ValidationFailed as exc:
+        return _project_form(request.form, exc.errors, found, status=422)
+    flash(_("Project saved."), "success")
+    return redirect(url_for("staff.project", project_id=found.id))
+
+
+@bp.post("/projects/<project_id>/move")
+@requires(Perm.PROJECTS_EDIT)
+def move_project(project_id: str) -> ResponseReturnValue:
+    """From the card's "Move to" form, or from drag and drop (which asks for JSON)."""
+    found = get_project(g.membership, project_id)
+    try:
+        data = load(MoveSchema(), request.form)
+        services.move_project(g.membership, found, services.stage_for_form(data["stage_id"]), data.get("version"))
+    except ValidationFailed as exc:
+        if wants_json():
+            return jsonify(errors=exc.errors), 422
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(request.form.get("next") or url_for("staff.board"))
+    if wants_json():
+        return jsonify(id=str(found.id), stage_id=str(found.stage_id), version=found.version)
+    flash(_("%(project)s moved to %(stage)s.", project=found.name, stage=found.stage.name), "success")
+    return redirect(_safe_next(request.form.get("next")) or url_for("staff.board"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/app/") and "//" not in target else None
+
+
+@bp.post("/projects/<project_id>/<any(archive, restore):action>")
+@requires(Perm.PROJECTS_EDIT)
+def archive_project(project_id: str, action: str) -> ResponseReturnValue:
+    found = get_project(g.membership, project_id)
+    services.set_archived(g.membership, found, action == "archive")
+    flash(_("Project archived.") if action == "archive" else _("Project restored."), "success")
+    return redirect(url_for("staff.project", project_id=found.id))
+
+
+@bp.post("/projects/<project_id>/tasks")
+@requires(Perm.PROJECTS_EDIT)
+def add_project_task(project_id: str) -> ResponseReturnValue:
+    found = get_project(g.membership, project_id)
+    try:
+        services.create_task(g.membership, load(TaskSchema(), request.form), project=found)
+    except ValidationFailed as exc:
+        return _project_page(found, {f"task.{k}": v for k, v in exc.errors.items()}, request.form, 422)
+    flash(_("Task added."), "success")
+    return redirect(url_for("staff.project", project_id=found.id))
+
+
+@bp.post("/clients/<client_id>/tasks")
+@requires(Perm.PROJECTS_EDIT)
+def add_client_task(client_id: str) -> ResponseReturnValue:
+    found = get_client(g.membership, client_id)
+    try:
+        services.create_task(g.membership, {**load(TaskSchema(), request.form), "client_id": found.id})
+    except ValidationFailed as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(url_for("staff.client", client_id=found.id)), 303
+    flash(_("Task added."), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.get("/tasks")
+def my_tasks() -> ResponseReturnValue:
+    return render_template(
+        "staff/projects/my_tasks.html", tasks=queries.my_tasks(g.membership, _today()), today=_today()
+    )
+
+
+def _task_back(task) -> str:
+    return _safe_next(request.form.get("next")) or (
+        url_for("staff.project", project_id=task.project_id)
+        if task.project_id
+        else url_for("staff.client", client_id=task.client_id)
+    )
+
+
+@bp.route("/tasks/<task_id>/edit", methods=["GET", "POST"])
+def edit_task(task_id: str) -> ResponseReturnValue:
+    task = get_task(g.membership, task_id)
+    if request.method == "GET":
+        form = {k: getattr(task, k) for k in ("title", "notes", "due_on", "status", "version")}
+        form.update(assignee_id=str(task.assignee_id or ""), checklist="\n".join(i["text"] for i in task.checklist))
+        return _task_form(task, form, {})
+    try:
+        services.update_task(g.membership, task, load(TaskSchema(partial=("client_id",)), request.form))
+    except ValidationFailed as exc:
+        return _task_form(task, request.form, exc.errors, 422)
+    flash(_("Task saved."), "success")
+    return redirect(_task_back(task))
+
+
+def _task_form(task, form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "staff/projects/task_form.html", task=task, form=form, errors=errors, team=client_queries.team()
+    )
+    return page, status
+
+
+@bp.post("/tasks/<task_id>/<any(done, reopen):action>")
+def task_status(task_id: str, action: str) -> ResponseReturnValue:
+    task = get_task(g.membership, task_id)
+    services.set_task_status(g.membership, task, "done" if action == "done" else "open")
+    return redirect(_task_back(task))
+
+
+@bp.post("/tasks/<task_id>/checklist/<int:index>")
+def tick_task(task_id: str, index: int) -> ResponseReturnValue:
+    task = get_task(g.membership, task_id)
+    try:
+        services.tick(g.membership, task, index)
+    except ValidationFailed:
+        return redirect(_task_back(task)), 303
+    return redirect(_task_back(task))
+
+
+# Pipeline settings
+
+
+def _pipeline_page(errors: dict | None = None, status: int = 200) -> ResponseReturnValue:
+    durations = {sid: (n, days) for sid, n, days in queries.stage_durations()}
+    page = render_template(
+        "staff/projects/pipeline.html",
+        stages=pipeline.stages(),
+        durations=durations,
+        open_kind=StageKind.OPEN,
+        errors=errors or {},
+    )
+    return page, status
+
+
+@bp.get("/settings/pipeline")
+@requires(Perm.PIPELINE)
+def pipeline_settings() -> ResponseReturnValue:
+    return _pipeline_page()
+
+
+@bp.post("/settings/pipeline")
+@requires(Perm.PIPELINE)
+def add_stage() -> ResponseReturnValue:
+    try:
+        stage = pipeline.add_stage(g.membership, load(StageSchema(), request.form)["name"])
+    except ValidationFailed as exc:
+        return _pipeline_page({f"new.{k}": v for k, v in exc.errors.items()}, 422)
+    flash(_("Stage %(name)s added.", name=stage.name), "success")
+    return redirect(url_for("staff.pipeline_settings"))
+
+
+@bp.post("/settings/pipeline/<stage_id>/<any(rename, left, right, remove):action>")
+@requires(Perm.PIPELINE)
+def change_stage(stage_id: str, action: str) -> ResponseReturnValue:
+    stage = pipeline.get_stage(stage_id)
+    try:
+        if action == "rename":
+            pipeline.rename_stage(g.membership, stage, load(StageSchema(), request.form)["name"])
+        elif action == "remove":
+            pipeline.remove_stage(g.membership, stage)
+        else:
+            pipeline.move_stage(g.membership, stage, -1 if action == "left" else 1)
+    except ValidationFailed as exc:
+        return _pipeline_page({f"{stage.id}.{k}": v for k, v in exc.errors.items()}, 422)
+    flash(_("Pipeline saved."), "success")
+    return redirect(url_for("staff.pipeline_settings"))
