@@ -56,7 +56,9 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from saas.api.views import bp as api_bp
+    import saas.api.projects
+    import saas.api.views  # noqa: F401  (routes attach to the API blueprint)
+    from saas.api.http import bp as api_bp
     from saas.health import bp as health_bp
     from saas.portal.views import bp as portal_bp
     from saas.staff import register_staff

@@ -13,11 +13,20 @@ from saas.api.schemas import (
     ContactOut,
     ErrorOut,
     InteractionOut,
+    MemberOut,
+    ProjectOut,
+    ShareOut,
+    StageChangeOut,
+    StageOut,
     TagOut,
+    TaskOut,
     client_input,
     contact_input,
     interaction_input,
+    project_input,
+    share_input,
     tag_rename_input,
+    task_input,
 )
 
 ERRORS = {
@@ -137,6 +146,110 @@ def _tag_paths(spec: APISpec) -> None:
     )
 
 
+def _with_403(operation: dict[str, Any]) -> dict[str, Any]:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    operation["responses"].setdefault("403", {"description": ERRORS["403"], "content": error})
+    return operation
+
+
+PROJECT_PARAMS = [
+    {"name": "owner", "in": "query", "schema": {"type": "string"}, "description": "A user id, or `me`."},
+    {"name": "client", "in": "query", "schema": {"type": "string", "format": "uuid"}},
+    {"name": "stage", "in": "query", "schema": {"type": "string", "format": "uuid"}},
+    {"name": "type", "in": "query", "schema": {"type": "string"}},
+    {"name": "archived", "in": "query", "schema": {"type": "string", "enum": ["1"]}},
+    {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "`next_cursor` of the last page."},
+]
+
+
+def _project_paths(spec: APISpec, etag: dict[str, Any]) -> None:
+    """Stages, projects (amounts in integer minor units of the studio's currency), stage history, tasks."""
+    project_id = {"name": "project_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    task_id = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    spec.path(
+        path="/stages",
+        operations={
+            "get": {
+                "summary": "The pipeline: open stages in board order, then won and lost",
+                "responses": _responses("200", "Stage", list_of=True),
+            }
+        },
+    )
+    spec.path(
+        path="/projects",
+        operations={
+            "get": {
+                "summary": "List projects, most recently updated first (cursor pages of 50)",
+                "parameters": PROJECT_PARAMS,
+                "responses": _responses("200", "Project", list_of=True),
+            },
+            "post": _with_403(
+                {
+                    "summary": "Create a project for a client (first open stage unless stage_id)",
+                    "requestBody": _body("ProjectInput"),
+                    "responses": _responses("201", "Project", "422"),
+                }
+            ),
+        },
+    )
+    patch = _with_403(_patch("Project", "project"))
+    patch["summary"] += "; a new stage_id moves it and records the move"
+    spec.path(
+        path="/projects/{project_id}",
+        parameters=[project_id],
+        operations={
+            "get": _read("Project", "project", etag),
+            "patch": patch,
+            "delete": _with_403({"summary": "Archive a project", "responses": _responses("204", None)}),
+        },
+    )
+    spec.path(
+        path="/projects/{project_id}/stage-changes",
+        parameters=[project_id],
+        operations={
+            "get": {
+                "summary": "Every move of the project, newest first, with time spent in the stage left",
+                "responses": _responses("200", "StageChange", list_of=True),
+            }
+        },
+    )
+    spec.path(
+        path="/projects/{project_id}/tasks",
+        parameters=[project_id],
+        operations={
+            "get": {"summary": "The project's tasks", "responses": _responses("200", "Task", list_of=True)},
+            "post": _with_403(
+                {
+                    "summary": "Add a task to the project",
+                    "requestBody": _body("TaskInput"),
+                    "responses": _responses("201", "Task", "422"),
+                }
+            ),
+        },
+    )
+    spec.path(
+        path="/tasks",
+        operations={
+            "get": {
+                "summary": "The token person's open tasks, soonest first",
+                "responses": _responses("200", "Task", list_of=True),
+            },
+            "post": _with_403(
+                {
+                    "summary": "Add a task to a client (client_id)",
+                    "requestBody": _body("TaskInput"),
+                    "responses": _responses("201", "Task", "422"),
+                }
+            ),
+        },
+    )
+    spec.path(
+        path="/tasks/{task_id}",
+        parameters=[task_id],
+        operations={"get": _read("Task", "task", etag), "patch": _with_403(_patch("Task", "task"))},
+    )
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     spec = APISpec(
@@ -163,6 +276,17 @@ def openapi_document() -> dict[str, Any]:
         ("InteractionPatch", interaction_input(partial=True)),
         ("Tag", TagOut),
         ("TagRename", tag_rename_input()),
+        ("Member", MemberOut),
+        ("Share", ShareOut),
+        ("ShareInput", share_input()),
+        ("Stage", StageOut),
+        ("Project", ProjectOut),
+        ("ProjectInput", project_input("CNY")),
+        ("ProjectPatch", project_input("CNY", partial=True)),
+        ("StageChange", StageChangeOut),
+        ("Task", TaskOut),
+        ("TaskInput", task_input()),
+        ("TaskPatch", task_input(partial=True)),
     ):
         spec.components.schema(name, schema=schema)
     etag = {"ETag": {"schema": {"type": "string"}, "description": 'W/"<version>": send it back as If-Match.'}}
@@ -236,6 +360,7 @@ def openapi_document() -> dict[str, Any]:
     )
     _child_paths(spec, etag)
     _tag_paths(spec)
+    _project_paths(spec, etag)
     spec.path(
         path="/clients/{client_id}/shares",
         parameters=[ID],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields
 
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
+from saas.projects.schemas import ProjectApiSchema, TaskApiSchema
 
 
 class ClientOut(Schema):
@@ -106,3 +107,70 @@ def interaction_input(partial: bool = False) -> InteractionSchema:
 
 def tag_rename_input() -> TagRenameSchema:
     return TagRenameSchema(unknown=RAISE)
+
+
+class StageOut(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    key = fields.String(allow_none=True, metadata={"description": "Set on the stages Atelier seeded."})
+    kind = fields.String(metadata={"enum": ["open", "won", "lost"]})
+    position = fields.Integer()
+
+
+class ProjectOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    stage_id = fields.UUID()
+    name = fields.String()
+    type = fields.String(allow_none=True)
+    owner_id = fields.UUID(allow_none=True)
+    team = fields.Function(lambda p: [str(m.user_id) for m in p.team], metadata={"type": "array"})
+    budget_minor = fields.Integer(allow_none=True)
+    value_minor = fields.Integer(allow_none=True)
+    probability = fields.Integer(allow_none=True)
+    start_on = fields.Date(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    brief = fields.Dict(keys=fields.String(), values=fields.String())
+    stage_entered_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    archived = fields.Function(lambda p: p.archived_at is not None, metadata={"type": "boolean"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+class StageChangeOut(Schema):
+    id = fields.UUID()
+    from_stage_id = fields.UUID(allow_none=True)
+    to_stage_id = fields.UUID(allow_none=True)
+    actor_id = fields.UUID(allow_none=True)
+    seconds_in_from = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ChecklistItemOut(Schema):
+    text = fields.String()
+    done = fields.Boolean()
+
+
+class TaskOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    project_id = fields.UUID(allow_none=True)
+    title = fields.String()
+    notes = fields.String(allow_none=True)
+    assignee_id = fields.UUID(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    status = fields.String(metadata={"enum": ["open", "done"]})
+    done_at = fields.DateTime(allow_none=True)
+    checklist = fields.List(fields.Nested(ChecklistItemOut))
+    created_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+def project_input(currency: str, partial: bool = False) -> ProjectApiSchema:
+    return ProjectApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
+
+
+def task_input(partial: bool = False) -> TaskApiSchema:
+    return TaskApiSchema(exclude=("version",), unknown=RAISE, partial=partial)

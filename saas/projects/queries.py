@@ -178,14 +178,19 @@ class MyTasks:
     someday: list[Task]
 
 
-def my_tasks(membership: Membership, today: date) -> MyTasks:
+def open_tasks_of(membership: Membership, limit: int = 500) -> list[Task]:
+    """This person's open tasks, soonest first."""
     query = (
         select(Task)
         .where(Task.assignee_id == membership.user_id, Task.status == TaskStatus.OPEN)
         .order_by(Task.due_on.is_(None), Task.due_on, Task.created_at)
-        .limit(500)
+        .limit(limit)
     )
-    tasks = list(db.session.scalars(query))
+    return list(db.session.scalars(query))
+
+
+def my_tasks(membership: Membership, today: date) -> MyTasks:
+    tasks = open_tasks_of(membership)
     return MyTasks(
         overdue=[t for t in tasks if t.due_on and t.due_on < today],
         today=[t for t in tasks if t.due_on == today],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, pre_load, validate, validates_schema
 
 from saas.clients.schemas import optional_text
 from saas.projects.models import BRIEF_FIELDS, TaskStatus
@@ -77,6 +77,26 @@ class ProjectSchema(CurrencySchema):
             raise ValidationError(N_("The due date comes after the start date."), "due_on")
 
 
+def _minor(name: str) -> fields.Integer:
+    return fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        data_key=name,
+        attribute=name,
+        validate=validate.Range(0, 10**15, error=N_("Enter an amount of zero or more.")),
+        error_messages=_messages(invalid=N_("Send an integer amount in minor units (fen, cents).")),
+    )
+
+
+class ProjectApiSchema(ProjectSchema):
+    """The API speaks integer minor units, like its output (budget_minor, value_minor)."""
+
+    budget = _minor("budget_minor")
+    value = _minor("value_minor")
+    brief = fields.Nested(BriefSchema(unknown=RAISE), load_default=dict)
+
+
 class MoveSchema(FormSchema):
     stage_id = fields.UUID(required=True, error_messages=_messages())
     version = fields.Integer(load_default=None, allow_none=True)
@@ -85,6 +105,14 @@ class MoveSchema(FormSchema):
 class ChecklistItem(FormSchema):
     text = text(200)
     done = fields.Boolean(load_default=False)
+
+
+def _checklist_field(item: ChecklistItem | type[ChecklistItem]) -> fields.List:
+    return fields.List(
+        fields.Nested(item),
+        load_default=list,
+        validate=validate.Length(max=CHECKLIST_MAX, error=N_("Use at most 50 checklist items.")),
+    )
 
 
 class TaskSchema(FormSchema):
@@ -97,11 +125,7 @@ class TaskSchema(FormSchema):
     assignee_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
     due_on = _date("Enter a date like 2026-12-31.")
     status = choice(tuple(TaskStatus), required=False, load_default=TaskStatus.OPEN.value)
-    checklist = fields.List(
-        fields.Nested(ChecklistItem),
-        load_default=list,
-        validate=validate.Length(max=CHECKLIST_MAX, error=N_("Use at most 50 checklist items.")),
-    )
+    checklist = _checklist_field(ChecklistItem)
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load
@@ -112,6 +136,12 @@ class TaskSchema(FormSchema):
             lines = [line.strip() for line in data["checklist"].splitlines() if line.strip()]
             data["checklist"] = [{"text": line} for line in lines]
         return data
+
+
+class TaskApiSchema(TaskSchema):
+    """Unknown fields are refused inside checklist items too."""
+
+    checklist = _checklist_field(ChecklistItem(unknown=RAISE))
 
 
 class StageSchema(FormSchema):

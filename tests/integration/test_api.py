@@ -196,6 +196,17 @@ def test_every_api_route_is_in_the_openapi_document_with_its_errors(app):
     assert app.test_client().get("/api/v1/docs").status_code == 200
 
 
+def test_every_schema_the_openapi_document_refers_to_is_in_it(app):
+    import json
+
+    from saas.api.openapi import openapi_document
+
+    with app.app_context():
+        document = openapi_document()
+    referred = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert referred and referred <= set(document["components"]["schemas"])
+
+
 def test_saas_token_create_prints_a_working_token(app, migrated, studio):
     import json
     import os
