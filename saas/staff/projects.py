@@ -37,8 +37,9 @@ def _project_schema(**kwargs: Any) -> ProjectSchema:
 @bp.get("/projects")
 def board() -> ResponseReturnValue:
     filters = queries.ProjectFilters.from_args(request.args)
+    template = "staff/projects/_board.html" if request.args.get("fragment") == "board" else "staff/projects/board.html"
     return render_template(
-        "staff/projects/board.html",
+        template,
         columns=queries.board(g.membership, filters),
         filters=filters,
         team=client_queries.team(),

@@ -59,6 +59,7 @@ if (board) {
     event.preventDefault();
     list.classList.remove("drop-target");
     const card = dragged;
+    dragged = null;
     const from = card.closest("[data-stage]");
     const to = list.closest("[data-stage]");
     if (from === to) return;
@@ -67,14 +68,11 @@ if (board) {
     data.set("stage_id", to.dataset.stage);
     const response = await fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" } });
     if (!response.ok) { window.location.reload(); return; }
-    const moved = await response.json();
     list.prepend(card);
-    card.dataset.version = moved.version;
-    form.querySelector("[name=version]").value = moved.version;
-    form.querySelector("select").value = moved.stage_id;
-    for (const [column, delta] of [[from, -1], [to, 1]]) {
-      const count = column.querySelector("[data-count]");
-      count.textContent = String(Number(count.textContent) + delta);
-    }
+    // Totals, counts and ordering come from the server: re-read the board rather than recompute them here.
+    const url = new URL(window.location.href);
+    url.searchParams.set("fragment", "board");
+    const fresh = await fetch(url);
+    if (fresh.ok) board.innerHTML = await fresh.text();
   });
 }
