@@ -91,10 +91,14 @@ def new_client() -> ResponseReturnValue:
 def _detail_page(
     found, only: str | None = None, errors: dict | None = None, form: dict | None = None, status: int = 200
 ) -> ResponseReturnValue:
+    from saas.billing import queries as billing
+
     relationship = sees_relationship(g.membership)
     page = render_template(
         "staff/clients/detail.html",
         client=found,
+        docs=billing.documents_of(client_id=found.id),
+        profit=billing.client_profit(found.id),
         relationship=relationship,
         entries=timeline(found, only) if relationship else [],
         only=only,

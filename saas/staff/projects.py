@@ -111,9 +111,14 @@ def project(project_id: str) -> ResponseReturnValue:
 
 
 def _project_page(found, errors: dict | None = None, form: dict | None = None, status: int = 200):
+    from saas.billing import queries as billing
+
     page = render_template(
         "staff/projects/detail.html",
         project=found,
+        docs=billing.documents_of(project_id=found.id),
+        profit=billing.project_profit(found),
+        costs=billing.costs_of(found),
         stages=pipeline.stages(),
         history=queries.history(found),
         tasks=queries.tasks_of(g.membership, project_id=found.id),

@@ -35,10 +35,16 @@ class Perm(StrEnum):
     API_TOKENS = "api.tokens"  # create and revoke API tokens
     PROJECTS_EDIT = "projects.edit"  # create and edit projects, move them between stages, manage tasks
     PIPELINE = "pipeline.settings"  # rename, reorder, add and remove pipeline stages
+    QUOTES = "quotes.edit"  # draft, revise and send quotes; draft contracts
+    DISCOUNTS = "discounts.approve"  # approve a quote whose discount is beyond the studio's threshold
+    INVOICES = "invoices.edit"  # create, send and void invoices
+    PAYMENTS = "payments.record"  # record payments received
+    BILLING_SETTINGS = "billing.settings"  # tax, discount threshold, contract approval rules
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
-_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE, Perm.CLIENTS_RELATIONSHIP, Perm.PROJECTS_EDIT}
+_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE, Perm.CLIENTS_RELATIONSHIP, Perm.PROJECTS_EDIT, Perm.QUOTES}
+_MONEY = {Perm.INVOICES, Perm.PAYMENTS}
 _ADMIN = (
     _EVERYONE
     | _CLIENT_WORK
@@ -50,15 +56,20 @@ _ADMIN = (
         Perm.CLIENTS_ALL,
         Perm.API_TOKENS,
         Perm.PIPELINE,
+        Perm.DISCOUNTS,
+        Perm.BILLING_SETTINGS,
     }
+    | _MONEY
 )
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OWNER: frozenset(_ADMIN | {Perm.OWNERSHIP, Perm.CLIENTS_DELETE}),
     Role.ADMIN: frozenset(_ADMIN),
-    Role.MANAGER: frozenset(_EVERYONE | _CLIENT_WORK | {Perm.MEMBERS_INVITE, Perm.CLIENTS_ALL}),
+    Role.MANAGER: frozenset(
+        _EVERYONE | _CLIENT_WORK | _MONEY | {Perm.MEMBERS_INVITE, Perm.CLIENTS_ALL, Perm.DISCOUNTS}
+    ),
     Role.MEMBER: frozenset(_EVERYONE | _CLIENT_WORK),
-    Role.FINANCE: frozenset(_EVERYONE | {Perm.CLIENTS_ALL}),
+    Role.FINANCE: frozenset(_EVERYONE | _MONEY | {Perm.CLIENTS_ALL}),
     Role.FIELD: frozenset(_EVERYONE | {Perm.CLIENTS_RELATIONSHIP}),
 }
 

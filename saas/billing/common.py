@@ -1,0 +1,86 @@
+"""What every billing service needs: the studio's billing settings, document numbers, permission checks, and
+finding a document the person may see (by its client, as everywhere else)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, exists, select, true
+from werkzeug.exceptions import NotFound
+
+from saas.billing.models import BillingSettings
+from saas.clients.access import visible_to
+from saas.clients.models import Client
+from saas.errors import NotAllowed
+from saas.extensions import db
+from saas.tenants.access import parse_uuid
+from saas.tenants.models import Membership, Tenant
+from saas.tenants.roles import Perm, has_perm
+
+Document = TypeVar("Document")
+
+
+def require(membership: Membership, perm: Perm) -> None:
+    if not has_perm(membership.role, perm):
+        raise NotAllowed()
+
+
+def settings() -> BillingSettings:
+    """The studio's settings row, made on first use (studios that existed before billing get defaults)."""
+    found = db.session.scalar(select(BillingSettings))
+    if found is None:
+        found = BillingSettings()
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def next_number(prefix: str, today: date) -> str:
+    """Q-2026-0001, C-…, INV-…: per studio, per year, without gaps in normal use. The settings row is locked
+    (FOR UPDATE on PostgreSQL) so two people issuing at once never get the same number."""
+    row = db.session.scalar(select(BillingSettings).with_for_update())
+    if row is None:
+        row = settings()
+    key = f"{prefix}-{today.year}"
+    numbers = dict(row.next_numbers or {})
+    current = int(numbers.get(key, 1))
+    numbers[key] = current + 1
+    row.next_numbers = numbers
+    return f"{key}-{current:04d}"
+
+
+def studio_today(tenant_id: uuid.UUID) -> date:
+    tenant = db.session.get(Tenant, tenant_id)
+    return datetime.now(ZoneInfo(tenant.timezone)).date()
+
+
+def currency(tenant_id: uuid.UUID) -> str:
+    return db.session.get(Tenant, tenant_id).currency
+
+
+def client_visible(membership: Membership, client_id_column: Any) -> ColumnElement[bool]:
+    if has_perm(membership.role, Perm.CLIENTS_ALL):
+        return true()
+    return exists(select(Client.id).where(Client.id == client_id_column, visible_to(membership)))
+
+
+def get_document(membership: Membership, model: type[Document], document_id: str | uuid.UUID) -> Document:
+    """A quote, contract or invoice this person may see (through its client), or 404."""
+    query = select(model).where(model.id == parse_uuid(document_id), client_visible(membership, model.client_id))
+    found = db.session.scalar(query)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def update_settings(membership: Membership, row: BillingSettings, data: dict[str, Any]) -> None:
+    require(membership, Perm.BILLING_SETTINGS)
+    if (read := data.pop("version", None)) is not None and read != row.version:
+        from saas.errors import Conflict
+
+        raise Conflict()
+    for key, value in data.items():
+        setattr(row, key, value)

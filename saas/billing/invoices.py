@@ -1,0 +1,144 @@
+"""Invoice rules: deposit, milestones and final payment (尾款) from a contract or quote, each with its due
+date; draft → sent → partly paid → paid, or void with a reason; payments recorded by staff. An invoice never
+takes more money than it asks for, and a void one takes none.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+
+from saas.billing.common import next_number, require, studio_today
+from saas.billing.models import Contract, Invoice, InvoiceKind, InvoiceStatus, Payment, Quote
+from saas.billing.quotes import _client, _project_id
+from saas.billing.totals import split
+from saas.db import utcnow
+from saas.errors import Conflict, ValidationFailed
+from saas.events import emit
+from saas.extensions import db
+from saas.tenants.models import Membership
+from saas.tenants.roles import Perm
+
+
+def _refuse(message: str, field: str = "status") -> ValidationFailed:
+    return ValidationFailed({field: [message]})
+
+
+def _new(membership: Membership, source: dict[str, Any], kind: str, title: str, amount: int, due_on: date) -> Invoice:
+    invoice = Invoice(
+        **source,
+        number=next_number("INV", studio_today(membership.tenant_id)),
+        kind=kind,
+        title=title,
+        amount_minor=amount,
+        due_on=due_on,
+        created_by_id=membership.user_id,
+    )
+    db.session.add(invoice)
+    return invoice
+
+
+def create_invoice(membership: Membership, data: dict[str, Any]) -> Invoice:
+    require(membership, Perm.INVOICES)
+    client = _client(membership, data["client_id"])
+    source = {"client_id": client.id, "project_id": _project_id(membership, data.get("project_id"), client.id)}
+    invoice = _new(
+        membership,
+        source,
+        data.get("kind") or InvoiceKind.MILESTONE,
+        data["title"],
+        data["amount_minor"],
+        data["due_on"],
+    )
+    db.session.flush()
+    emit("client.invoice_created", client=client, actor_id=membership.user_id, invoice=invoice.number)
+    return invoice
+
+
+def schedule(membership: Membership, document: Contract | Quote, parts: list[dict[str, Any]]) -> list[Invoice]:
+    """Invoices for a contract or an accepted quote: e.g. 30% deposit now, 70% final on delivery. The parts'
+    percentages must add up to 100, and the amounts always add up to the document's total exactly."""
+    require(membership, Perm.INVOICES)
+    percents = [Decimal(str(part["percent"])) for part in parts]
+    if not parts or sum(percents) != 100:
+        raise _refuse(_("The parts must add up to 100%."), "parts")
+    total = document.amount_minor if isinstance(document, Contract) else document.total_minor
+    source = {"client_id": document.client_id, "project_id": document.project_id}
+    source |= {"contract_id": document.id} if isinstance(document, Contract) else {"quote_id": document.id}
+    invoices = [
+        _new(membership, source, part["kind"], part.get("title") or document.title, amount, part["due_on"])
+        for part, amount in zip(parts, split(total, percents), strict=True)
+    ]
+    db.session.flush()
+    for invoice in invoices:
+        emit("client.invoice_created", client=document.client, actor_id=membership.user_id, invoice=invoice.number)
+    return invoices
+
+
+def update_invoice(membership: Membership, invoice: Invoice, data: dict[str, Any]) -> None:
+    require(membership, Perm.INVOICES)
+    if (read := data.pop("version", None)) is not None and read != invoice.version:
+        raise Conflict()
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise _refuse(_("Only a draft invoice can be changed; void it and issue a new one."))
+    for key in ("title", "amount_minor", "due_on", "kind"):
+        if key in data and data[key] is not None:
+            setattr(invoice, key, data[key])
+
+
+def send_invoice(membership: Membership, invoice: Invoice) -> None:
+    require(membership, Perm.INVOICES)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise _refuse(_("This invoice was already sent."))
+    invoice.status, invoice.sent_at = InvoiceStatus.SENT, utcnow()
+    emit("client.invoice_sent", client=invoice.client, actor_id=membership.user_id, invoice=invoice.number)
+
+
+def void_invoice(membership: Membership, invoice: Invoice, reason: str) -> None:
+    require(membership, Perm.INVOICES)
+    if invoice.status == InvoiceStatus.VOID:
+        raise _refuse(_("This invoice is already void."))
+    if invoice.paid_minor:
+        raise _refuse(_("This invoice has payments recorded; it cannot be voided."))
+    if not reason.strip():
+        raise _refuse(_("Give a reason for voiding the invoice."), "reason")
+    invoice.status, invoice.void_reason = InvoiceStatus.VOID, reason.strip()[:300]
+    emit("client.invoice_voided", client=invoice.client, actor_id=membership.user_id, invoice=invoice.number)
+
+
+def record_payment(membership: Membership, invoice: Invoice, data: dict[str, Any]) -> Payment:
+    require(membership, Perm.PAYMENTS)
+    if (read := data.pop("version", None)) is not None and read != invoice.version:
+        raise Conflict()
+    if invoice.status == InvoiceStatus.VOID:
+        raise _refuse(_("This invoice is void; it takes no payments."))
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise _refuse(_("Send the invoice before recording payments on it."))
+    amount = data["amount_minor"]
+    if amount <= 0:
+        raise _refuse(_("Enter an amount above zero."), "amount")
+    if amount > invoice.balance_minor:
+        raise _refuse(_("This is more than the balance due."), "amount")
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount_minor=amount,
+        method=data["method"],
+        paid_on=data.get("paid_on") or studio_today(membership.tenant_id),
+        reference=data.get("reference"),
+        recorded_by_id=membership.user_id,
+    )
+    invoice.payments.append(payment)
+    invoice.paid_minor += amount
+    invoice.status = InvoiceStatus.PAID if invoice.paid_minor == invoice.amount_minor else InvoiceStatus.PARTLY_PAID
+    db.session.flush()
+    emit(
+        "client.payment_recorded",
+        client=invoice.client,
+        actor_id=membership.user_id,
+        invoice=invoice.number,
+        amount=amount,
+    )
+    return payment

@@ -1,0 +1,188 @@
+"""Read models for billing: document lists, what belongs to a client or project, the receivables ageing, and
+profit per project and per client. Every figure is aggregated in SQL."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, literal, select
+
+from saas.billing.common import client_visible
+from saas.billing.models import (
+    Contract,
+    ContractStatus,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    ProjectCost,
+    Quote,
+    QuoteRevision,
+)
+from saas.clients.models import Client
+from saas.extensions import db
+from saas.projects.models import Project
+from saas.tenants.models import Membership
+
+OPEN_INVOICE = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
+LIST_LIMIT = 200
+
+
+def quotes(membership: Membership, status: str = "") -> list[Quote]:
+    query = select(Quote).where(client_visible(membership, Quote.client_id))
+    if status:
+        query = query.where(Quote.status == status)
+    return list(db.session.scalars(query.order_by(Quote.created_at.desc()).limit(LIST_LIMIT)))
+
+
+def contracts(membership: Membership, status: str = "") -> list[Contract]:
+    query = select(Contract).where(client_visible(membership, Contract.client_id))
+    if status:
+        query = query.where(Contract.status == status)
+    return list(db.session.scalars(query.order_by(Contract.created_at.desc()).limit(LIST_LIMIT)))
+
+
+def awaiting(membership: Membership) -> list[Contract]:
+    """Contracts in approval, for the approvers' list (the step is checked per contract)."""
+    query = select(Contract).where(
+        Contract.status == ContractStatus.IN_APPROVAL, client_visible(membership, Contract.client_id)
+    )
+    return list(db.session.scalars(query.order_by(Contract.created_at).limit(LIST_LIMIT)))
+
+
+def invoices(membership: Membership, status: str = "", today: date | None = None) -> list[Invoice]:
+    query = select(Invoice).where(client_visible(membership, Invoice.client_id))
+    if status == "overdue" and today is not None:
+        query = query.where(Invoice.status.in_(OPEN_INVOICE), Invoice.due_on < today)
+    elif status:
+        query = query.where(Invoice.status == status)
+    return list(db.session.scalars(query.order_by(Invoice.due_on.desc(), Invoice.number.desc()).limit(LIST_LIMIT)))
+
+
+def revisions(quote: Quote) -> list[QuoteRevision]:
+    query = select(QuoteRevision).where(QuoteRevision.quote_id == quote.id).order_by(QuoteRevision.revision.desc())
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class Documents:
+    quotes: list[Quote] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+
+
+def documents_of(*, client_id: uuid.UUID | None = None, project_id: uuid.UUID | None = None) -> Documents:
+    """The quotes, contracts and invoices of a client or a project (whoever sees the page sees these)."""
+
+    def of(model):
+        query = select(model)
+        query = query.where(model.client_id == client_id) if client_id else query.where(model.project_id == project_id)
+        return list(db.session.scalars(query.order_by(model.created_at.desc()).limit(100)))
+
+    return Documents(of(Quote), of(Contract), of(Invoice))
+
+
+@dataclass(frozen=True)
+class AgeingRow:
+    client_id: uuid.UUID
+    client_name: str
+    current: int
+    d1_30: int
+    d31_60: int
+    d61_90: int
+    d90_plus: int
+
+    @property
+    def total(self) -> int:
+        return self.current + self.d1_30 + self.d31_60 + self.d61_90 + self.d90_plus
+
+
+BUCKETS = ("current", "d1_30", "d31_60", "d61_90", "d90_plus")
+
+
+def ageing(membership: Membership, today: date, limit: int = 500) -> tuple[list[AgeingRow], AgeingRow]:
+    """Outstanding balances of sent and partly paid invoices by client and by days past due, one GROUP BY.
+    The bucket edges are dates computed here, so the SQL is the same on PostgreSQL and SQLite."""
+    balance = Invoice.amount_minor - Invoice.paid_minor
+
+    def bucket(condition):
+        return func.coalesce(func.sum(case((condition, balance), else_=literal(0))), 0)
+
+    days = [today - timedelta(days=n) for n in (0, 30, 60, 90)]
+    columns = (
+        bucket(Invoice.due_on >= days[0]),
+        bucket((Invoice.due_on < days[0]) & (Invoice.due_on >= days[1])),
+        bucket((Invoice.due_on < days[1]) & (Invoice.due_on >= days[2])),
+        bucket((Invoice.due_on < days[2]) & (Invoice.due_on >= days[3])),
+        bucket(Invoice.due_on < days[3]),
+    )
+    grouped = (
+        select(Invoice.client_id, *columns)
+        .where(Invoice.status.in_(OPEN_INVOICE), client_visible(membership, Invoice.client_id))
+        .group_by(Invoice.client_id)
+        .subquery()
+    )
+    total_col = sum((grouped.c[i] for i in range(1, 6)), literal(0))
+    query = (
+        select(grouped, Client.name)
+        .join(Client, Client.id == grouped.c.client_id)
+        .order_by(total_col.desc())
+        .limit(limit)
+    )
+    rows = [AgeingRow(r[0], r[6], *(int(v) for v in r[1:6])) for r in db.session.execute(query)]
+    totals = AgeingRow(uuid.UUID(int=0), "", *(sum(getattr(r, b) for r in rows) for b in BUCKETS))
+    return rows, totals
+
+
+@dataclass(frozen=True)
+class Profit:
+    invoiced_minor: int
+    paid_minor: int
+    cost_minor: int
+
+    @property
+    def profit_minor(self) -> int:
+        """On what was actually received: money in minus costs."""
+        return self.paid_minor - self.cost_minor
+
+
+def _profit(project_filter) -> Profit:
+    invoiced = select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
+        Invoice.status != InvoiceStatus.VOID, project_filter(Invoice.project_id)
+    )
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount_minor), 0))
+        .join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id))
+        .where(project_filter(Invoice.project_id))
+    )
+    cost = select(func.coalesce(func.sum(ProjectCost.amount_minor), 0)).where(project_filter(ProjectCost.project_id))
+    return Profit(*(int(db.session.scalar(q)) for q in (invoiced, paid, cost)))
+
+
+def project_profit(project: Project) -> Profit:
+    return _profit(lambda column: column == project.id)
+
+
+def client_profit(client_id: uuid.UUID) -> Profit:
+    """Across the client's projects (invoices without a project count as revenue too)."""
+    projects = select(Project.id).where(Project.client_id == client_id)
+    base = _profit(lambda column: column.in_(projects))
+    loose = select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
+        Invoice.client_id == client_id, Invoice.project_id.is_(None), Invoice.status != InvoiceStatus.VOID
+    )
+    loose_paid = (
+        select(func.coalesce(func.sum(Payment.amount_minor), 0))
+        .join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id))
+        .where(Invoice.client_id == client_id, Invoice.project_id.is_(None))
+    )
+    return Profit(
+        base.invoiced_minor + int(db.session.scalar(loose)),
+        base.paid_minor + int(db.session.scalar(loose_paid)),
+        base.cost_minor,
+    )
+
+
+def costs_of(project: Project) -> list[ProjectCost]:
+    query = select(ProjectCost).where(ProjectCost.project_id == project.id).order_by(ProjectCost.spent_on.desc())
+    return list(db.session.scalars(query.limit(200)))

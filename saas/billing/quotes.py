@@ -1,0 +1,237 @@
+"""Quote rules: lines and totals computed here (never trusted from the browser), revisions kept, a discount
+beyond the studio's threshold approved by a manager before the quote can be sent, and the client's decision.
+
+draft → (pending_approval → approved) → sent → accepted | declined. A quote past its validity date is
+expired: it can be neither sent nor accepted until it is revised with a new date.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+
+from saas.billing.common import next_number, require, settings, studio_today
+from saas.billing.models import Quote, QuoteLine, QuoteRevision, QuoteStatus
+from saas.billing.totals import LineInput, quote_totals
+from saas.clients.access import get_client
+from saas.db import utcnow
+from saas.errors import Conflict, ValidationFailed
+from saas.events import emit
+from saas.extensions import db
+from saas.projects.access import get_project
+from saas.tenants.models import Membership
+from saas.tenants.roles import Perm
+
+EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED, QuoteStatus.SENT)
+
+
+def _refuse(message: str) -> ValidationFailed:
+    return ValidationFailed({"status": [message]})
+
+
+def needs_approval(quote: Quote) -> bool:
+    return quote.max_discount_bp > settings().discount_threshold_bp
+
+
+def _apply_lines(quote: Quote, lines: list[dict[str, Any]]) -> None:
+    inputs = [
+        LineInput(Decimal(line["quantity"]), line["unit_price_minor"], line.get("discount_bp") or 0) for line in lines
+    ]
+    totals = quote_totals(inputs, quote.tax_rate_bp)
+    quote.lines = [
+        QuoteLine(
+            position=n,
+            description=line["description"],
+            quantity=Decimal(line["quantity"]),
+            unit=line.get("unit"),
+            unit_price_minor=line["unit_price_minor"],
+            discount_bp=line.get("discount_bp") or 0,
+            total_minor=computed.total_minor,
+        )
+        for n, (line, computed) in enumerate(zip(lines, totals.lines, strict=True))
+    ]
+    quote.subtotal_minor, quote.discount_minor = totals.subtotal_minor, totals.discount_minor
+    quote.tax_minor, quote.total_minor = totals.tax_minor, totals.total_minor
+    quote.max_discount_bp = totals.max_discount_bp
+
+
+def create_quote(membership: Membership, data: dict[str, Any]) -> Quote:
+    require(membership, Perm.QUOTES)
+    client = _client(membership, data["client_id"])
+    project_id = _project_id(membership, data.get("project_id"), client.id)
+    defaults = settings()
+    today = studio_today(membership.tenant_id)
+    quote = Quote(
+        client_id=client.id,
+        project_id=project_id,
+        number=next_number("Q", today),
+        title=data["title"],
+        language=data.get("language") or "zh_CN",
+        valid_until=data.get("valid_until") or today + timedelta(days=defaults.quote_valid_days),
+        tax_rate_bp=defaults.tax_rate_bp if data.get("tax_rate_bp") is None else data["tax_rate_bp"],
+        notes=data.get("notes"),
+        created_by_id=membership.user_id,
+    )
+    _apply_lines(quote, data.get("lines") or [])
+    db.session.add(quote)
+    db.session.flush()
+    emit("client.quote_created", client=client, actor_id=membership.user_id, quote=quote.number)
+    return quote
+
+
+def _client(membership: Membership, client_id: Any):
+    try:
+        return get_client(membership, client_id)
+    except Exception as exc:
+        raise ValidationFailed({"client_id": [_("Choose one of your clients.")]}) from exc
+
+
+def _project_id(membership: Membership, project_id: Any, client_id: Any):
+    if not project_id:
+        return None
+    try:
+        project = get_project(membership, project_id)
+    except Exception as exc:
+        raise ValidationFailed({"project_id": [_("Choose a project of this client.")]}) from exc
+    if project.client_id != client_id:
+        raise ValidationFailed({"project_id": [_("Choose a project of this client.")]})
+    return project.id
+
+
+def _snapshot(quote: Quote) -> dict[str, Any]:
+    return {
+        "title": quote.title,
+        "valid_until": quote.valid_until.isoformat() if quote.valid_until else None,
+        "tax_rate_bp": quote.tax_rate_bp,
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": str(line.quantity),
+                "unit": line.unit,
+                "unit_price_minor": line.unit_price_minor,
+                "discount_bp": line.discount_bp,
+                "total_minor": line.total_minor,
+            }
+            for line in quote.lines
+        ],
+        "subtotal_minor": quote.subtotal_minor,
+        "discount_minor": quote.discount_minor,
+        "tax_minor": quote.tax_minor,
+        "total_minor": quote.total_minor,
+    }
+
+
+def update_quote(membership: Membership, quote: Quote, data: dict[str, Any]) -> None:
+    """Editing a quote that was sent (or approved) keeps that version as a revision and starts a new draft:
+    the client's copy and the manager's approval were for the old numbers."""
+    require(membership, Perm.QUOTES)
+    if (read := data.pop("version", None)) is not None and read != quote.version:
+        raise Conflict()
+    if quote.status not in EDITABLE:
+        raise _refuse(_("An accepted or declined quote cannot be changed. Copy it into a new quote instead."))
+    if quote.status in (QuoteStatus.SENT, QuoteStatus.APPROVED):
+        db.session.add(
+            QuoteRevision(
+                quote_id=quote.id,
+                revision=quote.revision,
+                status=quote.status,
+                snapshot=_snapshot(quote),
+                created_by_id=membership.user_id,
+            )
+        )
+        quote.revision += 1
+    for key in ("title", "language", "valid_until", "notes", "tax_rate_bp"):
+        if key in data and data[key] is not None:
+            setattr(quote, key, data[key])
+    if "project_id" in data:
+        quote.project_id = _project_id(membership, data["project_id"], quote.client_id)
+    _apply_lines(quote, data["lines"] if "lines" in data else [_line_data(line) for line in quote.lines])
+    quote.status = QuoteStatus.DRAFT
+    quote.approved_by_id = quote.approved_at = None
+
+
+def _line_data(line: QuoteLine) -> dict[str, Any]:
+    return {
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "unit_price_minor": line.unit_price_minor,
+        "discount_bp": line.discount_bp,
+    }
+
+
+def request_approval(membership: Membership, quote: Quote) -> None:
+    require(membership, Perm.QUOTES)
+    if quote.status != QuoteStatus.DRAFT:
+        raise _refuse(_("Only a draft goes for approval."))
+    if not needs_approval(quote):
+        raise _refuse(_("This quote's discounts are within the studio's limit; send it directly."))
+    quote.status = QuoteStatus.PENDING_APPROVAL
+
+
+def approve_discount(membership: Membership, quote: Quote) -> None:
+    require(membership, Perm.DISCOUNTS)
+    if quote.status != QuoteStatus.PENDING_APPROVAL:
+        raise _refuse(_("This quote is not waiting for an approval."))
+    quote.status = QuoteStatus.APPROVED
+    quote.approved_by_id, quote.approved_at = membership.user_id, utcnow()
+    emit("client.quote_approved", client=quote.client, actor_id=membership.user_id, quote=quote.number)
+
+
+def reject_discount(membership: Membership, quote: Quote) -> None:
+    require(membership, Perm.DISCOUNTS)
+    if quote.status != QuoteStatus.PENDING_APPROVAL:
+        raise _refuse(_("This quote is not waiting for an approval."))
+    quote.status = QuoteStatus.DRAFT
+
+
+def send_quote(membership: Membership, quote: Quote) -> None:
+    require(membership, Perm.QUOTES)
+    today = studio_today(membership.tenant_id)
+    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.APPROVED):
+        raise _refuse(_("Only a draft or an approved quote can be sent."))
+    if not quote.lines:
+        raise _refuse(_("Add at least one line before sending."))
+    if quote.is_expired(today):
+        raise _refuse(
+            _(
+                "This quote expired on %(date)s. Revise it with a new validity date first.",
+                date=quote.valid_until.isoformat(),
+            )
+        )
+    if quote.status == QuoteStatus.DRAFT and needs_approval(quote):
+        raise _refuse(
+            _(
+                "A discount of more than %(percent)s%% needs a manager's approval before sending.",
+                percent=_percent(settings().discount_threshold_bp),
+            )
+        )
+    quote.status = QuoteStatus.SENT
+    quote.sent_at = utcnow()
+    emit("client.quote_sent", client=quote.client, actor_id=membership.user_id, quote=quote.number)
+
+
+def _percent(bp: int) -> str:
+    return f"{Decimal(bp) / 100:g}"
+
+
+def decide(membership: Membership | None, quote: Quote, accepted: bool, name: str, ip: str | None) -> None:
+    """The client's answer, recorded by staff on their behalf (or, later, given in the portal): who, when, IP."""
+    if membership is not None:
+        require(membership, Perm.QUOTES)
+    if quote.status != QuoteStatus.SENT:
+        raise _refuse(_("Only a sent quote can be accepted or declined."))
+    if accepted and quote.is_expired(studio_today(quote.tenant_id)):
+        raise _refuse(_("This quote has expired and can no longer be accepted."))
+    quote.status = QuoteStatus.ACCEPTED if accepted else QuoteStatus.DECLINED
+    quote.decided_at, quote.decided_by, quote.decided_ip = utcnow(), name[:200], ip
+    emit(
+        "client.quote_accepted" if accepted else "client.quote_declined",
+        client=quote.client,
+        actor_id=membership.user_id if membership else None,
+        quote=quote.number,
+        person=name,
+    )
