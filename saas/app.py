@@ -56,6 +56,7 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import saas.api.billing
     import saas.api.projects
     import saas.api.views  # noqa: F401  (routes attach to the API blueprint)
     from saas.api.http import bp as api_bp

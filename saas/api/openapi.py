@@ -250,6 +250,179 @@ def _project_paths(spec: APISpec, etag: dict[str, Any]) -> None:
     )
 
 
+def _billing_components(spec: APISpec) -> None:
+    from saas.api.schemas import (
+        AgeingOut,
+        ContractOut,
+        InvoiceOut,
+        PaymentOut,
+        QuoteOut,
+        comment_input,
+        contract_input,
+        invoice_input,
+        payment_input,
+        quote_input,
+        schedule_input,
+    )
+
+    for name, schema in (
+        ("Quote", QuoteOut),
+        ("QuoteInput", quote_input("CNY")),
+        ("QuotePatch", quote_input("CNY", partial=True)),
+        ("Contract", ContractOut),
+        ("ContractInput", contract_input("CNY")),
+        ("ContractPatch", contract_input("CNY", partial=True)),
+        ("Invoice", InvoiceOut),
+        ("InvoiceInput", invoice_input("CNY")),
+        ("InvoicePatch", invoice_input("CNY", partial=True)),
+        ("Payment", PaymentOut),
+        ("PaymentInput", payment_input("CNY")),
+        ("Schedule", schedule_input()),
+        ("Comment", comment_input()),
+        ("Ageing", AgeingOut),
+    ):
+        spec.components.schema(name, schema=schema)
+    spec.components.schema(
+        "Decision", {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    )
+    spec.components.schema(
+        "Void", {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+    )
+
+
+def _action(summary: str, schema: str, body: str | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": _responses("200", schema, "403", "422")}
+    if body:
+        operation["requestBody"] = _body(body)
+    return operation
+
+
+def _document_paths(spec: APISpec, etag: dict[str, Any], plural: str, schema: str, what: str) -> None:
+    ident = {"name": f"{what}_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    status = {"name": "status", "in": "query", "schema": {"type": "string"}}
+    spec.path(
+        path=f"/{plural}",
+        operations={
+            "get": {
+                "summary": f"List {plural} (200 newest)",
+                "parameters": [status],
+                "responses": _responses("200", schema, list_of=True),
+            },
+            "post": _with_403(
+                {
+                    "summary": f"Create a {what}",
+                    "requestBody": _body(f"{schema}Input"),
+                    "responses": _responses("201", schema, "422"),
+                }
+            ),
+        },
+    )
+    spec.path(
+        path=f"/{plural}/{{{what}_id}}",
+        parameters=[ident],
+        operations={"get": _read(schema, what, etag), "patch": _with_403(_patch(schema, what))},
+    )
+
+
+def _billing_paths(spec: APISpec, etag: dict[str, Any]) -> None:
+    """Quotes, contracts, invoices, payments, receivables: minor units and basis points throughout."""
+    _billing_components(spec)
+    for plural, schema, what in (
+        ("quotes", "Quote", "quote"),
+        ("contracts", "Contract", "contract"),
+        ("invoices", "Invoice", "invoice"),
+    ):
+        _document_paths(spec, etag, plural, schema, what)
+
+    def ident(what: str) -> dict[str, Any]:
+        return {"name": f"{what}_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+
+    quote_actions = {
+        "request-approval": ("Ask a manager to approve a discount beyond the studio's threshold", None),
+        "approve": ("Approve the discount (managers and above)", None),
+        "reject": ("Send the discount back to draft (managers and above)", None),
+        "send": ("Mark as sent to the client (refused when expired or awaiting approval)", None),
+        "accept": ("Record the client's acceptance: who answered", "Decision"),
+        "decline": ("Record the client's refusal: who answered", "Decision"),
+    }
+    for action, (summary, body) in quote_actions.items():
+        spec.path(
+            path=f"/quotes/{{quote_id}}/{action}",
+            parameters=[ident("quote")],
+            operations={"post": _action(summary, "Quote", body)},
+        )
+    for action, summary in (
+        ("submit", "Submit for approval (the chain is fixed now)"),
+        ("approve", "Approve the pending step (its role, or the owner)"),
+        ("reject", "Send back to draft, with a comment"),
+    ):
+        spec.path(
+            path=f"/contracts/{{contract_id}}/{action}",
+            parameters=[ident("contract")],
+            operations={"post": _action(summary, "Contract", None if action == "submit" else "Comment")},
+        )
+    for kind, what in (("quotes", "quote"), ("contracts", "contract")):
+        spec.path(
+            path=f"/{kind}/{{{what}_id}}/invoices",
+            parameters=[ident(what)],
+            operations={
+                "post": _with_403(
+                    {
+                        "summary": "Invoices in parts adding up to 100% (deposit, milestones, final)",
+                        "requestBody": _body("Schedule"),
+                        "responses": _responses("201", "Invoice", "422", list_of=True),
+                    }
+                )
+            },
+        )
+    spec.path(
+        path="/invoices/{invoice_id}/send",
+        parameters=[ident("invoice")],
+        operations={"post": _action("Mark as sent to the client", "Invoice")},
+    )
+    spec.path(
+        path="/invoices/{invoice_id}/void",
+        parameters=[ident("invoice")],
+        operations={"post": _action("Void, with a reason (not once paid)", "Invoice", "Void")},
+    )
+    spec.path(
+        path="/invoices/{invoice_id}/payments",
+        parameters=[ident("invoice")],
+        operations={
+            "get": {"summary": "Payments of the invoice", "responses": _responses("200", "Payment", list_of=True)},
+            "post": _with_403(
+                {
+                    "summary": "Record a payment (finance, managers, admins); never more than the balance",
+                    "requestBody": _body("PaymentInput"),
+                    "responses": _responses("201", "Payment", "412", "422"),
+                }
+            ),
+        },
+    )
+    spec.path(
+        path="/receivables",
+        operations={
+            "get": {
+                "summary": "Outstanding balances by client: not yet due, 1-30, 31-60, 61-90, 90+ days",
+                "responses": _responses("200", "Ageing", list_of=True),
+            }
+        },
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: apispec copies Decimal bounds of Decimal fields (percentages) into the document as Decimals."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     spec = APISpec(
@@ -361,6 +534,7 @@ def openapi_document() -> dict[str, Any]:
     _child_paths(spec, etag)
     _tag_paths(spec)
     _project_paths(spec, etag)
+    _billing_paths(spec, etag)
     spec.path(
         path="/clients/{client_id}/shares",
         parameters=[ID],
@@ -390,7 +564,7 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     )
-    document = spec.to_dict()
+    document = _plain(spec.to_dict())
     document["servers"] = [{"url": "/api/v1"}]
     document["security"] = [{"bearer": []}]
     return document

@@ -174,3 +174,127 @@ def project_input(currency: str, partial: bool = False) -> ProjectApiSchema:
 
 def task_input(partial: bool = False) -> TaskApiSchema:
     return TaskApiSchema(exclude=("version",), unknown=RAISE, partial=partial)
+
+
+class QuoteLineOut(Schema):
+    description = fields.String()
+    quantity = fields.Decimal(as_string=True)
+    unit = fields.String(allow_none=True)
+    unit_price_minor = fields.Integer()
+    discount_bp = fields.Integer()
+    total_minor = fields.Integer()
+
+
+class QuoteOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    project_id = fields.UUID(allow_none=True)
+    number = fields.String()
+    title = fields.String()
+    language = fields.String()
+    status = fields.String(metadata={"enum": ["draft", "pending_approval", "approved", "sent", "accepted", "declined"]})
+    revision = fields.Integer()
+    valid_until = fields.Date(allow_none=True)
+    tax_rate_bp = fields.Integer()
+    notes = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(QuoteLineOut))
+    subtotal_minor = fields.Integer()
+    discount_minor = fields.Integer()
+    tax_minor = fields.Integer()
+    total_minor = fields.Integer()
+    decided_at = fields.DateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+class ContractOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    project_id = fields.UUID(allow_none=True)
+    quote_id = fields.UUID(allow_none=True)
+    number = fields.String()
+    title = fields.String()
+    amount_minor = fields.Integer()
+    terms = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": ["draft", "in_approval", "approved", "signed"]})
+    required_roles = fields.List(fields.String())
+    signed_on = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+class PaymentOut(Schema):
+    id = fields.UUID()
+    invoice_id = fields.UUID()
+    amount_minor = fields.Integer()
+    method = fields.String(metadata={"enum": ["bank", "cash", "other"]})
+    paid_on = fields.Date()
+    reference = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class InvoiceOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    project_id = fields.UUID(allow_none=True)
+    contract_id = fields.UUID(allow_none=True)
+    quote_id = fields.UUID(allow_none=True)
+    number = fields.String()
+    kind = fields.String(metadata={"enum": ["deposit", "milestone", "final"]})
+    title = fields.String()
+    amount_minor = fields.Integer()
+    paid_minor = fields.Integer()
+    balance_minor = fields.Integer()
+    due_on = fields.Date()
+    status = fields.String(metadata={"enum": ["draft", "sent", "partly_paid", "paid", "void"]})
+    void_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+class AgeingOut(Schema):
+    client_id = fields.UUID()
+    client_name = fields.String()
+    current = fields.Integer(metadata={"description": "Not yet due, minor units."})
+    d1_30 = fields.Integer()
+    d31_60 = fields.Integer()
+    d61_90 = fields.Integer()
+    d90_plus = fields.Integer()
+    total = fields.Integer()
+
+
+def quote_input(currency: str, partial: bool = False):
+    from saas.billing.schemas import QuoteApiSchema
+
+    return QuoteApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
+
+
+def contract_input(currency: str, partial: bool = False):
+    from saas.billing.schemas import ContractApiSchema
+
+    return ContractApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
+
+
+def invoice_input(currency: str, partial: bool = False):
+    from saas.billing.schemas import InvoiceApiSchema
+
+    return InvoiceApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
+
+
+def payment_input(currency: str):
+    from saas.billing.schemas import PaymentApiSchema
+
+    return PaymentApiSchema(currency=currency, exclude=("version",), unknown=RAISE)
+
+
+def schedule_input():
+    from saas.billing.schemas import ScheduleSchema
+
+    return ScheduleSchema(unknown=RAISE)
+
+
+def comment_input():
+    from saas.billing.schemas import CommentSchema
+
+    return CommentSchema(unknown=RAISE)

@@ -241,3 +241,64 @@ class BillingSettingsSchema(FormSchema):
     )
     payment_instructions = optional_text(2000)
     version = fields.Integer(load_default=None, allow_none=True)
+
+
+# The API speaks integer minor units and basis points, like its output, and refuses unknown fields everywhere.
+
+
+def _minor(name: str, required: bool = False) -> fields.Integer:
+    options: dict[str, Any] = {"required": True} if required else {"load_default": None, "allow_none": True}
+    return fields.Integer(
+        **options,
+        strict=True,
+        data_key=name,
+        attribute=name,
+        validate=validate.Range(0, 10**15, error=N_("Enter an amount of zero or more.")),
+        error_messages=_messages(invalid=N_("Send an integer amount in minor units (fen, cents).")),
+    )
+
+
+def _bp(name: str, required: bool = False) -> fields.Integer:
+    options: dict[str, Any] = {"required": True} if required else {"load_default": None, "allow_none": True}
+    return fields.Integer(
+        **options,
+        strict=True,
+        data_key=name,
+        attribute=name,
+        validate=validate.Range(0, 10_000, error=N_("Send basis points from 0 to 10000 (100%).")),
+        error_messages=_messages(invalid=N_("Send basis points from 0 to 10000 (100%).")),
+    )
+
+
+class LineApiSchema(FormSchema):
+    description = text(500)
+    quantity = Quantity(required=True, error_messages=_messages())
+    unit = optional_text(20)
+    unit_price_minor = _minor("unit_price_minor", required=True)
+    discount_bp = _bp("discount_bp")
+
+    @post_load
+    def _no_null_discount(self, data: dict, **_kwargs: object) -> dict:
+        data["discount_bp"] = data.get("discount_bp") or 0
+        return data
+
+
+class QuoteApiSchema(QuoteSchema):
+    tax = _bp("tax_rate_bp")
+    lines = fields.List(
+        fields.Nested(LineApiSchema(unknown="raise")), load_default=list, validate=validate.Length(max=MAX_LINES)
+    )
+
+
+class ContractApiSchema(ContractSchema):
+    amount = _minor("amount_minor")
+    quote_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    title = text(200, required=False, load_default=None)
+
+
+class InvoiceApiSchema(InvoiceSchema):
+    amount = _minor("amount_minor", required=True)
+
+
+class PaymentApiSchema(PaymentSchema):
+    amount = _minor("amount_minor", required=True)
