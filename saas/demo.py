@@ -66,6 +66,7 @@ def _create_demo() -> None:
     db.session.flush()
     _demo_clients(owner_membership)
     _demo_projects(owner_membership)
+    _demo_billing(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -314,4 +315,74 @@ def _demo_projects(owner: Membership) -> None:
             projects.create_task(
                 owner, {"title": title, "assignee_id": designer_id, "due_on": today + timedelta(days=days)}, project
             )
+    db.session.flush()
+
+
+def _demo_billing(owner: Membership) -> None:
+    """A quote awaiting a manager (20% off), and one accepted, contracted, invoiced 30/70 with the deposit paid."""
+    from decimal import Decimal
+
+    from saas.billing import contracts, invoices, quotes
+    from saas.billing.models import InvoiceKind
+    from saas.projects.models import Project
+
+    today = utcnow().date()
+    refresh = db.session.scalar(select(Project).where(Project.name == "Deer Coffee brand refresh"))
+    pending = quotes.create_quote(
+        owner,
+        {
+            "client_id": refresh.client_id,
+            "project_id": refresh.id,
+            "title": "Deer Coffee brand refresh",
+            "language": "en",
+            "lines": [
+                {
+                    "description": "Brand strategy workshop",
+                    "quantity": Decimal(1),
+                    "unit": "day",
+                    "unit_price_minor": 1_500_000,
+                    "discount_bp": 2000,
+                },
+                {
+                    "description": "Logo and visual identity",
+                    "quantity": Decimal(1),
+                    "unit": "set",
+                    "unit_price_minor": 6_000_000,
+                },
+            ],
+        },
+    )
+    quotes.request_approval(owner, pending)
+    office = db.session.scalar(select(Project).where(Project.name == "总部办公室室内设计"))
+    won = quotes.create_quote(
+        owner,
+        {
+            "client_id": office.client_id,
+            "project_id": office.id,
+            "title": "总部办公室室内设计",
+            "lines": [
+                {
+                    "description": "方案设计（平面布局、效果图）",
+                    "quantity": Decimal(1),
+                    "unit": "项",
+                    "unit_price_minor": 18_000_000,
+                },
+                {"description": "施工图深化", "quantity": Decimal("1200.5"), "unit": "m²", "unit_price_minor": 15_000},
+            ],
+        },
+    )
+    quotes.send_quote(owner, won)
+    quotes.decide(owner, won, True, "张伟", None)
+    contract = contracts.from_quote(owner, won)
+    contracts.submit(owner, contract)
+    parts = [
+        {"kind": InvoiceKind.DEPOSIT, "percent": Decimal(30), "due_on": today - timedelta(days=12)},
+        {"kind": InvoiceKind.FINAL, "percent": Decimal(70), "due_on": today + timedelta(days=45)},
+    ]
+    deposit, final = invoices.schedule(owner, contract, parts)
+    for invoice in (deposit, final):
+        invoices.send_invoice(owner, invoice)
+    invoices.record_payment(
+        owner, deposit, {"amount_minor": deposit.amount_minor // 2, "method": "bank", "reference": "招行 0042"}
+    )
     db.session.flush()

@@ -69,9 +69,15 @@ def create_contract(membership: Membership, data: dict[str, Any]) -> Contract:
     return contract
 
 
+def of_quote(quote: Quote) -> Contract | None:
+    return db.session.scalar(select(Contract).where(Contract.quote_id == quote.id))
+
+
 def from_quote(membership: Membership, quote: Quote) -> Contract:
     if quote.status != QuoteStatus.ACCEPTED:
         raise _refuse(_("Only an accepted quote becomes a contract."))
+    if of_quote(quote) is not None:
+        raise _refuse(_("This quote already has its contract."))
     return create_contract(membership, {"quote": quote})
 
 

@@ -62,6 +62,8 @@ def schedule(membership: Membership, document: Contract | Quote, parts: list[dic
     """Invoices for a contract or an accepted quote: e.g. 30% deposit now, 70% final on delivery. The parts'
     percentages must add up to 100, and the amounts always add up to the document's total exactly."""
     require(membership, Perm.INVOICES)
+    if already_invoiced(document):
+        raise _refuse(_("Invoices were already drafted from this document; void them first to start again."), "parts")
     percents = [Decimal(str(part["percent"])) for part in parts]
     if not parts or sum(percents) != 100:
         raise _refuse(_("The parts must add up to 100%."), "parts")
@@ -76,6 +78,21 @@ def schedule(membership: Membership, document: Contract | Quote, parts: list[dic
     for invoice in invoices:
         emit("client.invoice_created", client=document.client, actor_id=membership.user_id, invoice=invoice.number)
     return invoices
+
+
+def already_invoiced(document: Contract | Quote) -> bool:
+    """A quote or contract is invoiced once (void invoices do not count); a quote's contract invoices for it."""
+    from sqlalchemy import select
+
+    column = Invoice.contract_id if isinstance(document, Contract) else Invoice.quote_id
+    query = select(Invoice.id).where(column == document.id, Invoice.status != InvoiceStatus.VOID)
+    if isinstance(document, Quote):
+        query = query.union(
+            select(Invoice.id)
+            .join(Contract, (Contract.tenant_id == Invoice.tenant_id) & (Contract.id == Invoice.contract_id))
+            .where(Contract.quote_id == document.id, Invoice.status != InvoiceStatus.VOID)
+        )
+    return db.session.execute(query.limit(1)).first() is not None
 
 
 def update_invoice(membership: Membership, invoice: Invoice, data: dict[str, Any]) -> None:

@@ -113,6 +113,8 @@ def quote(quote_id: str) -> ResponseReturnValue:
         quote=found,
         revisions=queries.revisions(found),
         needs_approval=quotes.needs_approval(found),
+        contract=contracts.of_quote(found),
+        invoiced=invoices.already_invoiced(found),
         settings=common.settings(),
         today=_today(),
     )
@@ -250,6 +252,7 @@ def contract(contract_id: str) -> ResponseReturnValue:
         contract=found,
         decisions=contracts.decisions(found),
         pending=contracts.pending_role(found),
+        invoiced=invoices.already_invoiced(found),
         can_decide=contracts.can_decide(g.membership, found),
         invoices=queries.documents_of(client_id=found.client_id).invoices,
         today=_today(),
