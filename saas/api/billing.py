@@ -260,8 +260,7 @@ def record_payment(invoice_id: str) -> ResponseReturnValue:
 
 @bp.get("/receivables")
 def receivables() -> ResponseReturnValue:
-    rows, totals = queries.ageing(principal(), common.studio_today(principal().tenant_id))
-    return {
-        "data": AgeingOut(many=True).dump(rows),
-        "totals": AgeingOut(exclude=("client_id", "client_name")).dump(totals),
-    }
+    """The clients owing most (200 at most), the totals over all of them, and how many owe anything."""
+    result = queries.ageing(principal(), common.studio_today(principal().tenant_id))
+    totals = AgeingOut(exclude=("client_id", "client_name")).dump(result.totals)
+    return {"data": AgeingOut(many=True).dump(result.rows), "totals": totals, "clients": result.clients}

@@ -62,6 +62,7 @@ FALLBACK_LABELS = {
     "notes": "Notes",
     "page": "Page",
     "tax": "Tax",
+    "grand_total": "Total",
 }
 
 # Line table columns: (label key = DocumentLine field, fixed width or None for the flexible one, right-aligned).
@@ -227,7 +228,9 @@ def _totals(doc: QuoteDocument, labels: dict[str, str], brand: colors.Color) -> 
         for label, amount in amounts
         if amount
     ]
-    rows.append([_Bold(_markup(labels["total"]), STYLES["total"]), _Bold(_markup(doc.total), STYLES["total_right"])])
+    rows.append(
+        [_Bold(_markup(labels["grand_total"]), STYLES["total"]), _Bold(_markup(doc.total), STYLES["total_right"])]
+    )
     table = Table(rows, colWidths=[45 * mm, 40 * mm], hAlign="RIGHT")
     table.setStyle(
         TableStyle(

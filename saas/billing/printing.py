@@ -21,6 +21,7 @@ def _labels() -> dict[str, str]:
         "unit_price": _("Unit price"),
         "discount": _("Discount"),
         "total": _("Amount"),
+        "grand_total": _("Total"),
         "subtotal": _("Subtotal"),
         "discount_total": _("Discounts included"),
         "client": _("Client"),

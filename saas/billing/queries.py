@@ -101,7 +101,17 @@ class AgeingRow:
 BUCKETS = ("current", "d1_30", "d31_60", "d61_90", "d90_plus")
 
 
-def ageing(membership: Membership, today: date, limit: int = 500) -> tuple[list[AgeingRow], AgeingRow]:
+AGEING_SHOWN = 200
+
+
+@dataclass
+class Ageing:
+    rows: list[AgeingRow]  # the clients owing most, AGEING_SHOWN at most
+    totals: AgeingRow  # over every client, shown or not
+    clients: int  # how many clients owe anything
+
+
+def ageing(membership: Membership, today: date) -> Ageing:
     """Outstanding balances of sent and partly paid invoices by client and by days past due, one GROUP BY.
     The bucket edges are dates computed here, so the SQL is the same on PostgreSQL and SQLite."""
     balance = Invoice.amount_minor - Invoice.paid_minor
@@ -110,29 +120,25 @@ def ageing(membership: Membership, today: date, limit: int = 500) -> tuple[list[
         return func.coalesce(func.sum(case((condition, balance), else_=literal(0))), 0)
 
     days = [today - timedelta(days=n) for n in (0, 30, 60, 90)]
-    columns = (
-        bucket(Invoice.due_on >= days[0]),
-        bucket((Invoice.due_on < days[0]) & (Invoice.due_on >= days[1])),
-        bucket((Invoice.due_on < days[1]) & (Invoice.due_on >= days[2])),
-        bucket((Invoice.due_on < days[2]) & (Invoice.due_on >= days[3])),
-        bucket(Invoice.due_on < days[3]),
-    )
     grouped = (
-        select(Invoice.client_id, *columns)
+        select(
+            Invoice.client_id,
+            bucket(Invoice.due_on >= days[0]),
+            bucket((Invoice.due_on < days[0]) & (Invoice.due_on >= days[1])),
+            bucket((Invoice.due_on < days[1]) & (Invoice.due_on >= days[2])),
+            bucket((Invoice.due_on < days[2]) & (Invoice.due_on >= days[3])),
+            bucket(Invoice.due_on < days[3]),
+        )
         .where(Invoice.status.in_(OPEN_INVOICE), client_visible(membership, Invoice.client_id))
         .group_by(Invoice.client_id)
-        .subquery()
     )
-    total_col = sum((grouped.c[i] for i in range(1, 6)), literal(0))
-    query = (
-        select(grouped, Client.name)
-        .join(Client, Client.id == grouped.c.client_id)
-        .order_by(total_col.desc())
-        .limit(limit)
-    )
-    rows = [AgeingRow(r[0], r[6], *(int(v) for v in r[1:6])) for r in db.session.execute(query)]
-    totals = AgeingRow(uuid.UUID(int=0), "", *(sum(getattr(r, b) for r in rows) for b in BUCKETS))
-    return rows, totals
+    sums = [(r[0], *(int(v) for v in r[1:])) for r in db.session.execute(grouped)]
+    totals = AgeingRow(uuid.UUID(int=0), "", *(sum(row[n] for row in sums) for n in range(1, 6)))
+    top = sorted(sums, key=lambda row: sum(row[1:]), reverse=True)[:AGEING_SHOWN]
+    named = select(Client.id, Client.name).where(Client.id.in_([row[0] for row in top]))
+    names = {client_id: name for client_id, name in db.session.execute(named)}
+    rows = [AgeingRow(row[0], names.get(row[0], ""), *row[1:]) for row in top]
+    return Ageing(rows, totals, len(sums))
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.orm import joinedload, lazyload
 
+from saas.clients.models import Client
 from saas.db import utcnow
 from saas.extensions import db
 from saas.projects.access import projects_visible_to, tasks_visible_to
 from saas.projects.models import PipelineStage, Project, StageChange, StageKind, Task, TaskStatus
 from saas.projects.pipeline import stages
-from saas.tenants.models import Membership
+from saas.tenants.models import Membership, User
 
-CARDS_PER_STAGE = 40
+CARDS_PER_STAGE = 25
 CLOSED_SHOWN_DAYS = 30  # won and lost columns show recent outcomes only
 PAGE_SIZE = 50
 
@@ -73,20 +75,45 @@ def _filtered(membership: Membership, f: ProjectFilters) -> Select:
     return query
 
 
+# A card shows the project, its client's name and its owner: leave the client's contacts and owner and the
+# project's team unloaded (hundreds of cards would otherwise pull them all).
+CARD_LOADING = (
+    joinedload(Project.client).lazyload(Client.contacts),
+    joinedload(Project.client).lazyload(Client.owner),
+    lazyload(Project.team),
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a board card shows, read as plain columns: a full board is hundreds of cards, and building ORM
+    objects (with their client and owner) for each cost more than the queries themselves."""
+
+    id: uuid.UUID
+    name: str
+    version: int
+    stage_id: uuid.UUID
+    due_on: date | None
+    value_minor: int | None
+    client_name: str
+    owner_name: str | None
+    late: bool
+
+
 @dataclass
 class Column:
     stage: PipelineStage
     count: int = 0
     value_minor: int = 0
     weighted_minor: int = 0
-    cards: list[Project] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
 
     @property
     def more(self) -> int:
         return self.count - len(self.cards)
 
 
-def board(membership: Membership, f: ProjectFilters) -> list[Column]:
+def board(membership: Membership, f: ProjectFilters, today: date) -> list[Column]:
     """One column per stage: count and value totals over every matching project (one GROUP BY), and the first
     cards by due date (one windowed query), so the board costs two queries however full it is."""
     columns = {s.id: Column(s) for s in stages()}
@@ -113,14 +140,30 @@ def board(membership: Membership, f: ProjectFilters) -> list[Column]:
     )
     ranked = base.with_only_columns(Project.id, rank).subquery()
     first_cards = (
-        select(Project)
+        select(
+            Project.id,
+            Project.name,
+            Project.version,
+            Project.stage_id,
+            Project.due_on,
+            Project.value_minor,
+            Project.closed_at,
+            Client.name,
+            User.name,
+        )
         .join(ranked, ranked.c.id == Project.id)
+        .join(Client, (Client.tenant_id == Project.tenant_id) & (Client.id == Project.client_id))
+        .outerjoin(User, User.id == Project.owner_id)
         .where(ranked.c.rank <= CARDS_PER_STAGE)
         .order_by(ranked.c.rank)
     )
-    for project in db.session.scalars(first_cards):
-        if project.stage_id in columns:
-            columns[project.stage_id].cards.append(project)
+    for pid, name, version, stage_id, due_on, value, closed_at, client_name, owner_name in db.session.execute(
+        first_cards
+    ):
+        if stage_id in columns:
+            late = due_on is not None and closed_at is None and due_on < today
+            card = Card(pid, name, version, stage_id, due_on, value, client_name, owner_name, late)
+            columns[stage_id].cards.append(card)
     return list(columns.values())
 
 

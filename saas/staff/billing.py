@@ -412,8 +412,10 @@ def invoice_action(invoice_id: str, action: str) -> ResponseReturnValue:
 
 @bp.get("/receivables")
 def receivables() -> ResponseReturnValue:
-    rows, totals = queries.ageing(g.membership, _today())
-    return render_template("staff/billing/ageing.html", rows=rows, totals=totals, today=_today())
+    result = queries.ageing(g.membership, _today())
+    return render_template(
+        "staff/billing/ageing.html", rows=result.rows, totals=result.totals, clients=result.clients, today=_today()
+    )
 
 
 # Project costs

@@ -40,7 +40,7 @@ def board() -> ResponseReturnValue:
     template = "staff/projects/_board.html" if request.args.get("fragment") == "board" else "staff/projects/board.html"
     return render_template(
         template,
-        columns=queries.board(g.membership, filters),
+        columns=queries.board(g.membership, filters, _today()),
         filters=filters,
         team=client_queries.team(),
         types=queries.project_types(),

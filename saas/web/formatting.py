@@ -6,6 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 
 def _local(value: datetime) -> datetime:
@@ -21,16 +23,26 @@ def localtime(value: datetime | None) -> str:
     return _local(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def money(minor: int | None) -> str:
-    """An amount in the studio's currency, written the reader's way (¥12,800.50)."""
-    from saas.i18n import current_locale
+@pass_context
+def money(context: Context, minor: int | None) -> str:
+    """An amount in the studio's currency, written the reader's way (¥12,800.50). Reads the page's own
+    context rather than `g`: a receivables page formats thousands of amounts."""
     from saas.money import format_money
 
+    tenant = context.get("current_tenant")
+    return format_money(minor, tenant.currency if tenant else "CNY", context.get("current_locale") or "zh_CN")
+
+
+def plain(minor: int | None) -> str:
+    """An amount for a form field (12800.50): no symbol, no grouping, the currency's own decimals."""
+    from saas.money import plain_amount
+
     tenant = g.get("tenant")
-    return format_money(minor, tenant.currency if tenant else "CNY", current_locale())
+    return plain_amount(minor, tenant.currency if tenant else "CNY")
 
 
 def init_filters(app: Flask) -> None:
+    app.add_template_filter(plain)
     app.add_template_filter(localdate)
     app.add_template_filter(localtime)
     app.add_template_filter(money)
