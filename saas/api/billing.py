@@ -5,30 +5,36 @@ staff UI, through the same services."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 
 from saas.api.http import bp, invalid, json_body, listed, precondition_failed, principal, versioned
 from saas.api.schemas import (
     AgeingOut,
     ContractOut,
+    CostOut,
     InvoiceOut,
     PaymentOut,
     QuoteOut,
     comment_input,
     contract_input,
+    cost_input,
     invoice_input,
     payment_input,
     quote_input,
     schedule_input,
 )
-from saas.billing import common, contracts, invoices, queries, quotes
+from saas.billing import common, contracts, costs, invoices, queries, quotes
 from saas.billing.models import Contract, Invoice, Quote
 from saas.errors import ValidationFailed
 from saas.extensions import db
+from saas.projects.access import get_project
 from saas.schemas import load
+from saas.tenants.models import Tenant
 from saas.web.client_ip import client_ip
 
 SCHEMAS: dict[type, Any] = {Quote: QuoteOut, Contract: ContractOut, Invoice: InvoiceOut}
@@ -264,3 +270,67 @@ def receivables() -> ResponseReturnValue:
     result = queries.ageing(principal(), common.studio_today(principal().tenant_id))
     totals = AgeingOut(exclude=("client_id", "client_name")).dump(result.totals)
     return {"data": AgeingOut(many=True).dump(result.rows), "totals": totals, "clients": result.clients}
+
+
+# Project costs, the quote PDF, the signed contract
+
+
+@bp.get("/projects/<project_id>/costs")
+def costs_list(project_id: str) -> ResponseReturnValue:
+    return listed(CostOut(many=True), queries.costs_of(get_project(principal(), project_id)))
+
+
+@bp.post("/projects/<project_id>/costs")
+def add_cost(project_id: str) -> ResponseReturnValue:
+    """Time (`hours` × `rate_minor`) or an expense (`amount_minor`)."""
+    project = get_project(principal(), project_id)
+    try:
+        cost = costs.add_cost(principal(), project, load(cost_input(_currency()), json_body()))
+    except ValidationFailed as exc:
+        return invalid(exc)
+    return CostOut().dump(cost), 201
+
+
+@bp.delete("/projects/<project_id>/costs/<cost_id>")
+def remove_cost(project_id: str, cost_id: str) -> ResponseReturnValue:
+    project = get_project(principal(), project_id)
+    cost = next((c for c in queries.costs_of(project) if str(c.id) == cost_id), None)
+    if cost is None:
+        raise NotFound()
+    costs.remove_cost(principal(), cost)
+    return "", 204
+
+
+@bp.get("/quotes/<quote_id>/pdf")
+def quote_pdf(quote_id: str) -> ResponseReturnValue:
+    from saas.billing.pdf import render_quote_pdf
+    from saas.billing.printing import quote_document
+
+    found = common.get_document(principal(), Quote, quote_id)
+    tenant = db.session.get(Tenant, principal().tenant_id)
+    pdf = render_quote_pdf(quote_document(found, tenant, current_app.extensions["atelier.storage"]))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
+    return response
+
+
+@bp.post("/contracts/<contract_id>/sign")
+def sign_contract(contract_id: str) -> ResponseReturnValue:
+    """multipart/form-data: `file` (the signed copy: PDF, PNG or JPEG, checked by content), `signed_on`."""
+    found = common.get_document(principal(), Contract, contract_id)
+    try:
+        signed_on = date.fromisoformat(request.form["signed_on"]) if request.form.get("signed_on") else None
+    except ValueError:
+        return invalid(ValidationFailed({"signed_on": [_required_date()]}))
+    try:
+        storage = current_app.extensions["atelier.storage"]
+        contracts.sign(principal(), found, storage, request.files.get("file"), signed_on)
+    except ValidationFailed as exc:
+        return invalid(exc)
+    return _answer(found)
+
+
+def _required_date() -> str:
+    from flask_babel import gettext
+
+    return gettext("Enter a date like 2026-12-31.")

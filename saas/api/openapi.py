@@ -399,6 +399,7 @@ def _billing_paths(spec: APISpec, etag: dict[str, Any]) -> None:
             ),
         },
     )
+    _cost_and_file_paths(spec, ident)
     spec.path(
         path="/receivables",
         operations={
@@ -408,6 +409,53 @@ def _billing_paths(spec: APISpec, etag: dict[str, Any]) -> None:
             }
         },
     )
+
+
+def _cost_and_file_paths(spec: APISpec, ident: Any) -> None:
+    """Project costs, the quote PDF, and the contract's signed copy (multipart)."""
+    from saas.api.schemas import CostOut, cost_input
+
+    spec.components.schema("Cost", schema=CostOut)
+    spec.components.schema("CostInput", schema=cost_input("CNY"))
+    project_id = ident("project")
+    cost_id = {"name": "cost_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    spec.path(
+        path="/projects/{project_id}/costs",
+        parameters=[project_id],
+        operations={
+            "get": {"summary": "The project's costs", "responses": _responses("200", "Cost", list_of=True)},
+            "post": _with_403(
+                {
+                    "summary": "Record time (hours × rate_minor) or an expense (amount_minor)",
+                    "requestBody": _body("CostInput"),
+                    "responses": _responses("201", "Cost", "422"),
+                }
+            ),
+        },
+    )
+    spec.path(
+        path="/projects/{project_id}/costs/{cost_id}",
+        parameters=[project_id, cost_id],
+        operations={"delete": _with_403({"summary": "Remove a cost", "responses": _responses("204", None)})},
+    )
+    pdf = _responses("200", None)
+    pdf["200"]["content"] = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    spec.path(
+        path="/quotes/{quote_id}/pdf",
+        parameters=[ident("quote")],
+        operations={"get": {"summary": "The quote as a PDF, in its language", "responses": pdf}},
+    )
+    form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "signed_on": {"type": "string", "format": "date"},
+        },
+    }
+    sign = _action("Attach the signed copy (PDF, PNG or JPEG, checked by content) and mark signed", "Contract")
+    sign["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+    spec.path(path="/contracts/{contract_id}/sign", parameters=[ident("contract")], operations={"post": sign})
 
 
 def _plain(value: Any) -> Any:

@@ -298,3 +298,22 @@ def comment_input():
     from saas.billing.schemas import CommentSchema
 
     return CommentSchema(unknown=RAISE)
+
+
+class CostOut(Schema):
+    id = fields.UUID()
+    project_id = fields.UUID()
+    kind = fields.String(metadata={"enum": ["hours", "expense"]})
+    description = fields.String()
+    hours = fields.Decimal(as_string=True, allow_none=True)
+    rate_minor = fields.Integer(allow_none=True)
+    amount_minor = fields.Integer()
+    spent_on = fields.Date()
+    user_id = fields.UUID(allow_none=True)
+    created_at = fields.DateTime()
+
+
+def cost_input(currency: str):
+    from saas.billing.schemas import CostApiSchema
+
+    return CostApiSchema(currency=currency, unknown=RAISE)

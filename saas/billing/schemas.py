@@ -302,3 +302,8 @@ class InvoiceApiSchema(InvoiceSchema):
 
 class PaymentApiSchema(PaymentSchema):
     amount = _minor("amount_minor", required=True)
+
+
+class CostApiSchema(CostSchema):
+    rate = _minor("rate_minor")
+    amount = _minor("amount_minor")

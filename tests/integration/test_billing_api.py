@@ -141,3 +141,38 @@ def test_roles_through_the_api(app, client, studio):
     assert member.post(f"{invoice_url}/payments", json={"amount_minor": 100, "method": "cash"}).status_code == 403
     assert finance.post(f"{invoice_url}/payments", json={"amount_minor": 5000, "method": "cash"}).status_code == 201
     assert finance.post(f"{invoice_url}/void", json={"reason": "x"}).status_code == 422  # paid: not voidable
+
+
+def test_costs_the_quote_pdf_and_the_signed_copy_through_the_api(app, client, studio):
+    import io
+
+    client.login(studio.owner_email)
+    http = api(app, make_token(client))
+    client_id = _client(http)
+    project = http.post("/api/v1/projects", json={"client_id": client_id, "name": "Menu"}).get_json()
+    costs_url = f"/api/v1/projects/{project['id']}/costs"
+    hours = {"kind": "hours", "description": "Design", "hours": "2.5", "rate_minor": 40_000, "spent_on": LATER}
+    cost = http.post(costs_url, json=hours)
+    assert cost.status_code == 201 and cost.get_json()["amount_minor"] == 100_000
+    assert http.post(costs_url, json={"kind": "expense", "description": "x", "spent_on": LATER}).status_code == 422
+    assert [c["amount_minor"] for c in http.get(costs_url).get_json()["data"]] == [100_000]
+    assert http.delete(f"{costs_url}/{cost.get_json()['id']}").status_code == 204
+
+    lines = [{"description": "品牌标志", "quantity": 1, "unit_price_minor": 1_000_000}]
+    quote = http.post("/api/v1/quotes", json={"client_id": client_id, "title": "报价", "lines": lines}).get_json()
+    pdf = http.get(f"/api/v1/quotes/{quote['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    staff_pdf = client.get(f"/app/quotes/{quote['id']}/pdf")
+    assert staff_pdf.status_code == 200 and staff_pdf.data.startswith(b"%PDF-")
+
+    contract = http.post("/api/v1/contracts", json={"client_id": client_id, "title": "合同", "amount_minor": 500})
+    url = contract.headers["Location"]
+    http.post(f"{url}/submit")
+    not_pdf = http.post(f"{url}/sign", data={"file": (io.BytesIO(b"MZ\x90\x00"), "signed.pdf")})
+    assert not_pdf.status_code == 422 and "file" in not_pdf.get_json()["errors"]
+    signed = http.post(
+        f"{url}/sign", data={"file": (io.BytesIO(b"%PDF-1.7 ok"), "signed.pdf"), "signed_on": "2026-11-01"}
+    )
+    assert signed.status_code == 200 and signed.get_json()["status"] == "signed"
+    assert signed.get_json()["signed_on"] == "2026-11-01"
+    assert http.patch(url, json={"title": "x"}, headers={"If-Match": signed.headers["ETag"]}).status_code == 422

@@ -97,6 +97,11 @@ def test_another_studios_money_is_404_in_the_ui_and_the_api(app, client, new_cli
         ("post", f"/api/v1/invoices/{invoice.id}/void", {"reason": "x"}),
         ("get", f"/api/v1/invoices/{invoice.id}/payments", None),
         ("post", f"/api/v1/invoices/{invoice.id}/payments", {"amount_minor": 1, "method": "cash"}),
+        ("get", f"/api/v1/quotes/{quote_id}/pdf", None),
+        ("post", f"/api/v1/contracts/{contract_id}/sign", None),
+        ("get", f"/api/v1/projects/{project_url.rsplit('/', 1)[1]}/costs", None),
+        ("post", f"/api/v1/projects/{project_url.rsplit('/', 1)[1]}/costs", {"kind": "expense"}),
+        ("delete", f"/api/v1/projects/{project_url.rsplit('/', 1)[1]}/costs/{cost.id}", None),
     ):
         response = getattr(theirs, method)(path, json=payload, headers={"If-Match": 'W/"1"'})
         assert response.status_code == 404, (method, path)
