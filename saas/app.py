@@ -33,7 +33,11 @@ def create_app(environ: dict[str, str] | None = None) -> Flask:
     _register_blueprints(app)
     _register_listeners()
     init_error_handlers(app)
-    init_security_headers(app, hsts=settings.is_production or settings.base_url.startswith("https://"))
+    init_security_headers(
+        app,
+        hsts=settings.is_production or settings.base_url.startswith("https://"),
+        upload_origin=settings.upload_origin,
+    )
     _commit_once_per_request(app)
     _reset_audit_origin(app)
     app.context_processor(_template_globals)

@@ -45,6 +45,7 @@ class Settings:
     smtp_starttls: bool
     smtp_ssl: bool
     max_logo_bytes: int
+    max_upload_bytes: int
     session_days: int
     trusted_proxies: int
     login_rate_limit: str
@@ -57,6 +58,18 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def upload_origin(self) -> str | None:
+        """Where browsers send uploads and fetch downloads directly (the S3 endpoint), for the CSP."""
+        if not self.s3_bucket:
+            return None
+        if self.s3_endpoint_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.s3_endpoint_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return f"https://*.s3.{self.s3_region}.amazonaws.com https://s3.{self.s3_region}.amazonaws.com"
 
     @property
     def uses_postgres(self) -> bool:
@@ -72,7 +85,8 @@ class Settings:
             "SESSION_COOKIE_SECURE": secure,
             "REMEMBER_COOKIE_SECURE": secure,
             "PREFERRED_URL_SCHEME": "https" if secure else "http",
-            "MAX_CONTENT_LENGTH": max(self.max_logo_bytes * 2, 8 * 1024 * 1024),
+            # Without S3, uploads come through the app (local storage): allow the largest file plus form overhead.
+            "MAX_CONTENT_LENGTH": max(self.max_logo_bytes * 2, 8 * 1024 * 1024, self.max_upload_bytes + 1024 * 1024),
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session that holds it
             "WTF_CSRF_SSL_STRICT": secure,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
@@ -180,6 +194,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         smtp_starttls=_bool(environ.get("SMTP_STARTTLS"), not smtp_ssl),
         smtp_ssl=smtp_ssl,
         max_logo_bytes=_int(environ, "MAX_LOGO_BYTES", 2 * 1024 * 1024, errors),
+        max_upload_bytes=_int(environ, "MAX_UPLOAD_BYTES", 100 * 1024 * 1024, errors),
         session_days=_int(environ, "SESSION_DAYS", 14, errors),
         trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0, errors),
         login_rate_limit=environ.get("LOGIN_RATE_LIMIT") or "20 per minute;200 per hour",

@@ -13,6 +13,7 @@ from saas.billing.models import (
     QuoteRevision,
 )
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
+from saas.files.models import StoredFile
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.tenants.models import ApiToken, AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
 
@@ -44,6 +45,7 @@ __all__ = [
     "QuoteRevision",
     "SavedView",
     "StageChange",
+    "StoredFile",
     "Task",
     "Tenant",
     "User",

@@ -15,6 +15,8 @@ import os
 import re
 import secrets
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -289,3 +291,17 @@ def link_in(message: EmailMessage, pattern: str = r"http://localhost(/\S+)") -> 
 @pytest.fixture
 def outbox(app: Flask, migrated: dict[str, str]) -> Outbox:
     return Outbox(Path(migrated["OUTBOX_DIR"]))
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory):
+    """The moto S3 server over HTTP (installed from PyPI by `make test`)."""
+    port = free_port()
+    binary = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen(
+        [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_for_port(port, 20)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)

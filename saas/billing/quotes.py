@@ -69,7 +69,7 @@ def create_quote(membership: Membership, data: dict[str, Any]) -> Quote:
         project_id=project_id,
         number=next_number("Q", today),
         title=data["title"],
-        language=data.get("language") or "zh_CN",
+        language=data.get("language") or _studio_language(membership),
         valid_until=data.get("valid_until") or today + timedelta(days=defaults.quote_valid_days),
         tax_rate_bp=defaults.tax_rate_bp if data.get("tax_rate_bp") is None else data["tax_rate_bp"],
         notes=data.get("notes"),
@@ -80,6 +80,14 @@ def create_quote(membership: Membership, data: dict[str, Any]) -> Quote:
     db.session.flush()
     emit("client.quote_created", client=client, actor_id=membership.user_id, quote=quote.number)
     return quote
+
+
+def _studio_language(membership: Membership) -> str:
+    """Quotes are written in the studio's language unless chosen otherwise for the client."""
+    from saas.tenants.models import Tenant
+
+    locale = db.session.get(Tenant, membership.tenant_id).locale
+    return locale if locale in ("zh_CN", "en") else "zh_CN"
 
 
 def _client(membership: Membership, client_id: Any):

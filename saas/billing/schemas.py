@@ -60,7 +60,7 @@ class QuoteSchema(CurrencySchema):
     client_id = fields.UUID(required=True, error_messages=_messages())
     project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
     title = text(200)
-    language = choice(LANGUAGES, required=False, load_default="zh_CN")
+    language = choice(LANGUAGES, required=False, load_default=None, allow_none=True)
     valid_until = _date()
     tax = Percent(load_default=None, allow_none=True, attribute="tax_rate_bp", data_key="tax")
     notes = optional_text(5000)

@@ -95,7 +95,12 @@ def _lines_form(quote) -> dict[str, list[str]]:
 def new_quote() -> ResponseReturnValue:
     client = get_client(g.membership, request.values.get("client_id") or request.args.get("client", ""))
     if request.method == "GET":
-        form = {"client_id": str(client.id), "project_id": request.args.get("project", ""), **_lines_form(None)}
+        form = {
+            "client_id": str(client.id),
+            "project_id": request.args.get("project", ""),
+            "language": g.tenant.locale,
+            **_lines_form(None),
+        }
         return _quote_form(form, {}, client=client)
     try:
         quote = quotes.create_quote(g.membership, load(QuoteSchema(**_cur()), request.form))

@@ -13,28 +13,31 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _policy(nonce: str) -> str:
+def _policy(nonce: str, upload_origin: str | None = None) -> str:
+    """With S3, browsers upload to and download from the bucket directly: that origin joins connect-src (uploads),
+    img-src (previews) and form-action (uploads without script); nothing else does."""
+    direct = f" {upload_origin}" if upload_origin else ""
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             f"style-src 'self' 'nonce-{nonce}'",
-            "img-src 'self' data: blob:",
+            f"img-src 'self' data: blob:{direct}",
             "font-src 'self'",
-            "connect-src 'self'",
+            f"connect-src 'self'{direct}",
             "object-src 'none'",
             "base-uri 'none'",
             "frame-ancestors 'none'",
-            "form-action 'self'",
+            f"form-action 'self'{direct}",
         ]
     )
 
 
-def init_security_headers(app: Flask, hsts: bool) -> None:
+def init_security_headers(app: Flask, hsts: bool, upload_origin: str | None = None) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", _policy(csp_nonce()))
+        headers.setdefault("Content-Security-Policy", _policy(csp_nonce(), upload_origin))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

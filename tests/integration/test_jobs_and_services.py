@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from saas.extensions import db
 from saas.jobs import enqueue
 from saas.tenants.isolation import set_tenant
 from saas.tenants.models import AuditEvent
-from tests.conftest import Browser, body_text, free_port, need_service, query, wait_for_port
+from tests.conftest import Browser, body_text, free_port, need_service, query
 
 
 def record_marker(label: str) -> None:
@@ -107,19 +106,6 @@ def test_mail_is_delivered_over_smtp_when_configured(make_app, studio, smtp_serv
     assert len(handler.messages) == 1
     raw = handler.messages[0].decode()
     assert "To: lin@aurora.test" in raw and "/password/reset/" in raw and "multipart/alternative" in raw
-
-
-@pytest.fixture(scope="session")
-def moto_server(tmp_path_factory):
-    port = free_port()
-    binary = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    wait_for_port(port, 20)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
 
 
 def test_logos_go_to_s3_under_the_studio_prefix(make_app, studio, moto_server):

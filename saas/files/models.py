@@ -1,0 +1,39 @@
+"""Files a studio keeps (drafts, attachments, delivery packages): one row per stored object, with what its
+content turned out to be and the previews made from it."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saas.db import Base, Timestamped, UUIDPrimaryKey
+from saas.tenants.isolation import TenantScoped
+
+
+class FileStatus(StrEnum):
+    PENDING = "pending"  # a ticket was handed out; the bytes are on their way (browser → bucket)
+    READY = "ready"  # arrived, and its content is what its name says
+    REJECTED = "rejected"  # arrived but refused (wrong content, too large); the object was deleted
+
+
+class StoredFile(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
+    __tablename__ = "stored_files"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "key"),
+        Index("ix_stored_files_tenant_id_purpose_created_at", "tenant_id", "purpose", "created_at"),
+    )
+
+    key: Mapped[str] = mapped_column(String(400))  # always tenants/<tenant id>/files/<file id>/<name>
+    name: Mapped[str] = mapped_column(String(200))
+    declared_type: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str | None] = mapped_column(String(100))  # what the content is, once checked
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default=FileStatus.PENDING)
+    purpose: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(String(200))
+    previews: Mapped[dict] = mapped_column(JSON, default=dict)  # {"thumb": key, "pages": [key, ...]}
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

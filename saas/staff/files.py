@@ -1,0 +1,116 @@
+"""File transfer endpoints for the workspace's pages (JSON, CSRF-protected): begin an upload, send the bytes
+(to the bucket with S3, to the app otherwise), complete it, and open a file or its preview."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from marshmallow import fields, validate
+from werkzeug.exceptions import NotFound
+
+from saas.errors import ValidationFailed
+from saas.files import uploads
+from saas.files.models import FileStatus, StoredFile
+from saas.files.storage import content_disposition
+from saas.schemas import FormSchema, _messages, choice, load, text
+from saas.staff.blueprint import bp
+from saas.staff.context import requires
+from saas.tenants.roles import Perm
+
+
+class BeginSchema(FormSchema):
+    name = text(200)
+    size = fields.Integer(required=True, strict=False, validate=validate.Range(min=1), error_messages=_messages())
+    content_type = fields.String(load_default=None, allow_none=True)
+    purpose = choice(uploads.PURPOSES, required=False, load_default="attachment")
+
+
+def _storage():
+    return current_app.extensions["atelier.storage"]
+
+
+def _max_bytes() -> int:
+    return current_app.extensions["atelier.settings"].max_upload_bytes
+
+
+def _described(stored: StoredFile) -> dict:
+    return {
+        "id": str(stored.id),
+        "name": stored.name,
+        "status": stored.status,
+        "content_type": stored.content_type,
+        "size": stored.size_bytes,
+        "url": url_for("staff.open_file", file_id=stored.id),
+        "previews": {name: url_for("staff.open_file", file_id=stored.id, preview=name) for name in stored.previews},
+    }
+
+
+def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
+    return jsonify(errors=exc.errors), 422
+
+
+@bp.post("/files")
+@requires(Perm.PROJECTS_EDIT)
+def begin_upload() -> ResponseReturnValue:
+    """The ticket says where the bytes go: a presigned POST to the bucket, or this app's PUT endpoint."""
+    try:
+        data = load(BeginSchema(), request.get_json(silent=True) or request.form)
+        started = uploads.begin(g.membership, _storage(), data, _max_bytes())
+    except ValidationFailed as exc:
+        return _invalid(exc)
+    if started.ticket is not None:
+        upload = {"method": "POST", "url": started.ticket.url, "fields": started.ticket.fields}
+    else:
+        upload = {"method": "PUT", "url": url_for("staff.upload_content", file_id=started.file.id), "fields": {}}
+    body = {**_described(started.file), "upload": upload}
+    body["complete_url"] = url_for("staff.complete_upload", file_id=started.file.id)
+    return jsonify(body), 201
+
+
+@bp.put("/files/<file_id>/content")
+@requires(Perm.PROJECTS_EDIT)
+def upload_content(file_id: str) -> ResponseReturnValue:
+    """Local storage only: with S3 the bytes never come here."""
+    stored = uploads.get_file(g.membership, file_id)
+    if current_app.extensions["atelier.settings"].s3_bucket:
+        raise NotFound()
+    try:
+        uploads.receive(_storage(), stored, request.stream, _max_bytes())
+    except ValidationFailed as exc:
+        return _invalid(exc)
+    return "", 204
+
+
+@bp.post("/files/<file_id>/complete")
+@requires(Perm.PROJECTS_EDIT)
+def complete_upload(file_id: str) -> ResponseReturnValue:
+    stored = uploads.get_file(g.membership, file_id)
+    try:
+        uploads.complete(_storage(), stored, _max_bytes())
+    except ValidationFailed as exc:
+        # The refusal is recorded (status rejected) even though the answer is an error.
+        from saas.extensions import db
+
+        db.session.commit()
+        return _invalid(exc)
+    return jsonify(_described(stored))
+
+
+@bp.get("/files/<file_id>")
+def open_file(file_id: str) -> ResponseReturnValue:
+    """The original as a download, or a preview shown inline; from the bucket by a short-lived link when
+    there is one, otherwise streamed by the app."""
+    stored = uploads.get_file(g.membership, file_id)
+    preview = request.args.get("preview")
+    if stored.status != FileStatus.READY or (preview and preview not in stored.previews):
+        raise NotFound()
+    key = stored.previews[preview] if preview else stored.key
+    name = stored.name if not preview else f"{preview}-{stored.name.rsplit('.', 1)[0]}.{key.rsplit('.', 1)[-1]}"
+    link = _storage().download_url(key, name, attachment=not preview)
+    if link:
+        return redirect(link)
+    data = _storage().get(key)
+    kind = stored.content_type if not preview else ("image/png" if key.endswith(".png") else "image/jpeg")
+    response = Response(data, mimetype=kind)
+    response.headers["Content-Disposition"] = content_disposition(name, attachment=not preview)
+    return response
