@@ -14,6 +14,7 @@ from saas.billing.models import (
 )
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.files.models import StoredFile
+from saas.portal.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.tenants.models import ApiToken, AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
 
@@ -37,6 +38,9 @@ __all__ = [
     "PasswordReset",
     "Payment",
     "PipelineStage",
+    "PortalLink",
+    "PortalSession",
+    "PortalUser",
     "Project",
     "ProjectCost",
     "ProjectMember",

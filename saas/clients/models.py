@@ -104,7 +104,11 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 
 class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     __tablename__ = "contacts"
-    __table_args__ = (_client_fk(), Index("ix_contacts_tenant_id_client_id", "tenant_id", "client_id"))
+    __table_args__ = (
+        _client_fk(),
+        UniqueConstraint("tenant_id", "id"),  # portal users point at their contact through (tenant_id, id)
+        Index("ix_contacts_tenant_id_client_id", "tenant_id", "client_id"),
+    )
 
     client_id: Mapped[uuid.UUID]
     name: Mapped[str] = mapped_column(String(120))

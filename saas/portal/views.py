@@ -1,21 +1,34 @@
-"""Portal entry: resolves the studio from the URL once per request; an unknown slug is a 404."""
+"""The client portal at /portal/<studio-slug>/: the studio's branding, sign-in by one-time link, and the
+client's projects, quotes and invoices. The studio is resolved from the URL once per request (an unknown
+slug is a 404); the portal user from their own cookie, scoped to this studio's path."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
-from saas.extensions import db
+from saas.billing import quotes as quote_rules
+from saas.billing.common import settings as billing_settings
+from saas.billing.common import studio_today
+from saas.errors import ValidationFailed
+from saas.extensions import db, limiter
+from saas.portal import access, queries
+from saas.projects.pipeline import stages
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.isolation import set_tenant
+from saas.web.client_ip import client_ip
 
 bp = Blueprint("portal", __name__, url_prefix="/portal/<slug>", template_folder="templates")
+COOKIE = "atelier_portal"
 
 
 @bp.url_value_preprocessor
 def _resolve_studio(_endpoint: str | None, values: dict | None) -> None:
     g.portal_tenant = tenant_by_slug((values or {}).pop("slug", ""))
+    g.tenant = g.portal_tenant  # branding and amounts on portal pages follow the studio
     set_tenant(db.session(), g.portal_tenant.id)
+    g.portal_user = access.session_user(request.cookies.get(COOKIE))
 
 
 @bp.url_defaults
@@ -24,7 +37,98 @@ def _add_slug(_endpoint: str, values: dict) -> None:
         values.setdefault("slug", g.portal_tenant.slug)
 
 
+def _cookie_path() -> str:
+    return f"/portal/{g.portal_tenant.slug}/"
+
+
+def _signed_in():
+    if g.portal_user is None:
+        abort(redirect(url_for("portal.login")))
+    return g.portal_user
+
+
 @bp.get("/")
 def landing() -> ResponseReturnValue:
     """The studio-branded front door clients reach from their e-mails."""
+    if g.portal_user is not None:
+        return redirect(url_for("portal.home"))
     return render_template("portal/landing.html", tenant=g.portal_tenant)
+
+
+def _limit() -> str:
+    return current_app.extensions["atelier.settings"].reset_rate_limit
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("portal/login.html", tenant=g.portal_tenant)
+    email = request.form.get("email", "").strip()
+    if "@" not in email or len(email) > 254:
+        return render_template("portal/login.html", tenant=g.portal_tenant, error=True, email=email), 422
+    access.request_link(email)
+    return render_template("portal/link_sent.html", tenant=g.portal_tenant, email=email)
+
+
+@bp.get("/signin/<token>")
+def confirm(token: str) -> ResponseReturnValue:
+    """Opening the link changes nothing (mail scanners open links); the button on this page signs in."""
+    link = access.find_link(token)
+    if link is None:
+        return render_template("portal/link_invalid.html", tenant=g.portal_tenant), 410
+    return render_template("portal/confirm.html", tenant=g.portal_tenant, user=link.portal_user, token=token)
+
+
+@bp.post("/signin/<token>")
+def sign_in(token: str) -> ResponseReturnValue:
+    link = access.find_link(token)
+    if link is None:
+        return render_template("portal/link_invalid.html", tenant=g.portal_tenant), 410
+    session_token = access.sign_in(link, client_ip())
+    response = redirect(url_for("portal.home"))
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    max_age = access.SESSION_DAYS * 86400
+    response.set_cookie(
+        COOKIE, session_token, max_age=max_age, path=_cookie_path(), httponly=True, samesite="Lax", secure=secure
+    )
+    return response
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    access.sign_out(request.cookies.get(COOKIE))
+    response = redirect(url_for("portal.landing"))
+    response.delete_cookie(COOKIE, path=_cookie_path())
+    return response
+
+
+@bp.get("/home")
+def home() -> ResponseReturnValue:
+    user = _signed_in()
+    return render_template(
+        "portal/home.html",
+        tenant=g.portal_tenant,
+        user=user,
+        projects=queries.projects(user),
+        quotes=queries.quotes(user),
+        invoices=queries.invoices(user),
+        stages=[s for s in stages() if s.kind == "open"],
+        payment_instructions=billing_settings().payment_instructions,
+        today=studio_today(g.portal_tenant.id),
+    )
+
+
+@bp.post("/quotes/<quote_id>/<any(accept, decline):decision>")
+def decide(quote_id: str, decision: str) -> ResponseReturnValue:
+    """The client's own answer: their name as typed, the time and their IP are kept with the quote."""
+    user = _signed_in()
+    quote = queries.quote_for(user, quote_id)
+    name = request.form.get("name", "").strip() or user.name
+    try:
+        quote_rules.decide(None, quote, decision == "accept", name, client_ip())
+    except ValidationFailed as exc:
+        flash(" ".join(m for messages in exc.errors.values() for m in messages), "error")
+        return redirect(url_for("portal.home") + f"#quote-{quote.id}"), 303
+    flash(_("Thank you. %(studio)s has your answer.", studio=g.portal_tenant.name), "success")
+    return redirect(url_for("portal.home") + f"#quote-{quote.id}")

@@ -107,6 +107,7 @@ def _detail_page(
         projects=project_queries.projects_of_client(g.membership, found.id),
         tasks=project_queries.tasks_of(g.membership, client_id=found.id) if relationship else [],
         projects_editable=can_edit_project(g.membership),
+        portal_users={u.contact_id: u for u in _portal_users(found)},
         team=queries.team(),
         editable=can_edit(g.membership, found),
         today=_today(),
@@ -114,6 +115,12 @@ def _detail_page(
         form=form or {},
     )
     return page, status
+
+
+def _portal_users(found) -> list:
+    from saas.portal.access import portal_users_of
+
+    return portal_users_of(found)
 
 
 def _section_errors(found, section: str, exc: ValidationFailed) -> ResponseReturnValue:
@@ -204,6 +211,36 @@ def remove_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
     contact = queries.contact_of(found, contact_id)
     services.remove_contact(g.membership, found, contact)
     flash(_("Contact %(name)s removed.", name=contact.name), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/contacts/<contact_id>/portal")
+@requires(Perm.CLIENTS_EDIT)
+def invite_to_portal(client_id: str, contact_id: str) -> ResponseReturnValue:
+    from saas.portal import access as portal
+
+    found = get_client(g.membership, client_id)
+    contact = queries.contact_of(found, contact_id)
+    try:
+        portal.invite_contact(g.membership, found, contact)
+    except ValidationFailed as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(url_for("staff.client", client_id=found.id)), 303
+    flash(_("%(name)s will get a sign-in link to the portal by e-mail.", name=contact.name), "success")
+    return redirect(url_for("staff.client", client_id=found.id))
+
+
+@bp.post("/clients/<client_id>/portal/<portal_user_id>/revoke")
+@requires(Perm.CLIENTS_EDIT)
+def revoke_portal(client_id: str, portal_user_id: str) -> ResponseReturnValue:
+    from saas.portal import access as portal
+
+    found = get_client(g.membership, client_id)
+    user = next((u for u in portal.portal_users_of(found) if str(u.id) == portal_user_id), None)
+    if user is None:
+        raise NotFound()
+    portal.revoke(g.membership, user)
+    flash(_("%(name)s can no longer open the portal.", name=user.name), "success")
     return redirect(url_for("staff.client", client_id=found.id))
 
 

@@ -1,0 +1,119 @@
+"""Who may enter the portal and how: staff invite a client's contact; the contact signs in with a one-time
+link (15 minutes, single use, used up only by the POST of its confirm page); a portal session is its own
+cookie and its own table, never a staff session. Everything a portal user sees is filtered by their client.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from saas.clients.models import Client, Contact
+from saas.db import utcnow
+from saas.errors import NotAllowed, ValidationFailed
+from saas.events import emit
+from saas.extensions import db
+from saas.jobs import enqueue
+from saas.portal.models import PortalLink, PortalSession, PortalUser
+from saas.tenants.models import Membership, Tenant
+from saas.tenants.roles import Perm, has_perm
+from saas.tokens import hash_token, new_token
+
+LINK_MINUTES = 15
+SESSION_DAYS = 30
+
+
+def invite_contact(membership: Membership, client: Client, contact: Contact) -> PortalUser:
+    if not has_perm(membership.role, Perm.CLIENTS_EDIT):
+        raise NotAllowed()
+    if not contact.email:
+        raise ValidationFailed({"email": [_("Add an e-mail address to this contact first.")]})
+    email = contact.email.strip().lower()
+    user = db.session.scalar(select(PortalUser).where(PortalUser.email == email))
+    if user is not None and user.client_id != client.id:
+        raise ValidationFailed({"email": [_("This e-mail already opens the portal of another client.")]})
+    if user is None:
+        locale = db.session.get(Tenant, membership.tenant_id).locale
+        user = PortalUser(client_id=client.id, contact_id=contact.id, email=email, name=contact.name, locale=locale)
+        db.session.add(user)
+    user.active, user.invited_by_id = True, membership.user_id
+    db.session.flush()
+    enqueue(send_link, str(user.id))
+    emit("client.portal_invited", client=client, actor_id=membership.user_id, contact=contact.name)
+    return user
+
+
+def revoke(membership: Membership, user: PortalUser) -> None:
+    if not has_perm(membership.role, Perm.CLIENTS_EDIT):
+        raise NotAllowed()
+    user.active = False
+    db.session.execute(delete(PortalSession).where(PortalSession.portal_user_id == user.id))
+    emit("client.portal_revoked", client=user.client, actor_id=membership.user_id, contact=user.name)
+
+
+def portal_users_of(client: Client) -> list[PortalUser]:
+    return list(db.session.scalars(select(PortalUser).where(PortalUser.client_id == client.id)))
+
+
+def request_link(email: str) -> None:
+    """From the portal's sign-in page. Says nothing about whether the address is known: a link is mailed
+    only to an active portal user, and the page reads the same either way."""
+    user = db.session.scalar(select(PortalUser).where(PortalUser.email == email.strip().lower()))
+    if user is not None and user.active:
+        enqueue(send_link, str(user.id))
+
+
+def send_link(portal_user_id: str) -> None:
+    """Job: mint the link here, so no link exists that was never sent, and mail it in the person's language."""
+    from saas.mail import send_templated
+    from saas.web.urls import external_url
+
+    user = db.session.get(PortalUser, uuid.UUID(portal_user_id))
+    if user is None or not user.active:
+        return
+    token, token_hash = new_token()
+    db.session.add(
+        PortalLink(portal_user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(minutes=LINK_MINUTES))
+    )
+    db.session.flush()
+    tenant = db.session.get(Tenant, user.tenant_id)
+    link = external_url("portal.confirm", slug=tenant.slug, token=token)
+    send_templated(user.email, "portal_link", user.locale, tenant=tenant, user=user, link=link, minutes=LINK_MINUTES)
+
+
+def find_link(token: str) -> PortalLink | None:
+    found = db.session.scalar(select(PortalLink).where(PortalLink.token_hash == hash_token(token)))
+    return found if found is not None and found.usable and found.portal_user.active else None
+
+
+def sign_in(link: PortalLink, ip: str | None) -> str:
+    """Use the link up and open a session; returns the session's raw token (for the cookie)."""
+    link.used_at = utcnow()
+    token, token_hash = new_token()
+    db.session.add(
+        PortalSession(
+            portal_user_id=link.portal_user_id,
+            token_hash=token_hash,
+            expires_at=utcnow() + timedelta(days=SESSION_DAYS),
+            ip=ip,
+        )
+    )
+    link.portal_user.last_login_at = utcnow()
+    return token
+
+
+def session_user(token: str | None) -> PortalUser | None:
+    if not token:
+        return None
+    found = db.session.scalar(select(PortalSession).where(PortalSession.token_hash == hash_token(token)))
+    if found is None or found.expires_at <= utcnow() or not found.portal_user.active:
+        return None
+    return found.portal_user
+
+
+def sign_out(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(PortalSession).where(PortalSession.token_hash == hash_token(token)))
