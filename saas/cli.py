@@ -100,13 +100,18 @@ def db_current() -> None:
 @with_appcontext
 def demo() -> None:
     """Create the demo studio if it is missing, and print its logins."""
-    from saas.demo import DEMO_PASSWORD, ensure_demo
+    from saas.demo import DEMO_PASSWORD, DEMO_PORTAL_EMAIL, DEMO_SLUG, ensure_demo
 
     people = ensure_demo()
     db.session.commit()
     click.echo("Demo studio 'demo' — every login uses the password: " + DEMO_PASSWORD)
     for person in people:
         click.echo(f"  {person.role:<8} {person.email:<30} {person.name}")
+    outbox = current_app.extensions["atelier.settings"].outbox_dir
+    click.echo(
+        f"Client portal: /portal/{DEMO_SLUG}/login as {DEMO_PORTAL_EMAIL}; without SMTP, sign-in links are "
+        f"written to {outbox}/"
+    )
 
 
 @main.group()

@@ -67,6 +67,7 @@ def _create_demo() -> None:
     _demo_clients(owner_membership)
     _demo_projects(owner_membership)
     _demo_billing(owner_membership)
+    _demo_portal(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -323,9 +324,11 @@ def _demo_billing(owner: Membership) -> None:
     from decimal import Decimal
 
     from saas.billing import contracts, invoices, quotes
+    from saas.billing.common import settings
     from saas.billing.models import InvoiceKind
     from saas.projects.models import Project
 
+    settings().payment_instructions = "开户行：招商银行上海分行\n户名：青柚设计工作室\n账号：6214 8888 0000 1234"
     today = utcnow().date()
     refresh = db.session.scalar(select(Project).where(Project.name == "Deer Coffee brand refresh"))
     pending = quotes.create_quote(
@@ -386,3 +389,17 @@ def _demo_billing(owner: Membership) -> None:
         owner, deposit, {"amount_minor": deposit.amount_minor // 2, "method": "bank", "reference": "招行 0042"}
     )
     db.session.flush()
+
+
+DEMO_PORTAL_EMAIL = "zhangwei@client.atelier.test"
+
+
+def _demo_portal(owner: Membership) -> None:
+    """张伟 of 上海某某设计有限公司 can open the portal: his sign-in links land in the outbox folder."""
+    from saas.clients.models import Client, Contact
+    from saas.portal import access
+
+    client = db.session.scalar(select(Client).where(Client.name == "上海某某设计有限公司"))
+    contact = db.session.scalar(select(Contact).where(Contact.client_id == client.id, Contact.name == "张伟"))
+    contact.email = DEMO_PORTAL_EMAIL
+    access.invite_contact(owner, client, contact)
