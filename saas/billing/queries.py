@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from saas.billing.common import client_visible
 from saas.billing.models import (
@@ -29,15 +30,21 @@ OPEN_INVOICE = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
 LIST_LIMIT = 200
 
 
+def _listing(model):
+    """Lists show a document and its client's name: nothing else is loaded (a contract would otherwise
+    pull its quote, project and client, each with theirs)."""
+    return select(model).options(lazyload("*"), joinedload(model.client).lazyload("*"))
+
+
 def quotes(membership: Membership, status: str = "") -> list[Quote]:
-    query = select(Quote).where(client_visible(membership, Quote.client_id))
+    query = _listing(Quote).where(client_visible(membership, Quote.client_id))
     if status:
         query = query.where(Quote.status == status)
     return list(db.session.scalars(query.order_by(Quote.created_at.desc()).limit(LIST_LIMIT)))
 
 
 def contracts(membership: Membership, status: str = "") -> list[Contract]:
-    query = select(Contract).where(client_visible(membership, Contract.client_id))
+    query = _listing(Contract).where(client_visible(membership, Contract.client_id))
     if status:
         query = query.where(Contract.status == status)
     return list(db.session.scalars(query.order_by(Contract.created_at.desc()).limit(LIST_LIMIT)))
@@ -52,7 +59,7 @@ def awaiting(membership: Membership) -> list[Contract]:
 
 
 def invoices(membership: Membership, status: str = "", today: date | None = None) -> list[Invoice]:
-    query = select(Invoice).where(client_visible(membership, Invoice.client_id))
+    query = _listing(Invoice).where(client_visible(membership, Invoice.client_id))
     if status == "overdue" and today is not None:
         query = query.where(Invoice.status.in_(OPEN_INVOICE), Invoice.due_on < today)
     elif status:
@@ -76,7 +83,7 @@ def documents_of(*, client_id: uuid.UUID | None = None, project_id: uuid.UUID | 
     """The quotes, contracts and invoices of a client or a project (whoever sees the page sees these)."""
 
     def of(model):
-        query = select(model)
+        query = select(model).options(lazyload("*"))
         query = query.where(model.client_id == client_id) if client_id else query.where(model.project_id == project_id)
         return list(db.session.scalars(query.order_by(model.created_at.desc()).limit(100)))
 
