@@ -30,7 +30,7 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import environment, measure
+from bench.common import api_token, environment, measure
 from saas.app import create_app
 from saas.clients.models import Client, Contact, Interaction
 from saas.config import load_settings
@@ -182,17 +182,6 @@ def scoping_cost(app) -> None:
         session.rollback()
 
 
-def api_token(app) -> str:
-    from saas.tenants.tokens import create_token
-
-    with app.app_context():
-        set_tenant(db.session(), db.session.scalar(select(Tenant.id).where(Tenant.slug == "big")))
-        owner = db.session.scalar(select(Membership).where(Membership.role == "owner"))
-        _token, raw = create_token(owner, "bench", "owner")
-        db.session.commit()
-        return raw
-
-
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="atelier-bench-clients-"))
     env = environment(folder)
@@ -216,7 +205,7 @@ def main() -> None:
     )
     measure("GET /app/clients/<id> (500 follow-ups)", lambda: browser.get(f"/app/clients/{busy}"))
     api = app.test_client()
-    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(app)}"
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(app, 'big')}"
     measure("GET /api/v1/clients (first page)", lambda: api.get("/api/v1/clients"))
     scoping_cost(app)
 

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import environment, measure
+from bench.common import api_token, environment, measure
 from saas.app import create_app
 from saas.billing.models import Invoice, Payment
 from saas.clients.models import Client
@@ -36,7 +36,7 @@ from saas.dbadmin import upgrade
 from saas.extensions import db
 from saas.projects.models import PipelineStage, Project, StageKind
 from saas.tenants.isolation import set_tenant
-from saas.tenants.models import Membership, Tenant
+from saas.tenants.models import Tenant
 from saas.tenants.services import create_studio
 from tests.conftest import Browser
 
@@ -190,17 +190,6 @@ class Mover:
         return response
 
 
-def api_token(app) -> str:
-    from saas.tenants.tokens import create_token
-
-    with app.app_context():
-        set_tenant(db.session(), db.session.scalar(select(Tenant.id).where(Tenant.slug == "pipeline")))
-        owner = db.session.scalar(select(Membership).where(Membership.role == "owner"))
-        _token, raw = create_token(owner, "bench", "owner")
-        db.session.commit()
-        return raw
-
-
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="atelier-bench-projects-"))
     env = environment(folder)
@@ -216,7 +205,7 @@ def main() -> None:
     measure("GET /app/receivables (ageing)", lambda: browser.get("/app/receivables"))
     measure("GET /app/projects/list (first page)", lambda: browser.get("/app/projects/list"))
     api = app.test_client()
-    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(app)}"
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(app, 'pipeline')}"
     measure("GET /api/v1/projects (first page)", lambda: api.get("/api/v1/projects"))
 
 

@@ -43,3 +43,20 @@ def measure(label: str, call: Callable[[], Any], repeat: int = int(os.environ.ge
     median = statistics.median(timings)
     print(f"{label:<48} median {median:7.1f} ms   p95 {p95:7.1f} ms   (n={repeat})")
     return median
+
+
+def api_token(app, slug: str) -> str:
+    """A bearer token of the owner of the studio `slug`, for timing the API."""
+    from sqlalchemy import select
+
+    from saas.extensions import db
+    from saas.tenants.isolation import set_tenant
+    from saas.tenants.models import Membership, Tenant
+    from saas.tenants.tokens import create_token
+
+    with app.app_context():
+        set_tenant(db.session(), db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)))
+        owner = db.session.scalar(select(Membership).where(Membership.role == "owner"))
+        _token, raw = create_token(owner, "bench", "owner")
+        db.session.commit()
+        return raw

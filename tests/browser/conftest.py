@@ -61,3 +61,17 @@ class Page:
     def shot(self, step: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{step}.png"), full_page=True)
+
+
+def signed_in(browser, live_server: str, email: str, name: str, locale: str = "zh-CN") -> Page:
+    """A fresh browser context signed in to the workspace as `email` (test password), on a laptop-sized window."""
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = Page(context, name)
+    page.page.goto(f"{live_server}/login")
+    page.page.fill("input[name=email]", email)
+    page.page.fill("input[name=password]", PASSWORD)
+    page.page.click("form[action$='/login'] button[type=submit]")
+    page.page.wait_for_url(f"{live_server}/app/")
+    return page

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Page
-from tests.conftest import PASSWORD, add_member
+from tests.browser.conftest import signed_in
+from tests.conftest import add_member
 
 pytestmark = pytest.mark.browser
 
 
 def test_create_a_client_log_follow_ups_and_find_it_again(browser, live_server, app, studio):
     add_member(app, studio, "wang@aurora.test", "member", name="王磊")
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = Page(context, "03-client-hub")
+    page = signed_in(browser, live_server, "wang@aurora.test", "03-client-hub")
     p = page.page
-    p.goto(f"{live_server}/login")
-    p.fill("input[name=email]", "wang@aurora.test")
-    p.fill("input[name=password]", PASSWORD)
-    p.click("form[action$='/login'] button[type=submit]")
-    p.wait_for_url(f"{live_server}/app/")
 
     p.click("nav a[href='/app/clients']")
     p.click("a[href='/app/clients/new']")

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from saas.projects.models import StageChange
-from tests.browser.conftest import Page
-from tests.conftest import PASSWORD, add_member, query
+from tests.browser.conftest import signed_in
+from tests.conftest import add_member, query
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +26,9 @@ def _drag(p, card: str, column_name: str) -> None:
 
 def test_drag_a_project_across_two_stages_then_move_it_from_its_menu(browser, live_server, app, studio):
     add_member(app, studio, "wang@aurora.test", "member", name="王磊")
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-    page = Page(context, "04-project-board")
+    page = signed_in(browser, live_server, "wang@aurora.test", "04-project-board")
     p = page.page
-    p.goto(f"{live_server}/login")
-    p.fill("input[name=email]", "wang@aurora.test")
-    p.fill("input[name=password]", PASSWORD)
-    p.click("form[action$='/login'] button[type=submit]")
-    p.wait_for_url(f"{live_server}/app/")
+    p.set_viewport_size({"width": 1400, "height": 900})
 
     p.goto(f"{live_server}/app/clients/new")
     p.fill("input[name=name]", "鹿鸣咖啡")

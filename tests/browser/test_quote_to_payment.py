@@ -8,28 +8,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import Page
-from tests.conftest import PASSWORD, add_member
+from tests.browser.conftest import signed_in
+from tests.conftest import add_member
 
 pytestmark = pytest.mark.browser
-
-
-def _login(browser, live_server, email: str, name: str) -> Page:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = Page(context, name)
-    page.page.goto(f"{live_server}/login")
-    page.page.fill("input[name=email]", email)
-    page.page.fill("input[name=password]", PASSWORD)
-    page.page.click("form[action$='/login'] button[type=submit]")
-    page.page.wait_for_url(f"{live_server}/app/")
-    return page
 
 
 def test_quote_approval_contract_invoices_payment_and_ageing(browser, live_server, app, studio):
     add_member(app, studio, "wang@aurora.test", "member", name="王磊")
     add_member(app, studio, "chen@aurora.test", "manager", name="陈静")
     add_member(app, studio, "li@aurora.test", "finance", name="李娜")
-    designer = _login(browser, live_server, "wang@aurora.test", "05-quote-designer")
+    designer = signed_in(browser, live_server, "wang@aurora.test", "05-quote-designer", "en-GB")
     p = designer.page
     p.goto(f"{live_server}/app/clients/new")
     p.fill("input[name=name]", "鹿鸣咖啡")
@@ -50,7 +39,7 @@ def test_quote_approval_contract_invoices_payment_and_ageing(browser, live_serve
     p.wait_for_load_state()
     assert "Awaiting approval" in p.content()
 
-    manager = _login(browser, live_server, "chen@aurora.test", "05-quote-manager")
+    manager = signed_in(browser, live_server, "chen@aurora.test", "05-quote-manager", "en-GB")
     manager.page.goto(quote_url)
     manager.page.click("button:has-text('Approve the discount')")
     manager.page.wait_for_load_state()
@@ -68,7 +57,7 @@ def test_quote_approval_contract_invoices_payment_and_ageing(browser, live_serve
     p.wait_for_load_state()
     designer.shot("contract")
 
-    finance = _login(browser, live_server, "li@aurora.test", "05-quote-finance")
+    finance = signed_in(browser, live_server, "li@aurora.test", "05-quote-finance", "en-GB")
     f = finance.page
     f.goto(p.url)
     due_deposit = (date.today() - timedelta(days=10)).isoformat()
