@@ -160,40 +160,29 @@ class Profit:
         return self.paid_minor - self.cost_minor
 
 
-def _profit(project_filter) -> Profit:
+def _profit(invoice_filter, cost_filter) -> Profit:
+    """Invoiced, received and spent, as three scalar subqueries of one SELECT (one round trip)."""
     invoiced = select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
-        Invoice.status != InvoiceStatus.VOID, project_filter(Invoice.project_id)
+        Invoice.status != InvoiceStatus.VOID, invoice_filter
     )
     paid = (
         select(func.coalesce(func.sum(Payment.amount_minor), 0))
         .join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id))
-        .where(project_filter(Invoice.project_id))
+        .where(invoice_filter)
     )
-    cost = select(func.coalesce(func.sum(ProjectCost.amount_minor), 0)).where(project_filter(ProjectCost.project_id))
-    return Profit(*(int(db.session.scalar(q)) for q in (invoiced, paid, cost)))
+    cost = select(func.coalesce(func.sum(ProjectCost.amount_minor), 0)).where(cost_filter)
+    row = db.session.execute(select(invoiced.scalar_subquery(), paid.scalar_subquery(), cost.scalar_subquery())).one()
+    return Profit(*(int(value) for value in row))
 
 
 def project_profit(project: Project) -> Profit:
-    return _profit(lambda column: column == project.id)
+    return _profit(Invoice.project_id == project.id, ProjectCost.project_id == project.id)
 
 
 def client_profit(client_id: uuid.UUID) -> Profit:
-    """Across the client's projects (invoices without a project count as revenue too)."""
+    """Across the client: every invoice of the client (with a project or without), every cost of its projects."""
     projects = select(Project.id).where(Project.client_id == client_id)
-    base = _profit(lambda column: column.in_(projects))
-    loose = select(func.coalesce(func.sum(Invoice.amount_minor), 0)).where(
-        Invoice.client_id == client_id, Invoice.project_id.is_(None), Invoice.status != InvoiceStatus.VOID
-    )
-    loose_paid = (
-        select(func.coalesce(func.sum(Payment.amount_minor), 0))
-        .join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id))
-        .where(Invoice.client_id == client_id, Invoice.project_id.is_(None))
-    )
-    return Profit(
-        base.invoiced_minor + int(db.session.scalar(loose)),
-        base.paid_minor + int(db.session.scalar(loose_paid)),
-        base.cost_minor,
-    )
+    return _profit(Invoice.client_id == client_id, ProjectCost.project_id.in_(projects))
 
 
 def costs_of(project: Project) -> list[ProjectCost]:
