@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from saas.clients.models import Client, ClientEvent, Interaction
 from saas.events import listen
@@ -34,7 +35,8 @@ def timeline(client: Client, only: str | None = None) -> list[Entry]:
     """Newest first; `only` is an interaction kind, or "changes" for changes alone."""
     entries: list[Entry] = []
     if only != "changes":
-        query = select(Interaction).where(Interaction.client_id == client.id)
+        # The page already has the client: do not join it again into each of a hundred rows.
+        query = select(Interaction).where(Interaction.client_id == client.id).options(lazyload(Interaction.client))
         if only:
             query = query.where(Interaction.kind == only)
         query = query.order_by(Interaction.occurred_at.desc()).limit(TIMELINE_LIMIT)
