@@ -112,13 +112,14 @@ def get_file(membership: Membership, file_id: str | uuid.UUID) -> StoredFile:
 
 
 def make_previews(file_id: str) -> None:
-    """Job: a thumbnail (480 px) and a large preview (1600 px) of an image, stored beside the original."""
+    """Job: a thumbnail (480 px) and a large preview (1600 px) of an image, or of each page of a PDF, stored
+    beside the original."""
     from flask import current_app
 
-    from saas.files.previews import image_previews
+    from saas.files.previews import make
 
     stored = db.session.get(StoredFile, uuid.UUID(file_id))
     if stored is None or stored.status != FileStatus.READY or stored.previews.get("thumb"):
         return  # deleted, rejected, or already done by an earlier attempt
     storage: Storage = current_app.extensions["atelier.storage"]
-    stored.previews = image_previews(storage, stored)
+    stored.previews = make(storage, stored)

@@ -41,7 +41,15 @@ def _described(stored: StoredFile) -> dict:
         "content_type": stored.content_type,
         "size": stored.size_bytes,
         "url": url_for("staff.open_file", file_id=stored.id),
-        "previews": {name: url_for("staff.open_file", file_id=stored.id, preview=name) for name in stored.previews},
+        "previews": {
+            name: url_for("staff.open_file", file_id=stored.id, preview=name)
+            for name in stored.previews
+            if name != "pages"
+        },
+        "pages": [
+            url_for("staff.open_file", file_id=stored.id, preview=f"page-{n}")
+            for n in range(1, len(stored.previews.get("pages", [])) + 1)
+        ],
     }
 
 
@@ -96,15 +104,25 @@ def complete_upload(file_id: str) -> ResponseReturnValue:
     return jsonify(_described(stored))
 
 
+def _preview_key(stored: StoredFile, preview: str) -> str | None:
+    """`thumb`, `large`, or `page-N` of a PDF."""
+    if preview.startswith("page-") and preview[5:].isdigit():
+        pages = stored.previews.get("pages", [])
+        number = int(preview[5:])
+        return pages[number - 1] if 1 <= number <= len(pages) else None
+    value = stored.previews.get(preview)
+    return value if isinstance(value, str) else None
+
+
 @bp.get("/files/<file_id>")
 def open_file(file_id: str) -> ResponseReturnValue:
     """The original as a download, or a preview shown inline; from the bucket by a short-lived link when
     there is one, otherwise streamed by the app."""
     stored = uploads.get_file(g.membership, file_id)
     preview = request.args.get("preview")
-    if stored.status != FileStatus.READY or (preview and preview not in stored.previews):
+    key = _preview_key(stored, preview) if preview else stored.key
+    if stored.status != FileStatus.READY or key is None:
         raise NotFound()
-    key = stored.previews[preview] if preview else stored.key
     name = stored.name if not preview else f"{preview}-{stored.name.rsplit('.', 1)[0]}.{key.rsplit('.', 1)[-1]}"
     link = _storage().download_url(key, name, attachment=not preview)
     if link:

@@ -179,3 +179,25 @@ def test_field_staff_do_not_upload_and_another_studios_file_is_404(app, studio, 
     done = browser.post(ticket["complete_url"], headers={"X-CSRFToken": browser.csrf_token()})
     assert done.get_json()["status"] == "ready"
     assert io.BytesIO(browser.get(ticket["url"]).data).getvalue() == image
+
+
+def test_a_pdf_gets_a_preview_of_each_page(app, studio):
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer)
+    for number in range(1, 4):
+        sheet.drawString(100, 700, f"Draft page {number}")
+        sheet.showPage()
+    sheet.save()
+    pdf = buffer.getvalue()
+    browser = _browser(app, studio)
+    ticket = _begin(browser, "方案 v1.pdf", len(pdf), "application/pdf").get_json()
+    browser.put(ticket["upload"]["url"], data=pdf, headers={"X-CSRFToken": browser.csrf_token()})
+    assert browser.post(ticket["complete_url"], headers={"X-CSRFToken": browser.csrf_token()}).status_code == 200
+    previews = query(app, studio.tenant_id, select(StoredFile))[0].previews
+    assert len(previews["pages"]) == 3 and previews["thumb"].endswith("thumb.jpg")
+    page = browser.get(f"{ticket['url']}?preview=page-2")
+    assert page.status_code == 200 and page.mimetype == "image/jpeg" and page.data.startswith(b"\xff\xd8\xff")
+    assert browser.get(f"{ticket['url']}?preview=page-4").status_code == 404
+    assert browser.get(f"{ticket['url']}?preview=pages").status_code == 404
