@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey
@@ -25,6 +25,9 @@ class StoredFile(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         UniqueConstraint("tenant_id", "id"),
         UniqueConstraint("tenant_id", "key"),
         Index("ix_stored_files_tenant_id_purpose_created_at", "tenant_id", "purpose", "created_at"),
+        Index("ix_stored_files_tenant_id_project_id", "tenant_id", "project_id"),
+        ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"], ondelete="CASCADE"),
     )
 
     key: Mapped[str] = mapped_column(String(400))  # always tenants/<tenant id>/files/<file id>/<name>
@@ -36,4 +39,7 @@ class StoredFile(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     purpose: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(String(200))
     previews: Mapped[dict] = mapped_column(JSON, default=dict)  # {"thumb": key, "pages": [key, ...]}
+    # What holds the file decides who may open it: a project's files follow the project's visibility.
+    client_id: Mapped[uuid.UUID | None]
+    project_id: Mapped[uuid.UUID | None]
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -50,6 +50,7 @@ def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_by
         raise ValidationFailed({"content_type": [_("The file's type does not match its name.")]})
     if data["size"] > max_bytes:
         raise ValidationFailed({"size": [_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))]})
+    project = _project(membership, data.get("project_id"))
     file_id = uuid.uuid4()
     name = safe_name(data["name"])
     stored = StoredFile(
@@ -60,10 +61,23 @@ def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_by
         purpose=data["purpose"],
         uploaded_by_id=membership.user_id,
         previews={},
+        project_id=project.id if project else None,
+        client_id=project.client_id if project else None,
     )
     db.session.add(stored)
     db.session.flush()
     return Started(stored, storage.upload_ticket(stored.key, kind.content_type, max_bytes))
+
+
+def _project(membership: Membership, project_id: Any):
+    if not project_id:
+        return None
+    from saas.projects.access import get_project
+
+    try:
+        return get_project(membership, project_id)
+    except NotFound as exc:
+        raise ValidationFailed({"project_id": [_("Choose one of your projects.")]}) from exc
 
 
 def receive(storage: Any, stored: StoredFile, stream: Any, max_bytes: int) -> None:
@@ -103,12 +117,25 @@ def complete(storage: Storage, stored: StoredFile, max_bytes: int) -> StoredFile
 
 
 def get_file(membership: Membership, file_id: str | uuid.UUID) -> StoredFile:
-    """A file of this studio (the ORM scope and RLS keep others out). Which files a person may open is
-    decided by what holds them (a draft, a contract), when those exist; for now, staff of the studio."""
+    """A file of this studio (the ORM scope and RLS keep others out) that this person may open: a project's
+    files follow the project's visibility; other files, whoever uploaded them and those who see every client."""
     found = db.session.get(StoredFile, parse_uuid(file_id))
     if found is None:
         raise NotFound()
+    if found.project_id is not None:
+        from saas.projects.access import get_project
+
+        get_project(membership, found.project_id)  # 404 when the project is not theirs to see
+    elif found.uploaded_by_id != membership.user_id and not has_perm(membership.role, Perm.CLIENTS_ALL):
+        raise NotFound()
     return found
+
+
+def files_of_project(project_id: uuid.UUID) -> list[StoredFile]:
+    from sqlalchemy import select
+
+    query = select(StoredFile).where(StoredFile.project_id == project_id, StoredFile.status == FileStatus.READY)
+    return list(db.session.scalars(query.order_by(StoredFile.created_at.desc()).limit(200)))
 
 
 def make_previews(file_id: str) -> None:

@@ -23,6 +23,7 @@ class BeginSchema(FormSchema):
     size = fields.Integer(required=True, strict=False, validate=validate.Range(min=1), error_messages=_messages())
     content_type = fields.String(load_default=None, allow_none=True)
     purpose = choice(uploads.PURPOSES, required=False, load_default="attachment")
+    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
 
 
 def _storage():

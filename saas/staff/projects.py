@@ -112,10 +112,12 @@ def project(project_id: str) -> ResponseReturnValue:
 
 def _project_page(found, errors: dict | None = None, form: dict | None = None, status: int = 200):
     from saas.billing import queries as billing
+    from saas.files.uploads import files_of_project
 
     page = render_template(
         "staff/projects/detail.html",
         project=found,
+        files=files_of_project(found.id),
         docs=billing.documents_of(project_id=found.id),
         profit=billing.project_profit(found),
         costs=billing.costs_of(found),

@@ -41,8 +41,19 @@ def plain(minor: int | None) -> str:
     return plain_amount(minor, tenant.currency if tenant else "CNY")
 
 
+def filesize(size: int | None) -> str:
+    """1.2 MB, 340 KB, 12 B: what a person expects to read beside a file."""
+    if size is None:
+        return ""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} B"
+
+
 def init_filters(app: Flask) -> None:
     app.add_template_filter(plain)
+    app.add_template_filter(filesize)
     app.add_template_filter(localdate)
     app.add_template_filter(localtime)
     app.add_template_filter(money)

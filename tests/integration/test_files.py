@@ -201,3 +201,28 @@ def test_a_pdf_gets_a_preview_of_each_page(app, studio):
     assert page.status_code == 200 and page.mimetype == "image/jpeg" and page.data.startswith(b"\xff\xd8\xff")
     assert browser.get(f"{ticket['url']}?preview=page-4").status_code == 404
     assert browser.get(f"{ticket['url']}?preview=pages").status_code == 404
+
+
+def test_a_projects_files_follow_the_projects_visibility(app, client, new_client, studio, other_studio):
+    from tests.integration.test_clients import create
+    from tests.integration.test_projects import new_project
+
+    client.login(studio.owner_email)
+    project_url = new_project(client, create(client, {"name": "Owner's client"}), name="Hidden project")
+    project_id = project_url.rsplit("/", 1)[1]
+    image = png_bytes()
+    ticket = _begin(client, "draft.png", len(image), "image/png").get_json()
+    body = {"name": "draft.png", "size": len(image), "content_type": "image/png", "project_id": project_id}
+    begun = client.post("/app/files", json=body, headers={"X-CSRFToken": client.csrf_token()}).get_json()
+    client.put(begun["upload"]["url"], data=image, headers={"X-CSRFToken": client.csrf_token()})
+    client.post(begun["complete_url"], headers={"X-CSRFToken": client.csrf_token()})
+    assert "draft.png" in client.get(project_url).get_data(as_text=True)
+    add_member(app, studio, "wang@aurora.test", "member")
+    wang = _browser(app, studio, "wang@aurora.test")
+    assert wang.get(begun["url"]).status_code == 404  # not on the project, not the client's owner
+    refused = wang.post("/app/files", json=body, headers={"X-CSRFToken": wang.csrf_token()})
+    assert refused.status_code == 422 and "project_id" in refused.get_json()["errors"]
+    intruder = _browser(app, other_studio)
+    theirs = intruder.post("/app/files", json=body, headers={"X-CSRFToken": intruder.csrf_token()})
+    assert theirs.status_code == 422
+    assert ticket["status"] == "pending"

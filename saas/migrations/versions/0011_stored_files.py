@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("error", sa.String(length=200), nullable=True),
         sa.Column("previews", sa.JSON(), nullable=False),
         sa.Column("uploaded_by_id", sa.Uuid(), nullable=True),
+        sa.Column("client_id", sa.Uuid(), nullable=True),
+        sa.Column("project_id", sa.Uuid(), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -38,6 +40,18 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["uploaded_by_id"], ["users.id"], name=op.f("fk_stored_files_uploaded_by_id_users"), ondelete="SET NULL"
         ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "client_id"],
+            ["clients.tenant_id", "clients.id"],
+            name=op.f("fk_stored_files_tenant_id_client_id_clients"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "project_id"],
+            ["projects.tenant_id", "projects.id"],
+            name=op.f("fk_stored_files_tenant_id_project_id_projects"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stored_files")),
         sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_stored_files_tenant_id_id")),
         sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_stored_files_tenant_id_key")),
@@ -45,6 +59,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_stored_files_tenant_id_purpose_created_at", "stored_files", ["tenant_id", "purpose", "created_at"]
     )
+    op.create_index("ix_stored_files_tenant_id_project_id", "stored_files", ["tenant_id", "project_id"])
     enable_tenant_rls("stored_files")
 
 

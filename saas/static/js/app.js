@@ -76,3 +76,44 @@ if (board) {
     if (fresh.ok) board.innerHTML = await fresh.text();
   });
 }
+
+// File uploads: ask the app for a ticket, send the bytes where it says (the bucket with S3, else the app), then
+// ask the app to check them. The page reloads to show the files once every one is done.
+async function uploadOne(box, file) {
+  const csrf = box.dataset.csrf;
+  const json = { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" };
+  const body = { name: file.name, size: file.size, content_type: file.type || null, purpose: "attachment",
+    project_id: box.dataset.project };
+  const begun = await fetch(box.dataset.begin, { method: "POST", headers: json, body: JSON.stringify(body) });
+  const ticket = await begun.json();
+  if (!begun.ok) return ticket.errors;
+  let sent;
+  if (ticket.upload.method === "POST") {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(ticket.upload.fields)) form.append(key, value);
+    form.append("file", file);
+    sent = await fetch(ticket.upload.url, { method: "POST", body: form });
+  } else {
+    sent = await fetch(ticket.upload.url, { method: "PUT", body: file, headers: { "X-CSRFToken": csrf } });
+  }
+  if (!sent.ok) return { file: [String(sent.status)] };
+  const done = await fetch(ticket.complete_url, { method: "POST", headers: json });
+  return done.ok ? null : (await done.json()).errors;
+}
+
+document.querySelectorAll("[data-upload]").forEach((box) => {
+  const input = box.querySelector("input[type=file]");
+  const status = box.querySelector(".upload-status");
+  input.addEventListener("change", async () => {
+    let failed = false;
+    for (const file of input.files) {
+      status.textContent = box.dataset.sending.replace("{name}", file.name);
+      const errors = await uploadOne(box, file);
+      if (errors) {
+        failed = true;
+        status.textContent = `${box.dataset.failed.replace("{name}", file.name)} ${Object.values(errors).flat().join(" ")}`;
+      }
+    }
+    if (!failed) window.location.reload();
+  });
+});
