@@ -4,6 +4,7 @@ content turned out to be and the previews made from it."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
@@ -42,4 +43,5 @@ class StoredFile(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     # What holds the file decides who may open it: a project's files follow the project's visibility.
     client_id: Mapped[uuid.UUID | None]
     project_id: Mapped[uuid.UUID | None]
+    shared_at: Mapped[datetime | None]  # set while the client may download it from the portal
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

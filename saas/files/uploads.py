@@ -150,3 +150,23 @@ def make_previews(file_id: str) -> None:
         return  # deleted, rejected, or already done by an earlier attempt
     storage: Storage = current_app.extensions["atelier.storage"]
     stored.previews = make(storage, stored)
+
+
+def set_shared(membership: Membership, stored: StoredFile, shared: bool) -> None:
+    """Let the client download a project's file from the portal, or stop."""
+    from saas.db import utcnow
+
+    if not has_perm(membership.role, Perm.PROJECTS_EDIT):
+        raise NotAllowed()
+    if stored.project_id is None or stored.status != FileStatus.READY:
+        raise ValidationFailed({"file": [_("Only a project's files can be shared with its client.")]})
+    stored.shared_at = (stored.shared_at or utcnow()) if shared else None
+
+
+def shared_with(client_id: uuid.UUID) -> list[StoredFile]:
+    from sqlalchemy import select
+
+    query = select(StoredFile).where(
+        StoredFile.client_id == client_id, StoredFile.shared_at.is_not(None), StoredFile.status == FileStatus.READY
+    )
+    return list(db.session.scalars(query.order_by(StoredFile.shared_at.desc()).limit(200)))

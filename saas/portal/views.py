@@ -13,6 +13,9 @@ from saas.billing.common import settings as billing_settings
 from saas.billing.common import studio_today
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
+from saas.files.models import StoredFile
+from saas.files.serving import send_file_or_preview
+from saas.files.uploads import shared_with
 from saas.portal import access, queries
 from saas.projects.pipeline import stages
 from saas.tenants.access import tenant_by_slug
@@ -113,6 +116,7 @@ def home() -> ResponseReturnValue:
         projects=queries.projects(user),
         quotes=queries.quotes(user),
         invoices=queries.invoices(user),
+        files=shared_with(user.client_id),
         stages=[s for s in stages() if s.kind == "open"],
         payment_instructions=billing_settings().payment_instructions,
         today=studio_today(g.portal_tenant.id),
@@ -132,3 +136,16 @@ def decide(quote_id: str, decision: str) -> ResponseReturnValue:
         return redirect(url_for("portal.home") + f"#quote-{quote.id}"), 303
     flash(_("Thank you. %(studio)s has your answer.", studio=g.portal_tenant.name), "success")
     return redirect(url_for("portal.home") + f"#quote-{quote.id}")
+
+
+@bp.get("/files/<file_id>")
+def shared_file(file_id: str) -> ResponseReturnValue:
+    """A file the studio shared with this person's client; anything else reads as missing."""
+    from saas.tenants.access import parse_uuid
+
+    user = _signed_in()
+    stored = db.session.get(StoredFile, parse_uuid(file_id))
+    if stored is None or stored.client_id != user.client_id or stored.shared_at is None:
+        abort(404)
+    preview = request.args.get("preview")
+    return send_file_or_preview(stored, preview if preview in ("thumb", "large") else None)

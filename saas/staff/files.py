@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, jsonify, redirect, request, url_for
+from flask import current_app, g, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 
 from saas.errors import ValidationFailed
 from saas.files import uploads
-from saas.files.models import FileStatus, StoredFile
-from saas.files.storage import content_disposition
+from saas.files.models import StoredFile
+from saas.files.serving import send_file_or_preview
 from saas.schemas import FormSchema, _messages, choice, load, text
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
@@ -37,6 +37,7 @@ def _max_bytes() -> int:
 def _described(stored: StoredFile) -> dict:
     return {
         "id": str(stored.id),
+        "shared": stored.shared_at is not None,
         "name": stored.name,
         "status": stored.status,
         "content_type": stored.content_type,
@@ -105,31 +106,18 @@ def complete_upload(file_id: str) -> ResponseReturnValue:
     return jsonify(_described(stored))
 
 
-def _preview_key(stored: StoredFile, preview: str) -> str | None:
-    """`thumb`, `large`, or `page-N` of a PDF."""
-    if preview.startswith("page-") and preview[5:].isdigit():
-        pages = stored.previews.get("pages", [])
-        number = int(preview[5:])
-        return pages[number - 1] if 1 <= number <= len(pages) else None
-    value = stored.previews.get(preview)
-    return value if isinstance(value, str) else None
+@bp.post("/files/<file_id>/<any(share, unshare):action>")
+@requires(Perm.PROJECTS_EDIT)
+def share_file(file_id: str, action: str) -> ResponseReturnValue:
+    stored = uploads.get_file(g.membership, file_id)
+    try:
+        uploads.set_shared(g.membership, stored, action == "share")
+    except ValidationFailed as exc:
+        return _invalid(exc)
+    back = url_for("staff.project", project_id=stored.project_id) + "#files"
+    return redirect(back) if not request.accept_mimetypes.accept_json else jsonify(_described(stored))
 
 
 @bp.get("/files/<file_id>")
 def open_file(file_id: str) -> ResponseReturnValue:
-    """The original as a download, or a preview shown inline; from the bucket by a short-lived link when
-    there is one, otherwise streamed by the app."""
-    stored = uploads.get_file(g.membership, file_id)
-    preview = request.args.get("preview")
-    key = _preview_key(stored, preview) if preview else stored.key
-    if stored.status != FileStatus.READY or key is None:
-        raise NotFound()
-    name = stored.name if not preview else f"{preview}-{stored.name.rsplit('.', 1)[0]}.{key.rsplit('.', 1)[-1]}"
-    link = _storage().download_url(key, name, attachment=not preview)
-    if link:
-        return redirect(link)
-    data = _storage().get(key)
-    kind = stored.content_type if not preview else ("image/png" if key.endswith(".png") else "image/jpeg")
-    response = Response(data, mimetype=kind)
-    response.headers["Content-Disposition"] = content_disposition(name, attachment=not preview)
-    return response
+    return send_file_or_preview(uploads.get_file(g.membership, file_id), request.args.get("preview"))

@@ -143,3 +143,40 @@ def test_stopping_portal_access_ends_the_sessions(app, client, new_client, studi
 
     contact = next(c for c in query(app, studio.tenant_id, select(Contact)) if c.name == "李雷")
     assert client.submit(f"{no_email}/contacts/{contact.id}/portal", {}).status_code == 303
+
+
+def _project_file(client, client_url: str, name: str = "效果图.png") -> tuple[str, dict]:
+    from tests.integration.test_studio_settings import png_bytes
+
+    project_url = new_project(client, client_url, name="菜单设计")
+    image = png_bytes()
+    body = {"name": name, "size": len(image), "content_type": "image/png", "project_id": project_url.rsplit("/", 1)[1]}
+    headers = {"X-CSRFToken": client.csrf_token()}
+    ticket = client.post("/app/files", json=body, headers=headers).get_json()
+    client.put(ticket["upload"]["url"], data=image, headers=headers)
+    client.post(ticket["complete_url"], headers=headers)
+    return project_url, {**ticket, "bytes": image}
+
+
+def test_files_shared_with_the_client_appear_in_the_portal(app, client, new_client, studio, outbox):
+    client.login(studio.owner_email)
+    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    other_url, _ = _client_with_contact(client, app, studio, "Other client", "x@other.test")
+    _project_url, mine = _project_file(client, client_url)
+    _other_project, theirs = _project_file(client, other_url, "other.png")
+    visitor = new_client()
+    visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+    portal_url = f"/portal/aurora/files/{mine['id']}"
+    assert "效果图.png" not in visitor.get("/portal/aurora/home").get_data(as_text=True)
+    assert visitor.get(portal_url).status_code == 404  # not shared yet
+
+    assert client.submit(f"/app/files/{mine['id']}/share", {}).status_code == 302
+    client.submit(f"/app/files/{theirs['id']}/share", {})
+    assert "效果图.png" in visitor.get("/portal/aurora/home").get_data(as_text=True)
+    download = visitor.get(portal_url)
+    assert download.data == mine["bytes"] and download.headers["Content-Disposition"].startswith("attachment;")
+    assert visitor.get(f"{portal_url}?preview=thumb").status_code == 200
+    assert visitor.get(f"/portal/aurora/files/{theirs['id']}").status_code == 404  # another client's file
+
+    assert client.submit(f"/app/files/{mine['id']}/unshare", {}).status_code == 302
+    assert visitor.get(portal_url).status_code == 404

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("uploaded_by_id", sa.Uuid(), nullable=True),
         sa.Column("client_id", sa.Uuid(), nullable=True),
         sa.Column("project_id", sa.Uuid(), nullable=True),
+        sa.Column("shared_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
