@@ -8,13 +8,12 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from saas.billing.models import BillingSettings
-from saas.clients.access import visible_to
-from saas.clients.models import Client
-from saas.errors import NotAllowed
+from saas.clients.access import client_id_visible_to
+from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
 from saas.tenants.access import parse_uuid
 from saas.tenants.models import Membership, Tenant
@@ -61,10 +60,12 @@ def currency(tenant_id: uuid.UUID) -> str:
     return db.session.get(Tenant, tenant_id).currency
 
 
-def client_visible(membership: Membership, client_id_column: Any) -> ColumnElement[bool]:
-    if has_perm(membership.role, Perm.CLIENTS_ALL):
-        return true()
-    return exists(select(Client.id).where(Client.id == client_id_column, visible_to(membership)))
+client_visible = client_id_visible_to  # documents are visible with their client
+
+
+def refuse(message: str, field: str = "status") -> ValidationFailed:
+    """A transition the document's state does not allow: a clear message, nothing changed."""
+    return ValidationFailed({field: [message]})
 
 
 def get_document(membership: Membership, model: type[Document], document_id: str | uuid.UUID) -> Document:

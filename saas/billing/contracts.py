@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from saas.billing.common import next_number, require, studio_today
+from saas.billing.common import refuse as _refuse
 from saas.billing.models import ApprovalRule, Contract, ContractDecision, ContractStatus, Quote, QuoteStatus
 from saas.billing.quotes import _client, _project_id
 from saas.errors import Conflict, NotAllowed, ValidationFailed
@@ -23,10 +24,6 @@ from saas.tenants.roles import Perm, Role
 APPROVER_ROLES = (Role.MANAGER, Role.FINANCE, Role.OWNER)
 SIGNED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 MAX_SIGNED_BYTES = 20 * 1024 * 1024
-
-
-def _refuse(message: str) -> ValidationFailed:
-    return ValidationFailed({"status": [message]})
 
 
 def rules() -> list[ApprovalRule]:

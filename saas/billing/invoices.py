@@ -12,19 +12,16 @@ from typing import Any
 from flask_babel import gettext as _
 
 from saas.billing.common import next_number, require, studio_today
+from saas.billing.common import refuse as _refuse
 from saas.billing.models import Contract, Invoice, InvoiceKind, InvoiceStatus, Payment, Quote
 from saas.billing.quotes import _client, _project_id
 from saas.billing.totals import split
 from saas.db import utcnow
-from saas.errors import Conflict, ValidationFailed
+from saas.errors import Conflict
 from saas.events import emit
 from saas.extensions import db
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
-
-
-def _refuse(message: str, field: str = "status") -> ValidationFailed:
-    return ValidationFailed({field: [message]})
 
 
 def _new(membership: Membership, source: dict[str, Any], kind: str, title: str, amount: int, due_on: date) -> Invoice:

@@ -14,9 +14,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from saas.billing.common import next_number, require, settings, studio_today
+from saas.billing.common import refuse as _refuse
 from saas.billing.models import Quote, QuoteLine, QuoteRevision, QuoteStatus
 from saas.billing.totals import LineInput, quote_totals
-from saas.clients.access import get_client
+from saas.clients.access import client_for_form as _client
 from saas.db import utcnow
 from saas.errors import Conflict, ValidationFailed
 from saas.events import emit
@@ -26,10 +27,6 @@ from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 
 EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED, QuoteStatus.SENT)
-
-
-def _refuse(message: str) -> ValidationFailed:
-    return ValidationFailed({"status": [message]})
 
 
 def needs_approval(quote: Quote) -> bool:
@@ -88,13 +85,6 @@ def _studio_language(membership: Membership) -> str:
 
     locale = db.session.get(Tenant, membership.tenant_id).locale
     return locale if locale in ("zh_CN", "en") else "zh_CN"
-
-
-def _client(membership: Membership, client_id: Any):
-    try:
-        return get_client(membership, client_id)
-    except Exception as exc:
-        raise ValidationFailed({"client_id": [_("Choose one of your clients.")]}) from exc
 
 
 def _project_id(membership: Membership, project_id: Any, client_id: Any):

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, pre_load, validate
 
 from saas.billing.models import CostKind, InvoiceKind, PaymentMethod
-from saas.clients.schemas import optional_text
+from saas.clients.schemas import _blank_to_none, optional_text
 from saas.schemas import N_, CurrencySchema, FormSchema, Money, _messages, choice, text
 
 MAX_LINES = 100
@@ -116,11 +116,7 @@ class ContractSchema(CurrencySchema):
 
     @pre_load
     def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        data = dict(data)
-        for key in ("client_id", "project_id", "terms"):
-            if isinstance(data.get(key), str) and not data[key].strip():
-                data[key] = None
-        return data
+        return _blank_to_none(data, ("client_id", "project_id", "terms"))
 
 
 class CommentSchema(FormSchema):
@@ -144,11 +140,7 @@ class InvoiceSchema(CurrencySchema):
 
     @pre_load
     def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        data = dict(data)
-        for key in ("client_id", "project_id"):
-            if isinstance(data.get(key), str) and not data[key].strip():
-                data[key] = None
-        return data
+        return _blank_to_none(data, ("client_id", "project_id"))
 
 
 class PartSchema(FormSchema):
@@ -189,11 +181,7 @@ class PaymentSchema(CurrencySchema):
 
     @pre_load
     def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        data = dict(data)
-        for key in ("paid_on", "reference"):
-            if isinstance(data.get(key), str) and not data[key].strip():
-                data[key] = None
-        return data
+        return _blank_to_none(data, ("paid_on", "reference"))
 
 
 class VoidSchema(FormSchema):
@@ -216,11 +204,7 @@ class CostSchema(CurrencySchema):
 
     @pre_load
     def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        data = dict(data)
-        for key in ("hours", "rate", "amount"):
-            if isinstance(data.get(key), str) and not data[key].strip():
-                data[key] = None
-        return data
+        return _blank_to_none(data, ("hours", "rate", "amount"))
 
     @post_load
     def _complete(self, data: dict, **_kwargs: object) -> dict:

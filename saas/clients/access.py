@@ -37,6 +37,26 @@ def visible_to(membership: Membership) -> ColumnElement[bool]:
     return or_(Client.owner_id == membership.user_id, shared)
 
 
+def client_id_visible_to(membership: Membership, client_id_column) -> ColumnElement[bool]:
+    """A WHERE clause for rows that belong to a client (projects, tasks, documents): visible with their client."""
+    if has_perm(membership.role, Perm.CLIENTS_ALL):
+        return true()
+    return exists(select(Client.id).where(Client.id == client_id_column, visible_to(membership)))
+
+
+def client_for_form(membership: Membership, client_id, field: str = "client_id") -> Client:
+    """The client a form or API body names, when this person may see it; otherwise a field error (the same
+    answer as for an id that does not exist)."""
+    from flask_babel import gettext as _
+
+    from saas.errors import ValidationFailed
+
+    try:
+        return get_client(membership, client_id)
+    except NotFound as exc:
+        raise ValidationFailed({field: [_("Choose one of your clients.")]}) from exc
+
+
 def get_client(membership: Membership, client_id: str | uuid.UUID) -> Client:
     """The client, if this membership may see it; otherwise 404, exactly as for an id that does not exist."""
     query = select(Client).where(Client.id == parse_uuid(client_id), visible_to(membership))

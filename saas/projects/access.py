@@ -11,17 +11,12 @@ import uuid
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from werkzeug.exceptions import NotFound
 
-from saas.clients.access import visible_to as client_visible_to
-from saas.clients.models import Client
+from saas.clients.access import client_id_visible_to as _client_visible
 from saas.extensions import db
 from saas.projects.models import Project, ProjectMember, Task
 from saas.tenants.access import parse_uuid
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
-
-
-def _client_visible(membership: Membership, client_id_column) -> ColumnElement[bool]:
-    return exists(select(Client.id).where(Client.id == client_id_column, client_visible_to(membership)))
 
 
 def projects_visible_to(membership: Membership) -> ColumnElement[bool]:

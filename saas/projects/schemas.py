@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, ValidationError, fields, pre_load, validate, validates_schema
 
+from saas.clients.schemas import _blank_to_none as _blanks
 from saas.clients.schemas import optional_text
 from saas.projects.models import BRIEF_FIELDS, TaskStatus
 from saas.schemas import N_, CurrencySchema, FormSchema, Money, _messages, choice, text
@@ -13,14 +14,6 @@ CHECKLIST_MAX = 50
 
 def _date(example: str) -> fields.Date:
     return fields.Date(load_default=None, allow_none=True, error_messages=_messages(invalid=N_(example)))
-
-
-def _blanks(data: dict, names: tuple[str, ...]) -> dict:
-    data = dict(data)
-    for name in names:
-        if isinstance(data.get(name), str) and not data[name].strip():
-            data[name] = None
-    return data
 
 
 class BriefSchema(FormSchema):

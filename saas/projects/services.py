@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.clients.access import get_client
+from saas.clients.access import client_for_form as _client_for
 from saas.clients.services import _active_member
 from saas.db import utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
@@ -74,14 +74,6 @@ def create_project(membership: Membership, data: dict[str, Any]) -> Project:
     db.session.add(StageChange(project_id=project.id, to_stage_id=stage.id, actor_id=membership.user_id))
     emit("client.project_created", client=client, actor_id=membership.user_id, project=project.name)
     return project
-
-
-def _client_for(membership: Membership, client_id: Any):
-    """The project's client must be one this person may see: otherwise the same answer as a wrong id."""
-    try:
-        return get_client(membership, client_id)
-    except Exception as exc:
-        raise ValidationFailed({"client_id": [_("Choose one of your clients.")]}) from exc
 
 
 def update_project(membership: Membership, project: Project, data: dict[str, Any]) -> None:
