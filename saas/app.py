@@ -62,12 +62,22 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
 def _register_blueprints(app: Flask) -> None:
     import saas.api.billing
     import saas.api.projects
-    import saas.api.views  # noqa: F401  (routes attach to the API blueprint)
+    import saas.api.views
+    import saas.portal.review  # noqa: F401  (routes attach to the portal blueprint)
     from saas.api.http import bp as api_bp
     from saas.health import bp as health_bp
+    from saas.notify.service import bell_count
+    from saas.notify.texts import words_for
     from saas.portal.views import bp as portal_bp
+    from saas.proofing.labels import decision_label, draft_status_label
     from saas.staff import register_staff
 
+    app.jinja_env.globals.update(
+        draft_status_label=draft_status_label,
+        decision_label=decision_label,
+        words_for=words_for,
+        bell_count=bell_count,
+    )
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)

@@ -47,6 +47,10 @@ def serve(host: str, port: int, workers: int) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"Atelier on http://{host}:{port}  (env={settings.env}, database={settings.database_url.split(':')[0]})")
+    if not settings.redis_url:  # no worker to run periodic work: this process does it, inline
+        from saas.scheduling import start_beat
+
+        start_beat(app)
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
@@ -64,7 +68,20 @@ def worker(burst: bool) -> None:
     if queue is None:
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
     set_worker_app(app)
+    if not burst:
+        from saas.scheduling import start_beat
+
+        start_beat(app)
     Worker([queue], connection=queue.connection).work(with_scheduler=True, burst=burst)
+
+
+@main.command()
+@with_appcontext
+def tick() -> None:
+    """Run the periodic work now (delivery retries, review reminders): for a cron-driven deployment."""
+    from saas.scheduling import tick as run_tick
+
+    run_tick(current_app._get_current_object())
 
 
 @main.group("db")

@@ -46,6 +46,7 @@ class Settings:
     smtp_ssl: bool
     max_logo_bytes: int
     max_upload_bytes: int
+    delivery_lease_seconds: int
     session_days: int
     trusted_proxies: int
     login_rate_limit: str
@@ -195,6 +196,8 @@ def load_settings(environ: dict | None = None) -> Settings:
         smtp_ssl=smtp_ssl,
         max_logo_bytes=_int(environ, "MAX_LOGO_BYTES", 2 * 1024 * 1024, errors),
         max_upload_bytes=_int(environ, "MAX_UPLOAD_BYTES", 100 * 1024 * 1024, errors),
+        # How long a delivery job may hold a message before another may take it over (the SMTP timeout is 20 s).
+        delivery_lease_seconds=_int(environ, "DELIVERY_LEASE_SECONDS", 120, errors),
         session_days=_int(environ, "SESSION_DAYS", 14, errors),
         trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0, errors),
         login_rate_limit=environ.get("LOGIN_RATE_LIMIT") or "20 per minute;200 per hour",

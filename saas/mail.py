@@ -64,8 +64,9 @@ def mailer_for(settings: Settings) -> Mailer:
     return SMTPMailer(settings) if settings.smtp_host else OutboxMailer(settings.outbox_dir)
 
 
-def send_templated(to: str, template: str, locale: str, **context: Any) -> None:
-    """Render `emails/<template>.{subject,txt,html}` in `locale` and deliver it."""
+def send_templated(to: str, template: str, locale: str, message_id: str | None = None, **context: Any) -> None:
+    """Render `emails/<template>.{subject,txt,html}` in `locale` and deliver it. A caller that may retry passes
+    its own stable `message_id`, so a message sent again is recognisably the same message."""
     settings: Settings = current_app.extensions["atelier.settings"]
     with force_locale(locale):
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
@@ -75,7 +76,7 @@ def send_templated(to: str, template: str, locale: str, **context: Any) -> None:
     message["Subject"] = subject
     message["From"] = settings.mail_from
     message["To"] = to
-    message["Message-ID"] = make_msgid(domain="atelier")
+    message["Message-ID"] = message_id or make_msgid(domain="atelier")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     current_app.extensions["atelier.mailer"].send(message)

@@ -14,8 +14,10 @@ from saas.billing.models import (
 )
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.files.models import StoredFile
+from saas.notify.models import Delivery, Notification
 from saas.portal.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
+from saas.proofing.models import Comment, Draft, ProofingSettings, Reviewer
 from saas.tenants.models import ApiToken, AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
 
 __all__ = [
@@ -28,13 +30,17 @@ __all__ = [
     "ClientEvent",
     "ClientShare",
     "ClientTag",
+    "Comment",
     "Contact",
     "Contract",
     "ContractDecision",
+    "Delivery",
+    "Draft",
     "Interaction",
     "Invitation",
     "Invoice",
     "Membership",
+    "Notification",
     "PasswordReset",
     "Payment",
     "PipelineStage",
@@ -44,9 +50,11 @@ __all__ = [
     "Project",
     "ProjectCost",
     "ProjectMember",
+    "ProofingSettings",
     "Quote",
     "QuoteLine",
     "QuoteRevision",
+    "Reviewer",
     "SavedView",
     "StageChange",
     "StoredFile",

@@ -29,6 +29,8 @@ class StoredFile(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         Index("ix_stored_files_tenant_id_project_id", "tenant_id", "project_id"),
         ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"], ondelete="CASCADE"),
         ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["tenant_id", "draft_id"], ["drafts.tenant_id", "drafts.id"], ondelete="CASCADE"),
+        Index("ix_stored_files_tenant_id_draft_id", "tenant_id", "draft_id"),
     )
 
     key: Mapped[str] = mapped_column(String(400))  # always tenants/<tenant id>/files/<file id>/<name>
@@ -43,5 +45,6 @@ class StoredFile(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     # What holds the file decides who may open it: a project's files follow the project's visibility.
     client_id: Mapped[uuid.UUID | None]
     project_id: Mapped[uuid.UUID | None]
+    draft_id: Mapped[uuid.UUID | None]  # a page (or pages) of a draft version under review
     shared_at: Mapped[datetime | None]  # set while the client may download it from the portal
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

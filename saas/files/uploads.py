@@ -51,6 +51,9 @@ def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_by
     if data["size"] > max_bytes:
         raise ValidationFailed({"size": [_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))]})
     project = _project(membership, data.get("project_id"))
+    draft = _draft(membership, data.get("draft_id"), kind.previewable)
+    if draft is not None:
+        project = draft.project
     file_id = uuid.uuid4()
     name = safe_name(data["name"])
     stored = StoredFile(
@@ -63,6 +66,7 @@ def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_by
         previews={},
         project_id=project.id if project else None,
         client_id=project.client_id if project else None,
+        draft_id=draft.id if draft else None,
     )
     db.session.add(stored)
     db.session.flush()
@@ -78,6 +82,23 @@ def _project(membership: Membership, project_id: Any):
         return get_project(membership, project_id)
     except NotFound as exc:
         raise ValidationFailed({"project_id": [_("Choose one of your projects.")]}) from exc
+
+
+def _draft(membership: Membership, draft_id: Any, previewable: bool):
+    """A page of a draft version being prepared: an image or a PDF (what a reviewer can look at)."""
+    if not draft_id:
+        return None
+    from saas.proofing.access import get_draft
+    from saas.proofing.services import check_preparing
+
+    try:
+        draft = get_draft(membership, draft_id)
+    except NotFound as exc:
+        raise ValidationFailed({"draft_id": [_("Choose a draft version of one of your projects.")]}) from exc
+    check_preparing(draft)
+    if not previewable:
+        raise ValidationFailed({"name": [_("A draft is made of images or PDF files.")]})
+    return draft
 
 
 def receive(storage: Any, stored: StoredFile, stream: Any, max_bytes: int) -> None:
@@ -134,7 +155,9 @@ def get_file(membership: Membership, file_id: str | uuid.UUID) -> StoredFile:
 def files_of_project(project_id: uuid.UUID) -> list[StoredFile]:
     from sqlalchemy import select
 
-    query = select(StoredFile).where(StoredFile.project_id == project_id, StoredFile.status == FileStatus.READY)
+    query = select(StoredFile).where(
+        StoredFile.project_id == project_id, StoredFile.status == FileStatus.READY, StoredFile.draft_id.is_(None)
+    )  # a draft's pages live on the draft's page
     return list(db.session.scalars(query.order_by(StoredFile.created_at.desc()).limit(200)))
 
 

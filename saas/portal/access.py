@@ -1,6 +1,7 @@
 """Who may enter the portal and how: staff invite a client's contact; the contact signs in with a one-time
 link (15 minutes, single use, used up only by the POST of its confirm page); a portal session is its own
 cookie and its own table, never a staff session. Everything a portal user sees is filtered by their client.
+A portal user may also set a password; the link keeps working either way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from saas.extensions import db
 from saas.jobs import enqueue
 from saas.portal.models import PortalLink, PortalSession, PortalUser
 from saas.tenants.models import Membership, Tenant
+from saas.tenants.passwords import hash_password, password_problems, verify_password
 from saas.tenants.roles import Perm, has_perm
 from saas.tokens import hash_token, new_token
 
@@ -58,15 +60,15 @@ def portal_users_of(client: Client) -> list[PortalUser]:
     return list(db.session.scalars(select(PortalUser).where(PortalUser.client_id == client.id)))
 
 
-def request_link(email: str) -> None:
+def request_link(email: str, next_path: str | None = None) -> None:
     """From the portal's sign-in page. Says nothing about whether the address is known: a link is mailed
     only to an active portal user, and the page reads the same either way."""
     user = db.session.scalar(select(PortalUser).where(PortalUser.email == email.strip().lower()))
     if user is not None and user.active:
-        enqueue(send_link, str(user.id))
+        enqueue(send_link, str(user.id), next_path)
 
 
-def send_link(portal_user_id: str) -> None:
+def send_link(portal_user_id: str, next_path: str | None = None) -> None:
     """Job: mint the link here, so no link exists that was never sent, and mail it in the person's language."""
     from saas.mail import send_templated
     from saas.web.urls import external_url
@@ -80,7 +82,7 @@ def send_link(portal_user_id: str) -> None:
     )
     db.session.flush()
     tenant = db.session.get(Tenant, user.tenant_id)
-    link = external_url("portal.confirm", slug=tenant.slug, token=token)
+    link = external_url("portal.confirm", slug=tenant.slug, token=token, next=next_path)
     send_templated(user.email, "portal_link", user.locale, tenant=tenant, user=user, link=link, minutes=LINK_MINUTES)
 
 
@@ -89,20 +91,58 @@ def find_link(token: str) -> PortalLink | None:
     return found if found is not None and found.usable and found.portal_user.active else None
 
 
-def sign_in(link: PortalLink, ip: str | None) -> str:
-    """Use the link up and open a session; returns the session's raw token (for the cookie)."""
-    link.used_at = utcnow()
+def _open_session(user: PortalUser, ip: str | None) -> str:
+    """The one way a portal session begins, whether by link or by password; returns the raw token."""
     token, token_hash = new_token()
     db.session.add(
         PortalSession(
-            portal_user_id=link.portal_user_id,
-            token_hash=token_hash,
-            expires_at=utcnow() + timedelta(days=SESSION_DAYS),
-            ip=ip,
+            portal_user_id=user.id, token_hash=token_hash, expires_at=utcnow() + timedelta(days=SESSION_DAYS), ip=ip
         )
     )
-    link.portal_user.last_login_at = utcnow()
+    user.last_login_at = utcnow()
     return token
+
+
+def sign_in(link: PortalLink, ip: str | None) -> str:
+    """Use the link up and open a session; returns the session's raw token (for the cookie)."""
+    link.used_at = utcnow()
+    return _open_session(link.portal_user, ip)
+
+
+def password_sign_in(email: str, password: str, ip: str | None) -> str | None:
+    """A session's raw token, or None whatever went wrong: the caller must not learn which part was wrong."""
+    user = db.session.scalar(
+        select(PortalUser).where(PortalUser.email == email.strip().lower(), PortalUser.active.is_(True))
+    )
+    # Hash even when nobody (or nobody with a password) matches, so timing does not tell which addresses exist.
+    matches = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not matches:
+        return None
+    return _open_session(user, ip)
+
+
+def set_password(user: PortalUser, password: str, confirm: str, keep_token: str | None = None) -> None:
+    """Set or change the password; the person's other sessions end (keep_token: the session to keep)."""
+    problems = password_problems(password, user.email, user.name)
+    if not problems and password != confirm:
+        problems = [_("The two passwords do not match.")]
+    if problems:
+        raise ValidationFailed({"password": problems})
+    user.password_hash = hash_password(password)
+    _end_other_sessions(user, keep_token)
+
+
+def remove_password(user: PortalUser, keep_token: str | None = None) -> None:
+    """Back to e-mail links only; sessions opened with the old password elsewhere end too."""
+    user.password_hash = None
+    _end_other_sessions(user, keep_token)
+
+
+def _end_other_sessions(user: PortalUser, keep_token: str | None) -> None:
+    statement = delete(PortalSession).where(PortalSession.portal_user_id == user.id)
+    if keep_token:
+        statement = statement.where(PortalSession.token_hash != hash_token(keep_token))
+    db.session.execute(statement)
 
 
 def session_user(token: str | None) -> PortalUser | None:

@@ -33,6 +33,7 @@ class PortalUser(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     active: Mapped[bool] = mapped_column(default=True)
     invited_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_login_at: Mapped[datetime | None]
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # optional: the e-mail link always works
 
     client: Mapped[Client] = relationship(lazy="joined", overlaps="contact")
     contact: Mapped[Contact] = relationship(lazy="joined", overlaps="client")

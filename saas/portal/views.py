@@ -4,7 +4,7 @@ slug is a 404); the portal user from their own cookie, scoped to this studio's p
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -18,9 +18,11 @@ from saas.files.serving import send_file_or_preview
 from saas.files.uploads import shared_with
 from saas.portal import access, queries
 from saas.projects.pipeline import stages
+from saas.proofing import queries as proofing_queries
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.isolation import set_tenant
 from saas.web.client_ip import client_ip
+from saas.web.urls import is_safe_redirect
 
 bp = Blueprint("portal", __name__, url_prefix="/portal/<slug>", template_folder="templates")
 COOKIE = "atelier_portal"
@@ -46,8 +48,16 @@ def _cookie_path() -> str:
 
 def _signed_in():
     if g.portal_user is None:
-        abort(redirect(url_for("portal.login")))
+        # Back to the page asked for after signing in (a review link from an e-mail, say).
+        wanted = request.path if request.method == "GET" else None
+        abort(redirect(url_for("portal.login", next=wanted)))
     return g.portal_user
+
+
+def _next() -> str | None:
+    """Where to go after signing in: a page of this studio's portal, nothing else."""
+    wanted = request.values.get("next")
+    return wanted if is_safe_redirect(wanted) and wanted.startswith(_cookie_path()) else None
 
 
 @bp.get("/")
@@ -70,7 +80,7 @@ def login() -> ResponseReturnValue:
     email = request.form.get("email", "").strip()
     if "@" not in email or len(email) > 254:
         return render_template("portal/login.html", tenant=g.portal_tenant, error=True, email=email), 422
-    access.request_link(email)
+    access.request_link(email, _next())
     return render_template("portal/link_sent.html", tenant=g.portal_tenant, email=email)
 
 
@@ -80,7 +90,9 @@ def confirm(token: str) -> ResponseReturnValue:
     link = access.find_link(token)
     if link is None:
         return render_template("portal/link_invalid.html", tenant=g.portal_tenant), 410
-    return render_template("portal/confirm.html", tenant=g.portal_tenant, user=link.portal_user, token=token)
+    return render_template(
+        "portal/confirm.html", tenant=g.portal_tenant, user=link.portal_user, token=token, next=_next()
+    )
 
 
 @bp.post("/signin/<token>")
@@ -88,8 +100,25 @@ def sign_in(token: str) -> ResponseReturnValue:
     link = access.find_link(token)
     if link is None:
         return render_template("portal/link_invalid.html", tenant=g.portal_tenant), 410
-    session_token = access.sign_in(link, client_ip())
-    response = redirect(url_for("portal.home"))
+    return _with_session_cookie(access.sign_in(link, client_ip()))
+
+
+@bp.post("/login/password")
+@limiter.limit(_limit, methods=["POST"])
+def password_login() -> ResponseReturnValue:
+    email = request.form.get("email", "").strip()
+    session_token = access.password_sign_in(email, request.form.get("password", ""), client_ip())
+    if session_token is None:
+        # One message for an unknown address, a wrong password or no password set: none of them is revealed.
+        return render_template(
+            "portal/login.html", tenant=g.portal_tenant, password_email=email, password_error=True
+        ), 422
+    return _with_session_cookie(session_token)
+
+
+def _with_session_cookie(session_token: str) -> Response:
+    """The portal cookie, set the same way however the person signed in."""
+    response = redirect(_next() or url_for("portal.home"))
     secure = current_app.config["SESSION_COOKIE_SECURE"]
     max_age = access.SESSION_DAYS * 86400
     response.set_cookie(
@@ -106,6 +135,25 @@ def logout() -> ResponseReturnValue:
     return response
 
 
+@bp.route("/account", methods=["GET", "POST"])
+def account() -> ResponseReturnValue:
+    """Set, change or remove the optional password; every other session of the person ends."""
+    user = _signed_in()
+    if request.method == "GET":
+        return render_template("portal/account.html", tenant=g.portal_tenant, user=user, errors={})
+    current = request.cookies.get(COOKIE)
+    if request.form.get("remove"):
+        access.remove_password(user, current)
+        flash(_("Your password is removed. Sign in with an e-mail link from now on."), "success")
+        return redirect(url_for("portal.account"))
+    try:
+        access.set_password(user, request.form.get("password", ""), request.form.get("confirm", ""), current)
+    except ValidationFailed as exc:
+        return render_template("portal/account.html", tenant=g.portal_tenant, user=user, errors=exc.errors), 422
+    flash(_("Your password is saved. You have been signed out everywhere else."), "success")
+    return redirect(url_for("portal.account"))
+
+
 @bp.get("/home")
 def home() -> ResponseReturnValue:
     user = _signed_in()
@@ -117,6 +165,8 @@ def home() -> ResponseReturnValue:
         quotes=queries.quotes(user),
         invoices=queries.invoices(user),
         files=shared_with(user.client_id),
+        drafts=proofing_queries.submitted_of_client(user.client_id),
+        drafts_awaiting=proofing_queries.awaiting(user.id),
         stages=[s for s in stages() if s.kind == "open"],
         payment_instructions=billing_settings().payment_instructions,
         today=studio_today(g.portal_tenant.id),

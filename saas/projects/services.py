@@ -104,6 +104,11 @@ def move_project(membership: Membership, project: Project, stage: PipelineStage,
     _require(membership)
     if version is not None and version != project.version:
         raise Conflict()
+    return move_to(project, stage, membership.user_id)
+
+
+def move_to(project: Project, stage: PipelineStage, actor_id: uuid.UUID | None) -> bool:
+    """The move itself, for people and for rules (a client's approval moves a project with no staff actor)."""
     if stage.id == project.stage_id:
         return False
     now = utcnow()
@@ -113,7 +118,7 @@ def move_project(membership: Membership, project: Project, stage: PipelineStage,
             project_id=project.id,
             from_stage_id=left.id,
             to_stage_id=stage.id,
-            actor_id=membership.user_id,
+            actor_id=actor_id,
             seconds_in_from=int((now - project.stage_entered_at).total_seconds()),
         )
     )
@@ -124,7 +129,7 @@ def move_project(membership: Membership, project: Project, stage: PipelineStage,
     emit(
         "client.project_moved",
         client=project.client,
-        actor_id=membership.user_id,
+        actor_id=actor_id,
         project=project.name,
         old=left.name,
         new=stage.name,

@@ -4,7 +4,17 @@ from flask import Flask
 
 
 def register_staff(app: Flask) -> None:
-    from saas.staff import account, billing, clients, files, projects, settings, workspace  # noqa: F401  (routes attach to the blueprint)
+    from saas.staff import (  # noqa: F401  (routes attach to the blueprint)
+        account,
+        billing,
+        clients,
+        files,
+        notifications,
+        projects,
+        proofing,
+        settings,
+        workspace,
+    )
     from saas.staff.auth import bp as auth_bp
     from saas.staff.blueprint import bp
     from saas.staff.brand import bp as brand_bp

@@ -24,6 +24,7 @@ class BeginSchema(FormSchema):
     content_type = fields.String(load_default=None, allow_none=True)
     purpose = choice(uploads.PURPOSES, required=False, load_default="attachment")
     project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    draft_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
 
 
 def _storage():

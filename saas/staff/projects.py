@@ -19,6 +19,7 @@ from saas.projects import pipeline, queries, services
 from saas.projects.access import can_edit_project, get_project, get_task
 from saas.projects.models import BRIEF_FIELDS, StageKind
 from saas.projects.schemas import MoveSchema, ProjectSchema, StageSchema, TaskSchema
+from saas.proofing import services as proofing
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
@@ -113,10 +114,12 @@ def project(project_id: str) -> ResponseReturnValue:
 def _project_page(found, errors: dict | None = None, form: dict | None = None, status: int = 200):
     from saas.billing import queries as billing
     from saas.files.uploads import files_of_project
+    from saas.proofing.services import drafts_of
 
     page = render_template(
         "staff/projects/detail.html",
         project=found,
+        drafts=drafts_of(found.id),
         files=files_of_project(found.id),
         docs=billing.documents_of(project_id=found.id),
         profit=billing.project_profit(found),
@@ -285,9 +288,24 @@ def _pipeline_page(errors: dict | None = None, status: int = 200) -> ResponseRet
         stages=pipeline.stages(),
         durations=durations,
         open_kind=StageKind.OPEN,
+        approved_stage=proofing.approved_stage(),
         errors=errors or {},
     )
     return page, status
+
+
+@bp.post("/settings/pipeline/proofing")
+@requires(Perm.PIPELINE)
+def proofing_settings() -> ResponseReturnValue:
+    """Where a project goes when its client approves a draft."""
+    try:
+        stage = services.stage_for_form(request.form.get("approved_stage_id"), "approved_stage_id")
+    except ValidationFailed as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(url_for("staff.pipeline_settings") + "#proofing"), 303
+    proofing.set_approved_stage(g.membership, stage)
+    flash(_("Saved."), "success")
+    return redirect(url_for("staff.pipeline_settings") + "#proofing")
 
 
 @bp.get("/settings/pipeline")

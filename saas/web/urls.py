@@ -23,3 +23,9 @@ def is_safe_redirect(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def site_path(endpoint: str, **values: Any) -> str:
+    """A path on this site, from a request or from a job (notifications store paths, not hosts)."""
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)

@@ -82,8 +82,9 @@ if (board) {
 async function uploadOne(box, file) {
   const csrf = box.dataset.csrf;
   const json = { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" };
-  const body = { name: file.name, size: file.size, content_type: file.type || null, purpose: "attachment",
-    project_id: box.dataset.project };
+  const body = { name: file.name, size: file.size, content_type: file.type || null,
+    purpose: box.dataset.draft ? "draft" : "attachment", project_id: box.dataset.project || null,
+    draft_id: box.dataset.draft || null };
   const begun = await fetch(box.dataset.begin, { method: "POST", headers: json, body: JSON.stringify(body) });
   const ticket = await begun.json();
   if (!begun.ok) return ticket.errors;
@@ -116,4 +117,46 @@ document.querySelectorAll("[data-upload]").forEach((box) => {
     }
     if (!failed) window.location.reload();
   });
+});
+
+// Draft review: zoom the pages, and in pin mode turn a click or tap on a page into a comment at that spot (the
+// spot is sent as fractions of the page, so it stays put at any size).
+document.querySelectorAll("[data-review]").forEach((review) => {
+  const levels = [0.5, 0.75, 1, 1.5, 2, 3];
+  let level = 2;
+  const output = review.querySelector("[data-zoom-level]");
+  review.querySelectorAll("[data-zoom]").forEach((button) => {
+    button.addEventListener("click", () => {
+      level = Math.min(levels.length - 1, Math.max(0, level + Number(button.dataset.zoom)));
+      review.querySelectorAll("[data-zoomable]").forEach((box) => box.style.setProperty("--zoom", levels[level]));
+      output.textContent = `${Math.round(levels[level] * 100)}%`;
+    });
+  });
+  const form = review.querySelector("[data-pin-form]");
+  if (!form) return;
+  let marker = null;
+  const clear = () => { if (marker) marker.remove(); marker = null; form.hidden = true; };
+  review.querySelectorAll(".sheet-canvas.pinnable").forEach((canvas) => {
+    canvas.addEventListener("click", (event) => {
+      if (event.target.closest(".pin")) return;
+      const box = canvas.getBoundingClientRect();
+      const x = (event.clientX - box.left) / box.width;
+      const y = (event.clientY - box.top) / box.height;
+      if (x < 0 || x > 1 || y < 0 || y > 1) return;
+      if (marker) marker.remove();
+      marker = document.createElement("span");
+      marker.className = "pin pending";
+      marker.textContent = "+";
+      marker.style.left = `${x * 100}%`;
+      marker.style.top = `${y * 100}%`;
+      canvas.appendChild(marker);
+      form.elements.file_id.value = canvas.dataset.file;
+      form.elements.page.value = canvas.dataset.page;
+      form.elements.x.value = x.toFixed(4);
+      form.elements.y.value = y.toFixed(4);
+      form.hidden = false;
+      form.elements.body.focus();
+    });
+  });
+  form.querySelector("[data-pin-cancel]").addEventListener("click", clear);
 });

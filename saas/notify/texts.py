@@ -1,0 +1,51 @@
+"""What each kind of notification says, in the reader's language: one title, a line of detail, and the label
+of the button that opens it. The same words serve the bell and the e-mail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+
+
+@dataclass(frozen=True)
+class Words:
+    title: str
+    detail: str
+    action: str
+
+
+def _decision(choice: str) -> str:
+    return {
+        "approve": _("approved"),
+        "approve_with_changes": _("approved with minor changes"),
+        "request_changes": _("asked for changes to"),
+    }.get(choice, choice)
+
+
+def words_for(kind: str, data: dict[str, Any]) -> Words:
+    """The text of a notification. `data` holds what was true when it was written (names, version numbers)."""
+    d = {k: v for k, v in data.items() if isinstance(v, str | int)}
+    if kind == "review_requested":
+        title = _("%(studio)s asks for your review: %(project)s, version %(version)d", **d)
+        detail = data.get("message") or ""
+        if data.get("due_on"):
+            detail = (detail + "\n" if detail else "") + _("Please answer by %(date)s.", date=data["due_on"])
+        return Words(title, detail, _("Review the draft"))
+    if kind == "review_reminder":
+        title = _("A reminder: %(project)s, version %(version)d is waiting for your review", **d)
+        return Words(title, _("It was due on %(date)s.", date=data.get("due_on", "")), _("Review the draft"))
+    if kind == "draft_commented":
+        title = _("%(author)s commented on %(project)s, version %(version)d", **d)
+        return Words(title, data.get("excerpt", ""), _("Open the draft"))
+    if kind == "draft_replied":
+        title = _("%(author)s replied on %(project)s, version %(version)d", **d)
+        return Words(title, data.get("excerpt", ""), _("Open the draft"))
+    if kind == "draft_decided":
+        title = _("%(reviewer)s %(decision)s %(project)s, version %(version)d", decision=_decision(data["choice"]), **d)
+        detail = _("Rating: %(rating)d of 5", rating=data["rating"]) if data.get("rating") else ""
+        if data.get("note"):
+            detail = (detail + "\n" if detail else "") + data["note"]
+        return Words(title, detail, _("Open the draft"))
+    return Words(kind, "", _("Open"))

@@ -1,0 +1,133 @@
+"""What the review page shows, read in a handful of queries whatever the size of the draft: the version's
+pages, every comment as threads (pins numbered in the order they were dropped), the reviewers' decisions, and
+the pages of the version before it for side-by-side comparison."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from saas.extensions import db
+from saas.files.models import StoredFile
+from saas.proofing.models import Comment, Draft, DraftStatus, Reviewer
+from saas.proofing.services import files_of
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One page to look at: an image, or one page of a PDF."""
+
+    file: StoredFile
+    page: int  # 1-based
+    preview: str | None  # the preview to show ("large", "page-3"), None until previews are made
+
+    @property
+    def key(self) -> str:
+        return f"{self.file.id}:{self.page}"
+
+
+@dataclass
+class Thread:
+    comment: Comment
+    number: int | None  # the pin's number on the page, None for a general comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    draft: Draft
+    sheets: list[Sheet]
+    threads: list[Thread]
+    pins_by_sheet: dict[str, list[Thread]]
+    previous: Draft | None
+    previous_sheets: list[Sheet]
+    versions: list[Draft]
+
+    @property
+    def open_pins(self) -> int:
+        return sum(1 for t in self.threads if t.number is not None and t.comment.resolved_at is None)
+
+
+def sheets_of(files: list[StoredFile]) -> list[Sheet]:
+    sheets = []
+    for stored in files:
+        pages = stored.previews.get("pages") or []
+        if pages:
+            sheets += [Sheet(stored, n, f"page-{n}") for n in range(1, len(pages) + 1)]
+        else:
+            sheets.append(Sheet(stored, 1, "large" if stored.previews.get("large") else None))
+    return sheets
+
+
+def threads_of(draft_id: uuid.UUID) -> list[Thread]:
+    comments = db.session.scalars(select(Comment).where(Comment.draft_id == draft_id).order_by(Comment.created_at))
+    threads: dict[uuid.UUID, Thread] = {}
+    replies: dict[uuid.UUID, list[Comment]] = defaultdict(list)
+    pins = 0
+    for comment in comments:
+        if comment.parent_id is None:
+            pins += comment.is_pin
+            threads[comment.id] = Thread(comment, pins if comment.is_pin else None)
+        else:
+            replies[comment.parent_id].append(comment)
+    for parent_id, items in replies.items():
+        if parent_id in threads:
+            threads[parent_id].replies = items
+    return list(threads.values())
+
+
+def review_page(draft: Draft, visible_to_client: bool = False) -> ReviewPage:
+    threads = threads_of(draft.id)
+    pins: dict[str, list[Thread]] = defaultdict(list)
+    for thread in threads:
+        if thread.number is not None:
+            pins[f"{thread.comment.file_id}:{thread.comment.page}"].append(thread)
+    versions = [
+        v
+        for v in db.session.scalars(
+            select(Draft).where(Draft.project_id == draft.project_id).order_by(Draft.number.desc())
+        )
+        if not (visible_to_client and v.status == DraftStatus.PREPARING)
+    ]
+    previous = next((v for v in versions if v.number < draft.number), None)
+    return ReviewPage(
+        draft=draft,
+        sheets=sheets_of(files_of(draft.id)),
+        threads=threads,
+        pins_by_sheet=dict(pins),
+        previous=previous,
+        previous_sheets=sheets_of(files_of(previous.id)) if previous else [],
+        versions=versions,
+    )
+
+
+def awaiting(portal_user_id: uuid.UUID) -> list[Draft]:
+    """Drafts this reviewer has been asked to decide on and has not yet."""
+    query = (
+        select(Draft)
+        .join(Reviewer, Reviewer.draft_id == Draft.id)
+        .where(
+            Reviewer.portal_user_id == portal_user_id,
+            Reviewer.decided_at.is_(None),
+            Draft.status == DraftStatus.IN_REVIEW,
+            Draft.locked_at.is_(None),
+        )
+        .order_by(Draft.submitted_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def submitted_of_client(client_id: uuid.UUID) -> list[Draft]:
+    from saas.projects.models import Project
+
+    query = (
+        select(Draft)
+        .join(Project, Project.id == Draft.project_id)
+        .where(Project.client_id == client_id, Draft.status != DraftStatus.PREPARING)
+        .order_by(Draft.submitted_at.desc())
+        .limit(50)
+    )
+    return list(db.session.scalars(query))
