@@ -3,6 +3,7 @@ Chinese and English names. Idempotent: a second run finds the studio and only pr
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -68,6 +69,7 @@ def _create_demo() -> None:
     _demo_projects(owner_membership)
     _demo_billing(owner_membership)
     _demo_portal(owner_membership)
+    _demo_draft(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -403,3 +405,69 @@ def _demo_portal(owner: Membership) -> None:
     contact = db.session.scalar(select(Contact).where(Contact.client_id == client.id, Contact.name == "张伟"))
     contact.email = DEMO_PORTAL_EMAIL
     access.invite_contact(owner, client, contact)
+
+
+def _demo_sheet(title: str, accent: tuple[int, int, int]) -> bytes:
+    """A plain layout sketch (no fonts needed): a header band, a logo mark, blocks of "text"."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1000), (250, 249, 246))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 1600, 140), fill=accent)
+    draw.ellipse((120, 300, 520, 700), outline=accent, width=28)
+    draw.rectangle((250, 430, 390, 570), fill=accent)
+    for row in range(6):
+        width = 700 if row % 3 else 520
+        draw.rounded_rectangle((700, 320 + row * 70, 700 + width, 350 + row * 70), radius=12, fill=(214, 219, 216))
+    draw.text((120, 60), title, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _demo_draft(owner: Membership) -> None:
+    """Version 1 of the office interior's concept, sent to 张伟 for review, with his two pins and a reply."""
+    from flask import current_app
+
+    from saas.files.models import FileStatus, StoredFile
+    from saas.files.previews import make
+    from saas.files.storage import tenant_key
+    from saas.portal.models import PortalUser
+    from saas.projects.models import Project
+    from saas.proofing import services as proofing
+
+    storage = current_app.extensions["atelier.storage"]
+    project = db.session.scalar(select(Project).where(Project.name == "总部办公室室内设计"))
+    draft = proofing.new_version(owner, project, "概念方案")
+    sheets = []
+    for name, accent in (("concept-a.png", (47, 111, 94)), ("concept-b.png", (176, 98, 52))):
+        file_id = uuid.uuid4()
+        stored = StoredFile(
+            id=file_id,
+            key=tenant_key(owner.tenant_id, "files", str(file_id), "original.png"),
+            name=name,
+            declared_type="image/png",
+            content_type="image/png",
+            status=FileStatus.READY,
+            purpose="draft",
+            previews={},
+            project_id=project.id,
+            client_id=project.client_id,
+            draft_id=draft.id,
+            uploaded_by_id=project.owner_id,
+        )
+        data = _demo_sheet(name, accent)
+        storage.put(stored.key, data, "image/png")
+        stored.size_bytes = len(data)
+        stored.previews = make(storage, stored)
+        db.session.add(stored)
+        sheets.append(stored)
+    db.session.flush()
+    reviewer = db.session.scalar(select(PortalUser).where(PortalUser.email == DEMO_PORTAL_EMAIL))
+    due = utcnow().date() + timedelta(days=3)
+    proofing.submit(owner, draft, proofing.Submission([reviewer.id], "张总您好，概念方案 A/B 请过目。", due))
+    pin = proofing.client_comment(reviewer, draft, "前台区域能否再开阔一些？", proofing.Pin(sheets[0].id, 1, 0.22, 0.5))
+    proofing.client_comment(reviewer, draft, "B 方案的配色更喜欢。", proofing.Pin(sheets[1].id, 1, 0.7, 0.4))
+    proofing.staff_comment(owner, draft, "收到，我们会在下一版调整前台的尺度。", None, pin.id)

@@ -317,3 +317,111 @@ def cost_input(currency: str):
     from saas.billing.schemas import CostApiSchema
 
     return CostApiSchema(currency=currency, unknown=RAISE)
+
+
+def _sheets(stored) -> int:
+    """Pages to look at in a draft's file, counted as the review page counts them (an image is one page)."""
+    from saas.proofing.queries import sheets_of
+
+    return len(sheets_of([stored]))
+
+
+DRAFT_STATUSES = ["preparing", "in_review", "approved", "approved_with_changes", "changes_requested", "superseded"]
+
+
+class DraftReviewerOut(Schema):
+    name = fields.String(attribute="portal_user.name")
+    choice = fields.String(
+        allow_none=True, metadata={"enum": ["approve", "approve_with_changes", "request_changes", None]}
+    )
+    rating = fields.Integer(allow_none=True, metadata={"description": "1 to 5 stars."})
+    decided_at = fields.DateTime(allow_none=True)
+    ip = fields.String(allow_none=True, metadata={"description": "Where the decision was sent from."})
+
+
+class DraftFileOut(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    content_type = fields.String(allow_none=True)
+    pages = fields.Function(_sheets, metadata={"type": "integer", "description": "Pages to pin on (1 for images)."})
+
+
+class DraftReplyOut(Schema):
+    id = fields.UUID()
+    author_name = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
+class DraftThreadOut(Schema):
+    """A comment that starts a thread (a pin or a general comment) and the replies to it, oldest first."""
+
+    id = fields.UUID(attribute="comment.id")
+    number = fields.Integer(allow_none=True, metadata={"description": "The pin's number; null for a general comment."})
+    author_name = fields.String(attribute="comment.author_name")
+    body = fields.String(attribute="comment.body")
+    file_id = fields.UUID(attribute="comment.file_id", allow_none=True)
+    page = fields.Integer(attribute="comment.page", allow_none=True)
+    x = fields.Float(attribute="comment.x", allow_none=True, metadata={"description": "0..1 from the left."})
+    y = fields.Float(attribute="comment.y", allow_none=True, metadata={"description": "0..1 from the top."})
+    resolved_at = fields.DateTime(attribute="comment.resolved_at", allow_none=True)
+    created_at = fields.DateTime(attribute="comment.created_at")
+    replies = fields.List(fields.Nested(DraftReplyOut))
+
+
+class DraftCommentOut(Schema):
+    """One comment as written: a pin, a general comment, or a reply (parent_id)."""
+
+    id = fields.UUID()
+    parent_id = fields.UUID(allow_none=True)
+    author_name = fields.String()
+    body = fields.String()
+    file_id = fields.UUID(allow_none=True)
+    page = fields.Integer(allow_none=True)
+    x = fields.Float(allow_none=True)
+    y = fields.Float(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class DraftOut(Schema):
+    id = fields.UUID()
+    project_id = fields.UUID()
+    number = fields.Integer()
+    title = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": DRAFT_STATUSES})
+    submitted_at = fields.DateTime(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    locked = fields.Boolean(metadata={"description": "A later version was sent: no more comments or decisions."})
+    reviewers = fields.List(fields.Nested(DraftReviewerOut))
+
+
+class DraftDetailOut(DraftOut):
+    files = fields.List(fields.Nested(DraftFileOut))
+    comments = fields.List(fields.Nested(DraftThreadOut), metadata={"description": "Threads, oldest first."})
+
+
+def draft_comment_input():
+    """Unknown fields are an error here too; what is known is judged by the proofing services."""
+    from saas.proofing.forms import CommentSchema
+
+    return CommentSchema(unknown=RAISE)
+
+
+class NotificationOut(Schema):
+    """One entry of the token person's bell in this studio, in the request's language."""
+
+    id = fields.UUID()
+    kind = fields.String()
+    title = fields.Function(lambda n: _words(n).title, metadata={"type": "string"})
+    detail = fields.Function(lambda n: _words(n).detail, metadata={"type": "string"})
+    link = fields.String(metadata={"description": "A path on this site."})
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+def _words(note):
+    from saas.notify.texts import words_for
+
+    return words_for(note.kind, note.data)
