@@ -61,8 +61,8 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import saas.api.billing
-    import saas.api.proofing
     import saas.api.projects
+    import saas.api.proofing
     import saas.api.views
     import saas.portal.review  # noqa: F401  (routes attach to the portal blueprint)
     from saas.api.http import bp as api_bp

@@ -458,6 +458,99 @@ def _cost_and_file_paths(spec: APISpec, ident: Any) -> None:
     spec.path(path="/contracts/{contract_id}/sign", parameters=[ident("contract")], operations={"post": sign})
 
 
+def _proofing_paths(spec: APISpec) -> None:
+    """Draft versions with their reviewers, files and comment threads; staff comments and resolving threads; the
+    token person's notifications."""
+    from saas.api.schemas import (
+        DraftCommentOut,
+        DraftDetailOut,
+        DraftFileOut,
+        DraftOut,
+        DraftReplyOut,
+        DraftReviewerOut,
+        DraftThreadOut,
+        NotificationOut,
+        draft_comment_input,
+    )
+
+    for name, schema in (
+        ("DraftReviewer", DraftReviewerOut),
+        ("DraftFile", DraftFileOut),
+        ("DraftReply", DraftReplyOut),
+        ("DraftThread", DraftThreadOut),
+        ("DraftComment", DraftCommentOut),
+        ("DraftCommentInput", draft_comment_input()),
+        ("Draft", DraftOut),
+        ("DraftDetail", DraftDetailOut),
+        ("Notification", NotificationOut),
+    ):
+        spec.components.schema(name, schema=schema)
+
+    def ident(what: str) -> dict[str, Any]:
+        return {"name": f"{what}_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+
+    spec.path(
+        path="/projects/{project_id}/drafts",
+        parameters=[ident("project")],
+        operations={
+            "get": {
+                "summary": "The project's draft versions, newest first, with each reviewer's decision",
+                "responses": _responses("200", "Draft", list_of=True),
+            }
+        },
+    )
+    spec.path(
+        path="/drafts/{draft_id}",
+        parameters=[ident("draft")],
+        operations={
+            "get": {
+                "summary": "A draft version with its files and every comment thread (pins numbered as on the page)",
+                "responses": _responses("200", "DraftDetail"),
+            }
+        },
+    )
+    comment = _with_403(
+        {
+            "summary": "Comment as staff: a pin (file_id, page, x and y from 0 to 1), a general comment, or a "
+            "reply (parent_id); open from submission until a later version is sent",
+            "requestBody": _body("DraftCommentInput"),
+            "responses": _responses("201", "DraftComment", "422"),
+        }
+    )
+    spec.path(path="/drafts/{draft_id}/comments", parameters=[ident("draft")], operations={"post": comment})
+    for action, summary in (
+        ("resolve", "Mark a thread resolved (its first comment; not on a locked version)"),
+        ("reopen", "Open a resolved thread again"),
+    ):
+        spec.path(
+            path=f"/drafts/{{draft_id}}/comments/{{comment_id}}/{action}",
+            parameters=[ident("draft"), ident("comment")],
+            operations={"post": _action(summary, "DraftThread")},
+        )
+    listing = _responses("200", "Notification", list_of=True)
+    listing["200"]["content"]["application/json"]["schema"]["properties"] = {
+        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}},
+        "unread": {"type": "integer", "description": "Unread notifications of the token's person in this studio."},
+    }
+    del listing["404"]
+    spec.path(
+        path="/notifications",
+        operations={
+            "get": {
+                "summary": "The token person's latest notifications in this studio (30 newest), in the request's "
+                "language, and the unread count",
+                "responses": listing,
+            }
+        },
+    )
+    read = _responses("204", None)
+    del read["404"]
+    spec.path(
+        path="/notifications/read",
+        operations={"post": {"summary": "Mark all of the token person's notifications read", "responses": read}},
+    )
+
+
 def _plain(value: Any) -> Any:
     """JSON-ready: apispec copies Decimal bounds of Decimal fields (percentages) into the document as Decimals."""
     from decimal import Decimal
@@ -583,6 +676,7 @@ def openapi_document() -> dict[str, Any]:
     _tag_paths(spec)
     _project_paths(spec, etag)
     _billing_paths(spec, etag)
+    _proofing_paths(spec)
     spec.path(
         path="/clients/{client_id}/shares",
         parameters=[ID],

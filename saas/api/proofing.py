@@ -7,8 +7,14 @@ from __future__ import annotations
 from flask.typing import ResponseReturnValue
 
 from saas.api.http import bp, invalid, json_body, listed, principal
-from saas.api.schemas import DraftCommentOut, DraftDetailOut, DraftOut, DraftThreadOut, NotificationOut
-from saas.api.schemas import draft_comment_input
+from saas.api.schemas import (
+    DraftCommentOut,
+    DraftDetailOut,
+    DraftOut,
+    DraftThreadOut,
+    NotificationOut,
+    draft_comment_input,
+)
 from saas.errors import NotAllowed, ValidationFailed
 from saas.notify import service as notes
 from saas.projects.access import can_edit_project, get_project
