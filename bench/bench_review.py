@@ -2,7 +2,8 @@
 comments: p95 < 150 ms"): one studio with a project whose draft version 2 (in review) is a BENCH_PAGES-page
 PDF (default 40) carrying BENCH_COMMENTS comments (default 500: 60 % pins spread over the pages, 20 % general
 comments, 20 % replies in threads), and version 1 (changes requested, locked) to compare with; plus 20 small
-studios with one small draft each. Seeding uses bulk inserts. Prints median and p95 through the WSGI app:
+studios with one small draft each. The comments are bulk-inserted; a database seeded before is reused.
+Prints median and p95 (BENCH_REPEAT runs, default 30) through the WSGI app:
 
   - GET /app/drafts/<id>                      the staff review page, as the studio's owner
   - GET /app/drafts/<id>?compare=1            the same, side by side with version 1
@@ -39,11 +40,11 @@ from saas.config import load_settings
 from saas.db import utcnow
 from saas.dbadmin import upgrade
 from saas.extensions import db
-from saas.files.models import StoredFile
+from saas.files.models import FileStatus, StoredFile
 from saas.portal.access import _open_session
 from saas.portal.models import PortalUser
 from saas.projects.models import PipelineStage, Project, StageKind
-from saas.proofing.models import Comment, Draft, Reviewer
+from saas.proofing.models import Comment, Draft, DraftStatus, Reviewer
 from saas.tenants.isolation import set_tenant
 from saas.tenants.models import Tenant
 from saas.tenants.services import create_studio
@@ -78,141 +79,67 @@ def _body(rng: random.Random) -> str:
     return "，".join(words)[:300]
 
 
-def _pdf(tenant_id, draft_id, project_id, client_id, owner_id, number: int, pages: int, now) -> dict:
+def _pdf(draft: Draft, project: Project, pages: int) -> StoredFile:
+    """Version `draft`'s PDF, its pages previewed (the keys need not exist: the page only links to them)."""
     fid = uuid.uuid4()
-    folder = f"tenants/{tenant_id}/files/{fid}"
+    folder = f"tenants/{project.tenant_id}/files/{fid}"
     keys = [f"{folder}/page-{n:03d}.jpg" for n in range(1, pages + 1)]
-    return {
-        "id": fid,
-        "tenant_id": tenant_id,
-        "key": f"{folder}/proposal-v{number}.pdf",
-        "name": f"proposal-v{number}.pdf",
-        "declared_type": "application/pdf",
-        "content_type": "application/pdf",
-        "size_bytes": 8_000_000,
-        "status": "ready",
-        "purpose": "draft",
-        "previews": {"thumb": f"{folder}/thumb.jpg", "large": keys[0], "pages": keys},
-        "client_id": client_id,
-        "project_id": project_id,
-        "draft_id": draft_id,
-        "uploaded_by_id": owner_id,
-        "created_at": now,
-    }
+    return StoredFile(
+        id=fid,
+        key=f"{folder}/proposal-v{draft.number}.pdf",
+        name=f"proposal-v{draft.number}.pdf",
+        declared_type="application/pdf",
+        content_type="application/pdf",
+        size_bytes=8_000_000,
+        status=FileStatus.READY,
+        purpose="draft",
+        previews={"thumb": f"{folder}/thumb.jpg", "large": keys[0], "pages": keys},
+        client_id=project.client_id,
+        project_id=project.id,
+        draft_id=draft.id,
+        uploaded_by_id=project.owner_id,
+    )
 
 
 def seed_studio(session, slug: str, pages: int, comments: int, rng: random.Random) -> None:
-    """A studio, a client with a contact invited to the portal, a project, versions 1 and 2 of its draft (one
-    PDF each), the contact asked to review version 2, and `comments` comments on version 2."""
+    """A studio, a client whose contact may open the portal, a project, versions 1 (changes requested, locked)
+    and 2 (in review, the contact its reviewer) of its draft, one PDF each, and `comments` comments on version 2:
+    60 % pins spread over the pages, 20 % general comments, 20 % replies, by the client and by staff."""
     membership = create_studio(f"Bench {slug}", slug, "Owner", f"owner@{slug}.bench", PASSWORD, "en")
-    tid, owner_id = membership.tenant_id, membership.user_id
+    owner_id, now = membership.user_id, utcnow()
     session.flush()
-    stage = session.scalar(
-        select(PipelineStage).where(PipelineStage.kind == StageKind.OPEN).order_by(PipelineStage.position).limit(1)
-    )
-    now = utcnow()
-    client_id, contact_id, project_id, reviewer_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    v1, v2 = uuid.uuid4(), uuid.uuid4()
-    common = {"tenant_id": tid, "created_at": now - timedelta(days=10)}
-    session.execute(
-        insert(Client),
-        [
-            {
-                **common,
-                "id": client_id,
-                "name": "鹿鸣咖啡",
-                "kind": "company",
-                "status": "signed",
-                "tags": [],
-                "owner_id": owner_id,
-                "search_text": "鹿鸣咖啡",
-                "version": 1,
-                "updated_at": now,
-            }
-        ],
-    )
-    session.execute(
-        insert(Contact),
-        [{**common, "id": contact_id, "client_id": client_id, "name": "张伟", "email": f"zw@{slug}.bench"}],
-    )
-    session.execute(
-        insert(Project),
-        [
-            {
-                **common,
-                "id": project_id,
-                "client_id": client_id,
-                "stage_id": stage.id,
-                "name": "校园店品牌焕新",
-                "type": "品牌",
-                "owner_id": owner_id,
-                "brief": {},
-                "stage_entered_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-        ],
-    )
-    session.execute(
-        insert(PortalUser),
-        [
-            {
-                **common,
-                "id": reviewer_id,
-                "client_id": client_id,
-                "contact_id": contact_id,
-                "email": f"zw@{slug}.bench",
-                "name": "张伟",
-                "locale": "en",
-                "active": True,
-                "invited_by_id": owner_id,
-            }
-        ],
-    )
-    draft = {**common, "project_id": project_id, "created_by_id": owner_id, "submitted_by_id": owner_id, "version": 1}
-    session.execute(
-        insert(Draft),
-        [
-            {
-                **draft,
-                "id": v1,
-                "number": 1,
-                "title": "初稿",
-                "status": "changes_requested",
-                "submitted_at": now - timedelta(days=9),
-                "decided_at": now - timedelta(days=8),
-                "locked_at": now - timedelta(days=3),
-            },
-            {
-                **draft,
-                "id": v2,
-                "number": 2,
-                "title": "第二稿",
-                "status": "in_review",
-                "submitted_at": now - timedelta(days=3),
-                "message": "请看第二稿",
-                "due_on": (now + timedelta(days=3)).date(),
-            },
-        ],
-    )
-    files = [_pdf(tid, v, project_id, client_id, owner_id, n, pages, now) for n, v in ((1, v1), (2, v2))]
-    session.execute(insert(StoredFile), files)
-    session.execute(insert(Reviewer), [{**common, "id": uuid.uuid4(), "draft_id": v2, "portal_user_id": reviewer_id}])
+    stage = session.scalar(select(PipelineStage).where(PipelineStage.kind == StageKind.OPEN).limit(1))
+    client = Client(name="鹿鸣咖啡", status="signed", owner_id=owner_id, search_text="鹿鸣咖啡 张伟")
+    session.add(client)
+    session.flush()
+    contact = Contact(client_id=client.id, name="张伟", email=f"zw@{slug}.bench")
+    project = Project(client_id=client.id, stage_id=stage.id, name="校园店品牌焕新", owner_id=owner_id, brief={})
+    session.add_all([contact, project])
+    session.flush()
+    person = PortalUser(client_id=client.id, contact_id=contact.id, email=contact.email, name="张伟", locale="en")
+    by_owner = {"project_id": project.id, "created_by_id": owner_id, "submitted_by_id": owner_id}
+    old = Draft(**by_owner, number=1, status=DraftStatus.CHANGES_REQUESTED, submitted_at=now - timedelta(days=9))
+    old.decided_at, old.locked_at = now - timedelta(days=8), now - timedelta(days=3)
+    draft = Draft(**by_owner, number=2, status=DraftStatus.IN_REVIEW, submitted_at=now - timedelta(days=3))
+    session.add_all([person, old, draft])
+    session.flush()
+    files = [_pdf(old, project, pages), _pdf(draft, project, pages)]
+    session.add_all([*files, Reviewer(draft_id=draft.id, portal_user_id=person.id)])
+    session.flush()
+    kinds = ["general"] * (comments // 5) + ["reply"] * (comments // 5)
+    kinds += ["pin"] * (comments - len(kinds) - 1)
+    rng.shuffle(kinds)
     rows: list[dict] = []
     roots: list[uuid.UUID] = []
-    started = now - timedelta(days=3)
-    for n in range(comments):
-        kind = "pin" if n == 0 else rng.choices(("pin", "general", "reply"), (60, 20, 20))[0]
-        if kind == "reply" and not roots:
-            kind = "general"
+    for n, kind in enumerate(["pin", *kinds]):
         by_client = rng.random() < (0.3 if kind == "reply" else 0.8)
         row = {
             "id": uuid.uuid4(),
-            "tenant_id": tid,
-            "draft_id": v2,
+            "tenant_id": membership.tenant_id,
+            "draft_id": draft.id,
             "parent_id": rng.choice(roots) if kind == "reply" else None,
             "author_name": "张伟" if by_client else "Owner",
-            "portal_user_id": reviewer_id if by_client else None,
+            "portal_user_id": person.id if by_client else None,
             "user_id": None if by_client else owner_id,
             "body": MARKER if n == 0 else _body(rng),
             "file_id": None,
@@ -221,11 +148,10 @@ def seed_studio(session, slug: str, pages: int, comments: int, rng: random.Rando
             "y": None,
             "resolved_at": None,
             "resolved_by_id": None,
-            "created_at": started + timedelta(seconds=30 * n),
+            "created_at": now - timedelta(days=3) + timedelta(seconds=30 * n),
         }
         if kind == "pin":
-            row.update(file_id=files[1]["id"], page=1 if n == 0 else rng.randint(1, pages))
-            row.update(x=rng.random(), y=rng.random())
+            row.update(file_id=files[1].id, page=1 if n == 0 else rng.randint(1, pages), x=rng.random(), y=rng.random())
             if rng.random() < 0.2:
                 row.update(resolved_at=row["created_at"] + timedelta(hours=1), resolved_by_id=owner_id)
         if kind != "reply":
@@ -265,9 +191,11 @@ def targets(app: Flask) -> tuple[uuid.UUID, str, int]:
 
 
 def page_of(browser: Browser, path: str, threads: int) -> Callable[[], object]:
-    """A timed call of `path` that fails on anything but the full page (every thread, the known comment)."""
+    """A timed call of `path` that fails on anything but the full page (every thread, the known comment, and
+    version 1 beside it when comparing)."""
     first = browser.get(path).get_data(as_text=True)
     assert first.count('<li class="thread') == threads, (path, first[:500])
+    assert ("sheets-previous" in first) == path.endswith("compare=1"), path
 
     def call():
         response = browser.get(path)
@@ -303,17 +231,20 @@ def main() -> None:
     app.test_client_class = Browser
     draft_id, token, threads = targets(app)
     backend = env["DATABASE_URL"].split(":")[0]
-    print(f"review page: {PAGES} pages, {COMMENTS} comments ({threads} threads); backend: {backend}")
+    general, replies = COMMENTS // 5, COMMENTS - threads
+    sizes = f"{threads - general} pins, {general} general, {replies} replies"
+    print(f"review page: {PAGES} pages, {COMMENTS} comments ({sizes})")
+    print(f"backend: {backend}; {SMALL_STUDIOS} other studios with a small draft each")
     staff = app.test_client()
     assert staff.login(f"owner@{SLUG}.bench", PASSWORD).status_code == 302
     client = app.test_client()
     client.set_cookie("atelier_portal", token, path=f"/portal/{SLUG}/")
     staff_page = page_of(staff, f"/app/drafts/{draft_id}", threads)
-    measure("GET /app/drafts/<id> (staff)", staff_page)
-    measure("GET /app/drafts/<id>?compare=1 (staff)", page_of(staff, f"/app/drafts/{draft_id}?compare=1", threads))
+    measure("GET /app/drafts/<id>", staff_page)
+    measure("GET /app/drafts/<id>?compare=1", page_of(staff, f"/app/drafts/{draft_id}?compare=1", threads))
     portal = f"/portal/{SLUG}/drafts/{draft_id}"
-    measure("GET /portal/<slug>/drafts/<id> (client)", page_of(client, portal, threads))
-    measure("GET /portal/<slug>/drafts/<id>?compare=1 (client)", page_of(client, f"{portal}?compare=1", threads))
+    measure("GET /portal/<slug>/drafts/<id>", page_of(client, portal, threads))
+    measure("GET /portal/<slug>/drafts/<id>?compare=1", page_of(client, f"{portal}?compare=1", threads))
     print(f"queries per staff review page: {statements_of(app, staff_page)}")
 
 

@@ -37,6 +37,7 @@ def create_app(environ: dict[str, str] | None = None) -> Flask:
         app,
         hsts=settings.is_production or settings.base_url.startswith("https://"),
         upload_origin=settings.upload_origin,
+        payment_origins=settings.payment_origins,
     )
     _commit_once_per_request(app)
     _reset_audit_origin(app)
@@ -60,15 +61,19 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Imported for what importing does: routes attach to their blueprints, webhook handlers register.
     import saas.api.billing
     import saas.api.projects
     import saas.api.proofing
     import saas.api.views
-    import saas.portal.review  # noqa: F401  (routes attach to the portal blueprint)
+    import saas.payments.settle
+    import saas.portal.payments
+    import saas.portal.review  # noqa: F401
     from saas.api.http import bp as api_bp
     from saas.health import bp as health_bp
     from saas.notify.service import bell_count
     from saas.notify.texts import words_for
+    from saas.payments.views import bp as stripe_bp
     from saas.portal.views import bp as portal_bp
     from saas.proofing.labels import decision_label, draft_status_label
     from saas.staff import register_staff
@@ -82,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(stripe_bp)
     register_staff(app)
 
 

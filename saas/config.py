@@ -24,7 +24,7 @@ class ConfigError(RuntimeError):
 class Settings:
     env: str
     instance_dir: Path
-    secret_key: str
+    secret_key: str = field(repr=False)
     database_url: str
     migration_database_url: str
     redis_url: str | None
@@ -41,12 +41,15 @@ class Settings:
     smtp_host: str | None
     smtp_port: int
     smtp_username: str | None
-    smtp_password: str | None
+    smtp_password: str | None = field(repr=False)
     smtp_starttls: bool
     smtp_ssl: bool
     max_logo_bytes: int
     max_upload_bytes: int
     delivery_lease_seconds: int
+    stripe_secret_key: str | None = field(repr=False)  # secrets never appear in a repr, so never in a log
+    stripe_webhook_secret: str | None = field(repr=False)
+    stripe_api_base: str | None
     session_days: int
     trusted_proxies: int
     login_rate_limit: str
@@ -59,6 +62,22 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+
+    @property
+    def payment_origins(self) -> str | None:
+        """Where the pay and connect buttons send people: Stripe's pages, or the test server's."""
+        if not self.stripe_enabled:
+            return None
+        if self.stripe_api_base:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.stripe_api_base)
+            return f"{parts.scheme}://{parts.netloc}"
+        return "https://checkout.stripe.com https://connect.stripe.com"
 
     @property
     def upload_origin(self) -> str | None:
@@ -198,6 +217,9 @@ def load_settings(environ: dict | None = None) -> Settings:
         max_upload_bytes=_int(environ, "MAX_UPLOAD_BYTES", 100 * 1024 * 1024, errors),
         # How long a delivery job may hold a message before another may take it over (the SMTP timeout is 20 s).
         delivery_lease_seconds=_int(environ, "DELIVERY_LEASE_SECONDS", 120, errors),
+        stripe_secret_key=environ.get("STRIPE_SECRET_KEY") or None,
+        stripe_webhook_secret=environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_api_base=environ.get("STRIPE_API_BASE") or None,
         session_days=_int(environ, "SESSION_DAYS", 14, errors),
         trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0, errors),
         login_rate_limit=environ.get("LOGIN_RATE_LIMIT") or "20 per minute;200 per hour",

@@ -15,6 +15,7 @@ from saas.billing.models import (
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.files.models import StoredFile
 from saas.notify.models import Delivery, Notification
+from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
 from saas.portal.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.proofing.models import Comment, Draft, ProofingSettings, Reviewer
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "BillingSettings",
+    "Checkout",
     "Client",
     "ClientEvent",
     "ClientShare",
@@ -54,10 +56,13 @@ __all__ = [
     "Quote",
     "QuoteLine",
     "QuoteRevision",
+    "RefundRequest",
     "Reviewer",
     "SavedView",
     "StageChange",
     "StoredFile",
+    "StripeAccount",
+    "StripeEvent",
     "Task",
     "Tenant",
     "User",

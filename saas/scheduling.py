@@ -33,12 +33,14 @@ BEAT_SECONDS = 15
 class Periodic:
     name: str
     every_seconds: int
-    path: str  # a function run once per studio
+    path: str  # a function run once per studio, or once (per_studio False: platform work, no studio set)
+    per_studio: bool = True
 
 
 PERIODIC = (
     Periodic("deliveries", 60, "saas.notify.delivery:sweep"),
     Periodic("review-reminders", 900, "saas.proofing.services:remind_due"),
+    Periodic("stripe-events", 120, "saas.payments.webhooks:redispatch", per_studio=False),
 )
 
 
@@ -76,11 +78,17 @@ def _take_turn(app: Flask, task: Periodic) -> bool:
     return True
 
 
+def _job(task: Periodic) -> PendingJob:
+    if task.per_studio:
+        return PendingJob(f"{__name__}:run_everywhere", (task.path,), None, None)
+    return PendingJob(task.path, (), None, None)
+
+
 def beat_once(app: Flask) -> None:
     with app.app_context():
         for task in PERIODIC:
             if _take_turn(app, task):
-                dispatch(PendingJob(f"{__name__}:run_everywhere", (task.path,), None, None))
+                dispatch(_job(task))
 
 
 def start_beat(app: Flask) -> threading.Thread:
@@ -100,4 +108,4 @@ def start_beat(app: Flask) -> threading.Thread:
 def tick(app: Flask) -> None:
     with app.app_context():
         for task in PERIODIC:
-            dispatch(PendingJob(f"{__name__}:run_everywhere", (task.path,), None, None))
+            dispatch(_job(task))

@@ -305,3 +305,47 @@ def moto_server(tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
+
+
+# --- Stripe: localstripe (PyPI) for what it covers, tests/stripe_standin.py for what it lacks ----------------
+
+STRIPE_SECRET = "whsec_test_atelier"
+
+
+@pytest.fixture(scope="session")
+def localstripe_server():
+    """localstripe over HTTP (installed from PyPI by `make test`): PaymentIntents, charges, refunds, customers."""
+    port = free_port()
+    binary = Path(sys.executable).with_name("localstripe")
+    process = subprocess.Popen([str(binary), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, 20)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def _standin(localstripe_server):
+    from tests.stripe_standin import StripeStandIn
+
+    server = StripeStandIn(localstripe_server)
+    server.start(free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe_standin(_standin):
+    """The Stripe stand-in, emptied for this test; it signs events with STRIPE_SECRET."""
+    _standin.reset()
+    _standin.secret = STRIPE_SECRET
+    return _standin
+
+
+@pytest.fixture
+def stripe_settings(stripe_standin) -> dict[str, str]:
+    return {
+        "STRIPE_SECRET_KEY": "sk_test_atelier_platform",
+        "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET,
+        "STRIPE_API_BASE": stripe_standin.base,
+    }

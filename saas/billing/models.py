@@ -66,6 +66,7 @@ class PaymentMethod(StrEnum):
     BANK = "bank"
     CASH = "cash"
     OTHER = "other"
+    STRIPE = "stripe"  # paid online in the portal; recorded from Stripe's webhook only
 
 
 class CostKind(StrEnum):
@@ -98,6 +99,7 @@ class BillingSettings(TenantScoped, UUIDPrimaryKey, Base):
     tax_rate_bp: Mapped[int] = mapped_column(default=600)  # 6%, the usual VAT rate for design services
     quote_valid_days: Mapped[int] = mapped_column(default=30)
     payment_instructions: Mapped[str | None] = mapped_column(Text)
+    allow_partial_payments: Mapped[bool] = mapped_column(default=False)  # may a client pay part online?
     next_numbers: Mapped[dict] = mapped_column(JSON, default=dict)  # {"Q-2026": 42, "INV-2026": 7}
     version: Mapped[int] = mapped_column(default=1)
 
@@ -303,6 +305,8 @@ class Payment(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     __table_args__ = (
         _fk(["tenant_id", "invoice_id"], "invoices"),
         Index("ix_payments_tenant_id_invoice_id", "tenant_id", "invoice_id"),
+        # One payment per PaymentIntent, however often Stripe tells us about it: the database's guarantee.
+        UniqueConstraint("tenant_id", "stripe_payment_intent"),
     )
 
     invoice_id: Mapped[uuid.UUID]
@@ -311,6 +315,9 @@ class Payment(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(120))
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    stripe_payment_intent: Mapped[str | None] = mapped_column(String(255))
+    stripe_charge: Mapped[str | None] = mapped_column(String(255))
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
 
     recorded_by: Mapped[User | None] = relationship(lazy="joined")
 

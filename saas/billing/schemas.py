@@ -174,7 +174,7 @@ class ScheduleSchema(FormSchema):
 
 class PaymentSchema(CurrencySchema):
     amount = Money(required=True, attribute="amount_minor", data_key="amount")
-    method = choice(tuple(PaymentMethod))
+    method = choice(tuple(m for m in PaymentMethod if m != PaymentMethod.STRIPE))  # online ones come from Stripe
     paid_on = _date()
     reference = optional_text(120)
     version = fields.Integer(load_default=None, allow_none=True)
@@ -224,6 +224,9 @@ class BillingSettingsSchema(FormSchema):
         error_messages=_messages(invalid=N_("Enter a number of days from 1 to 365.")),
     )
     payment_instructions = optional_text(2000)
+    allow_partial_payments = fields.Boolean(
+        load_default=False, truthy={"on", "1", "true", True}, falsy={"", "0", "false", False}
+    )
     version = fields.Integer(load_default=None, allow_none=True)
 
 

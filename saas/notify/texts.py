@@ -48,4 +48,19 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
         if data.get("note"):
             detail = (detail + "\n" if detail else "") + data["note"]
         return Words(title, detail, _("Open the draft"))
+    if kind == "payment_received":
+        amount = _amount(data)
+        title = _("Receipt: %(amount)s paid to %(studio)s for invoice %(invoice)s", amount=amount, **d)
+        return Words(title, _("Thank you. Keep this receipt for your records."), _("View the receipt"))
+    if kind == "invoice_paid_online":
+        title = _("%(client)s paid %(amount)s online for invoice %(invoice)s", amount=_amount(data), **d)
+        return Words(title, "", _("Open the invoice"))
     return Words(kind, "", _("Open"))
+
+
+def _amount(data: dict[str, Any]) -> str:
+    from flask_babel import get_locale
+
+    from saas.money import format_money
+
+    return format_money(data.get("amount_minor"), data.get("currency", "CNY"), str(get_locale() or "zh_CN"))

@@ -43,3 +43,17 @@ def quote_for(user: PortalUser, quote_id: str | uuid.UUID) -> Quote:
     if found is None:
         raise NotFound()
     return found
+
+
+def invoice_for(user: PortalUser, invoice_id: str | uuid.UUID) -> Invoice:
+    """An invoice sent to this person's client; anything else (another client's, a draft, a void) is missing."""
+    found = db.session.scalar(
+        select(Invoice).where(
+            Invoice.id == parse_uuid(invoice_id),
+            Invoice.client_id == user.client_id,
+            Invoice.status.in_(CLIENT_INVOICES),
+        )
+    )
+    if found is None:
+        raise NotFound()
+    return found

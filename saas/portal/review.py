@@ -45,7 +45,8 @@ def draft(draft_id: str) -> ResponseReturnValue:
             "portal.draft_image", draft_id=found.id, file_id=file_id, preview=preview
         ),
         version_url=lambda v: url_for("portal.draft", draft_id=v.id),
-        resolve_url=None,
+        reply_to=request.args.get("reply"),
+        resolve_action=None,
     )
 
 

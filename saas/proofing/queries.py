@@ -37,14 +37,23 @@ class Thread:
 
 
 @dataclass(frozen=True)
+class Version:
+    """A version as the switcher shows it: the row's few columns, not the draft with its project and people."""
+
+    id: uuid.UUID
+    number: int
+    status: str
+
+
+@dataclass(frozen=True)
 class ReviewPage:
     draft: Draft
     sheets: list[Sheet]
     threads: list[Thread]
     pins_by_sheet: dict[str, list[Thread]]
-    previous: Draft | None
+    previous: Version | None
     previous_sheets: list[Sheet]
-    versions: list[Draft]
+    versions: list[Version]
 
     @property
     def open_pins(self) -> int:
@@ -85,13 +94,10 @@ def review_page(draft: Draft, visible_to_client: bool = False) -> ReviewPage:
     for thread in threads:
         if thread.number is not None:
             pins[f"{thread.comment.file_id}:{thread.comment.page}"].append(thread)
-    versions = [
-        v
-        for v in db.session.scalars(
-            select(Draft).where(Draft.project_id == draft.project_id).order_by(Draft.number.desc())
-        )
-        if not (visible_to_client and v.status == DraftStatus.PREPARING)
-    ]
+    query = select(Draft.id, Draft.number, Draft.status).where(Draft.project_id == draft.project_id)
+    if visible_to_client:
+        query = query.where(Draft.status != DraftStatus.PREPARING)
+    versions = [Version(*row) for row in db.session.execute(query.order_by(Draft.number.desc()))]
     previous = next((v for v in versions if v.number < draft.number), None)
     return ReviewPage(
         draft=draft,

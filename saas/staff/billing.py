@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -28,12 +28,15 @@ from saas.billing.schemas import (
 from saas.clients.access import get_client
 from saas.errors import ValidationFailed
 from saas.money import plain_amount
+from saas.payments import gateway, refunds
+from saas.payments.connect import account_of, onboarding_link, refresh
 from saas.projects.access import get_project
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
 from saas.web.client_ip import client_ip
+from saas.web.urls import external_url
 
 
 def _today():
@@ -388,8 +391,40 @@ def new_invoice() -> ResponseReturnValue:
 
 @bp.get("/invoices/<invoice_id>")
 def invoice(invoice_id: str) -> ResponseReturnValue:
+    return _invoice_page(common.get_document(g.membership, Invoice, invoice_id))
+
+
+def _invoice_page(found: Invoice, errors: dict | None = None, form: Any = None, status: int = 200):
+    page = render_template(
+        "staff/billing/invoice.html",
+        invoice=found,
+        today=_today(),
+        errors=errors or {},
+        form=form or {},
+        pending_refunds=refunds.unconfirmed(found),
+    )
+    return page, status
+
+
+@bp.post("/invoices/<invoice_id>/payments/<payment_id>/refund")
+@requires(Perm.PAYMENTS)
+def refund_payment(invoice_id: str, payment_id: str) -> ResponseReturnValue:
+    """Asked of Stripe by a job; the payment and the invoice change when Stripe's webhook confirms it."""
+    from saas.money import BadAmount, parse_amount
+
     found = common.get_document(g.membership, Invoice, invoice_id)
-    return render_template("staff/billing/invoice.html", invoice=found, today=_today(), errors={}, form={})
+    payment = next((p for p in found.payments if str(p.id) == payment_id), None)
+    if payment is None:
+        abort(404)
+    try:
+        amount = parse_amount(request.form.get("amount", ""), g.tenant.currency)
+        refunds.request_refund(g.membership, found, payment, amount, request.form.get("reason"))
+    except (ValidationFailed, BadAmount) as exc:
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {"amount": [_("Enter an amount like 1280.50.")]}
+        form = {**request.form, "payment_id": payment_id}
+        return _invoice_page(found, {f"refund.{k}": v for k, v in errors.items()}, form, 422)
+    flash(_("Refund asked of Stripe. The invoice shows it once Stripe confirms."), "success")
+    return redirect(url_for("staff.invoice", invoice_id=found.id))
 
 
 @bp.post("/invoices/<invoice_id>/<any(send, void, pay):action>")
@@ -403,14 +438,7 @@ def invoice_action(invoice_id: str, action: str) -> ResponseReturnValue:
         else:
             invoices.record_payment(g.membership, found, load(PaymentSchema(**_cur()), request.form))
     except ValidationFailed as exc:
-        page = render_template(
-            "staff/billing/invoice.html",
-            invoice=found,
-            today=_today(),
-            errors={f"{action}.{k}": v for k, v in exc.errors.items()},
-            form=request.form,
-        )
-        return page, 422
+        return _invoice_page(found, {f"{action}.{k}": v for k, v in exc.errors.items()}, request.form, 422)
     flash(_("Invoice %(number)s updated.", number=found.number), "success")
     return redirect(url_for("staff.invoice", invoice_id=found.id))
 
@@ -462,6 +490,8 @@ def _billing_settings_page(form: dict, errors: dict, status: int = 200) -> Respo
         errors=errors,
         rules=contracts.rules(),
         approver_roles=contracts.APPROVER_ROLES,
+        stripe_ready=gateway.enabled(),
+        stripe_account=account_of(g.membership.tenant_id),
     )
     return page, status
 
@@ -476,6 +506,7 @@ def billing_settings() -> ResponseReturnValue:
             "tax": f"{row.tax_rate_bp / 100:g}",
             "quote_valid_days": row.quote_valid_days,
             "payment_instructions": row.payment_instructions,
+            "allow_partial_payments": row.allow_partial_payments,
             "version": row.version,
         }
         return _billing_settings_page(form, {})
@@ -486,6 +517,36 @@ def billing_settings() -> ResponseReturnValue:
         return _billing_settings_page(request.form, exc.errors, 422)
     flash(_("Billing settings saved."), "success")
     return redirect(url_for("staff.billing_settings"))
+
+
+@bp.post("/settings/billing/stripe")
+@requires(Perm.BILLING_SETTINGS)
+def connect_stripe() -> ResponseReturnValue:
+    """Off to Stripe to connect (or finish connecting) the studio's own account; the owner alone may."""
+    back = external_url("staff.stripe_connected")
+    try:
+        link = onboarding_link(g.membership, back, external_url("staff.billing_settings"))
+    except ValidationFailed as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(url_for("staff.billing_settings") + "#online"), 303
+    return redirect(link, 303)
+
+
+@bp.get("/settings/billing/stripe/done")
+@requires(Perm.BILLING_SETTINGS)
+def stripe_connected() -> ResponseReturnValue:
+    """Back from Stripe: read what the account can do now (the account.updated webhook keeps it current)."""
+    account = account_of(g.membership.tenant_id)
+    if account is not None:
+        refresh(account)
+    ready = account is not None and account.charges_enabled
+    flash(
+        _("Your Stripe account is connected: clients can pay online.")
+        if ready
+        else _("Stripe needs a few more details before clients can pay online."),
+        "success" if ready else "warning",
+    )
+    return redirect(url_for("staff.billing_settings") + "#online")
 
 
 def _rules_from_form() -> list[tuple[int, str]]:

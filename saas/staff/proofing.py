@@ -50,16 +50,9 @@ def draft(draft_id: str) -> ResponseReturnValue:
         compare=request.args.get("compare") == "1" and page.previous is not None,
         image_url=lambda file_id, preview: url_for("staff.open_file", file_id=file_id, preview=preview),
         version_url=lambda v: url_for("staff.draft", draft_id=v.id),
-        resolve_url=_resolve_url(found) if editable and not found.locked else None,
+        reply_to=request.args.get("reply"),
+        resolve_action=url_for("staff.resolve_comment", draft_id=found.id) if editable and not found.locked else None,
     )
-
-
-def _resolve_url(found):
-    def url(comment) -> str:
-        action = "reopen" if comment.resolved_at else "resolve"
-        return url_for("staff.resolve_comment", draft_id=found.id, comment_id=comment.id, action=action)
-
-    return url
 
 
 @bp.post("/drafts/<draft_id>/submit")
@@ -99,13 +92,14 @@ def comment_on_draft(draft_id: str) -> ResponseReturnValue:
     return _back(found, f"#c-{made.parent_id or made.id}")
 
 
-@bp.post("/drafts/<draft_id>/comments/<comment_id>/<any(resolve, reopen):action>")
+@bp.post("/drafts/<draft_id>/resolve")
 @requires(Perm.PROJECTS_EDIT)
-def resolve_comment(draft_id: str, comment_id: str, action: str) -> ResponseReturnValue:
+def resolve_comment(draft_id: str) -> ResponseReturnValue:
+    """One form for the whole list: the button pressed names the thread (resolve=<id> or reopen=<id>)."""
     found = get_draft(g.membership, draft_id)
-    comment = draft_comment(found, comment_id)
+    comment = draft_comment(found, request.form.get("resolve") or request.form.get("reopen") or "")
     try:
-        services.set_resolved(g.membership, found, comment, action == "resolve")
+        services.set_resolved(g.membership, found, comment, bool(request.form.get("resolve")))
     except ValidationFailed as exc:
         flash(_errors_text(exc), "error")
     return _back(found, f"#c-{comment.id}")

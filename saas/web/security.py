@@ -13,10 +13,12 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _policy(nonce: str, upload_origin: str | None = None) -> str:
+def _policy(nonce: str, upload_origin: str | None = None, payment_origins: str | None = None) -> str:
     """With S3, browsers upload to and download from the bucket directly: that origin joins connect-src (uploads),
-    img-src (previews) and form-action (uploads without script); nothing else does."""
+    img-src (previews) and form-action (uploads without script). With Stripe, the pay and connect forms redirect
+    to Stripe's pages, which form-action must allow (browsers apply it to a form's redirects too)."""
     direct = f" {upload_origin}" if upload_origin else ""
+    payments = f" {payment_origins}" if payment_origins else ""
     return "; ".join(
         [
             "default-src 'self'",
@@ -28,16 +30,18 @@ def _policy(nonce: str, upload_origin: str | None = None) -> str:
             "object-src 'none'",
             "base-uri 'none'",
             "frame-ancestors 'none'",
-            f"form-action 'self'{direct}",
+            f"form-action 'self'{direct}{payments}",
         ]
     )
 
 
-def init_security_headers(app: Flask, hsts: bool, upload_origin: str | None = None) -> None:
+def init_security_headers(
+    app: Flask, hsts: bool, upload_origin: str | None = None, payment_origins: str | None = None
+) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", _policy(csp_nonce(), upload_origin))
+        headers.setdefault("Content-Security-Policy", _policy(csp_nonce(), upload_origin, payment_origins))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

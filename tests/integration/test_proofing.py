@@ -130,7 +130,7 @@ def test_the_whole_approval_flow_from_upload_to_approval(app, client, new_client
     assert s.staff.submit(f"{draft_url}/comments", {"parent_id": str(first.id), "body": "好的"}).status_code == 302
     assert "replied on" in s.reviewer.get("/portal/aurora/notifications").get_data(as_text=True)
     general = next(c for c in s.rows(Comment) if c.body == "整体方向很好")
-    assert s.staff.submit(f"{draft_url}/comments/{general.id}/resolve", {}).status_code == 302
+    assert s.staff.submit(f"{draft_url}/resolve", {"resolve": str(general.id)}).status_code == 302
 
     decision = {"choice": "request_changes", "rating": "3", "note": "配色再暖一些"}
     assert s.reviewer.submit(f"{s.portal_url(draft_url)}/decision", decision).status_code == 302

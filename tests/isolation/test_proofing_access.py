@@ -28,7 +28,7 @@ def test_another_studios_staff_get_404_on_every_proofing_route(app, client, new_
         ("post", f"{s.project_url}/drafts", {}),
         ("post", f"{draft_url}/submit", {"reviewers": str(s.portal_user.id)}),
         ("post", f"{draft_url}/comments", {"body": "hacked"}),
-        ("post", f"{draft_url}/comments/{comment.id}/resolve", {}),
+        ("post", f"{draft_url}/resolve", {"resolve": str(comment.id)}),
         ("post", f"{draft_url}/files/{files[0]['id']}/remove", {}),
         ("get", f"/app/files/{files[0]['id']}?preview=large", None),
         ("get", f"/app/notifications/{note.id}", None),

@@ -160,3 +160,16 @@ document.querySelectorAll("[data-review]").forEach((review) => {
   });
   form.querySelector("[data-pin-cancel]").addEventListener("click", clear);
 });
+
+// Replies: one form serves every thread; "Reply" moves it under its thread instead of reloading the page.
+document.querySelectorAll("[data-reply]").forEach((link) => {
+  link.addEventListener("click", (event) => {
+    const form = document.querySelector("[data-reply-form]");
+    if (!form) return;
+    event.preventDefault();
+    link.parentElement.appendChild(form);
+    form.elements.parent_id.value = link.dataset.reply;
+    form.hidden = false;
+    form.elements.body.focus();
+  });
+});

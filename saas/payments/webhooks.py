@@ -1,0 +1,126 @@
+"""Stripe's webhooks, the way Stripe documents them.
+
+`receive` runs in the request: the signature is checked on the raw body with the endpoint's secret (a bad or
+stale one: nothing is recorded), the event is recorded by its id, and a job is asked to handle it; a second
+delivery of the same event finds the record and stops there. `handle` runs in the job, once per event, with the
+studio set: the studio comes from the metadata Atelier put on the Stripe object, and the event's connected
+account must be that studio's own. Handlers re-read the object from Stripe before acting, so events that arrive
+in any order reach the same end state, and every effect is keyed by a Stripe id so it happens once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import stripe
+from sqlalchemy.exc import IntegrityError
+
+from saas.db import utcnow
+from saas.extensions import db
+from saas.jobs import enqueue
+from saas.payments import gateway
+from saas.payments.models import StripeAccount, StripeEvent
+from saas.tenants.isolation import set_tenant
+
+log = logging.getLogger(__name__)
+
+
+class BadSignature(Exception):
+    pass
+
+
+def receive(payload: bytes, signature: str | None) -> bool:
+    """Verify and record; returns False when the event was already recorded (a redelivery)."""
+    secret = gateway.settings().stripe_webhook_secret
+    try:
+        stripe.Webhook.construct_event(payload, signature or "", secret)
+        data = json.loads(payload)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise BadSignature(str(exc)) from exc
+    try:
+        with db.session.begin_nested():
+            db.session.add(StripeEvent(id=data["id"], type=data["type"], account=data.get("account"), payload=data))
+    except IntegrityError:
+        return False
+    enqueue(handle, data["id"], job_id=f"stripe-event-{data['id']}")
+    return True
+
+
+Handler = Callable[[StripeEvent, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*types: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        for name in types:
+            HANDLERS[name] = handler
+        return handler
+
+    return register
+
+
+def handle(event_id: str) -> None:
+    """Job: handle one recorded event, once. The studio is whichever the object's metadata names, and only if
+    the event came from that studio's connected account."""
+    event = db.session.get(StripeEvent, event_id)
+    if event is None or event.processed_at is not None:
+        return
+    handler = HANDLERS.get(event.type)
+    obj = event.payload.get("data", {}).get("object", {})
+    if handler is not None:
+        tenant_id = _studio_of(event, obj)
+        if tenant_id is None:
+            event.error = "no studio of this account named on the object"
+        else:
+            set_tenant(db.session(), tenant_id)
+            handler(event, obj)
+            db.session.flush()  # the studio's rows are written while its studio is set
+            set_tenant(db.session(), None)
+    event.processed_at = utcnow()
+
+
+def _studio_of(event: StripeEvent, obj: dict[str, Any]) -> uuid.UUID | None:
+    named = (obj.get("metadata") or {}).get("atelier_tenant")
+    if not named:
+        named = _metadata_of_intent(event.account, obj).get("atelier_tenant")
+    try:
+        tenant_id = uuid.UUID(named)
+    except (TypeError, ValueError):
+        return None
+    set_tenant(db.session(), tenant_id)
+    account = db.session.get(StripeAccount, event.account) if event.account else None
+    set_tenant(db.session(), None)
+    # The account that sent the event must be this studio's: another studio's account cannot name our ids.
+    return tenant_id if account is not None and account.tenant_id == tenant_id else None
+
+
+def _metadata_of_intent(account: str | None, obj: dict[str, Any]) -> dict[str, Any]:
+    """Charges and refunds carry the PaymentIntent's id, not always its metadata: read it from Stripe."""
+    intent_id = obj.get("payment_intent")
+    if not account or not isinstance(intent_id, str):
+        return {}
+    intent = gateway.client().v1.payment_intents.retrieve(intent_id, options=gateway.on_account(account))
+    return gateway.field(intent, "metadata", default={}) or {}
+
+
+def pending_events() -> list[str]:
+    """Events recorded but not handled (a job lost with its worker): the sweep hands them out again."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    cutoff = utcnow() - timedelta(minutes=2)
+    query = select(StripeEvent.id).where(StripeEvent.processed_at.is_(None), StripeEvent.received_at < cutoff)
+    return list(db.session.scalars(query.limit(500)))
+
+
+def redispatch() -> int:
+    """Periodic: hand unhandled events to a job again."""
+    ids = pending_events()
+    for event_id in ids:
+        enqueue(handle, event_id)
+    return len(ids)
