@@ -29,8 +29,12 @@ def environment(folder: Path) -> dict[str, str]:
 
 
 def measure(label: str, call: Callable[[], Any], repeat: int = int(os.environ.get("BENCH_REPEAT", "30"))) -> float:
-    """Print the median and p95 of `repeat` timed calls (after one warm-up) and return the median, in ms."""
+    """Print the median and p95 of `repeat` timed calls (after one warm-up) and return the median, in ms. The
+    process is prepared as `saas serve` prepares a server process (saas.wsgi_server.settle_memory)."""
     call()
+    from saas.wsgi_server import settle_memory
+
+    settle_memory()
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()

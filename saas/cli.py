@@ -47,6 +47,9 @@ def serve(host: str, port: int, workers: int) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"Atelier on http://{host}:{port}  (env={settings.env}, database={settings.database_url.split(':')[0]})")
+    from saas.wsgi_server import settle_memory
+
+    settle_memory()
     if not settings.redis_url:  # no worker to run periodic work: this process does it, inline
         from saas.scheduling import start_beat
 

@@ -13,6 +13,7 @@ from saas.portal.access import portal_users_of
 from saas.projects.access import can_edit_project, get_project
 from saas.proofing import forms, queries, services
 from saas.proofing.access import draft_comment, draft_file, get_draft
+from saas.proofing.models import DraftStatus
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
@@ -39,13 +40,16 @@ def draft(draft_id: str) -> ResponseReturnValue:
     found = get_draft(g.membership, draft_id)
     page = queries.review_page(found)
     editable = can_edit_project(g.membership)
+    preparing = found.status == DraftStatus.PREPARING  # the upload and submit forms are shown only then
     return render_template(
         "staff/proofing/review.html",
         page=page,
         draft=found,
         project=found.project,
-        pending=[f for f in services.files_of(found.id, ready_only=False) if f.status == "pending"],
-        contacts=[u for u in portal_users_of(found.project.client) if u.active],
+        pending=[f for f in services.files_of(found.id, ready_only=False) if f.status == "pending"]
+        if preparing
+        else [],
+        contacts=[u for u in portal_users_of(found.project.client) if u.active] if preparing else [],
         editable=editable,
         compare=request.args.get("compare") == "1" and page.previous is not None,
         image_url=lambda file_id, preview: url_for("staff.open_file", file_id=file_id, preview=preview),
