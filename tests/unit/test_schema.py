@@ -10,7 +10,8 @@ from saas.db import Base, make_engine
 from saas.dbadmin import for_dialect
 from saas.tenants.isolation import TenantScoped, tenant_tables
 
-GLOBAL_TABLES = {"tenants", "users", "auth_sessions", "password_resets"}
+# stripe_events: a webhook is recorded before any studio is known (its handler then works as one studio).
+GLOBAL_TABLES = {"tenants", "users", "auth_sessions", "password_resets", "stripe_events"}
 
 
 def test_models_and_migrations_agree(migrated):
