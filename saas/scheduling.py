@@ -40,6 +40,7 @@ class Periodic:
 PERIODIC = (
     Periodic("deliveries", 60, "saas.notify.delivery:sweep"),
     Periodic("review-reminders", 900, "saas.proofing.services:remind_due"),
+    Periodic("invoice-reminders", 3600, "saas.billing.reminders:remind_overdue"),
     Periodic("stripe-events", 120, "saas.payments.webhooks:redispatch", per_studio=False),
 )
 

@@ -5,6 +5,7 @@ takes more money than it asks for, and a void one takes none.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -107,8 +108,46 @@ def send_invoice(membership: Membership, invoice: Invoice) -> None:
     require(membership, Perm.INVOICES)
     if invoice.status != InvoiceStatus.DRAFT:
         raise _refuse(_("This invoice was already sent."))
+    release(invoice, membership.user_id)
+
+
+def release(invoice: Invoice, actor_id: uuid.UUID | None) -> None:
+    """Sent: by a person, or by the client's approval of the draft it waits for. The client is told."""
+    from saas.billing.reminders import tell_sent
+
     invoice.status, invoice.sent_at = InvoiceStatus.SENT, utcnow()
-    emit("client.invoice_sent", client=invoice.client, actor_id=membership.user_id, invoice=invoice.number)
+    invoice.release_on_draft_id = None
+    emit("client.invoice_sent", client=invoice.client, actor_id=actor_id, invoice=invoice.number)
+    tell_sent(invoice)
+
+
+def gate_on_draft(membership: Membership, invoice: Invoice, draft_id: uuid.UUID | None) -> None:
+    """Approval-gated billing: the invoice goes out by itself when the client approves this draft version."""
+    require(membership, Perm.INVOICES)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise _refuse(_("This invoice was already sent."))
+    if draft_id is None:
+        invoice.release_on_draft_id = None
+        return
+    from saas.proofing.models import Draft, DraftStatus
+
+    draft = db.session.get(Draft, draft_id)
+    open_states = (DraftStatus.PREPARING, DraftStatus.IN_REVIEW)
+    if draft is None or draft.project_id != invoice.project_id or draft.status not in open_states:
+        raise _refuse(_("Choose a draft of this invoice's project that is not yet approved."), "draft_id")
+    invoice.release_on_draft_id = draft.id
+
+
+def release_on_approval(draft_id: uuid.UUID) -> int:
+    """The client approved this draft: send every invoice that waited for it."""
+    from sqlalchemy import select
+
+    waiting = db.session.scalars(
+        select(Invoice).where(Invoice.release_on_draft_id == draft_id, Invoice.status == InvoiceStatus.DRAFT)
+    ).all()
+    for invoice in waiting:
+        release(invoice, None)
+    return len(waiting)
 
 
 def void_invoice(membership: Membership, invoice: Invoice, reason: str) -> None:

@@ -100,6 +100,8 @@ class BillingSettings(TenantScoped, UUIDPrimaryKey, Base):
     quote_valid_days: Mapped[int] = mapped_column(default=30)
     payment_instructions: Mapped[str | None] = mapped_column(Text)
     allow_partial_payments: Mapped[bool] = mapped_column(default=False)  # may a client pay part online?
+    # When clients are reminded of an open invoice, in days from its due date (-3: three days before).
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [-3, 0, 7])
     next_numbers: Mapped[dict] = mapped_column(JSON, default=dict)  # {"Q-2026": 42, "INV-2026": 7}
     version: Mapped[int] = mapped_column(default=1)
 
@@ -274,6 +276,10 @@ class Invoice(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(12), default=InvoiceStatus.DRAFT)
     sent_at: Mapped[datetime | None]
     void_reason: Mapped[str | None] = mapped_column(String(300))
+    # Sent by itself when the client approves this draft version (approval-gated billing).
+    release_on_draft_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    reminders_sent: Mapped[list[int]] = mapped_column(JSON, default=list)  # the reminder days already used
+    reminded_on: Mapped[date | None] = mapped_column(Date)  # at most one reminder a day
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=1)
 

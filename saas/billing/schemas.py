@@ -216,6 +216,18 @@ class CostSchema(CurrencySchema):
 
 
 class BillingSettingsSchema(FormSchema):
+    """`reminder_days` comes from the form as text: "-3, 0, 7" (days from the due date; empty: no reminders)."""
+
+    def _days(self, value: Any) -> list[int]:
+        parts = [p for p in str(value).replace("，", ",").replace("−", "-").split(",") if p.strip()]
+        try:
+            days = sorted({int(p) for p in parts})
+        except ValueError as exc:
+            raise ValidationError(N_("Write days from the due date separated by commas, like -3, 0, 7.")) from exc
+        if len(days) > 6 or any(not -60 <= d <= 120 for d in days):
+            raise ValidationError(N_("Use up to six days, each from -60 to 120."))
+        return days
+
     discount_threshold = Percent(required=True, attribute="discount_threshold_bp", data_key="discount_threshold")
     tax = Percent(required=True, attribute="tax_rate_bp", data_key="tax")
     quote_valid_days = fields.Integer(
@@ -224,6 +236,7 @@ class BillingSettingsSchema(FormSchema):
         error_messages=_messages(invalid=N_("Enter a number of days from 1 to 365.")),
     )
     payment_instructions = optional_text(2000)
+    reminder_days = fields.Method(deserialize="_days", load_default=lambda: [-3, 0, 7])
     allow_partial_payments = fields.Boolean(
         load_default=False, truthy={"on", "1", "true", True}, falsy={"", "0", "false", False}
     )

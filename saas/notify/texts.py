@@ -52,6 +52,18 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
         amount = _amount(data)
         title = _("Receipt: %(amount)s paid to %(studio)s for invoice %(invoice)s", amount=amount, **d)
         return Words(title, _("Thank you. Keep this receipt for your records."), _("View the receipt"))
+    if kind == "invoice_sent":
+        title = _("%(studio)s sent you invoice %(invoice)s: %(amount)s", amount=_amount(data), **d)
+        return Words(title, _("Due %(date)s.", date=data.get("due_on", "")), _("View and pay"))
+    if kind == "invoice_reminder":
+        day = int(data.get("day", 0))
+        if day < 0:
+            title = _("Invoice %(invoice)s from %(studio)s is due on %(date)s", date=data.get("due_on", ""), **d)
+        elif day == 0:
+            title = _("Invoice %(invoice)s from %(studio)s is due today", **d)
+        else:
+            title = _("Invoice %(invoice)s from %(studio)s is overdue since %(date)s", date=data.get("due_on", ""), **d)
+        return Words(title, _("Still to pay: %(amount)s.", amount=_amount(data)), _("View and pay"))
     if kind == "invoice_paid_online":
         title = _("%(client)s paid %(amount)s online for invoice %(invoice)s", amount=_amount(data), **d)
         return Words(title, "", _("Open the invoice"))

@@ -347,6 +347,10 @@ def _conclude(draft: Draft, outcome: str) -> None:
             checklist = []
     if stage is not None:
         move_to(project, stage, None)
+    if outcome != DraftStatus.CHANGES_REQUESTED:
+        from saas.billing.invoices import release_on_approval
+
+        release_on_approval(draft.id)  # approval-gated billing
     db.session.add(
         Task(client_id=project.client_id, project_id=project.id, title=title, assignee_id=designer, checklist=checklist)
     )

@@ -402,8 +402,34 @@ def _invoice_page(found: Invoice, errors: dict | None = None, form: Any = None, 
         errors=errors or {},
         form=form or {},
         pending_refunds=refunds.unconfirmed(found),
+        gate_drafts=_gate_drafts(found),
     )
     return page, status
+
+
+def _gate_drafts(found: Invoice) -> list:
+    """Draft versions of the invoice's project that an unsent invoice can wait for."""
+    if found.status != "draft" or found.project_id is None:
+        return []
+    from saas.proofing.models import DraftStatus
+    from saas.proofing.services import drafts_of
+
+    return [d for d in drafts_of(found.project_id) if d.status in (DraftStatus.PREPARING, DraftStatus.IN_REVIEW)]
+
+
+@bp.post("/invoices/<invoice_id>/gate")
+@requires(Perm.INVOICES)
+def gate_invoice(invoice_id: str) -> ResponseReturnValue:
+    from saas.tenants.access import parse_uuid
+
+    found = common.get_document(g.membership, Invoice, invoice_id)
+    chosen = request.form.get("draft_id") or None
+    try:
+        invoices.gate_on_draft(g.membership, found, parse_uuid(chosen) if chosen else None)
+    except ValidationFailed as exc:
+        return _invoice_page(found, {f"gate.{k}": v for k, v in exc.errors.items()}, request.form, 422)
+    flash(_("Invoice %(number)s updated.", number=found.number), "success")
+    return redirect(url_for("staff.invoice", invoice_id=found.id))
 
 
 @bp.post("/invoices/<invoice_id>/payments/<payment_id>/refund")
@@ -507,6 +533,7 @@ def billing_settings() -> ResponseReturnValue:
             "quote_valid_days": row.quote_valid_days,
             "payment_instructions": row.payment_instructions,
             "allow_partial_payments": row.allow_partial_payments,
+            "reminder_days": ", ".join(str(d) for d in row.reminder_days or []),
             "version": row.version,
         }
         return _billing_settings_page(form, {})

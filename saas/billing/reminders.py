@@ -1,0 +1,79 @@
+"""What the client hears about invoices: the invoice when it is sent (however it was sent), and reminders of an
+open one on the days the studio chose around its due date (by default three days before, on the day, a week
+after) — at most one a day, none once it is paid. Reminders go to the client's people who can open the portal,
+where the invoice can be paid."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from saas.billing.common import settings, studio_today
+from saas.billing.models import Invoice, InvoiceStatus
+from saas.extensions import db
+from saas.notify.service import Recipient, notify
+from saas.portal.models import PortalUser
+from saas.tenants.models import Tenant
+from saas.web.urls import site_path
+
+OPEN = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
+
+
+def _recipients(invoice: Invoice) -> list[Recipient]:
+    people = db.session.scalars(
+        select(PortalUser).where(PortalUser.client_id == invoice.client_id, PortalUser.active.is_(True))
+    )
+    return [Recipient(portal_user_id=p.id, email=p.email, locale=p.locale) for p in people]
+
+
+def _data(invoice: Invoice, tenant: Tenant, **extra: object) -> dict:
+    return {
+        "studio": tenant.name,
+        "invoice": invoice.number,
+        "title": invoice.title,
+        "amount_minor": invoice.balance_minor,
+        "currency": tenant.currency,
+        "due_on": invoice.due_on.isoformat(),
+        **extra,
+    }
+
+
+def _link(invoice: Invoice, tenant: Tenant) -> str:
+    return site_path("portal.invoice", slug=tenant.slug, invoice_id=invoice.id)
+
+
+def tell_sent(invoice: Invoice) -> None:
+    tenant = db.session.get(Tenant, invoice.tenant_id)
+    notify(_recipients(invoice), "invoice_sent", _data(invoice, tenant), _link(invoice, tenant), email=True)
+
+
+def reminder_due(invoice: Invoice, days: list[int], today: date) -> int | None:
+    """The reminder day to use today, if any: the latest of the studio's days that has come and not been used."""
+    if invoice.status not in OPEN or invoice.balance_minor <= 0 or invoice.reminded_on == today:
+        return None
+    late_by = (today - invoice.due_on).days
+    come = [d for d in sorted(days) if d <= late_by and d not in (invoice.reminders_sent or [])]
+    return come[-1] if come else None
+
+
+def remind_overdue() -> int:
+    """Periodic, per studio."""
+    tenant = db.session.get(Tenant, db.session.info["tenant_id"])
+    days = settings().reminder_days or []
+    if not days:
+        return 0
+    today = studio_today(tenant.id)
+    horizon = date.fromordinal(today.toordinal() - min(days))  # due on or before this day may need one
+    query = select(Invoice).where(Invoice.status.in_(OPEN), Invoice.due_on <= horizon).limit(1000)
+    sent = 0
+    for invoice in db.session.scalars(query):
+        day = reminder_due(invoice, days, today)
+        if day is None:
+            continue
+        # Every day that has come counts as used: a reminder is not followed by a burst of older ones.
+        invoice.reminders_sent = sorted({*(invoice.reminders_sent or []), *(d for d in days if d <= day)})
+        invoice.reminded_on = today
+        notify(_recipients(invoice), "invoice_reminder", _data(invoice, tenant, day=day), _link(invoice, tenant), True)
+        sent += 1
+    return sent
