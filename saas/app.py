@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     import saas.api.proofing
     import saas.api.views
     import saas.payments.settle
+    import saas.plans.subscriptions
     import saas.portal.payments
     import saas.portal.review  # noqa: F401
     from saas.api.http import bp as api_bp

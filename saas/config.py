@@ -57,6 +57,7 @@ class Settings:
     reset_rate_limit: str
     api_rate_limit: str
     log_level: str
+    stripe_prices: dict = field(default_factory=dict)  # plan key → Stripe Price id (STRIPE_PRICE_<PLAN>)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -220,6 +221,11 @@ def load_settings(environ: dict | None = None) -> Settings:
         stripe_secret_key=environ.get("STRIPE_SECRET_KEY") or None,
         stripe_webhook_secret=environ.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_api_base=environ.get("STRIPE_API_BASE") or None,
+        stripe_prices={
+            plan: environ[f"STRIPE_PRICE_{plan.upper()}"]
+            for plan in ("studio", "agency")
+            if environ.get(f"STRIPE_PRICE_{plan.upper()}")
+        },
         session_days=_int(environ, "SESSION_DAYS", 14, errors),
         trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0, errors),
         login_rate_limit=environ.get("LOGIN_RATE_LIMIT") or "20 per minute;200 per hour",

@@ -16,6 +16,7 @@ from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Con
 from saas.files.models import StoredFile
 from saas.notify.models import Delivery, Notification
 from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
+from saas.plans.models import StudioSubscription
 from saas.portal.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.proofing.models import Comment, Draft, ProofingSettings, Reviewer
@@ -63,6 +64,7 @@ __all__ = [
     "StoredFile",
     "StripeAccount",
     "StripeEvent",
+    "StudioSubscription",
     "Task",
     "Tenant",
     "User",

@@ -90,6 +90,7 @@ class StripeStandIn:
     def reset(self) -> None:
         self.accounts: dict[str, dict] = {}
         self.sessions: dict[str, dict] = {}
+        self.subscriptions: dict[str, dict] = {}
         self.links: dict[str, dict] = {}
         self.idempotent: dict[tuple, tuple[int, bytes]] = {}
         self.requests: list[dict] = []
@@ -146,6 +147,8 @@ class StripeStandIn:
             ("POST", r"/v1/checkout/sessions", self._create_session),
             ("GET", r"/v1/checkout/sessions/(cs_\w+)", self._get_session),
             ("POST", r"/v1/checkout/sessions/(cs_\w+)/expire", self._expire_session),
+            ("GET", r"/v1/subscriptions/(sub_\w+)", self._get_subscription),
+            ("POST", r"/v1/billing_portal/sessions", self._portal_session),
         ]
         for verb, pattern, handler in handlers:
             match = re.fullmatch(pattern, path)
@@ -199,6 +202,8 @@ class StripeStandIn:
     # --- Checkout -------------------------------------------------------------------------------------------
 
     def _create_session(self, params, account):
+        if params.get("mode") == "subscription":
+            return self._subscription_session(params, account)
         if not account:
             return 400, {"error": {"type": "invalid_request_error", "message": "direct charges need Stripe-Account"}}
         items = params.get("line_items", [])
@@ -226,6 +231,57 @@ class StripeStandIn:
         self.sessions[session["id"]] = session
         return 200, self._public(session)
 
+    def _subscription_session(self, params, account):
+        """Subscription mode, on the platform's own account (no Stripe-Account): a customer and a Price."""
+        if account or not params.get("customer"):
+            return 400, {"error": {"type": "invalid_request_error", "message": "a platform customer is needed"}}
+        session = {
+            "id": _id("cs_test"),
+            "object": "checkout.session",
+            "mode": "subscription",
+            "status": "open",
+            "payment_status": "unpaid",
+            "customer": params["customer"],
+            "subscription": None,
+            "metadata": params.get("metadata", {}),
+            "client_reference_id": params.get("client_reference_id"),
+            "success_url": params.get("success_url"),
+            "cancel_url": params.get("cancel_url"),
+            "_price": params["line_items"][0]["price"],
+            "_subscription_metadata": (params.get("subscription_data") or {}).get("metadata", {}),
+            "_account": None,
+            "_line_items": [{"price_data": {"product_data": {"name": params["line_items"][0]["price"]}}}],
+            "amount_total": 0,
+            "currency": "cny",
+        }
+        session["url"] = f"{self.base}/pay/{session['id']}"
+        self.sessions[session["id"]] = session
+        return 200, self._public(session)
+
+    def _get_subscription(self, _params, _account, subscription_id):
+        found = self.subscriptions.get(subscription_id)
+        return (200, found) if found else (404, {"error": {"code": "resource_missing"}})
+
+    def _portal_session(self, params, account):
+        if account or not params.get("customer"):
+            return 400, {"error": {"type": "invalid_request_error"}}
+        url = f"{self.base}/billing/{params['customer']}"
+        return 200, {
+            "id": _id("bps"),
+            "object": "billing_portal.session",
+            "url": url,
+            "return_url": params.get("return_url"),
+        }
+
+    def set_subscription(self, subscription_id: str, status: str) -> dict:
+        """What Stripe does as a subscription's payments succeed, fail, or it is cancelled."""
+        sub = self.subscriptions[subscription_id]
+        sub["status"] = status
+        kind = "customer.subscription.deleted" if status == "canceled" else "customer.subscription.updated"
+        body = event(kind, dict(sub), None)
+        self.emit(body)
+        return body
+
     def _get_session(self, _params, _account, session_id):
         found = self.sessions.get(session_id)
         return (200, self._public(found)) if found else (404, {"error": {"code": "resource_missing"}})
@@ -252,7 +308,7 @@ class StripeStandIn:
         if session is None:
             return Response("no such session", 404)
         if request.method == "GET":
-            amount = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
+            amount = f"{session['amount_total'] / 100:.2f} {(session['currency'] or '').upper()}"
             html = (
                 "<!doctype html><html><head><meta charset='utf-8'><title>Stripe Checkout (test stand-in)</title></head>"
                 f"<body><h1>Pay {amount}</h1><p>{session['_line_items'][0]['price_data']['product_data']['name']}</p>"
@@ -269,6 +325,8 @@ class StripeStandIn:
         """What Stripe does when the customer pays: a succeeded PaymentIntent (in localstripe), the session
         complete, and the events."""
         session = self.sessions[session_id]
+        if session["mode"] == "subscription":
+            return self._subscribe(session)
         form = {
             "amount": session["amount_total"],
             "currency": session["currency"],
@@ -293,6 +351,22 @@ class StripeStandIn:
         for kind in self.event_order:
             self.emit(made[kind])
         return intent
+
+    def _subscribe(self, session: dict) -> dict:
+        sub = {
+            "id": _id("sub"),
+            "object": "subscription",
+            "status": "active",
+            "customer": session["customer"],
+            "items": {"object": "list", "data": [{"id": _id("si"), "price": {"id": session["_price"]}, "quantity": 1}]},
+            "current_period_end": int(time.time()) + 30 * 86400,
+            "metadata": session["_subscription_metadata"],
+        }
+        self.subscriptions[sub["id"]] = sub
+        session.update(status="complete", payment_status="paid", subscription=sub["id"])
+        self.emit(event("checkout.session.completed", self._public(session), None))
+        self.emit(event("customer.subscription.created", dict(sub), None))
+        return sub
 
     def _onboarding_page(self, request: Request, account_id: str, token: str) -> Response:
         link = self.links.get(token)

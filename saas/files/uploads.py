@@ -50,6 +50,9 @@ def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_by
         raise ValidationFailed({"content_type": [_("The file's type does not match its name.")]})
     if data["size"] > max_bytes:
         raise ValidationFailed({"size": [_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))]})
+    from saas.plans.limits import check_storage
+
+    check_storage(membership.tenant_id, data["size"])
     project = _project(membership, data.get("project_id"))
     draft = _draft(membership, data.get("draft_id"), kind.previewable)
     if draft is not None:

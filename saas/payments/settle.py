@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 
 @handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
 def session_completed(event: StripeEvent, session: dict[str, Any]) -> None:
+    if session.get("mode") == "subscription":
+        from saas.plans.subscriptions import sync_by_id
+
+        sync_by_id(session.get("subscription"))
+        return
     intent_id = session.get("payment_intent")
     if isinstance(intent_id, dict):
         intent_id = intent_id.get("id")

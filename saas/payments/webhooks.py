@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import stripe
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from saas.db import utcnow
@@ -85,17 +86,25 @@ def handle(event_id: str) -> None:
 
 def _studio_of(event: StripeEvent, obj: dict[str, Any]) -> uuid.UUID | None:
     named = (obj.get("metadata") or {}).get("atelier_tenant")
-    if not named:
+    if not named and event.account:
         named = _metadata_of_intent(event.account, obj).get("atelier_tenant")
     try:
         tenant_id = uuid.UUID(named)
     except (TypeError, ValueError):
         return None
     set_tenant(db.session(), tenant_id)
-    account = db.session.get(StripeAccount, event.account) if event.account else None
-    set_tenant(db.session(), None)
-    # The account that sent the event must be this studio's: another studio's account cannot name our ids.
-    return tenant_id if account is not None and account.tenant_id == tenant_id else None
+    try:
+        if event.account:  # a connected account's event: it must be this studio's own account
+            account = db.session.get(StripeAccount, event.account)
+            genuine = account is not None and account.tenant_id == tenant_id
+        else:  # the platform's own (subscriptions): it must be this studio's customer
+            from saas.plans.models import StudioSubscription
+
+            sub = db.session.scalar(select(StudioSubscription))
+            genuine = sub is not None and obj.get("customer") == sub.customer_id
+    finally:
+        set_tenant(db.session(), None)
+    return tenant_id if genuine else None
 
 
 def _metadata_of_intent(account: str | None, obj: dict[str, Any]) -> dict[str, Any]:
@@ -110,8 +119,6 @@ def _metadata_of_intent(account: str | None, obj: dict[str, Any]) -> dict[str, A
 def pending_events() -> list[str]:
     """Events recorded but not handled (a job lost with its worker): the sweep hands them out again."""
     from datetime import timedelta
-
-    from sqlalchemy import select
 
     cutoff = utcnow() - timedelta(minutes=2)
     query = select(StripeEvent.id).where(StripeEvent.processed_at.is_(None), StripeEvent.received_at < cutoff)

@@ -37,6 +37,10 @@ def invite_contact(membership: Membership, client: Client, contact: Contact) -> 
     user = db.session.scalar(select(PortalUser).where(PortalUser.email == email))
     if user is not None and user.client_id != client.id:
         raise ValidationFailed({"email": [_("This e-mail already opens the portal of another client.")]})
+    if user is None or not user.active:
+        from saas.plans.limits import check_portal_user
+
+        check_portal_user(membership.tenant_id)
     if user is None:
         locale = db.session.get(Tenant, membership.tenant_id).locale
         user = PortalUser(client_id=client.id, contact_id=contact.id, email=email, name=contact.name, locale=locale)

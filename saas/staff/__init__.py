@@ -10,6 +10,7 @@ def register_staff(app: Flask) -> None:
         clients,
         files,
         notifications,
+        plan,
         projects,
         proofing,
         settings,

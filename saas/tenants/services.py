@@ -92,9 +92,13 @@ def invite(inviter: Membership, email: str, role: str) -> Invitation:
     existing = db.session.scalar(select(Membership).join(Membership.user).where(User.email == email))
     if existing is not None:
         raise ValidationFailed({"email": [_("%(email)s is already a member of this studio.", email=email)]})
-    for pending in db.session.scalars(select(Invitation).where(Invitation.email == email)):
-        if pending.is_pending:
-            pending.revoked_at = utcnow()
+    pending_ones = [p for p in db.session.scalars(select(Invitation).where(Invitation.email == email)) if p.is_pending]
+    if not pending_ones:  # re-inviting the same person takes no new seat
+        from saas.plans.limits import check_seat
+
+        check_seat(inviter.tenant_id)
+    for pending in pending_ones:
+        pending.revoked_at = utcnow()
     # Unusable until the mail job mints the real token, so no link exists that was never sent.
     invitation = Invitation(
         email=email,

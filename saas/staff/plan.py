@@ -1,0 +1,46 @@
+"""The studio's plan: what it allows, what the studio uses, and (for the owner) subscribing through Stripe
+Checkout or managing the card and cancellation in Stripe's customer portal."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from saas.errors import ValidationFailed
+from saas.payments import gateway
+from saas.plans import limits, subscriptions
+from saas.plans.catalog import PLANS
+from saas.staff.blueprint import bp
+from saas.staff.context import requires
+from saas.tenants.roles import Perm
+from saas.web.urls import external_url
+
+
+@bp.get("/settings/plan")
+@requires(Perm.BILLING_SETTINGS)
+def plan_page() -> ResponseReturnValue:
+    return render_template(
+        "staff/plan.html",
+        standing=limits.standing(g.membership.tenant_id),
+        used=limits.usage(),
+        plans=list(PLANS.values()),
+        prices=gateway.settings().stripe_prices if gateway.enabled() else {},
+        subscription=subscriptions.subscription_of(g.membership.tenant_id),
+        welcome=request.args.get("subscribed") == "1",
+    )
+
+
+@bp.post("/settings/plan/<any(subscribe, manage):action>")
+@requires(Perm.BILLING_SETTINGS)
+def change_plan(action: str) -> ResponseReturnValue:
+    back = external_url("staff.plan_page")
+    try:
+        if action == "subscribe":
+            done = external_url("staff.plan_page", subscribed="1")
+            url = subscriptions.upgrade_url(g.membership, request.form.get("plan", ""), done, back)
+        else:
+            url = subscriptions.portal_url(g.membership, back)
+    except ValidationFailed as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(url_for("staff.plan_page")), 303
+    return redirect(url, 303)
