@@ -30,21 +30,11 @@ from saas.dbadmin import upgrade
 from saas.extensions import db
 from saas.tenants.services import create_studio
 from tests.conftest import Browser
+from tests.integration.test_files import BytesSeen
 
 MEGABYTES = int(os.environ.get("BENCH_UPLOAD_MB", "20"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "10"))
 PASSWORD = "bench-password-1"
-
-
-class BytesSeen:
-    """Counts the request bytes that reach the web process."""
-
-    def __init__(self, app) -> None:
-        self.app, self.total = app, 0
-
-    def __call__(self, environ, start_response):
-        self.total += int(environ.get("CONTENT_LENGTH") or 0)
-        return self.app(environ, start_response)
 
 
 def _moto() -> tuple[subprocess.Popen, str]:

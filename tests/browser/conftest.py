@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,20 +23,29 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.fixture
-def live_server(app, migrated):
+@contextmanager
+def serving(migrated: dict[str, str], **settings: str) -> Iterator[str]:
+    """A `saas serve` process on a free port, on the test database, with extra settings (SMTP, Stripe...)."""
     port = free_port()
-    env = {**os.environ, **migrated, "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, **migrated, **settings, "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "saas.cli", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
     wait_for_port(port)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def live_server(app, migrated):
+    with serving(migrated) as url:
+        yield url
 
 
 @pytest.fixture

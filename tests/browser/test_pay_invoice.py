@@ -4,17 +4,14 @@ and sees the invoice paid once the webhook has arrived — never because of the 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 
 from saas.clients.models import Contact
-from tests.browser.conftest import Page
-from tests.conftest import free_port, link_in, wait_for_port
+from tests.browser.conftest import Page, serving
+from tests.conftest import link_in
 from tests.integration.test_payments import Shop
 
 pytestmark = pytest.mark.browser
@@ -22,19 +19,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def paying_server(app, migrated, stripe_settings, stripe_standin):
-    port = free_port()
-    env = {**os.environ, **migrated, **stripe_settings, "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "saas.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    wait_for_port(port)
-    stripe_standin.webhook_url = f"http://127.0.0.1:{port}/webhooks/stripe"
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
+    """`saas serve` with Stripe set up; the stand-in posts its webhooks to it, as Stripe would."""
+    with serving(migrated, **stripe_settings) as url:
+        stripe_standin.webhook_url = f"{url}/webhooks/stripe"
+        yield url
 
 
 def test_a_client_pays_an_invoice_and_sees_it_paid(

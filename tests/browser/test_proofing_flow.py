@@ -5,10 +5,7 @@ the client approves it on a phone, and the project moves on to delivery."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 from email import message_from_bytes, policy
@@ -18,8 +15,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from saas.projects.models import Project, Task
-from tests.browser.conftest import Page, signed_in
-from tests.conftest import free_port, query, wait_for_port
+from tests.browser.conftest import Page, serving, signed_in
+from tests.conftest import free_port, query
 from tests.integration.test_portal import _client_with_contact, _invite
 from tests.integration.test_projects import new_project
 
@@ -64,26 +61,9 @@ def inbox():
 def mailing_server(app, migrated, inbox):
     """`saas serve` sending its mail to the test's SMTP server."""
     controller, _handler = inbox
-    port = free_port()
-    env = {
-        **os.environ,
-        **migrated,
-        "PORT": str(port),
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(controller.port),
-        "SMTP_STARTTLS": "false",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "saas.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    wait_for_port(port)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
+    smtp = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port), "SMTP_STARTTLS": "false"}
+    with serving(migrated, **smtp) as url:
+        yield url
 
 
 def _sheet(path, color) -> str:
