@@ -44,6 +44,11 @@ def test_upload_an_image_and_a_pdf_on_a_project(browser, live_server, app, studi
     tiles = p.locator(".file-grid li")
     assert tiles.count() == 2
     assert "效果图 v1.png" in tiles.all_inner_texts()[1] and "2" in tiles.all_inner_texts()[0]
+    # The thumbnails load after the page (lazily): wait for them, rather than catch them mid-flight.
+    p.wait_for_function(
+        "() => [...document.querySelectorAll('.file-grid img')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=15000,
+    )
     loaded = p.eval_on_selector_all(".file-grid img", "images => images.map(i => i.complete && i.naturalWidth)")
     assert len(loaded) == 2 and all(width > 0 for width in loaded), loaded
     page.shot("files")
