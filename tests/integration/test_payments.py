@@ -292,3 +292,23 @@ def test_portal_users_see_only_their_own_clients_invoices(shop):
     users = [u for u in shop.rows(PortalUser) if u.email == "zw@deer.test"]
     assert users  # the client's own invoice stays payable
     assert shop.reviewer.get(f"/portal/aurora/invoices/{shop.invoice_id}").status_code == 200
+
+
+def test_a_final_invoice_paid_online_closes_the_project_as_won(shop):
+    from saas.projects.models import PipelineStage, Project
+    from tests.integration.test_projects import new_project
+
+    project_url = new_project(shop.staff, shop.client_url, name="品牌焕新")
+    final = next(s for s in shop.rows(PipelineStage) if s.key == "final")
+    shop.staff.submit(f"{project_url}/move", {"stage_id": str(final.id)})
+    due = (date.today() + timedelta(days=10)).isoformat()
+    form = {"client_id": shop.client_url.rsplit("/", 1)[1], "project_id": project_url.rsplit("/", 1)[1]}
+    made = shop.staff.submit(
+        "/app/invoices/new", {**form, "title": "尾款", "amount": "6400", "due_on": due, "kind": "final"}
+    )
+    shop.invoice_id = made.headers["Location"].rsplit("/", 1)[1]
+    shop.staff.submit(f"/app/invoices/{shop.invoice_id}/send", {})
+    shop.pay()
+    assert shop.rows(Project)[0].stage.key == "final"  # the redirect back changes nothing
+    shop.deliver_all()
+    assert shop.rows(Project)[0].stage.key == "won" and shop.rows(Project)[0].closed_at is not None

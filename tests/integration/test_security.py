@@ -60,3 +60,13 @@ def test_errors_answer_in_json_to_programs(client):
     response = client.get("/no-such-page", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json() == {"errors": {"_schema": [response.get_json()["errors"]["_schema"][0]]}}
+
+
+def test_only_the_stripe_webhook_and_the_token_api_skip_csrf(app):
+    """Stripe signs its webhook (no cookie to ride on); the API takes bearer tokens only. Nothing else is exempt."""
+    from saas.extensions import csrf
+
+    assert csrf._exempt_views == set()
+    assert {bp.name for bp in csrf._exempt_blueprints} == {"api", "stripe"}
+    stripe_rules = [r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("stripe.")]
+    assert stripe_rules == ["/webhooks/stripe"]
