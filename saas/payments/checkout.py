@@ -35,10 +35,18 @@ def amount_to_pay(invoice: Invoice, requested: int | None) -> int:
     if requested is None or requested == balance:
         return balance
     if not billing_settings().allow_partial_payments:
-        raise _refuse(_("This invoice is paid in full, %(amount)s.", amount=f"{balance / 100:.2f}"))
+        raise _refuse(_("This invoice is paid in full, %(amount)s.", amount=_money(invoice, balance)))
     if not 100 <= requested <= balance:
         raise _refuse(_("Pay at least 1.00 and at most the balance due."))
     return requested
+
+
+def _money(invoice: Invoice, minor: int) -> str:
+    from flask_babel import get_locale
+
+    from saas.money import format_money
+
+    return format_money(minor, _studio(invoice).currency, str(get_locale() or "zh_CN"))
 
 
 def start(user: PortalUser, invoice: Invoice, requested: int | None) -> str:

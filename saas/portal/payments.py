@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from saas.billing.common import settings as billing_settings
 from saas.billing.common import studio_today
@@ -58,8 +59,6 @@ def pay_invoice(invoice_id: str) -> ResponseReturnValue:
 
 
 def _amount_help() -> str:
-    from flask_babel import gettext as _
-
     return _("Enter an amount like 1280.50.")
 
 
