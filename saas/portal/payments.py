@@ -62,11 +62,49 @@ def _amount_help() -> str:
     return _("Enter an amount like 1280.50.")
 
 
-@bp.get("/payments/<payment_id>/receipt")
-def receipt(payment_id: str) -> ResponseReturnValue:
+def _payment(payment_id: str):
+    """A payment on an invoice of this person's client; anything else is missing."""
     user = _signed_in()
     payment = db.session.get(Payment, parse_uuid(payment_id))
     if payment is None:
         abort(404)
-    found = queries.invoice_for(user, payment.invoice_id)  # 404 unless it is this client's invoice
+    return user, queries.invoice_for(user, payment.invoice_id), payment
+
+
+@bp.get("/payments/<payment_id>/receipt")
+def receipt(payment_id: str) -> ResponseReturnValue:
+    user, found, payment = _payment(payment_id)
     return render_template("portal/receipt.html", tenant=g.portal_tenant, invoice=found, payment=payment, user=user)
+
+
+@bp.get("/payments/<payment_id>/receipt.pdf")
+def receipt_pdf(payment_id: str) -> ResponseReturnValue:
+    from flask import Response
+    from flask_babel import get_locale
+
+    from saas.files.storage import content_disposition
+    from saas.money import format_money
+    from saas.payments.receipt_pdf import ReceiptDocument, render_receipt_pdf
+
+    _user, found, payment = _payment(payment_id)
+    tenant, locale = g.portal_tenant, str(get_locale() or "zh_CN")
+
+    def money(minor: int) -> str:
+        return format_money(minor, tenant.currency, locale)
+
+    methods = {"bank": _("Bank transfer"), "cash": _("Cash"), "other": _("Other"), "stripe": _("Online (Stripe)")}
+    rows = [
+        (_("Received from"), found.client.name),
+        (_("Invoice"), f"{found.number} · {found.title}"),
+        (_("Date"), payment.paid_on.isoformat()),
+        (_("Method"), methods.get(payment.method, payment.method)),
+        (_("Reference"), payment.reference or "—"),
+        (_("Amount"), money(payment.amount_minor)),
+    ]
+    if payment.refunded_minor:
+        rows.append((_("Refunded"), money(payment.refunded_minor)))
+    rows.append((_("Still to pay on this invoice"), money(max(found.balance_minor, 0))))
+    doc = ReceiptDocument(tenant.name, tenant.brand_color, _("Receipt"), rows, locale)
+    response = Response(render_receipt_pdf(doc), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(f"receipt-{found.number}.pdf", attachment=True)
+    return response

@@ -312,3 +312,19 @@ def test_a_final_invoice_paid_online_closes_the_project_as_won(shop):
     assert shop.rows(Project)[0].stage.key == "final"  # the redirect back changes nothing
     shop.deliver_all()
     assert shop.rows(Project)[0].stage.key == "won" and shop.rows(Project)[0].closed_at is not None
+
+
+def test_the_receipt_downloads_as_a_pdf(shop):
+    import io
+
+    import pypdfium2
+
+    shop.pay()
+    shop.deliver_all()
+    [payment] = shop.rows(Payment)
+    answer = shop.reviewer.get(f"/portal/aurora/payments/{payment.id}/receipt.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.headers["Content-Disposition"].startswith("attachment;")
+    text = pypdfium2.PdfDocument(io.BytesIO(answer.data))[0].get_textpage().get_text_range()
+    assert "Receipt" in text and "12,800.00" in text and "鹿鸣咖啡" in text
+    assert shop.app.test_client().get(f"/portal/aurora/payments/{payment.id}/receipt.pdf").status_code == 302

@@ -1,0 +1,64 @@
+"""A payment's receipt as a PDF the client downloads from the portal: the studio, who paid, for which invoice,
+when, how, how much (and what was refunded), in the reader's language, with the quote PDF's font and styles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from saas.billing.pdf import FONT, MARGIN, STYLES, _brand, _setup_reportlab
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    studio: str
+    brand_color: str
+    title: str  # "Receipt", in the reader's language
+    rows: list[tuple[str, str]]  # label, value
+    locale: str
+
+
+def render_receipt_pdf(doc: ReceiptDocument) -> bytes:
+    _setup_reportlab()
+    buffer = BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{doc.title} · {doc.studio}",
+        author=doc.studio,
+        lang=doc.locale.replace("_", "-"),
+    )
+    rows = [
+        [Paragraph(escape(label), STYLES["caption"]), Paragraph(escape(value), STYLES["body"])]
+        for label, value in doc.rows
+    ]
+    table = Table(rows, colWidths=[45 * mm, None], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.3, _brand("#e3e6e4")),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    heading = Table(
+        [[Paragraph(escape(doc.studio), STYLES["studio"]), Paragraph(escape(doc.title), STYLES["title"])]],
+        colWidths=[None, None],
+    )
+    heading.setStyle(
+        TableStyle([("LINEBELOW", (0, 0), (-1, 0), 2, _brand(doc.brand_color)), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
+    )
+    template.build([heading, Spacer(1, 18), table])
+    return buffer.getvalue()
