@@ -35,8 +35,9 @@ class PortalUser(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     last_login_at: Mapped[datetime | None]
     password_hash: Mapped[str | None] = mapped_column(String(255))  # optional: the e-mail link always works
 
-    client: Mapped[Client] = relationship(lazy="joined", overlaps="contact")
-    contact: Mapped[Contact] = relationship(lazy="joined", overlaps="client")
+    # Loaded when asked for: a portal user is often read only for a name (reviewers on a draft, 500 comments...).
+    client: Mapped[Client] = relationship(lazy="select", overlaps="contact")
+    contact: Mapped[Contact] = relationship(lazy="select", overlaps="client")
 
 
 class PortalLink(TenantScoped, UUIDPrimaryKey, Timestamped, Base):

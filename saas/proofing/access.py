@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from saas.extensions import db
@@ -20,11 +22,15 @@ from saas.tenants.models import Membership
 
 
 def get_draft(membership: Membership, draft_id: str | uuid.UUID) -> Draft:
-    found = db.session.get(Draft, parse_uuid(draft_id))
-    if found is None:
+    """The project is checked (and loaded) once: the draft then finds it in the session, not in another join."""
+    wanted = parse_uuid(draft_id)
+    project_id = db.session.scalar(select(Draft.project_id).where(Draft.id == wanted))
+    if project_id is None:
         raise NotFound()
-    get_project(membership, found.project_id)
-    return found
+    project = get_project(membership, project_id)
+    draft = db.session.scalar(select(Draft).where(Draft.id == wanted).options(lazyload(Draft.project)))
+    set_committed_value(draft, "project", project)  # as loaded, not as a change
+    return draft
 
 
 def portal_draft(user: PortalUser, draft_id: str | uuid.UUID) -> Draft:
