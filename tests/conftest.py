@@ -313,7 +313,7 @@ STRIPE_SECRET = "whsec_test_atelier"
 
 
 @pytest.fixture(scope="session")
-def localstripe_server():
+def localstripe_server(tmp_path_factory):
     """localstripe over HTTP (installed from PyPI by `make test`): PaymentIntents, charges, refunds, customers."""
     port = free_port()
     binary = Path(sys.executable).with_name("localstripe")
