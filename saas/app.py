@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     import saas.portal.payments
     import saas.portal.review  # noqa: F401
     from saas.api.http import bp as api_bp
+    from saas.billing.labels import payment_method_label
     from saas.health import bp as health_bp
     from saas.notify.service import bell_count
     from saas.notify.texts import words_for
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         decision_label=decision_label,
         words_for=words_for,
         bell_count=bell_count,
+        payment_method_label=payment_method_label,
     )
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)

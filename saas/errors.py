@@ -10,6 +10,11 @@ class ValidationFailed(Exception):
         super().__init__(errors)
         self.errors = errors
 
+    @property
+    def text(self) -> str:
+        """Every message in one line, for a flash or a page that shows them together."""
+        return " ".join(message for messages in self.errors.values() for message in messages)
+
 
 class Conflict(Exception):
     """Someone else changed the record since it was read (a stale version)."""

@@ -83,6 +83,13 @@ def format_money(minor: int | None, currency: str, locale: str = "zh_CN") -> str
     return f"{prefixes[negative]}{body}{suffixes[negative]}"
 
 
+def for_reader(minor: int | None, currency: str) -> str:
+    """In the language of the request, or of the job that forced one (an e-mail in its recipient's)."""
+    from flask_babel import get_locale
+
+    return format_money(minor, currency, str(get_locale() or "zh_CN"))
+
+
 def plain_amount(minor: int | None, currency: str) -> str:
     """For form fields: 12800.50, no grouping or symbol."""
     return "" if minor is None else str(to_decimal(minor, currency))

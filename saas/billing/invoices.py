@@ -111,6 +111,20 @@ def send_invoice(membership: Membership, invoice: Invoice) -> None:
     release(invoice, membership.user_id)
 
 
+def recount(invoice: Invoice) -> None:
+    """Paid is what was received less what went back (refunds through Stripe); the status follows."""
+    # `or 0`: a payment added in this transaction has no column default until it is flushed.
+    invoice.paid_minor = sum(p.amount_minor - (p.refunded_minor or 0) for p in invoice.payments)
+    if invoice.status == InvoiceStatus.VOID:
+        return
+    if invoice.paid_minor >= invoice.amount_minor:
+        invoice.status = InvoiceStatus.PAID
+    elif invoice.paid_minor > 0:
+        invoice.status = InvoiceStatus.PARTLY_PAID
+    else:
+        invoice.status = InvoiceStatus.SENT
+
+
 def release(invoice: Invoice, actor_id: uuid.UUID | None) -> None:
     """Sent: by a person, or by the client's approval of the draft it waits for. The client is told."""
     from saas.billing.reminders import tell_sent
@@ -129,13 +143,20 @@ def gate_on_draft(membership: Membership, invoice: Invoice, draft_id: uuid.UUID 
     if draft_id is None:
         invoice.release_on_draft_id = None
         return
-    from saas.proofing.models import Draft, DraftStatus
-
-    draft = db.session.get(Draft, draft_id)
-    open_states = (DraftStatus.PREPARING, DraftStatus.IN_REVIEW)
-    if draft is None or draft.project_id != invoice.project_id or draft.status not in open_states:
+    draft = next((d for d in drafts_to_wait_for(invoice) if d.id == draft_id), None)
+    if draft is None:
         raise _refuse(_("Choose a draft of this invoice's project that is not yet approved."), "draft_id")
     invoice.release_on_draft_id = draft.id
+
+
+def drafts_to_wait_for(invoice: Invoice) -> list:
+    """The draft versions of the invoice's project that an unsent invoice can wait for: not yet decided."""
+    if invoice.status != InvoiceStatus.DRAFT or invoice.project_id is None:
+        return []
+    from saas.proofing.models import DraftStatus
+    from saas.proofing.services import drafts_of
+
+    return [d for d in drafts_of(invoice.project_id) if d.status in (DraftStatus.PREPARING, DraftStatus.IN_REVIEW)]
 
 
 def release_on_approval(draft_id: uuid.UUID) -> int:
@@ -184,8 +205,7 @@ def record_payment(membership: Membership, invoice: Invoice, data: dict[str, Any
         recorded_by_id=membership.user_id,
     )
     invoice.payments.append(payment)
-    invoice.paid_minor += amount
-    invoice.status = InvoiceStatus.PAID if invoice.paid_minor == invoice.amount_minor else InvoiceStatus.PARTLY_PAID
+    recount(invoice)
     db.session.flush()
     emit(
         "client.payment_recorded",

@@ -5,26 +5,18 @@ where the invoice can be paid."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from saas.billing.common import settings, studio_today
 from saas.billing.models import Invoice, InvoiceStatus
 from saas.extensions import db
-from saas.notify.service import Recipient, notify
-from saas.portal.models import PortalUser
+from saas.notify.service import client_recipients, notify
 from saas.tenants.models import Tenant
 from saas.web.urls import site_path
 
 OPEN = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
-
-
-def _recipients(invoice: Invoice) -> list[Recipient]:
-    people = db.session.scalars(
-        select(PortalUser).where(PortalUser.client_id == invoice.client_id, PortalUser.active.is_(True))
-    )
-    return [Recipient(portal_user_id=p.id, email=p.email, locale=p.locale) for p in people]
 
 
 def _data(invoice: Invoice, tenant: Tenant, **extra: object) -> dict:
@@ -45,7 +37,9 @@ def _link(invoice: Invoice, tenant: Tenant) -> str:
 
 def tell_sent(invoice: Invoice) -> None:
     tenant = db.session.get(Tenant, invoice.tenant_id)
-    notify(_recipients(invoice), "invoice_sent", _data(invoice, tenant), _link(invoice, tenant), email=True)
+    notify(
+        client_recipients(invoice.client_id), "invoice_sent", _data(invoice, tenant), _link(invoice, tenant), email=True
+    )
 
 
 def reminder_due(invoice: Invoice, days: list[int], today: date) -> int | None:
@@ -64,7 +58,7 @@ def remind_overdue() -> int:
     if not days:
         return 0
     today = studio_today(tenant.id)
-    horizon = date.fromordinal(today.toordinal() - min(days))  # due on or before this day may need one
+    horizon = today - timedelta(days=min(days))  # due on or before this day may need one
     query = select(Invoice).where(Invoice.status.in_(OPEN), Invoice.due_on <= horizon).limit(1000)
     sent = 0
     for invoice in db.session.scalars(query):
@@ -74,6 +68,12 @@ def remind_overdue() -> int:
         # Every day that has come counts as used: a reminder is not followed by a burst of older ones.
         invoice.reminders_sent = sorted({*(invoice.reminders_sent or []), *(d for d in days if d <= day)})
         invoice.reminded_on = today
-        notify(_recipients(invoice), "invoice_reminder", _data(invoice, tenant, day=day), _link(invoice, tenant), True)
+        notify(
+            client_recipients(invoice.client_id),
+            "invoice_reminder",
+            _data(invoice, tenant, day=day),
+            _link(invoice, tenant),
+            True,
+        )
         sent += 1
     return sent

@@ -184,6 +184,21 @@ class PaymentSchema(CurrencySchema):
         return _blank_to_none(data, ("paid_on", "reference"))
 
 
+class RefundSchema(CurrencySchema):
+    amount = Money(required=True, attribute="amount_minor", data_key="amount")
+    reason = optional_text(300)
+
+
+class OnlinePaymentSchema(CurrencySchema):
+    """The portal's pay form: an amount only where the studio takes part payments; none means the balance."""
+
+    amount = Money(load_default=None, allow_none=True, attribute="amount_minor", data_key="amount")
+
+    @pre_load
+    def _blanks(self, data: Any, **_kwargs: object) -> dict:
+        return _blank_to_none(data, ("amount",))
+
+
 class VoidSchema(FormSchema):
     reason = text(300)
 

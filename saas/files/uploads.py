@@ -52,7 +52,7 @@ def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_by
         raise ValidationFailed({"size": [_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))]})
     from saas.plans.limits import check_storage
 
-    check_storage(membership.tenant_id, data["size"])
+    check_storage(data["size"])
     project = _project(membership, data.get("project_id"))
     draft = _draft(membership, data.get("draft_id"), kind.previewable)
     if draft is not None:

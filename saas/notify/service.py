@@ -28,6 +28,16 @@ class Recipient:
     locale: str = "zh_CN"
 
 
+def client_recipients(client_id: uuid.UUID) -> list[Recipient]:
+    """A client's people who can open the portal: who hears about its invoices and receipts."""
+    from saas.portal.models import PortalUser
+
+    people = db.session.scalars(
+        select(PortalUser).where(PortalUser.client_id == client_id, PortalUser.active.is_(True))
+    )
+    return [Recipient(portal_user_id=p.id, email=p.email, locale=p.locale) for p in people]
+
+
 def notify(recipients: list[Recipient], kind: str, data: dict, link: str, email: bool = False) -> None:
     from saas.notify.delivery import deliver
 

@@ -71,8 +71,6 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
 
 
 def _amount(data: dict[str, Any]) -> str:
-    from flask_babel import get_locale
+    from saas.money import for_reader
 
-    from saas.money import format_money
-
-    return format_money(data.get("amount_minor"), data.get("currency", "CNY"), str(get_locale() or "zh_CN"))
+    return for_reader(data.get("amount_minor"), data.get("currency", "CNY"))

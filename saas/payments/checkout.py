@@ -14,6 +14,7 @@ from saas.billing.models import Invoice, InvoiceStatus
 from saas.db import utcnow
 from saas.errors import ValidationFailed
 from saas.extensions import db
+from saas.money import for_reader
 from saas.payments import gateway
 from saas.payments.connect import account_of, takes_payments
 from saas.payments.models import Checkout, CheckoutStatus
@@ -35,23 +36,16 @@ def amount_to_pay(invoice: Invoice, requested: int | None) -> int:
     if requested is None or requested == balance:
         return balance
     if not billing_settings().allow_partial_payments:
-        raise _refuse(_("This invoice is paid in full, %(amount)s.", amount=_money(invoice, balance)))
+        amount = for_reader(balance, _studio(invoice).currency)
+        raise _refuse(_("This invoice is paid in full, %(amount)s.", amount=amount))
     if not 100 <= requested <= balance:
         raise _refuse(_("Pay at least 1.00 and at most the balance due."))
     return requested
 
 
-def _money(invoice: Invoice, minor: int) -> str:
-    from flask_babel import get_locale
-
-    from saas.money import format_money
-
-    return format_money(minor, _studio(invoice).currency, str(get_locale() or "zh_CN"))
-
-
 def start(user: PortalUser, invoice: Invoice, requested: int | None) -> str:
     """The URL of Stripe's payment page for this invoice."""
-    if not takes_payments(invoice.tenant_id):
+    if not takes_payments():
         raise _refuse(_("%(studio)s does not take online payments yet.", studio=_studio(invoice).name))
     amount = amount_to_pay(invoice, requested)
     reusable = db.session.scalar(
@@ -65,7 +59,7 @@ def start(user: PortalUser, invoice: Invoice, requested: int | None) -> str:
     )
     if reusable is not None:
         return reusable.url
-    account = account_of(invoice.tenant_id)
+    account = account_of()
     tenant = _studio(invoice)
     checkout = Checkout(
         invoice_id=invoice.id,

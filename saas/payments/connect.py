@@ -3,8 +3,6 @@ account link): the owner alone may, and the money for the studio's invoices goes
 
 from __future__ import annotations
 
-import uuid
-
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,15 +14,16 @@ from saas.payments.models import StripeAccount
 from saas.tenants.models import Membership, Role, User
 
 
-def account_of(tenant_id: uuid.UUID) -> StripeAccount | None:
-    return db.session.scalar(select(StripeAccount).where(StripeAccount.tenant_id == tenant_id))
+def account_of() -> StripeAccount | None:
+    """The current studio's connected account (the studio scope and RLS find it)."""
+    return db.session.scalar(select(StripeAccount))
 
 
-def takes_payments(tenant_id: uuid.UUID) -> bool:
+def takes_payments() -> bool:
     """Online payment is offered when Stripe is configured and the studio's account can take charges."""
     if not gateway.enabled():
         return False
-    account = account_of(tenant_id)
+    account = account_of()
     return account is not None and account.charges_enabled
 
 
@@ -34,7 +33,7 @@ def onboarding_link(membership: Membership, return_url: str, refresh_url: str) -
         raise NotAllowed()
     if not gateway.enabled():
         raise ValidationFailed({"stripe": [_("Online payments are not set up on this Atelier installation.")]})
-    account = account_of(membership.tenant_id)
+    account = account_of()
     if account is None:
         owner = db.session.get(User, membership.user_id)
         params = {"type": "standard", "email": owner.email, "metadata": {"atelier_tenant": str(membership.tenant_id)}}

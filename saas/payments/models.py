@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,7 +49,7 @@ class StripeEvent(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class CheckoutStatus:
+class CheckoutStatus(StrEnum):
     OPEN = "open"
     PAID = "paid"
     EXPIRED = "expired"
@@ -73,7 +74,7 @@ class Checkout(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(10), default=CheckoutStatus.OPEN)
 
 
-class RefundStatus:
+class RefundStatus(StrEnum):
     REQUESTED = "requested"  # recorded; the job asks Stripe
     SENT = "sent"  # Stripe has the refund; its effect arrives with the webhook
     FAILED = "failed"

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from saas.billing.labels import payment_method_label
+from saas.billing.models import Invoice, Payment
 from saas.billing.pdf import FONT, MARGIN, STYLES, _brand, _setup_reportlab
+from saas.money import for_reader
+from saas.tenants.models import Tenant
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,27 @@ class ReceiptDocument:
     title: str  # "Receipt", in the reader's language
     rows: list[tuple[str, str]]  # label, value
     locale: str
+
+
+def receipt_document(tenant: Tenant, invoice: Invoice, payment: Payment) -> ReceiptDocument:
+    """What the receipt says, in the reader's language (the request's)."""
+    from flask_babel import get_locale
+
+    def money(minor: int) -> str:
+        return for_reader(minor, tenant.currency)
+
+    rows = [
+        (_("Received from"), invoice.client.name),
+        (_("Invoice"), f"{invoice.number} · {invoice.title}"),
+        (_("Date"), payment.paid_on.isoformat()),
+        (_("Method"), payment_method_label(payment.method)),
+        (_("Reference"), payment.reference or "—"),
+        (_("Amount"), money(payment.amount_minor)),
+    ]
+    if payment.refunded_minor:
+        rows.append((_("Refunded"), money(payment.refunded_minor)))
+    rows.append((_("Still to pay on this invoice"), money(max(invoice.balance_minor, 0))))
+    return ReceiptDocument(tenant.name, tenant.brand_color, _("Receipt"), rows, str(get_locale() or "zh_CN"))
 
 
 def render_receipt_pdf(doc: ReceiptDocument) -> bytes:

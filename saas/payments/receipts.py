@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from saas.billing.models import Invoice, Payment
 from saas.extensions import db
-from saas.notify.service import Recipient, notify
-from saas.portal.models import PortalUser
+from saas.notify.service import Recipient, client_recipients, notify
 from saas.tenants.models import Membership, Role, Tenant, User
 from saas.web.urls import site_path
 
@@ -24,12 +23,8 @@ def announce(invoice: Invoice, payment: Payment) -> None:
         "amount_minor": payment.amount_minor,
         "currency": tenant.currency,
     }
-    clients = db.session.scalars(
-        select(PortalUser).where(PortalUser.client_id == invoice.client_id, PortalUser.active.is_(True))
-    )
     receipt = site_path("portal.receipt", slug=tenant.slug, payment_id=payment.id)
-    people = [Recipient(portal_user_id=u.id, email=u.email, locale=u.locale) for u in clients]
-    notify(people, "payment_received", data, receipt, email=True)
+    notify(client_recipients(invoice.client_id), "payment_received", data, receipt, email=True)
     notify(_staff(invoice), "invoice_paid_online", data, site_path("staff.invoice", invoice_id=invoice.id))
 
 

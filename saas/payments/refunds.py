@@ -22,14 +22,17 @@ from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 
 
+def _asked(*where: object) -> int:
+    """The refunds staff asked for (and Stripe did not refuse), confirmed or not."""
+    query = select(func.coalesce(func.sum(RefundRequest.amount_minor), 0)).where(
+        RefundRequest.status != RefundStatus.FAILED, *where
+    )
+    return int(db.session.scalar(query) or 0)
+
+
 def refundable(payment: Payment) -> int:
     """What may still be refunded: the payment less what is refunded or asked for and not yet confirmed."""
-    asked = db.session.scalar(
-        select(func.coalesce(func.sum(RefundRequest.amount_minor), 0)).where(
-            RefundRequest.payment_id == payment.id, RefundRequest.status != RefundStatus.FAILED
-        )
-    )
-    return payment.amount_minor - max(int(asked or 0), payment.refunded_minor)
+    return payment.amount_minor - max(_asked(RefundRequest.payment_id == payment.id), payment.refunded_minor)
 
 
 def request_refund(membership: Membership, invoice: Invoice, payment: Payment, amount: int, reason: str | None):
@@ -64,7 +67,7 @@ def send_refund(refund_id: str) -> None:
     if refund is None or refund.status != RefundStatus.REQUESTED:
         return
     payment = db.session.get(Payment, refund.payment_id)
-    account = account_of(refund.tenant_id)
+    account = account_of()
     made = gateway.client().v1.refunds.create(
         params={
             "payment_intent": payment.stripe_payment_intent,
@@ -78,9 +81,4 @@ def send_refund(refund_id: str) -> None:
 
 def unconfirmed(invoice: Invoice) -> int:
     """Refunds asked of Stripe for this invoice whose effect Stripe has not yet confirmed."""
-    asked = db.session.scalar(
-        select(func.coalesce(func.sum(RefundRequest.amount_minor), 0)).where(
-            RefundRequest.invoice_id == invoice.id, RefundRequest.status != RefundStatus.FAILED
-        )
-    )
-    return max(0, int(asked or 0) - sum(p.refunded_minor for p in invoice.payments))
+    return max(0, _asked(RefundRequest.invoice_id == invoice.id) - sum(p.refunded_minor for p in invoice.payments))

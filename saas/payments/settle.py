@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from saas.billing.common import studio_today
+from saas.billing.invoices import recount
 from saas.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
 from saas.events import emit
 from saas.extensions import db
@@ -52,7 +53,7 @@ def session_expired(event: StripeEvent, session: dict[str, Any]) -> None:
 
 @handles("account.updated")
 def account_updated(event: StripeEvent, account: dict[str, Any]) -> None:
-    ours = account_of(uuid.UUID(account["metadata"]["atelier_tenant"]))
+    ours = account_of()  # the studio the event was checked against is set
     if ours is not None and ours.account_id == account.get("id"):
         refresh(ours)
 
@@ -86,7 +87,7 @@ def settle_intent(account_id: str, intent_id: str) -> Payment | None:
     except IntegrityError:  # another job recorded it a moment ago
         return None
     invoice.payments.append(payment)
-    _recount(invoice)
+    recount(invoice)
     checkout = _checkout(metadata.get("atelier_checkout"))
     if checkout is not None:
         checkout.status = CheckoutStatus.PAID
@@ -119,21 +120,8 @@ def sync_refunds(account_id: str, charge_id: str) -> None:
     change = refunded - payment.refunded_minor
     payment.refunded_minor = refunded
     invoice = db.session.get(Invoice, payment.invoice_id)
-    _recount(invoice)
+    recount(invoice)
     emit("client.payment_refunded", client=invoice.client, actor_id=None, invoice=invoice.number, amount=change)
-
-
-def _recount(invoice: Invoice) -> None:
-    """Paid is what was received less what went back; the status follows."""
-    invoice.paid_minor = sum(p.amount_minor - p.refunded_minor for p in invoice.payments)
-    if invoice.status == InvoiceStatus.VOID:
-        return
-    if invoice.paid_minor >= invoice.amount_minor:
-        invoice.status = InvoiceStatus.PAID
-    elif invoice.paid_minor > 0:
-        invoice.status = InvoiceStatus.PARTLY_PAID
-    else:
-        invoice.status = InvoiceStatus.SENT
 
 
 def _after_paid(invoice: Invoice, payment: Payment) -> None:

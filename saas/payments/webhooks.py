@@ -24,8 +24,8 @@ from saas.db import utcnow
 from saas.extensions import db
 from saas.jobs import enqueue
 from saas.payments import gateway
-from saas.payments.models import StripeAccount, StripeEvent
-from saas.tenants.isolation import set_tenant
+from saas.payments.models import StripeEvent
+from saas.tenants.isolation import tenant_context
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +77,9 @@ def handle(event_id: str) -> None:
         if tenant_id is None:
             event.error = "no studio of this account named on the object"
         else:
-            set_tenant(db.session(), tenant_id)
-            handler(event, obj)
-            db.session.flush()  # the studio's rows are written while its studio is set
-            set_tenant(db.session(), None)
+            with tenant_context(db.session(), tenant_id):
+                handler(event, obj)
+                db.session.flush()  # the studio's rows are written while its studio is set
     event.processed_at = utcnow()
 
 
@@ -92,18 +91,17 @@ def _studio_of(event: StripeEvent, obj: dict[str, Any]) -> uuid.UUID | None:
         tenant_id = uuid.UUID(named)
     except (TypeError, ValueError):
         return None
-    set_tenant(db.session(), tenant_id)
-    try:
+    with tenant_context(db.session(), tenant_id):
         if event.account:  # a connected account's event: it must be this studio's own account
-            account = db.session.get(StripeAccount, event.account)
-            genuine = account is not None and account.tenant_id == tenant_id
-        else:  # the platform's own (subscriptions): it must be this studio's customer
-            from saas.plans.models import StudioSubscription
+            from saas.payments.connect import account_of
 
-            sub = db.session.scalar(select(StudioSubscription))
+            ours = account_of()
+            genuine = ours is not None and ours.account_id == event.account
+        else:  # the platform's own (subscriptions): it must be this studio's customer
+            from saas.plans.subscriptions import subscription_of
+
+            sub = subscription_of()
             genuine = sub is not None and obj.get("customer") == sub.customer_id
-    finally:
-        set_tenant(db.session(), None)
     return tenant_id if genuine else None
 
 

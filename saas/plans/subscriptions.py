@@ -21,8 +21,9 @@ from saas.plans.models import StudioSubscription
 from saas.tenants.models import Membership, Role, Tenant, User
 
 
-def subscription_of(tenant_id: uuid.UUID) -> StudioSubscription | None:
-    return db.session.scalar(select(StudioSubscription).where(StudioSubscription.tenant_id == tenant_id))
+def subscription_of() -> StudioSubscription | None:
+    """The current studio's subscription record (the studio scope and RLS find it)."""
+    return db.session.scalar(select(StudioSubscription))
 
 
 def _owner_only(membership: Membership) -> None:
@@ -34,7 +35,7 @@ def _owner_only(membership: Membership) -> None:
 
 def _customer(membership: Membership) -> StudioSubscription:
     """The studio as a Stripe customer of Atelier, made once (its idempotency key is the studio's id)."""
-    found = subscription_of(membership.tenant_id)
+    found = subscription_of()
     if found is not None:
         return found
     tenant = db.session.get(Tenant, membership.tenant_id)
@@ -77,7 +78,7 @@ def upgrade_url(membership: Membership, plan_key: str, success_url: str, cancel_
 
 def portal_url(membership: Membership, return_url: str) -> str:
     _owner_only(membership)
-    sub = subscription_of(membership.tenant_id)
+    sub = subscription_of()
     if sub is None:
         raise ValidationFailed({"plan": [_("Subscribe to a plan first.")]})
     session = gateway.client().v1.billing_portal.sessions.create(

@@ -40,7 +40,7 @@ def invite_contact(membership: Membership, client: Client, contact: Contact) -> 
     if user is None or not user.active:
         from saas.plans.limits import check_portal_user
 
-        check_portal_user(membership.tenant_id)
+        check_portal_user()
     if user is None:
         locale = db.session.get(Tenant, membership.tenant_id).locale
         user = PortalUser(client_id=client.id, contact_id=contact.id, email=email, name=contact.name, locale=locale)

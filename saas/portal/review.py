@@ -18,10 +18,6 @@ from saas.web.client_ip import client_ip
 from saas.web.urls import is_safe_redirect
 
 
-def _errors_text(exc: ValidationFailed) -> str:
-    return " ".join(m for messages in exc.errors.values() for m in messages)
-
-
 def _back(draft, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("portal.draft", draft_id=draft.id) + anchor)
 
@@ -67,7 +63,7 @@ def comment_on_draft(draft_id: str) -> ResponseReturnValue:
         body, pin, parent_id = forms.comment(request.form)
         made = services.client_comment(user, found, body, pin, parent_id)
     except ValidationFailed as exc:
-        flash(_errors_text(exc), "error")
+        flash(exc.text, "error")
         return _back(found, "#comments"), 303
     return _back(found, f"#c-{made.parent_id or made.id}")
 
@@ -79,7 +75,7 @@ def decide_on_draft(draft_id: str) -> ResponseReturnValue:
     try:
         services.decide(user, found, forms.decision(request.form), client_ip())
     except ValidationFailed as exc:
-        flash(_errors_text(exc), "error")
+        flash(exc.text, "error")
         return _back(found, "#decide"), 303
     flash(_("Thank you. %(studio)s has your decision.", studio=g.portal_tenant.name), "success")
     return _back(found)

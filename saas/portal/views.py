@@ -182,7 +182,7 @@ def decide(quote_id: str, decision: str) -> ResponseReturnValue:
     try:
         quote_rules.decide(None, quote, decision == "accept", name, client_ip())
     except ValidationFailed as exc:
-        flash(" ".join(m for messages in exc.errors.values() for m in messages), "error")
+        flash(exc.text, "error")
         return redirect(url_for("portal.home") + f"#quote-{quote.id}"), 303
     flash(_("Thank you. %(studio)s has your answer.", studio=g.portal_tenant.name), "success")
     return redirect(url_for("portal.home") + f"#quote-{quote.id}")

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import fields, pre_load, validate
 
-from saas.clients.schemas import optional_text
+from saas.clients.schemas import _blank_to_none, optional_text
+from saas.errors import ValidationFailed
 from saas.proofing.services import Decision, Pin, Submission
 from saas.schemas import N_, FormSchema, _messages, load
-
-
-def _blank(data: Any, names: tuple[str, ...]) -> dict:
-    flat = {k: v for k, v in data.items()} if hasattr(data, "items") else dict(data)
-    return {k: v for k, v in flat.items() if not (k in names and v in ("", None))}
 
 
 class SubmitSchema(FormSchema):
@@ -27,7 +24,7 @@ class SubmitSchema(FormSchema):
     @pre_load
     def _from_form(self, data: Any, **_kwargs: object) -> dict:
         reviewers = data.getlist("reviewers") if hasattr(data, "getlist") else data.get("reviewers", [])
-        return {**_blank(data, ("due_on", "message")), "reviewers": [r for r in reviewers if r]}
+        return {**_blank_to_none(data, ("due_on", "message")), "reviewers": [r for r in reviewers if r]}
 
 
 def _number(kind: type, **kwargs: Any) -> fields.Field:
@@ -46,7 +43,7 @@ class CommentSchema(FormSchema):
 
     @pre_load
     def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank(data, ("parent_id", "file_id", "page", "x", "y"))
+        return _blank_to_none(data, ("parent_id", "file_id", "page", "x", "y"))
 
 
 class DecisionSchema(FormSchema):
@@ -56,7 +53,7 @@ class DecisionSchema(FormSchema):
 
     @pre_load
     def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank(data, ("choice", "rating", "note"))
+        return _blank_to_none(data, ("choice", "rating", "note"))
 
 
 def submission(data: Any) -> Submission:
@@ -70,10 +67,6 @@ def comment(data: Any) -> tuple[str, Pin | None, Any]:
     spot = (loaded["file_id"], loaded["x"], loaded["y"])
     if any(v is not None for v in spot):
         if None in spot:
-            from flask_babel import gettext as _
-
-            from saas.errors import ValidationFailed
-
             raise ValidationFailed({"pin": [_("Pin the comment on the page itself.")]})
         pin = Pin(loaded["file_id"], loaded["page"] or 1, loaded["x"], loaded["y"])
     else:

@@ -76,7 +76,7 @@ class Draft(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     project: Mapped[Project] = relationship(lazy="joined")
     submitted_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[submitted_by_id])
     reviewers: Mapped[list[Reviewer]] = relationship(
-        lazy="selectin", order_by="Reviewer.created_at", overlaps="draft", passive_deletes=True
+        lazy="selectin", order_by="Reviewer.created_at", passive_deletes=True
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -109,8 +109,7 @@ class Reviewer(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     reminded_at: Mapped[datetime | None]
 
-    portal_user: Mapped[PortalUser] = relationship(lazy="joined", overlaps="draft,reviewers")
-    draft: Mapped[Draft] = relationship(lazy="select", overlaps="reviewers,portal_user")
+    portal_user: Mapped[PortalUser] = relationship(lazy="joined", overlaps="reviewers")
 
 
 class Comment(TenantScoped, UUIDPrimaryKey, Timestamped, Base):

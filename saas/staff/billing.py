@@ -22,6 +22,7 @@ from saas.billing.schemas import (
     InvoiceSchema,
     PaymentSchema,
     QuoteSchema,
+    RefundSchema,
     ScheduleSchema,
     VoidSchema,
 )
@@ -48,7 +49,7 @@ def _cur() -> dict[str, str]:
 
 
 def _flash_errors(exc: ValidationFailed) -> None:
-    flash(" ".join(m for messages in exc.errors.values() for m in messages), "error")
+    flash(exc.text, "error")
 
 
 # Quotes
@@ -402,19 +403,9 @@ def _invoice_page(found: Invoice, errors: dict | None = None, form: Any = None, 
         errors=errors or {},
         form=form or {},
         pending_refunds=refunds.unconfirmed(found),
-        gate_drafts=_gate_drafts(found),
+        gate_drafts=invoices.drafts_to_wait_for(found),
     )
     return page, status
-
-
-def _gate_drafts(found: Invoice) -> list:
-    """Draft versions of the invoice's project that an unsent invoice can wait for."""
-    if found.status != "draft" or found.project_id is None:
-        return []
-    from saas.proofing.models import DraftStatus
-    from saas.proofing.services import drafts_of
-
-    return [d for d in drafts_of(found.project_id) if d.status in (DraftStatus.PREPARING, DraftStatus.IN_REVIEW)]
 
 
 @bp.post("/invoices/<invoice_id>/gate")
@@ -436,19 +427,16 @@ def gate_invoice(invoice_id: str) -> ResponseReturnValue:
 @requires(Perm.PAYMENTS)
 def refund_payment(invoice_id: str, payment_id: str) -> ResponseReturnValue:
     """Asked of Stripe by a job; the payment and the invoice change when Stripe's webhook confirms it."""
-    from saas.money import BadAmount, parse_amount
-
     found = common.get_document(g.membership, Invoice, invoice_id)
     payment = next((p for p in found.payments if str(p.id) == payment_id), None)
     if payment is None:
         abort(404)
     try:
-        amount = parse_amount(request.form.get("amount", ""), g.tenant.currency)
-        refunds.request_refund(g.membership, found, payment, amount, request.form.get("reason"))
-    except (ValidationFailed, BadAmount) as exc:
-        errors = exc.errors if isinstance(exc, ValidationFailed) else {"amount": [_("Enter an amount like 1280.50.")]}
+        data = load(RefundSchema(**_cur()), request.form)
+        refunds.request_refund(g.membership, found, payment, data["amount_minor"], data["reason"])
+    except ValidationFailed as exc:
         form = {**request.form, "payment_id": payment_id}
-        return _invoice_page(found, {f"refund.{k}": v for k, v in errors.items()}, form, 422)
+        return _invoice_page(found, {f"refund.{k}": v for k, v in exc.errors.items()}, form, 422)
     flash(_("Refund asked of Stripe. The invoice shows it once Stripe confirms."), "success")
     return redirect(url_for("staff.invoice", invoice_id=found.id))
 
@@ -517,7 +505,7 @@ def _billing_settings_page(form: dict, errors: dict, status: int = 200) -> Respo
         rules=contracts.rules(),
         approver_roles=contracts.APPROVER_ROLES,
         stripe_ready=gateway.enabled(),
-        stripe_account=account_of(g.membership.tenant_id),
+        stripe_account=account_of(),
     )
     return page, status
 
@@ -554,7 +542,7 @@ def connect_stripe() -> ResponseReturnValue:
     try:
         link = onboarding_link(g.membership, back, external_url("staff.billing_settings"))
     except ValidationFailed as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(exc.text, "error")
         return redirect(url_for("staff.billing_settings") + "#online"), 303
     return redirect(link, 303)
 
@@ -563,7 +551,7 @@ def connect_stripe() -> ResponseReturnValue:
 @requires(Perm.BILLING_SETTINGS)
 def stripe_connected() -> ResponseReturnValue:
     """Back from Stripe: read what the account can do now (the account.updated webhook keeps it current)."""
-    account = account_of(g.membership.tenant_id)
+    account = account_of()
     if account is not None:
         refresh(account)
     ready = account is not None and account.charges_enabled

@@ -224,7 +224,7 @@ def invite_to_portal(client_id: str, contact_id: str) -> ResponseReturnValue:
     try:
         portal.invite_contact(g.membership, found, contact)
     except ValidationFailed as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(exc.text, "error")
         return redirect(url_for("staff.client", client_id=found.id)), 303
     flash(_("%(name)s will get a sign-in link to the portal by e-mail.", name=contact.name), "success")
     return redirect(url_for("staff.client", client_id=found.id))

@@ -21,11 +21,11 @@ from saas.web.urls import external_url
 def plan_page() -> ResponseReturnValue:
     return render_template(
         "staff/plan.html",
-        standing=limits.standing(g.membership.tenant_id),
+        standing=limits.standing(),
         used=limits.usage(),
         plans=list(PLANS.values()),
         prices=gateway.settings().stripe_prices if gateway.enabled() else {},
-        subscription=subscriptions.subscription_of(g.membership.tenant_id),
+        subscription=subscriptions.subscription_of(),
         welcome=request.args.get("subscribed") == "1",
     )
 
@@ -41,6 +41,6 @@ def change_plan(action: str) -> ResponseReturnValue:
         else:
             url = subscriptions.portal_url(g.membership, back)
     except ValidationFailed as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(exc.text, "error")
         return redirect(url_for("staff.plan_page")), 303
     return redirect(url, 303)

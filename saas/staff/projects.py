@@ -178,7 +178,7 @@ def move_project(project_id: str) -> ResponseReturnValue:
     except ValidationFailed as exc:
         if wants_json():
             return jsonify(errors=exc.errors), 422
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(exc.text, "error")
         return redirect(request.form.get("next") or url_for("staff.board"))
     if wants_json():
         return jsonify(id=str(found.id), stage_id=str(found.stage_id), version=found.version)
@@ -218,7 +218,7 @@ def add_client_task(client_id: str) -> ResponseReturnValue:
     try:
         services.create_task(g.membership, {**load(TaskSchema(), request.form), "client_id": found.id})
     except ValidationFailed as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(exc.text, "error")
         return redirect(url_for("staff.client", client_id=found.id)), 303
     flash(_("Task added."), "success")
     return redirect(url_for("staff.client", client_id=found.id))
@@ -301,7 +301,7 @@ def proofing_settings() -> ResponseReturnValue:
     try:
         stage = services.stage_for_form(request.form.get("approved_stage_id"), "approved_stage_id")
     except ValidationFailed as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(exc.text, "error")
         return redirect(url_for("staff.pipeline_settings") + "#proofing"), 303
     proofing.set_approved_stage(g.membership, stage)
     flash(_("Saved."), "success")

@@ -19,10 +19,6 @@ from saas.staff.context import requires
 from saas.tenants.roles import Perm
 
 
-def _errors_text(exc: ValidationFailed) -> str:
-    return " ".join(m for messages in exc.errors.values() for m in messages)
-
-
 def _back(draft, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("staff.draft", draft_id=draft.id, **request.args) + anchor)
 
@@ -66,7 +62,7 @@ def submit_draft(draft_id: str) -> ResponseReturnValue:
     try:
         services.submit(g.membership, found, forms.submission(request.form))
     except ValidationFailed as exc:
-        flash(_errors_text(exc), "error")
+        flash(exc.text, "error")
         return _back(found, "#submit"), 303
     flash(_("Version %(n)d was sent to the client for review.", n=found.number), "success")
     return _back(found)
@@ -79,7 +75,7 @@ def remove_draft_file(draft_id: str, file_id: str) -> ResponseReturnValue:
     try:
         services.remove_file(g.membership, found, draft_file(found, file_id))
     except ValidationFailed as exc:
-        flash(_errors_text(exc), "error")
+        flash(exc.text, "error")
     return _back(found)
 
 
@@ -91,7 +87,7 @@ def comment_on_draft(draft_id: str) -> ResponseReturnValue:
         body, pin, parent_id = forms.comment(request.form)
         made = services.staff_comment(g.membership, found, body, pin, parent_id)
     except ValidationFailed as exc:
-        flash(_errors_text(exc), "error")
+        flash(exc.text, "error")
         return _back(found, "#comments"), 303
     return _back(found, f"#c-{made.parent_id or made.id}")
 
@@ -105,5 +101,5 @@ def resolve_comment(draft_id: str) -> ResponseReturnValue:
     try:
         services.set_resolved(g.membership, found, comment, bool(request.form.get("resolve")))
     except ValidationFailed as exc:
-        flash(_errors_text(exc), "error")
+        flash(exc.text, "error")
     return _back(found, f"#c-{comment.id}")

@@ -96,7 +96,7 @@ def invite(inviter: Membership, email: str, role: str) -> Invitation:
     if not pending_ones:  # re-inviting the same person takes no new seat
         from saas.plans.limits import check_seat
 
-        check_seat(inviter.tenant_id)
+        check_seat()
     for pending in pending_ones:
         pending.revoked_at = utcnow()
     # Unusable until the mail job mints the real token, so no link exists that was never sent.
