@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -250,15 +251,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, seconds: float = 30) -> None:
+def wait_for_port(port: int, seconds: float = 30, process: subprocess.Popen | None = None) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server meant for port {port} exited with {process.returncode}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port} after {seconds} s")
+
+
+@contextmanager
+def local_server(command: list[str], port: int, log: Path, seconds: float = 30) -> Iterator[str]:
+    """Run a test server from the venv, wait for its port, stop it after; if it does not come up, fail with
+    what it printed (a session-scoped fixture that fails silently errors every test that uses it)."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        try:
+            wait_for_port(port, seconds, process)
+        except (RuntimeError, TimeoutError) as failure:
+            printed = log.read_text(errors="replace")[-4000:]
+            raise RuntimeError(f"{Path(command[0]).name} did not start: {failure}\n{printed}") from None
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 # --- mail -------------------------------------------------------------------------------------------------
@@ -297,14 +322,13 @@ def outbox(app: Flask, migrated: dict[str, str]) -> Outbox:
 def moto_server(tmp_path_factory):
     """The moto S3 server over HTTP (installed from PyPI by `make test`)."""
     port = free_port()
-    binary = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    wait_for_port(port, 20)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
+    command = [venv_binary("moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    with local_server(command, port, tmp_path_factory.mktemp("moto") / "moto.log") as url:
+        yield url
+
+
+def venv_binary(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
 
 
 # --- Stripe: localstripe (PyPI) for what it covers, tests/stripe_standin.py for what it lacks ----------------
@@ -314,14 +338,14 @@ STRIPE_SECRET = "whsec_test_atelier"
 
 @pytest.fixture(scope="session")
 def localstripe_server(tmp_path_factory):
-    """localstripe over HTTP (installed from PyPI by `make test`): PaymentIntents, charges, refunds, customers."""
+    """localstripe over HTTP (installed from PyPI by `make test`): PaymentIntents, charges, refunds, customers.
+
+    --from-scratch: localstripe otherwise reloads its state from one fixed file, /tmp/localstripe.pickle, which
+    it rewrites on every change; a run stopped mid-write leaves it truncated and every later start fails."""
     port = free_port()
-    binary = Path(sys.executable).with_name("localstripe")
-    process = subprocess.Popen([str(binary), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_port(port, 20)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
+    command = [venv_binary("localstripe"), "--port", str(port), "--from-scratch"]
+    with local_server(command, port, tmp_path_factory.mktemp("localstripe") / "localstripe.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
