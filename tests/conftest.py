@@ -22,9 +22,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -203,6 +205,12 @@ def create_studio(app: Flask, slug: str, owner_email: str | None = None, name: s
         membership = create(name or f"Studio {slug}", slug, f"Owner of {slug}", owner_email, PASSWORD, "en")
         db.session.commit()
         return Studio(membership.tenant_id, slug, owner_email, membership.id)
+
+
+def studio_today() -> date:
+    """Today where the test studios are (the default time zone, Asia/Shanghai): due dates and reminders go by
+    the studio's day, which differs from the machine's (UTC) for eight hours of every day."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def add_member(app: Flask, studio: Studio, email: str, role: str, name: str | None = None) -> uuid.UUID:

@@ -13,6 +13,7 @@ from saas.billing.models import Invoice
 from saas.extensions import db
 from saas.scheduling import tick
 from saas.tenants.isolation import set_tenant
+from tests.conftest import studio_today
 from tests.integration.test_proofing import Setup
 
 
@@ -40,7 +41,7 @@ def _mails(outbox, kind_words: str) -> list:
 
 def test_sending_an_invoice_tells_the_client(app, client, new_client, studio, outbox):
     s = Setup(app, client, new_client, studio, outbox)
-    url = _invoice(s, date.today() + timedelta(days=20))
+    url = _invoice(s, studio_today() + timedelta(days=20))
     assert s.staff.submit(f"{url}/send", {}).status_code == 302
     [mail] = _mails(outbox, "sent you invoice")
     assert "/portal/aurora/invoices/" in mail.get_body(preferencelist=("plain",)).get_content()
@@ -48,7 +49,7 @@ def test_sending_an_invoice_tells_the_client(app, client, new_client, studio, ou
 
 def test_reminders_on_the_studios_days_once_a_day_and_never_once_paid(app, client, new_client, studio, outbox):
     s = Setup(app, client, new_client, studio, outbox)
-    today = date.today()
+    today = studio_today()
     url = _invoice(s, today + timedelta(days=3))
     s.staff.submit(f"{url}/send", {})
     tick(app)
@@ -80,7 +81,7 @@ def test_the_studio_chooses_the_days(app, client, new_client, studio, outbox):
     assert s.staff.submit("/app/settings/billing", {**base, "reminder_days": "-1，14"}).status_code == 302
     assert "-1, 14" in s.staff.get("/app/settings/billing").get_data(as_text=True)
     assert s.staff.submit("/app/settings/billing", {**base, "reminder_days": ""}).status_code == 302
-    url = _invoice(s, date.today())
+    url = _invoice(s, studio_today())
     s.staff.submit(f"{url}/send", {})
     tick(app)
     assert _mails(outbox, "due") == []
@@ -91,7 +92,7 @@ def test_an_invoice_waiting_for_a_draft_goes_out_when_the_client_approves(app, c
     draft_url, _files = s.prepared()
     s.submit(draft_url)
     draft_id = draft_url.rsplit("/", 1)[1]
-    url = _invoice(s, date.today() + timedelta(days=14))
+    url = _invoice(s, studio_today() + timedelta(days=14))
     assert s.staff.submit(f"{url}/gate", {"draft_id": draft_id}).status_code == 302
     assert "Waiting for the client to approve version 1" in s.staff.get(url).get_data(as_text=True)
     assert s.staff.submit(f"{url}/gate", {"draft_id": str(uuid.uuid4())}).status_code == 422
@@ -106,7 +107,7 @@ def test_changes_requested_keeps_the_invoice_waiting(app, client, new_client, st
     s = Setup(app, client, new_client, studio, outbox)
     draft_url, _files = s.prepared()
     s.submit(draft_url)
-    url = _invoice(s, date.today() + timedelta(days=14))
+    url = _invoice(s, studio_today() + timedelta(days=14))
     s.staff.submit(f"{url}/gate", {"draft_id": draft_url.rsplit("/", 1)[1]})
     s.reviewer.submit(f"{s.portal_url(draft_url)}/decision", {"choice": "request_changes"})
     invoice = s.rows(Invoice, Invoice.id == uuid.UUID(url.rsplit("/", 1)[1]))[0]
@@ -117,7 +118,7 @@ def test_an_invoice_cannot_wait_for_another_studios_draft(app, client, new_clien
     s = Setup(app, client, new_client, studio, outbox)
     theirs = Setup(app, new_client(), new_client, other_studio, outbox, email="x@bamboo-client.test")
     their_draft, _files = theirs.prepared()
-    url = _invoice(s, date.today() + timedelta(days=14))
+    url = _invoice(s, studio_today() + timedelta(days=14))
     refused = s.staff.submit(f"{url}/gate", {"draft_id": their_draft.rsplit("/", 1)[1]})
     assert refused.status_code == 422
     assert s.rows(Invoice, Invoice.id == uuid.UUID(url.rsplit("/", 1)[1]))[0].release_on_draft_id is None
