@@ -48,7 +48,8 @@ class Settings:
     max_upload_bytes: int
     delivery_lease_seconds: int
     stripe_secret_key: str | None = field(repr=False)  # secrets never appear in a repr, so never in a log
-    stripe_webhook_secret: str | None = field(repr=False)
+    stripe_webhook_secret: str | None = field(repr=False)  # the platform endpoint's (the account's own events)
+    stripe_connect_webhook_secret: str | None = field(repr=False)  # the Connect endpoint's (connected accounts)
     stripe_api_base: str | None
     session_days: int
     trusted_proxies: int
@@ -66,7 +67,13 @@ class Settings:
 
     @property
     def stripe_enabled(self) -> bool:
-        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+        return bool(self.stripe_secret_key and self.stripe_webhook_secrets)
+
+    @property
+    def stripe_webhook_secrets(self) -> tuple[str, ...]:
+        """Stripe signs a platform endpoint's and a Connect endpoint's deliveries with each endpoint's own secret;
+        both endpoints may point at /webhooks/stripe."""
+        return tuple(s for s in (self.stripe_webhook_secret, self.stripe_connect_webhook_secret) if s)
 
     @property
     def payment_origins(self) -> str | None:
@@ -220,6 +227,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         delivery_lease_seconds=_int(environ, "DELIVERY_LEASE_SECONDS", 120, errors),
         stripe_secret_key=environ.get("STRIPE_SECRET_KEY") or None,
         stripe_webhook_secret=environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_connect_webhook_secret=environ.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
         stripe_api_base=environ.get("STRIPE_API_BASE") or None,
         stripe_prices={
             plan: environ[f"STRIPE_PRICE_{plan.upper()}"]
@@ -236,6 +244,8 @@ def load_settings(environ: dict | None = None) -> Settings:
     )
     if settings.s3_bucket is None and any(environ.get(k) for k in ("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID")):
         errors.append("S3_BUCKET is required when other S3_* variables are set")
+    if settings.stripe_secret_key and not settings.stripe_webhook_secrets:
+        errors.append("STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET (and STRIPE_CONNECT_WEBHOOK_SECRET for Connect)")
     if errors:
         raise ConfigError("Invalid configuration:\n  - " + "\n  - ".join(errors))
     return settings

@@ -97,6 +97,16 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert "ATELIER_ENV" in message and "DATABASE_URL" in message and "SMTP_PORT" in message
 
 
+def test_stripe_needs_a_webhook_secret_and_keeps_its_secrets_out_of_the_logs(tmp_path):
+    env = {"ATELIER_ENV": "development", "INSTANCE_DIR": str(tmp_path), "STRIPE_SECRET_KEY": "sk_test_platform"}
+    with pytest.raises(ConfigError, match="STRIPE_WEBHOOK_SECRET"):
+        load_settings(env)
+    both = load_settings({**env, "STRIPE_WEBHOOK_SECRET": "whsec_one", "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_two"})
+    assert both.stripe_enabled and both.stripe_webhook_secrets == ("whsec_one", "whsec_two")
+    assert not any(secret in repr(both) for secret in ("sk_test_platform", "whsec_one", "whsec_two"))
+    assert not load_settings({"ATELIER_ENV": "development", "INSTANCE_DIR": str(tmp_path)}).stripe_enabled
+
+
 def test_development_keeps_a_generated_secret_key(tmp_path):
     env = {"ATELIER_ENV": "development", "INSTANCE_DIR": str(tmp_path)}
     first, second = load_settings(env), load_settings(env)

@@ -186,6 +186,21 @@ def test_a_forged_or_stale_signature_is_refused_and_nothing_recorded(shop):
     assert shop.rows(Payment) == [] and shop.invoice().status == "sent"
 
 
+def test_the_platform_and_the_connect_endpoint_each_sign_with_their_own_secret(
+    make_app, stripe_settings, stripe_standin, studio, outbox
+):
+    """Stripe delivers a connected account's events through a Connect endpoint and the platform's own through
+    another, each signing with its own secret; both may point at /webhooks/stripe."""
+    connect_secret = "whsec_test_connect_endpoint"
+    settings = {**stripe_settings, "STRIPE_CONNECT_WEBHOOK_SECRET": connect_secret}
+    shop = Shop(make_app, settings, stripe_standin, studio, outbox)  # account.updated: the platform's secret
+    shop.pay()
+    for body in shop.standin.events:
+        assert shop.post_event(body, secret="whsec_neither_endpoint").status_code == 400
+        assert shop.post_event(body, secret=connect_secret).status_code == 200
+    assert (shop.invoice().status, len(shop.rows(Payment))) == ("paid", 1)
+
+
 def test_a_refund_by_staff_shows_on_the_invoice_and_the_timeline_once_stripe_confirms(shop):
     shop.pay()
     shop.deliver_all()
