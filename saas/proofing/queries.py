@@ -75,6 +75,12 @@ class ReviewPage:
     versions: list[Version]
 
     @property
+    def pin_places(self) -> dict[uuid.UUID, tuple[str, bool]]:
+        """Where a pin sits, as people say it: by file id, the file's name and whether it has pages (a PDF),
+        so a thread reads "concept-b.png" or "brochure.pdf, page 3" rather than a bare page number."""
+        return {s.file.id: (s.file.name, bool(s.file.previews.get("pages"))) for s in self.sheets}
+
+    @property
     def open_pins(self) -> int:
         return sum(1 for t in self.threads if t.number is not None and t.comment.resolved_at is None)
 

@@ -356,6 +356,15 @@ def _conclude(draft: Draft, outcome: str) -> None:
     )
 
 
+def _pin_place(number: int, stored: StoredFile | None, page: int | None) -> str:
+    """ "Pin 2, brochure.pdf page 3" or "Pin 1, logo.png": the designer finds the spot without the review page."""
+    if stored is None:
+        return _("Pin %(n)d", n=number)
+    if stored.previews.get("pages"):
+        return _("Pin %(n)d, %(file)s page %(page)d", n=number, file=stored.name, page=page or 1)
+    return _("Pin %(n)d, %(file)s", n=number, file=stored.name)
+
+
 def _feedback_items(draft: Draft) -> list[dict]:
     """Every open pin and general comment of the client's, numbered as on the review page, then the notes that
     came with the decisions."""
@@ -363,11 +372,12 @@ def _feedback_items(draft: Draft) -> list[dict]:
     roots = db.session.scalars(
         select(Comment).where(Comment.draft_id == draft.id, Comment.parent_id.is_(None)).order_by(Comment.created_at)
     )
+    files = {f.id: f for f in files_of(draft.id)}
     pin_number = 0
     for comment in roots:
         pin_number += comment.is_pin
         if comment.resolved_at is None and comment.portal_user_id is not None:
-            where = _("Pin %(n)d, page %(page)d", n=pin_number, page=comment.page) if comment.is_pin else _("General")
+            where = _pin_place(pin_number, files.get(comment.file_id), comment.page) if comment.is_pin else _("General")
             items.append({"text": f"{where}: {comment.body[:300]}", "done": False})
     for reviewer in draft.reviewers:
         if reviewer.note:

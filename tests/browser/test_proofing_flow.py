@@ -129,8 +129,8 @@ def test_draft_approval_flow_in_the_browser(browser, mailing_server, app, client
     assert "Revision" in d.inner_text(".client-meta")
     tasks = query(app, studio.tenant_id, select(Task).where(Task.title.like("Revise per feedback%")))
     assert [i["text"] for i in tasks[0].checklist][:2] == [
-        "Pin 1, page 1: Logo 再大一点",
-        "Pin 2, page 1: 这里换成暖色",
+        "Pin 1, logo-v1.png: Logo 再大一点",
+        "Pin 2, logo-v1.png: 这里换成暖色",
     ]
     assert "Revise per feedback (version 1)" in d.inner_text(".tasks")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from saas.notify.models import Delivery, Notification
 from saas.portal.models import PortalUser
 from saas.projects.models import Project, Task
 from saas.proofing.models import Comment, Draft, Reviewer
-from tests.conftest import link_in, query
+from tests.conftest import link_in, query, studio_today
 from tests.integration.test_portal import _client_with_contact, _invite
 from tests.integration.test_projects import new_project
 from tests.integration.test_studio_settings import png_bytes
@@ -95,7 +95,7 @@ def test_the_whole_approval_flow_from_upload_to_approval(app, client, new_client
     draft_url, files = s.prepared(("logo.png", "方案.pdf"))
     assert s.reviewer.get(s.portal_url(draft_url)).status_code == 404  # still being prepared: not the client's yet
 
-    due = (date.today() + timedelta(days=3)).isoformat()
+    due = (studio_today() + timedelta(days=3)).isoformat()
     assert s.submit(draft_url, due_on=due).status_code == 302
     mail = outbox.last("zw@deer.test")
     assert "校园店品牌焕新" in mail["Subject"] and mail["Message-ID"].startswith("<delivery-")
@@ -137,7 +137,7 @@ def test_the_whole_approval_flow_from_upload_to_approval(app, client, new_client
     assert _stage_key(app, studio, s.project_id) == "revision"
     task = next(t for t in s.rows(Task) if t.title.startswith("Revise per feedback"))
     texts = [item["text"] for item in task.checklist]
-    assert texts == ["Pin 1, page 1: Logo 再大一点", "Pin 2, page 2: 第二页的字体换一下", "张伟: 配色再暖一些"]
+    assert texts == ["Pin 1, logo.png: Logo 再大一点", "Pin 2, 方案.pdf page 2: 第二页的字体换一下", "张伟: 配色再暖一些"]
     assert "asked for changes to" in outbox.last(studio.owner_email)["Subject"]
     reviewer = s.rows(Reviewer)[0]
     assert reviewer.choice == "request_changes" and reviewer.rating == 3 and reviewer.ip == "127.0.0.1"
@@ -220,7 +220,7 @@ def test_a_reviewer_who_has_not_decided_is_reminded_once(app, client, new_client
 
     s = Setup(app, client, new_client, studio, outbox)
     draft_url, _files = s.prepared()
-    s.submit(draft_url, due_on=date.today().isoformat())
+    s.submit(draft_url, due_on=studio_today().isoformat())
     before = len([m for m in outbox.messages() if m["To"] == "zw@deer.test"])
     tick(app)  # inline: the periodic work runs now, studio by studio
     tick(app)
