@@ -16,7 +16,7 @@ from saas.extensions import db, limiter
 from saas.files.models import StoredFile
 from saas.files.serving import send_file_or_preview
 from saas.files.uploads import shared_with
-from saas.portal import access, queries
+from saas.portal import access, progress, queries
 from saas.projects.pipeline import stages
 from saas.proofing import queries as proofing_queries
 from saas.tenants.access import tenant_by_slug
@@ -169,6 +169,27 @@ def home() -> ResponseReturnValue:
         drafts_awaiting=proofing_queries.awaiting(user.id),
         stages=[s for s in stages() if s.kind == "open"],
         payment_instructions=billing_settings().payment_instructions,
+        today=studio_today(g.portal_tenant.id),
+    )
+
+
+@bp.get("/projects/<project_id>")
+def project(project_id: str) -> ResponseReturnValue:
+    """One project: where it stands, its drafts, invoices and shared files, and the timeline of what happened."""
+    user = _signed_in()
+    found = progress.project_for(user, project_id)
+    awaiting = {d.id for d in proofing_queries.awaiting(user.id)}
+    return render_template(
+        "portal/project.html",
+        tenant=g.portal_tenant,
+        user=user,
+        project=found,
+        steps=progress.timeline(found),
+        drafts=[d for d in proofing_queries.submitted_of_client(user.client_id) if d.project_id == found.id],
+        awaiting=awaiting,
+        invoices=[i for i in queries.invoices(user) if i.project_id == found.id],
+        files=[f for f in shared_with(user.client_id) if f.project_id == found.id],
+        stages=[s for s in stages() if s.kind == "open"],
         today=studio_today(g.portal_tenant.id),
     )
 
