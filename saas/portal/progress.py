@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
 from saas.billing.models import Invoice, Payment
 from saas.extensions import db
@@ -20,7 +19,6 @@ from saas.portal.models import PortalUser
 from saas.portal.queries import CLIENT_INVOICES
 from saas.projects.models import PipelineStage, Project, StageChange, StageKind
 from saas.proofing.models import Choice, Draft, DraftStatus, Reviewer
-from saas.tenants.access import parse_uuid
 
 # A reviewer's choice, told as what it made of the draft ("Approved", not "Approve").
 OUTCOME = {
@@ -37,20 +35,6 @@ class Step:
     at: datetime
     kind: str  # started | stage | won | lost | draft_sent | decided | invoice_sent | paid | file_shared
     facts: dict[str, Any] = field(default_factory=dict)
-
-
-def project_for(user: PortalUser, project_id: str | uuid.UUID) -> Project:
-    """A project of this person's client; another client's, another studio's or an archived one is missing."""
-    found = db.session.scalar(
-        select(Project).where(
-            Project.id == parse_uuid(project_id),
-            Project.client_id == user.client_id,
-            Project.archived_at.is_(None),
-        )
-    )
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def timeline(project: Project) -> list[Step]:

@@ -4,6 +4,7 @@ anything internal (pending approvals, voided invoices, other clients) never appe
 from __future__ import annotations
 
 import uuid
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -14,6 +15,7 @@ from saas.portal.models import PortalUser
 from saas.projects.models import Project
 from saas.tenants.access import parse_uuid
 
+T = TypeVar("T", Quote, Invoice, Project)
 CLIENT_QUOTES = (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED)
 CLIENT_INVOICES = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID, InvoiceStatus.PAID)
 
@@ -35,25 +37,23 @@ def invoices(user: PortalUser) -> list[Invoice]:
 
 def quote_for(user: PortalUser, quote_id: str | uuid.UUID) -> Quote:
     """A quote sent to this person's client; anything else (another client's, a draft) reads as missing."""
-    found = db.session.scalar(
-        select(Quote).where(
-            Quote.id == parse_uuid(quote_id), Quote.client_id == user.client_id, Quote.status.in_(CLIENT_QUOTES)
-        )
-    )
-    if found is None:
-        raise NotFound()
-    return found
+    return _of_client(user, Quote, quote_id, Quote.status.in_(CLIENT_QUOTES))
 
 
 def invoice_for(user: PortalUser, invoice_id: str | uuid.UUID) -> Invoice:
     """An invoice sent to this person's client; anything else (another client's, a draft, a void) is missing."""
-    found = db.session.scalar(
-        select(Invoice).where(
-            Invoice.id == parse_uuid(invoice_id),
-            Invoice.client_id == user.client_id,
-            Invoice.status.in_(CLIENT_INVOICES),
-        )
-    )
+    return _of_client(user, Invoice, invoice_id, Invoice.status.in_(CLIENT_INVOICES))
+
+
+def project_for(user: PortalUser, project_id: str | uuid.UUID) -> Project:
+    """A project of this person's client; another client's, another studio's or an archived one is missing."""
+    return _of_client(user, Project, project_id, Project.archived_at.is_(None))
+
+
+def _of_client(user: PortalUser, model: type[T], object_id: str | uuid.UUID, *conditions: Any) -> T:
+    """One row of this person's own client by its id, or 404 — for another client's as for one that never was."""
+    statement = select(model).where(model.id == parse_uuid(object_id), model.client_id == user.client_id)
+    found = db.session.scalar(statement.where(*conditions))
     if found is None:
         raise NotFound()
     return found

@@ -177,7 +177,7 @@ def home() -> ResponseReturnValue:
 def project(project_id: str) -> ResponseReturnValue:
     """One project: where it stands, its drafts, invoices and shared files, and the timeline of what happened."""
     user = _signed_in()
-    found = progress.project_for(user, project_id)
+    found = queries.project_for(user, project_id)
     awaiting = {d.id for d in proofing_queries.awaiting(user.id)}
     return render_template(
         "portal/project.html",
