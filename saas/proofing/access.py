@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
@@ -34,9 +34,12 @@ def get_draft(membership: Membership, draft_id: str | uuid.UUID) -> Draft:
 
 
 def portal_draft(user: PortalUser, draft_id: str | uuid.UUID) -> Draft:
+    """The project comes with the draft, but none of what hangs off the project (its client with every contact,
+    its team): the client's pages show the project's name, and anything else still loads when asked for."""
     found = db.session.scalar(
         select(Draft)
         .join(Project, Project.id == Draft.project_id)
+        .options(joinedload(Draft.project).lazyload("*"))
         .where(
             Draft.id == parse_uuid(draft_id),
             Project.client_id == user.client_id,
