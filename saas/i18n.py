@@ -36,6 +36,9 @@ def compile_translations(folder: Path = TRANSLATIONS) -> None:
 def select_locale() -> str:
     if not has_request_context():
         return "en"  # command line and jobs; e-mails choose their reader's language with force_locale
+    portal_user = g.get("portal_user")  # on portal pages the client's own choice, not a staff session's
+    if portal_user is not None and portal_user.locale in LOCALES:
+        return portal_user.locale
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("locale") in LOCALES:

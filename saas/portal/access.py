@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from saas.clients.models import Client, Contact
+from saas.config import LOCALES
 from saas.db import utcnow
 from saas.errors import NotAllowed, ValidationFailed
 from saas.events import emit
@@ -95,8 +96,11 @@ def find_link(token: str) -> PortalLink | None:
     return found if found is not None and found.usable and found.portal_user.active else None
 
 
-def _open_session(user: PortalUser, ip: str | None) -> str:
-    """The one way a portal session begins, whether by link or by password; returns the raw token."""
+def _open_session(user: PortalUser, ip: str | None, locale: str | None = None) -> str:
+    """The one way a portal session begins, whether by link or by password; returns the raw token. A language
+    the person chose before signing in (`locale`) becomes their own."""
+    if locale in LOCALES:
+        user.locale = locale
     token, token_hash = new_token()
     db.session.add(
         PortalSession(
@@ -107,13 +111,13 @@ def _open_session(user: PortalUser, ip: str | None) -> str:
     return token
 
 
-def sign_in(link: PortalLink, ip: str | None) -> str:
+def sign_in(link: PortalLink, ip: str | None, locale: str | None = None) -> str:
     """Use the link up and open a session; returns the session's raw token (for the cookie)."""
     link.used_at = utcnow()
-    return _open_session(link.portal_user, ip)
+    return _open_session(link.portal_user, ip, locale)
 
 
-def password_sign_in(email: str, password: str, ip: str | None) -> str | None:
+def password_sign_in(email: str, password: str, ip: str | None, locale: str | None = None) -> str | None:
     """A session's raw token, or None whatever went wrong: the caller must not learn which part was wrong."""
     user = db.session.scalar(
         select(PortalUser).where(PortalUser.email == email.strip().lower(), PortalUser.active.is_(True))
@@ -122,7 +126,7 @@ def password_sign_in(email: str, password: str, ip: str | None) -> str | None:
     matches = verify_password(user.password_hash if user is not None else None, password)
     if user is None or not matches:
         return None
-    return _open_session(user, ip)
+    return _open_session(user, ip, locale)
 
 
 def set_password(user: PortalUser, password: str, confirm: str, keep_token: str | None = None) -> None:
@@ -140,6 +144,13 @@ def remove_password(user: PortalUser, keep_token: str | None = None) -> None:
     """Back to e-mail links only; sessions opened with the old password elsewhere end too."""
     user.password_hash = None
     _end_other_sessions(user, keep_token)
+
+
+def set_locale(user: PortalUser, locale: str) -> None:
+    """The person's language: the portal's pages and every e-mail they get from then on."""
+    if locale not in LOCALES:
+        raise ValidationFailed({"locale": [_("Choose 简体中文 or English.")]})
+    user.locale = locale
 
 
 def _end_other_sessions(user: PortalUser, keep_token: str | None) -> None:

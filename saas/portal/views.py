@@ -4,13 +4,26 @@ slug is a 404); the portal user from their own cookie, scoped to this studio's p
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from saas.billing import quotes as quote_rules
 from saas.billing.common import settings as billing_settings
 from saas.billing.common import studio_today
+from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
 from saas.files.models import StoredFile
@@ -100,14 +113,15 @@ def sign_in(token: str) -> ResponseReturnValue:
     link = access.find_link(token)
     if link is None:
         return render_template("portal/link_invalid.html", tenant=g.portal_tenant), 410
-    return _with_session_cookie(access.sign_in(link, client_ip()))
+    return _with_session_cookie(access.sign_in(link, client_ip(), session.get("locale")))
 
 
 @bp.post("/login/password")
 @limiter.limit(_limit, methods=["POST"])
 def password_login() -> ResponseReturnValue:
     email = request.form.get("email", "").strip()
-    session_token = access.password_sign_in(email, request.form.get("password", ""), client_ip())
+    password = request.form.get("password", "")
+    session_token = access.password_sign_in(email, password, client_ip(), session.get("locale"))
     if session_token is None:
         # One message for an unknown address, a wrong password or no password set: none of them is revealed.
         return render_template(
@@ -133,6 +147,20 @@ def logout() -> ResponseReturnValue:
     response = redirect(url_for("portal.landing"))
     response.delete_cookie(COOKIE, path=_cookie_path())
     return response
+
+
+@bp.post("/language")
+def set_language() -> ResponseReturnValue:
+    """Signed in: the person's own language (pages and e-mails). Signed out: this browser's, until they sign in."""
+    locale = request.form.get("locale", "")
+    if g.portal_user is not None:
+        try:
+            access.set_locale(g.portal_user, locale)
+        except ValidationFailed as exc:
+            flash(exc.text, "error")
+    elif locale in LOCALES:
+        session["locale"] = locale
+    return redirect(_next() or url_for("portal.landing"), 303)
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -180,3 +180,27 @@ def test_files_shared_with_the_client_appear_in_the_portal(app, client, new_clie
 
     assert client.submit(f"/app/files/{mine['id']}/unshare", {}).status_code == 302
     assert visitor.get(portal_url).status_code == 404
+
+
+def test_a_client_chooses_their_language_for_pages_and_mails(app, client, new_client, studio, outbox):
+    """The studio works in English here; its client reads Chinese. Signed out the choice is the browser's and
+    becomes the person's own when they sign in; signed in it is theirs, and their e-mails follow it."""
+    client.login(studio.owner_email)
+    _url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    visitor = new_client()
+    assert "Sign in" in visitor.get("/portal/aurora/login").get_data(as_text=True)
+    switched = visitor.submit("/portal/aurora/language", {"locale": "zh_CN", "next": "/portal/aurora/login"})
+    assert switched.status_code == 303 and switched.headers["Location"] == "/portal/aurora/login"
+    assert "登录" in visitor.get("/portal/aurora/login").get_data(as_text=True)
+
+    visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+    assert "您好，张伟" in visitor.get("/portal/aurora/home").get_data(as_text=True)
+    assert query(app, studio.tenant_id, select(PortalUser))[0].locale == "zh_CN"
+    away = visitor.submit("/portal/aurora/language", {"locale": "en", "next": "https://evil.test/"})
+    assert away.headers["Location"] == "/portal/aurora/"  # only back into this portal
+    assert "Hello, 张伟" in visitor.get("/portal/aurora/home").get_data(as_text=True)
+    assert visitor.submit("/portal/aurora/language", {"locale": "fr"}).status_code == 303
+    assert query(app, studio.tenant_id, select(PortalUser))[0].locale == "en"  # "fr" refused, nothing changed
+
+    new_client().submit("/portal/aurora/login", {"email": "zw@deer.test"})
+    assert "sign-in link" in outbox.last("zw@deer.test")["Subject"].lower()
