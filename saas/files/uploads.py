@@ -189,10 +189,13 @@ def set_shared(membership: Membership, stored: StoredFile, shared: bool) -> None
     stored.shared_at = (stored.shared_at or utcnow()) if shared else None
 
 
-def shared_with(client_id: uuid.UUID) -> list[StoredFile]:
+def shared_with(client_id: uuid.UUID, project_id: uuid.UUID | None = None) -> list[StoredFile]:
+    """The files shared with a client (all its projects', or one project's), newest first."""
     from sqlalchemy import select
 
     query = select(StoredFile).where(
         StoredFile.client_id == client_id, StoredFile.shared_at.is_not(None), StoredFile.status == FileStatus.READY
     )
+    if project_id is not None:
+        query = query.where(StoredFile.project_id == project_id)
     return list(db.session.scalars(query.order_by(StoredFile.shared_at.desc()).limit(200)))

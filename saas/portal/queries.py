@@ -30,8 +30,11 @@ def quotes(user: PortalUser) -> list[Quote]:
     return list(db.session.scalars(query.order_by(Quote.sent_at.desc()).limit(50)))
 
 
-def invoices(user: PortalUser) -> list[Invoice]:
+def invoices(user: PortalUser, project_id: uuid.UUID | None = None) -> list[Invoice]:
+    """The invoices sent to this person's client, or to it for one of its projects."""
     query = select(Invoice).where(Invoice.client_id == user.client_id, Invoice.status.in_(CLIENT_INVOICES))
+    if project_id is not None:
+        query = query.where(Invoice.project_id == project_id)
     return list(db.session.scalars(query.order_by(Invoice.due_on).limit(100)))
 
 

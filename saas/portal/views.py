@@ -213,10 +213,10 @@ def project(project_id: str) -> ResponseReturnValue:
         user=user,
         project=found,
         steps=progress.timeline(found),
-        drafts=[d for d in proofing_queries.submitted_of_client(user.client_id) if d.project_id == found.id],
+        drafts=proofing_queries.submitted_of_client(user.client_id, found.id),
         awaiting=awaiting,
-        invoices=[i for i in queries.invoices(user) if i.project_id == found.id],
-        files=[f for f in shared_with(user.client_id) if f.project_id == found.id],
+        invoices=queries.invoices(user, found.id),
+        files=shared_with(user.client_id, found.id),
         stages=[s for s in stages() if s.kind == "open"],
         today=studio_today(g.portal_tenant.id),
     )

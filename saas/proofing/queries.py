@@ -152,14 +152,15 @@ def awaiting(portal_user_id: uuid.UUID) -> list[Draft]:
     return list(db.session.scalars(query))
 
 
-def submitted_of_client(client_id: uuid.UUID) -> list[Draft]:
+def submitted_of_client(client_id: uuid.UUID, project_id: uuid.UUID | None = None) -> list[Draft]:
+    """The versions a client has been shown (all its projects', or one project's), newest first."""
     from saas.projects.models import Project
 
     query = (
         select(Draft)
         .join(Project, Project.id == Draft.project_id)
         .where(Project.client_id == client_id, Draft.status != DraftStatus.PREPARING)
-        .order_by(Draft.submitted_at.desc())
-        .limit(50)
     )
-    return list(db.session.scalars(query))
+    if project_id is not None:
+        query = query.where(Draft.project_id == project_id)
+    return list(db.session.scalars(query.order_by(Draft.submitted_at.desc()).limit(50)))
