@@ -37,7 +37,7 @@ from saas.config import load_settings
 from saas.db import utcnow
 from saas.dbadmin import upgrade
 from saas.extensions import db
-from saas.tenants.isolation import ALL_TENANTS, set_tenant
+from saas.isolation import ALL_TENANTS, set_tenant
 from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.passwords import hash_password
 from tests.conftest import Browser

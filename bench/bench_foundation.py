@@ -33,7 +33,7 @@ from saas.app import create_app
 from saas.db import utcnow
 from saas.dbadmin import upgrade
 from saas.extensions import db
-from saas.tenants.isolation import set_tenant
+from saas.isolation import set_tenant
 from saas.tenants.models import AuditEvent, Membership, Tenant, User
 from saas.tenants.passwords import hash_password
 from tests.conftest import Browser

@@ -34,8 +34,8 @@ from saas.config import load_settings
 from saas.db import utcnow
 from saas.dbadmin import upgrade
 from saas.extensions import db
+from saas.isolation import set_tenant
 from saas.projects.models import PipelineStage, Project, StageKind
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import Tenant
 from saas.tenants.services import create_studio
 from tests.conftest import Browser

@@ -41,11 +41,11 @@ from saas.db import utcnow
 from saas.dbadmin import upgrade
 from saas.extensions import db
 from saas.files.models import FileStatus, StoredFile
-from saas.portal.access import _open_session
-from saas.portal.models import PortalUser
+from saas.isolation import set_tenant
+from saas.portal_accounts.models import PortalUser
+from saas.portal_accounts.services import open_session
 from saas.projects.models import PipelineStage, Project, StageKind
 from saas.proofing.models import Comment, Draft, DraftStatus, Reviewer
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import Tenant
 from saas.tenants.services import create_studio
 from tests.conftest import Browser
@@ -96,7 +96,8 @@ def _pdf(draft: Draft, project: Project, pages: int) -> StoredFile:
         previews={"thumb": f"{folder}/thumb.jpg", "large": keys[0], "pages": keys},
         client_id=project.client_id,
         project_id=project.id,
-        draft_id=draft.id,
+        owner_kind="draft",
+        owner_id=draft.id,
         uploaded_by_id=project.owner_id,
     )
 
@@ -185,7 +186,7 @@ def targets(app: Flask) -> tuple[uuid.UUID, str, int]:
         set_tenant(session, session.scalar(select(Tenant.id).where(Tenant.slug == SLUG)))
         draft_id = session.scalar(select(Draft.id).where(Draft.number == 2))
         threads = len(session.scalars(select(Comment.id).where(Comment.parent_id.is_(None))).all())
-        token = _open_session(session.scalar(select(PortalUser)), "127.0.0.1")
+        token = open_session(session.scalar(select(PortalUser)), "127.0.0.1")
         session.commit()
         return draft_id, token, threads
 

@@ -54,7 +54,7 @@ def api_token(app, slug: str) -> str:
     from sqlalchemy import select
 
     from saas.extensions import db
-    from saas.tenants.isolation import set_tenant
+    from saas.isolation import set_tenant
     from saas.tenants.models import Membership, Tenant
     from saas.tenants.tokens import create_token
 

@@ -73,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from saas.api.http import bp as api_bp
     from saas.billing.labels import payment_method_label
     from saas.health import bp as health_bp
-    from saas.notify.service import bell_count
+    from saas.notify.services import bell_count
     from saas.notify.texts import words_for
     from saas.payments.views import bp as stripe_bp
     from saas.portal.views import bp as portal_bp
@@ -96,9 +96,14 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_listeners() -> None:
     """Domain-event listeners live in their domains; importing them registers them."""
-    import saas.clients.timeline
+    import saas.billing.listeners
+    import saas.clients.listeners
+    import saas.plans.limits
+    import saas.projects.listeners
     import saas.projects.pipeline
-    import saas.projects.services  # noqa: F401
+    import saas.projects.services
+    import saas.proofing.listeners
+    import saas.tenants.listeners  # noqa: F401
 
 
 def _commit_once_per_request(app: Flask) -> None:

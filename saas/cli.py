@@ -193,8 +193,8 @@ def token_create(slug: str, role: str, name: str, email: str | None, as_json: bo
     from sqlalchemy import select
 
     from saas.errors import ValidationFailed
+    from saas.isolation import set_tenant
     from saas.tenants.access import tenant_by_slug
-    from saas.tenants.isolation import set_tenant
     from saas.tenants.models import Membership, User
     from saas.tenants.tokens import create_token
 

@@ -96,7 +96,7 @@ class Database:
         self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_app_context_id)
 
     def init_app(self, app: Flask, url: str) -> None:
-        from saas.tenants.isolation import TenantSession
+        from saas.isolation import TenantSession
 
         engine = make_engine(url)
         app.extensions["atelier.db"] = sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)

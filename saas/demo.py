@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from saas.db import utcnow
 from saas.extensions import db
+from saas.isolation import set_tenant
 from saas.tenants import audit, services
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.passwords import hash_password
 from saas.tenants.roles import Role
@@ -399,12 +399,12 @@ DEMO_PORTAL_EMAIL = "zhangwei@client.atelier.test"
 def _demo_portal(owner: Membership) -> None:
     """张伟 of 上海某某设计有限公司 can open the portal: his sign-in links land in the outbox folder."""
     from saas.clients.models import Client, Contact
-    from saas.portal import access
+    from saas.portal_accounts import services as portal_accounts
 
     client = db.session.scalar(select(Client).where(Client.name == "上海某某设计有限公司"))
     contact = db.session.scalar(select(Contact).where(Contact.client_id == client.id, Contact.name == "张伟"))
     contact.email = DEMO_PORTAL_EMAIL
-    access.invite_contact(owner, client, contact)
+    portal_accounts.invite_contact(owner, client, contact)
 
 
 def _demo_sheet(title: str, accent: tuple[int, int, int]) -> bytes:
@@ -434,7 +434,7 @@ def _demo_draft(owner: Membership) -> None:
     from saas.files.models import FileStatus, StoredFile
     from saas.files.previews import make
     from saas.files.storage import tenant_key
-    from saas.portal.models import PortalUser
+    from saas.portal_accounts.models import PortalUser
     from saas.projects.models import Project
     from saas.proofing import services as proofing
 
@@ -455,7 +455,8 @@ def _demo_draft(owner: Membership) -> None:
             previews={},
             project_id=project.id,
             client_id=project.client_id,
-            draft_id=draft.id,
+            owner_kind="draft",
+            owner_id=draft.id,
             uploaded_by_id=project.owner_id,
         )
         data = _demo_sheet(name, accent)

@@ -21,7 +21,7 @@ from sqlalchemy import event
 from werkzeug.utils import import_string
 
 from saas.extensions import db
-from saas.tenants.isolation import TenantSession, set_tenant
+from saas.isolation import TenantSession, set_tenant
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from saas.files.models import StoredFile
 from saas.notify.models import Delivery, Notification
 from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
 from saas.plans.models import StudioSubscription
-from saas.portal.models import PortalLink, PortalSession, PortalUser
+from saas.portal_accounts.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.proofing.models import Comment, Draft, ProofingSettings, Reviewer
 from saas.tenants.models import ApiToken, AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User

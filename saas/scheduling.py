@@ -21,8 +21,8 @@ from sqlalchemy import select
 from werkzeug.utils import import_string
 
 from saas.extensions import db
+from saas.isolation import set_tenant
 from saas.jobs import PendingJob, dispatch, redis_connection
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import Tenant
 
 log = logging.getLogger(__name__)

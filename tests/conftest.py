@@ -39,7 +39,7 @@ from saas.app import create_app
 from saas.db import Base, make_engine
 from saas.dbadmin import upgrade
 from saas.extensions import db, limiter
-from saas.tenants.isolation import set_tenant
+from saas.isolation import set_tenant
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_OWNER_URL = os.environ.get("TEST_MIGRATION_DATABASE_URL") or PG_URL

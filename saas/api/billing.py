@@ -35,6 +35,7 @@ from saas.extensions import db
 from saas.projects.access import get_project
 from saas.schemas import load
 from saas.tenants.models import Tenant
+from saas.tenants.queries import studio_currency, studio_today
 from saas.web.client_ip import client_ip
 
 SCHEMAS: dict[type, Any] = {Quote: QuoteOut, Contract: ContractOut, Invoice: InvoiceOut}
@@ -46,7 +47,7 @@ ENDPOINTS = {
 
 
 def _currency() -> str:
-    return common.currency(principal().tenant_id)
+    return studio_currency(principal().tenant_id)
 
 
 def _answer(document: Any, status: int = 200) -> Response:
@@ -210,7 +211,7 @@ def schedule(kind: str, quote_id: str = "", contract_id: str = "") -> ResponseRe
 @bp.get("/invoices")
 def invoices_list() -> ResponseReturnValue:
     status = request.args.get("status", "")
-    today = common.studio_today(principal().tenant_id)
+    today = studio_today(principal().tenant_id)
     return listed(InvoiceOut(many=True), queries.invoices(principal(), status, today))
 
 
@@ -267,7 +268,7 @@ def record_payment(invoice_id: str) -> ResponseReturnValue:
 @bp.get("/receivables")
 def receivables() -> ResponseReturnValue:
     """The clients owing most (200 at most), the totals over all of them, and how many owe anything."""
-    result = queries.ageing(principal(), common.studio_today(principal().tenant_id))
+    result = queries.ageing(principal(), studio_today(principal().tenant_id))
     totals = AgeingOut(exclude=("client_id", "client_name")).dump(result.totals)
     return {"data": AgeingOut(many=True).dump(result.rows), "totals": totals, "clients": result.clients}
 

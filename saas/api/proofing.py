@@ -16,7 +16,7 @@ from saas.api.schemas import (
     draft_comment_input,
 )
 from saas.errors import NotAllowed, ValidationFailed
-from saas.notify import service as notes
+from saas.notify import services as notes
 from saas.projects.access import can_edit_project, get_project
 from saas.proofing import forms, queries, services
 from saas.proofing.access import draft_comment, get_draft

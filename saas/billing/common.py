@@ -4,9 +4,8 @@ finding a document the person may see (by its client, as everywhere else)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -15,8 +14,8 @@ from saas.billing.models import BillingSettings
 from saas.clients.access import client_id_visible_to
 from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
-from saas.tenants.access import parse_uuid
-from saas.tenants.models import Membership, Tenant
+from saas.ids import parse_uuid
+from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
 
 Document = TypeVar("Document")
@@ -49,15 +48,6 @@ def next_number(prefix: str, today: date) -> str:
     numbers[key] = current + 1
     row.next_numbers = numbers
     return f"{key}-{current:04d}"
-
-
-def studio_today(tenant_id: uuid.UUID) -> date:
-    tenant = db.session.get(Tenant, tenant_id)
-    return datetime.now(ZoneInfo(tenant.timezone)).date()
-
-
-def currency(tenant_id: uuid.UUID) -> str:
-    return db.session.get(Tenant, tenant_id).currency
 
 
 client_visible = client_id_visible_to  # documents are visible with their client

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from saas.billing.common import next_number, require, studio_today
+from saas.billing.common import next_number, require
 from saas.billing.common import refuse as _refuse
 from saas.billing.models import ApprovalRule, Contract, ContractDecision, ContractStatus, Quote, QuoteStatus
 from saas.billing.quotes import _client, _project_id
@@ -19,6 +19,7 @@ from saas.events import emit
 from saas.extensions import db
 from saas.files.storage import Storage, tenant_key
 from saas.tenants.models import Membership
+from saas.tenants.queries import studio_today
 from saas.tenants.roles import Perm, Role
 
 APPROVER_ROLES = (Role.MANAGER, Role.FINANCE, Role.OWNER)
@@ -62,7 +63,7 @@ def create_contract(membership: Membership, data: dict[str, Any]) -> Contract:
     )
     db.session.add(contract)
     db.session.flush()
-    emit("client.contract_created", client=client, actor_id=membership.user_id, contract=contract.number)
+    emit("contract.created", subject=contract, client=client, actor_id=membership.user_id, contract=contract.number)
     return contract
 
 
@@ -147,7 +148,8 @@ def decide(membership: Membership, contract: Contract, approve: bool, comment: s
     elif pending_role(contract) is None:
         contract.status = ContractStatus.APPROVED
     emit(
-        "client.contract_approved" if approve else "client.contract_rejected",
+        "contract.approved" if approve else "contract.rejected",
+        subject=contract,
         client=contract.client,
         actor_id=membership.user_id,
         contract=contract.number,
@@ -173,7 +175,13 @@ def sign(membership: Membership, contract: Contract, storage: Storage, upload: A
     contract.signed_on = signed_on or studio_today(contract.tenant_id)
     contract.status = ContractStatus.SIGNED
     _record(contract, membership, "signed", None, None)
-    emit("client.contract_signed", client=contract.client, actor_id=membership.user_id, contract=contract.number)
+    emit(
+        "contract.signed",
+        subject=contract,
+        client=contract.client,
+        actor_id=membership.user_id,
+        contract=contract.number,
+    )
 
 
 def _sniff(data: bytes) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.billing.common import next_number, require, studio_today
+from saas.billing.common import next_number, require
 from saas.billing.common import refuse as _refuse
 from saas.billing.models import Contract, Invoice, InvoiceKind, InvoiceStatus, Payment, Quote
 from saas.billing.quotes import _client, _project_id
@@ -22,6 +22,7 @@ from saas.errors import Conflict
 from saas.events import emit
 from saas.extensions import db
 from saas.tenants.models import Membership
+from saas.tenants.queries import studio_today
 from saas.tenants.roles import Perm
 
 
@@ -52,7 +53,7 @@ def create_invoice(membership: Membership, data: dict[str, Any]) -> Invoice:
         data["due_on"],
     )
     db.session.flush()
-    emit("client.invoice_created", client=client, actor_id=membership.user_id, invoice=invoice.number)
+    emit("invoice.created", subject=invoice, client=client, actor_id=membership.user_id, invoice=invoice.number)
     return invoice
 
 
@@ -74,7 +75,13 @@ def schedule(membership: Membership, document: Contract | Quote, parts: list[dic
     ]
     db.session.flush()
     for invoice in invoices:
-        emit("client.invoice_created", client=document.client, actor_id=membership.user_id, invoice=invoice.number)
+        emit(
+            "invoice.created",
+            subject=invoice,
+            client=document.client,
+            actor_id=membership.user_id,
+            invoice=invoice.number,
+        )
     return invoices
 
 
@@ -131,7 +138,7 @@ def release(invoice: Invoice, actor_id: uuid.UUID | None) -> None:
 
     invoice.status, invoice.sent_at = InvoiceStatus.SENT, utcnow()
     invoice.release_on_draft_id = None
-    emit("client.invoice_sent", client=invoice.client, actor_id=actor_id, invoice=invoice.number)
+    emit("invoice.sent", subject=invoice, client=invoice.client, actor_id=actor_id, invoice=invoice.number)
     tell_sent(invoice)
 
 
@@ -180,7 +187,7 @@ def void_invoice(membership: Membership, invoice: Invoice, reason: str) -> None:
     if not reason.strip():
         raise _refuse(_("Give a reason for voiding the invoice."), "reason")
     invoice.status, invoice.void_reason = InvoiceStatus.VOID, reason.strip()[:300]
-    emit("client.invoice_voided", client=invoice.client, actor_id=membership.user_id, invoice=invoice.number)
+    emit("invoice.voided", subject=invoice, client=invoice.client, actor_id=membership.user_id, invoice=invoice.number)
 
 
 def record_payment(membership: Membership, invoice: Invoice, data: dict[str, Any]) -> Payment:
@@ -208,7 +215,8 @@ def record_payment(membership: Membership, invoice: Invoice, data: dict[str, Any
     recount(invoice)
     db.session.flush()
     emit(
-        "client.payment_recorded",
+        "payment.recorded",
+        subject=payment,
         client=invoice.client,
         actor_id=membership.user_id,
         invoice=invoice.number,

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.billing.common import next_number, require, settings, studio_today
+from saas.billing.common import next_number, require, settings
 from saas.billing.common import refuse as _refuse
 from saas.billing.models import Quote, QuoteLine, QuoteRevision, QuoteStatus
 from saas.billing.totals import LineInput, quote_totals
@@ -24,6 +24,7 @@ from saas.events import emit
 from saas.extensions import db
 from saas.projects.access import get_project
 from saas.tenants.models import Membership
+from saas.tenants.queries import studio_today
 from saas.tenants.roles import Perm
 
 EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED, QuoteStatus.SENT)
@@ -75,7 +76,7 @@ def create_quote(membership: Membership, data: dict[str, Any]) -> Quote:
     _apply_lines(quote, data.get("lines") or [])
     db.session.add(quote)
     db.session.flush()
-    emit("client.quote_created", client=client, actor_id=membership.user_id, quote=quote.number)
+    emit("quote.created", subject=quote, client=client, actor_id=membership.user_id, quote=quote.number)
     return quote
 
 
@@ -176,7 +177,7 @@ def approve_discount(membership: Membership, quote: Quote) -> None:
         raise _refuse(_("This quote is not waiting for an approval."))
     quote.status = QuoteStatus.APPROVED
     quote.approved_by_id, quote.approved_at = membership.user_id, utcnow()
-    emit("client.quote_approved", client=quote.client, actor_id=membership.user_id, quote=quote.number)
+    emit("quote.approved", subject=quote, client=quote.client, actor_id=membership.user_id, quote=quote.number)
 
 
 def reject_discount(membership: Membership, quote: Quote) -> None:
@@ -209,7 +210,7 @@ def send_quote(membership: Membership, quote: Quote) -> None:
         )
     quote.status = QuoteStatus.SENT
     quote.sent_at = utcnow()
-    emit("client.quote_sent", client=quote.client, actor_id=membership.user_id, quote=quote.number)
+    emit("quote.sent", subject=quote, client=quote.client, actor_id=membership.user_id, quote=quote.number)
 
 
 def _percent(bp: int) -> str:
@@ -227,7 +228,8 @@ def decide(membership: Membership | None, quote: Quote, accepted: bool, name: st
     quote.status = QuoteStatus.ACCEPTED if accepted else QuoteStatus.DECLINED
     quote.decided_at, quote.decided_by, quote.decided_ip = utcnow(), name[:200], ip
     emit(
-        "client.quote_accepted" if accepted else "client.quote_declined",
+        "quote.accepted" if accepted else "quote.declined",
+        subject=quote,
         client=quote.client,
         actor_id=membership.user_id if membership else None,
         quote=quote.number,

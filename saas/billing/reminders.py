@@ -9,11 +9,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from saas.billing.common import settings, studio_today
+from saas.billing.common import settings
 from saas.billing.models import Invoice, InvoiceStatus
 from saas.extensions import db
-from saas.notify.service import client_recipients, notify
+from saas.notify.services import notify
+from saas.portal_accounts.queries import client_recipients
 from saas.tenants.models import Tenant
+from saas.tenants.queries import studio_today
 from saas.web.urls import site_path
 
 OPEN = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)

@@ -18,7 +18,7 @@ from werkzeug.exceptions import NotFound
 from saas.clients.models import Client, ClientShare
 from saas.db import utcnow
 from saas.extensions import db
-from saas.tenants.access import parse_uuid
+from saas.ids import parse_uuid
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
 

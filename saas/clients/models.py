@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Date, ForeignKey, ForeignKeyConstraint, Index, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
-from saas.tenants.isolation import TenantScoped
+from saas.isolation import TenantScoped
 from saas.tenants.models import User
 
 

@@ -7,13 +7,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, literal_column, or_, select, text, tuple_
+from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
 from saas.clients.access import visible_to
-from saas.clients.models import Client, ClientShare, ClientStatus, ClientTag, Contact, Interaction, SavedView
+from saas.clients.models import (
+    Client,
+    ClientEvent,
+    ClientShare,
+    ClientStatus,
+    ClientTag,
+    Contact,
+    Interaction,
+    SavedView,
+)
 from saas.db import utcnow
 from saas.extensions import db
-from saas.tenants.access import parse_uuid
+from saas.ids import parse_uuid
 from saas.tenants.models import Membership, User
 
 PAGE_SIZE = 50
@@ -267,3 +277,35 @@ def interactions_of(client: Client, limit: int = 200) -> list[Interaction]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+TIMELINE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # an interaction kind (call, wechat...) or a change (client.created, client.owner_changed...)
+    interaction: Interaction | None = None
+    event: ClientEvent | None = None
+
+
+def timeline(client: Client, only: str | None = None) -> list[Entry]:
+    """Newest first; `only` is an interaction kind, or "changes" for changes alone."""
+    entries: list[Entry] = []
+    if only != "changes":
+        # The page already has the client: do not join it again into each of a hundred rows.
+        query = select(Interaction).where(Interaction.client_id == client.id).options(lazyload(Interaction.client))
+        if only:
+            query = query.where(Interaction.kind == only)
+        query = query.order_by(Interaction.occurred_at.desc()).limit(TIMELINE_LIMIT)
+        entries += [Entry(i.occurred_at, i.kind, interaction=i) for i in db.session.scalars(query)]
+    if only in (None, "changes"):
+        query = (
+            select(ClientEvent)
+            .where(ClientEvent.client_id == client.id)
+            .order_by(ClientEvent.created_at.desc())
+            .limit(TIMELINE_LIMIT)
+        )
+        entries += [Entry(e.created_at, e.kind, event=e) for e in db.session.scalars(query)]
+    return sorted(entries, key=lambda e: e.at, reverse=True)[:TIMELINE_LIMIT]

@@ -77,7 +77,7 @@ def create_client(membership: Membership, data: dict[str, Any]) -> Client:
     db.session.add(client)
     refresh_search_text(client)
     _sync_tags(client)
-    emit("client.created", client=client, actor_id=membership.user_id, name=client.name)
+    emit("client.created", subject=client, client=client, actor_id=membership.user_id, name=client.name)
     return client
 
 
@@ -94,15 +94,22 @@ def update_client(membership: Membership, client: Client, data: dict[str, Any]) 
         client.owner_id = _active_member(owner_id, "owner_id")
         db.session.flush()
         db.session.refresh(client, ["owner"])
-        emit("client.owner_changed", client=client, actor_id=membership.user_id, old=old, new=client.owner.name)
+        emit(
+            "client.owner_changed",
+            subject=client,
+            client=client,
+            actor_id=membership.user_id,
+            old=old,
+            new=client.owner.name,
+        )
     if "status" in changed:
-        emit("client.status_changed", client=client, actor_id=membership.user_id, new=client.status)
+        emit("client.status_changed", subject=client, client=client, actor_id=membership.user_id, new=client.status)
     if changed:
         client.updated_at = utcnow()
         refresh_search_text(client)
         if "tags" in changed:
             _sync_tags(client)
-        emit("client.updated", client=client, actor_id=membership.user_id, fields=changed)
+        emit("client.updated", subject=client, client=client, actor_id=membership.user_id, fields=changed)
 
 
 def set_archived(membership: Membership, client: Client, archived: bool) -> None:
@@ -110,7 +117,12 @@ def set_archived(membership: Membership, client: Client, archived: bool) -> None
     if (client.archived_at is not None) != archived:
         client.archived_at = utcnow() if archived else None
         client.updated_at = utcnow()
-        emit("client.archived" if archived else "client.restored", client=client, actor_id=membership.user_id)
+        emit(
+            "client.archived" if archived else "client.restored",
+            subject=client,
+            client=client,
+            actor_id=membership.user_id,
+        )
 
 
 def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
@@ -121,7 +133,7 @@ def add_contact(membership: Membership, client: Client, data: dict[str, Any]) ->
     client.contacts.append(contact)
     client.updated_at = utcnow()
     refresh_search_text(client)
-    emit("client.contact_added", client=client, actor_id=membership.user_id, contact=contact.name)
+    emit("contact.added", subject=contact, client=client, actor_id=membership.user_id, contact=contact.name)
     return contact
 
 
@@ -136,7 +148,14 @@ def update_contact(membership: Membership, client: Client, contact: Contact, dat
     if changed:
         client.updated_at = utcnow()
         refresh_search_text(client)
-        emit("client.contact_updated", client=client, actor_id=membership.user_id, contact=contact.name, fields=changed)
+        emit(
+            "contact.updated",
+            subject=contact,
+            client=client,
+            actor_id=membership.user_id,
+            contact=contact.name,
+            fields=changed,
+        )
 
 
 def remove_contact(membership: Membership, client: Client, contact: Contact) -> None:
@@ -145,7 +164,7 @@ def remove_contact(membership: Membership, client: Client, contact: Contact) -> 
     db.session.delete(contact)
     client.updated_at = utcnow()
     refresh_search_text(client)
-    emit("client.contact_removed", client=client, actor_id=membership.user_id, contact=contact.name)
+    emit("contact.removed", subject=contact, client=client, actor_id=membership.user_id, contact=contact.name)
 
 
 def update_interaction(membership: Membership, interaction: Interaction, data: dict[str, Any]) -> None:
@@ -166,7 +185,7 @@ def log_interaction(membership: Membership, client: Client, data: dict[str, Any]
     client.last_contact_at = interaction.occurred_at = utcnow()
     client.updated_at = utcnow()
     db.session.flush()
-    emit("interaction.logged", client=client, interaction=interaction)
+    emit("interaction.logged", subject=interaction, client=client, actor_id=membership.user_id)
     return interaction
 
 
@@ -199,6 +218,7 @@ def share_client(membership: Membership, client: Client, data: dict[str, Any], t
     db.session.refresh(share, ["user"])
     emit(
         "client.shared",
+        subject=client,
         client=client,
         actor_id=membership.user_id,
         person=share.user.name,
@@ -209,7 +229,7 @@ def share_client(membership: Membership, client: Client, data: dict[str, Any], t
 
 def revoke_share(membership: Membership, client: Client, share: ClientShare) -> None:
     _require(membership, Perm.CLIENTS_SHARE)
-    emit("client.unshared", client=client, actor_id=membership.user_id, person=share.user.name)
+    emit("client.unshared", subject=client, client=client, actor_id=membership.user_id, person=share.user.name)
     db.session.delete(share)
 
 

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from saas.db import utcnow
 from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
 from saas.files.kinds import KINDS, SNIFF_BYTES, by_name, safe_name, sniff
 from saas.files.models import FileStatus, StoredFile
+from saas.files.owners import STUDIO, Actor, owner_kind
 from saas.files.storage import FileMissing, Storage, UploadTicket, tenant_key
+from saas.ids import parse_uuid
 from saas.jobs import enqueue
-from saas.tenants.access import parse_uuid
-from saas.tenants.models import Membership
-from saas.tenants.roles import Perm, has_perm
+from saas.quotas import Quota, require_room
 
 PURPOSES = ("draft", "attachment", "delivery")
 
@@ -38,10 +40,9 @@ def _accepted() -> str:
     return _("Upload %(kinds)s files.", kinds=", ".join(names))
 
 
-def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_bytes: int) -> Started:
-    """Check what the browser says it will send, then hand out a ticket for this one key."""
-    if not has_perm(membership.role, Perm.PROJECTS_EDIT):
-        raise NotAllowed()
+def begin(actor: Actor, storage: Storage, data: dict[str, Any], max_bytes: int) -> Started:
+    """Check what the browser says it will send and where it goes, then hand out a ticket for this one key.
+    `data["owner_kind"]` / `data["owner_id"]` name the owner (saas/files/owners.py); the studio by default."""
     kind = by_name(data["name"])
     if kind is None:
         raise ValidationFailed({"name": [_accepted()]})
@@ -50,58 +51,25 @@ def begin(membership: Membership, storage: Storage, data: dict[str, Any], max_by
         raise ValidationFailed({"content_type": [_("The file's type does not match its name.")]})
     if data["size"] > max_bytes:
         raise ValidationFailed({"size": [_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))]})
-    from saas.plans.limits import check_storage
-
-    check_storage(data["size"])
-    project = _project(membership, data.get("project_id"))
-    draft = _draft(membership, data.get("draft_id"), kind.previewable)
-    if draft is not None:
-        project = draft.project
+    placement = owner_kind(data.get("owner_kind") or STUDIO).place(actor, data.get("owner_id"), kind)
+    require_room(Quota.STORAGE_BYTES, data["size"])
     file_id = uuid.uuid4()
-    name = safe_name(data["name"])
     stored = StoredFile(
         id=file_id,
-        key=tenant_key(membership.tenant_id, "files", str(file_id), f"original{kind.suffixes[0]}"),
-        name=name,
+        key=tenant_key(actor.tenant_id, "files", str(file_id), f"original{kind.suffixes[0]}"),
+        name=safe_name(data["name"]),
         declared_type=kind.content_type,
         purpose=data["purpose"],
-        uploaded_by_id=membership.user_id,
+        uploaded_by_id=actor.user_id,
         previews={},
-        project_id=project.id if project else None,
-        client_id=project.client_id if project else None,
-        draft_id=draft.id if draft else None,
+        owner_kind=placement.owner_kind,
+        owner_id=placement.owner_id,
+        client_id=placement.client_id,
+        project_id=placement.project_id,
     )
     db.session.add(stored)
     db.session.flush()
     return Started(stored, storage.upload_ticket(stored.key, kind.content_type, max_bytes))
-
-
-def _project(membership: Membership, project_id: Any):
-    if not project_id:
-        return None
-    from saas.projects.access import get_project
-
-    try:
-        return get_project(membership, project_id)
-    except NotFound as exc:
-        raise ValidationFailed({"project_id": [_("Choose one of your projects.")]}) from exc
-
-
-def _draft(membership: Membership, draft_id: Any, previewable: bool):
-    """A page of a draft version being prepared: an image or a PDF (what a reviewer can look at)."""
-    if not draft_id:
-        return None
-    from saas.proofing.access import get_draft
-    from saas.proofing.services import check_preparing
-
-    try:
-        draft = get_draft(membership, draft_id)
-    except NotFound as exc:
-        raise ValidationFailed({"draft_id": [_("Choose a draft version of one of your projects.")]}) from exc
-    check_preparing(draft)
-    if not previewable:
-        raise ValidationFailed({"name": [_("A draft is made of images or PDF files.")]})
-    return draft
 
 
 def receive(storage: Any, stored: StoredFile, stream: Any, max_bytes: int) -> None:
@@ -140,28 +108,22 @@ def complete(storage: Storage, stored: StoredFile, max_bytes: int) -> StoredFile
     return stored
 
 
-def get_file(membership: Membership, file_id: str | uuid.UUID) -> StoredFile:
-    """A file of this studio (the ORM scope and RLS keep others out) that this person may open: a project's
-    files follow the project's visibility; other files, whoever uploaded them and those who see every client."""
+def get_file(actor: Actor, file_id: str | uuid.UUID) -> StoredFile:
+    """A file of this studio (the ORM scope and RLS keep others out) that this person may open, as its owner's
+    kind decides; anything else reads like a missing file."""
     found = db.session.get(StoredFile, parse_uuid(file_id))
-    if found is None:
-        raise NotFound()
-    if found.project_id is not None:
-        from saas.projects.access import get_project
-
-        get_project(membership, found.project_id)  # 404 when the project is not theirs to see
-    elif found.uploaded_by_id != membership.user_id and not has_perm(membership.role, Perm.CLIENTS_ALL):
+    if found is None or not owner_kind(found.owner_kind).may_open(actor, found):
         raise NotFound()
     return found
 
 
-def files_of_project(project_id: uuid.UUID) -> list[StoredFile]:
-    from sqlalchemy import select
-
-    query = select(StoredFile).where(
-        StoredFile.project_id == project_id, StoredFile.status == FileStatus.READY, StoredFile.draft_id.is_(None)
-    )  # a draft's pages live on the draft's page
-    return list(db.session.scalars(query.order_by(StoredFile.created_at.desc()).limit(200)))
+def files_of(owner_kind_name: str, owner_id: uuid.UUID, ready_only: bool = True, newest_first: bool = False):
+    """The files one owner holds, in upload order (or newest first), at most 200."""
+    query = select(StoredFile).where(StoredFile.owner_kind == owner_kind_name, StoredFile.owner_id == owner_id)
+    if ready_only:
+        query = query.where(StoredFile.status == FileStatus.READY)
+    order = StoredFile.created_at.desc() if newest_first else StoredFile.created_at
+    return list(db.session.scalars(query.order_by(order).limit(200)))
 
 
 def make_previews(file_id: str) -> None:
@@ -178,11 +140,9 @@ def make_previews(file_id: str) -> None:
     stored.previews = make(storage, stored)
 
 
-def set_shared(membership: Membership, stored: StoredFile, shared: bool) -> None:
+def set_shared(actor: Actor, stored: StoredFile, shared: bool) -> None:
     """Let the client download a project's file from the portal, or stop."""
-    from saas.db import utcnow
-
-    if not has_perm(membership.role, Perm.PROJECTS_EDIT):
+    if not owner_kind(stored.owner_kind).may_change(actor, stored):
         raise NotAllowed()
     if stored.project_id is None or stored.status != FileStatus.READY:
         raise ValidationFailed({"file": [_("Only a project's files can be shared with its client.")]})
@@ -191,8 +151,6 @@ def set_shared(membership: Membership, stored: StoredFile, shared: bool) -> None
 
 def shared_with(client_id: uuid.UUID, project_id: uuid.UUID | None = None) -> list[StoredFile]:
     """The files shared with a client (all its projects', or one project's), newest first."""
-    from sqlalchemy import select
-
     query = select(StoredFile).where(
         StoredFile.client_id == client_id, StoredFile.shared_at.is_not(None), StoredFile.status == FileStatus.READY
     )

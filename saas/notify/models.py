@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey
-from saas.tenants.isolation import TenantScoped
+from saas.isolation import TenantScoped
 
 
 class DeliveryStatus(StrEnum):

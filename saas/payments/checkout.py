@@ -18,7 +18,7 @@ from saas.money import for_reader
 from saas.payments import gateway
 from saas.payments.connect import account_of, takes_payments
 from saas.payments.models import Checkout, CheckoutStatus
-from saas.portal.models import PortalUser
+from saas.portal_accounts.models import PortalUser
 from saas.tenants.models import Tenant
 from saas.web.urls import external_url
 

@@ -17,7 +17,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, ForeignKeyConstraint, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
-from saas.tenants.isolation import TenantScoped
+from saas.isolation import TenantScoped
 
 
 class StripeAccount(TenantScoped, Base):

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from saas.billing.models import Invoice, Payment
 from saas.extensions import db
-from saas.notify.service import Recipient, client_recipients, notify
+from saas.notify.services import Recipient, notify
+from saas.portal_accounts.queries import client_recipients
 from saas.tenants.models import Membership, Role, Tenant, User
 from saas.web.urls import site_path
 

@@ -52,7 +52,8 @@ def request_refund(membership: Membership, invoice: Invoice, payment: Payment, a
     db.session.flush()
     enqueue(send_refund, str(refund.id))
     emit(
-        "client.refund_requested",
+        "refund.requested",
+        subject=refund,
         client=invoice.client,
         actor_id=membership.user_id,
         invoice=invoice.number,

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from saas.billing.common import studio_today
 from saas.billing.invoices import recount
 from saas.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
 from saas.events import emit
@@ -21,6 +20,7 @@ from saas.payments import gateway
 from saas.payments.connect import account_of, refresh
 from saas.payments.models import Checkout, CheckoutStatus, StripeEvent
 from saas.payments.webhooks import handles
+from saas.tenants.queries import studio_today
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,9 @@ def settle_intent(account_id: str, intent_id: str) -> Payment | None:
     checkout = _checkout(metadata.get("atelier_checkout"))
     if checkout is not None:
         checkout.status = CheckoutStatus.PAID
-    emit("client.payment_recorded", client=invoice.client, actor_id=None, invoice=invoice.number, amount=amount)
+    emit(
+        "payment.recorded", subject=payment, client=invoice.client, actor_id=None, invoice=invoice.number, amount=amount
+    )
     _after_paid(invoice, payment)
     return payment
 
@@ -121,7 +123,9 @@ def sync_refunds(account_id: str, charge_id: str) -> None:
     payment.refunded_minor = refunded
     invoice = db.session.get(Invoice, payment.invoice_id)
     recount(invoice)
-    emit("client.payment_refunded", client=invoice.client, actor_id=None, invoice=invoice.number, amount=change)
+    emit(
+        "payment.refunded", subject=payment, client=invoice.client, actor_id=None, invoice=invoice.number, amount=change
+    )
 
 
 def _after_paid(invoice: Invoice, payment: Payment) -> None:

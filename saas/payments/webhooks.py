@@ -22,10 +22,10 @@ from sqlalchemy.exc import IntegrityError
 
 from saas.db import utcnow
 from saas.extensions import db
+from saas.isolation import tenant_context
 from saas.jobs import enqueue
 from saas.payments import gateway
 from saas.payments.models import StripeEvent
-from saas.tenants.isolation import tenant_context
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import Base, UUIDPrimaryKey, utcnow
-from saas.tenants.isolation import TenantScoped
+from saas.isolation import TenantScoped
 
 
 class StudioSubscription(TenantScoped, UUIDPrimaryKey, Base):

@@ -8,19 +8,19 @@ from flask import Response, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from saas.billing.common import settings as billing_settings
-from saas.billing.common import studio_today
 from saas.billing.models import Payment
 from saas.billing.schemas import OnlinePaymentSchema
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.files.storage import content_disposition
+from saas.ids import parse_uuid
 from saas.payments import checkout
 from saas.payments.connect import takes_payments
 from saas.payments.receipt_pdf import receipt_document, render_receipt_pdf
 from saas.portal import queries
 from saas.portal.views import _signed_in, bp
 from saas.schemas import load
-from saas.tenants.access import parse_uuid
+from saas.tenants.queries import studio_today
 
 
 def _invoice_page(invoice, status: int = 200, error: str | None = None) -> ResponseReturnValue:

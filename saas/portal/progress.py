@@ -15,8 +15,8 @@ from sqlalchemy import select
 from saas.billing.models import Invoice, Payment
 from saas.extensions import db
 from saas.files.models import FileStatus, StoredFile
-from saas.portal.models import PortalUser
 from saas.portal.queries import CLIENT_INVOICES
+from saas.portal_accounts.models import PortalUser
 from saas.projects.models import PipelineStage, Project, StageChange, StageKind
 from saas.proofing.models import Choice, Draft, DraftStatus, Reviewer
 

@@ -11,9 +11,9 @@ from werkzeug.exceptions import NotFound
 
 from saas.billing.models import Invoice, InvoiceStatus, Quote, QuoteStatus
 from saas.extensions import db
-from saas.portal.models import PortalUser
+from saas.ids import parse_uuid
+from saas.portal_accounts.models import PortalUser
 from saas.projects.models import Project
-from saas.tenants.access import parse_uuid
 
 T = TypeVar("T", Quote, Invoice, Project)
 CLIENT_QUOTES = (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED)

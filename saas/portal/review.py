@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from saas.errors import ValidationFailed
 from saas.files.serving import send_file_or_preview
-from saas.notify import service as notes
+from saas.notify import services as notes
 from saas.portal.views import _signed_in, bp
 from saas.proofing import forms, queries, services
 from saas.proofing.access import draft_file, portal_draft

@@ -22,18 +22,20 @@ from flask_babel import gettext as _
 
 from saas.billing import quotes as quote_rules
 from saas.billing.common import settings as billing_settings
-from saas.billing.common import studio_today
 from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
 from saas.files.models import StoredFile
 from saas.files.serving import send_file_or_preview
 from saas.files.uploads import shared_with
-from saas.portal import access, progress, queries
+from saas.isolation import set_tenant
+from saas.portal import progress, queries
+from saas.portal_accounts import queries as accounts
+from saas.portal_accounts import services as access
 from saas.projects.pipeline import stages
 from saas.proofing import queries as proofing_queries
 from saas.tenants.access import tenant_by_slug
-from saas.tenants.isolation import set_tenant
+from saas.tenants.queries import studio_today
 from saas.web.client_ip import client_ip
 from saas.web.urls import is_safe_redirect
 
@@ -46,7 +48,7 @@ def _resolve_studio(_endpoint: str | None, values: dict | None) -> None:
     g.portal_tenant = tenant_by_slug((values or {}).pop("slug", ""))
     g.tenant = g.portal_tenant  # branding and amounts on portal pages follow the studio
     set_tenant(db.session(), g.portal_tenant.id)
-    g.portal_user = access.session_user(request.cookies.get(COOKIE))
+    g.portal_user = accounts.session_user(request.cookies.get(COOKIE))
 
 
 @bp.url_defaults
@@ -100,7 +102,7 @@ def login() -> ResponseReturnValue:
 @bp.get("/signin/<token>")
 def confirm(token: str) -> ResponseReturnValue:
     """Opening the link changes nothing (mail scanners open links); the button on this page signs in."""
-    link = access.find_link(token)
+    link = accounts.find_link(token)
     if link is None:
         return render_template("portal/link_invalid.html", tenant=g.portal_tenant), 410
     return render_template(
@@ -110,7 +112,7 @@ def confirm(token: str) -> ResponseReturnValue:
 
 @bp.post("/signin/<token>")
 def sign_in(token: str) -> ResponseReturnValue:
-    link = access.find_link(token)
+    link = accounts.find_link(token)
     if link is None:
         return render_template("portal/link_invalid.html", tenant=g.portal_tenant), 410
     return _with_session_cookie(access.sign_in(link, client_ip(), session.get("locale")))
@@ -240,7 +242,7 @@ def decide(quote_id: str, decision: str) -> ResponseReturnValue:
 @bp.get("/files/<file_id>")
 def shared_file(file_id: str) -> ResponseReturnValue:
     """A file the studio shared with this person's client; anything else reads as missing."""
-    from saas.tenants.access import parse_uuid
+    from saas.ids import parse_uuid
 
     user = _signed_in()
     stored = db.session.get(StoredFile, parse_uuid(file_id))

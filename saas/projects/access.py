@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from werkzeug.exceptions import NotFound
 
 from saas.clients.access import client_id_visible_to as _client_visible
+from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
+from saas.files.kinds import Kind
+from saas.files.models import StoredFile
+from saas.files.owners import Placement
+from saas.ids import parse_uuid
 from saas.projects.models import Project, ProjectMember, Task
-from saas.tenants.access import parse_uuid
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
 
@@ -56,3 +61,28 @@ def get_task(membership: Membership, task_id: str | uuid.UUID) -> Task:
 
 def can_edit_project(membership: Membership) -> bool:
     return has_perm(membership.role, Perm.PROJECTS_EDIT)
+
+
+class ProjectFiles:
+    """A project holds files (attachments, delivery packages): whoever sees the project opens them, whoever
+    edits projects attaches and shares them."""
+
+    def place(self, actor: Membership, owner_id: uuid.UUID | None, kind: Kind) -> Placement:
+        if not can_edit_project(actor):
+            raise NotAllowed()
+        try:
+            project = get_project(actor, owner_id or "")
+        except NotFound as exc:
+            raise ValidationFailed({"project_id": [_("Choose one of your projects.")]}) from exc
+        return Placement("project", project.id, client_id=project.client_id, project_id=project.id)
+
+    def may_open(self, actor: Membership, stored: StoredFile) -> bool:
+        return project_visible(actor, stored.owner_id)
+
+    def may_change(self, actor: Membership, stored: StoredFile) -> bool:
+        return can_edit_project(actor) and project_visible(actor, stored.owner_id)
+
+
+def project_visible(membership: Membership, project_id: uuid.UUID | None) -> bool:
+    query = select(Project.id).where(Project.id == project_id, projects_visible_to(membership))
+    return db.session.scalar(query) is not None

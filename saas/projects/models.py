@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.clients.models import Client
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
-from saas.tenants.isolation import TenantScoped
+from saas.isolation import TenantScoped
 from saas.tenants.models import User
 
 

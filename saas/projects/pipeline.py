@@ -12,12 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from saas.errors import NotAllowed, ValidationFailed
-from saas.events import listen
 from saas.extensions import db
+from saas.ids import parse_uuid
 from saas.projects.defaults import DEFAULT_STAGES, stage_name
 from saas.projects.models import PipelineStage, Project, StageKind
 from saas.tenants import audit
-from saas.tenants.access import parse_uuid
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.roles import Perm, has_perm
 
@@ -31,11 +30,6 @@ def seed_pipeline(tenant: Tenant) -> list[PipelineStage]:
     ]
     db.session.add_all(stages)
     return stages
-
-
-@listen("studio.created")
-def _on_studio_created(_name: str, payload: dict[str, Any]) -> None:
-    seed_pipeline(payload["tenant"])
 
 
 def stages() -> list[PipelineStage]:

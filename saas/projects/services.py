@@ -72,7 +72,7 @@ def create_project(membership: Membership, data: dict[str, Any]) -> Project:
     _set_team(project, team)
     db.session.flush()
     db.session.add(StageChange(project_id=project.id, to_stage_id=stage.id, actor_id=membership.user_id))
-    emit("client.project_created", client=client, actor_id=membership.user_id, project=project.name)
+    emit("project.created", subject=project, client=client, actor_id=membership.user_id, project=project.name)
     return project
 
 
@@ -127,7 +127,8 @@ def move_to(project: Project, stage: PipelineStage, actor_id: uuid.UUID | None) 
     project.stage_entered_at = project.updated_at = now
     project.closed_at = now if stage.kind != StageKind.OPEN else None
     emit(
-        "client.project_moved",
+        "project.stage_changed",
+        subject=project,
         client=project.client,
         actor_id=actor_id,
         project=project.name,

@@ -1,6 +1,6 @@
 """Design proofing (seed 000's 设计稿审批流程): versions of a project's draft, the client reviewers asked to look
 at each, their comments (pinned to a spot of an image or a PDF page, or general) with staff replies in threads,
-and each reviewer's decision. A version's files are StoredFile rows pointing at it (draft_id).
+and each reviewer's decision. A version's files are StoredFile rows it owns (owner 'draft', its id).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey
-from saas.portal.models import PortalUser
+from saas.isolation import TenantScoped
+from saas.portal_accounts.models import PortalUser
 from saas.projects.models import Project
-from saas.tenants.isolation import TenantScoped
 from saas.tenants.models import User
 
 

@@ -14,19 +14,20 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from saas.billing.common import studio_today
 from saas.db import utcnow
 from saas.errors import NotAllowed, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
+from saas.files import uploads
 from saas.files.models import FileStatus, StoredFile
-from saas.notify.service import Recipient, notify
-from saas.portal.models import PortalUser
+from saas.notify.services import Recipient, notify
+from saas.portal_accounts.models import PortalUser
 from saas.projects.models import PipelineStage, Project, Task
 from saas.projects.pipeline import stage_by_key
 from saas.projects.services import move_to
 from saas.proofing.models import Choice, Comment, Draft, DraftStatus, ProofingSettings, Reviewer
 from saas.tenants.models import Membership, Tenant, User
+from saas.tenants.queries import studio_today
 from saas.tenants.roles import Perm, has_perm
 from saas.web.urls import site_path
 
@@ -34,7 +35,7 @@ MAX_COMMENT = 5000
 EXCERPT = 140
 
 
-def _require(membership: Membership) -> None:
+def require_editor(membership: Membership) -> None:
     if not has_perm(membership.role, Perm.PROJECTS_EDIT):
         raise NotAllowed()
 
@@ -71,10 +72,8 @@ def set_approved_stage(membership: Membership, stage: PipelineStage | None) -> N
 
 
 def files_of(draft_id: uuid.UUID, ready_only: bool = True) -> list[StoredFile]:
-    query = select(StoredFile).where(StoredFile.draft_id == draft_id)
-    if ready_only:
-        query = query.where(StoredFile.status == FileStatus.READY)
-    return list(db.session.scalars(query.order_by(StoredFile.created_at)))
+    """A version's pages, in the order they were uploaded."""
+    return uploads.files_of("draft", draft_id, ready_only)
 
 
 def drafts_of(project_id: uuid.UUID) -> list[Draft]:
@@ -84,7 +83,7 @@ def drafts_of(project_id: uuid.UUID) -> list[Draft]:
 
 def new_version(membership: Membership, project: Project, title: str | None = None) -> Draft:
     """The next version number of this project's draft; one version is prepared at a time."""
-    _require(membership)
+    require_editor(membership)
     preparing = db.session.scalar(
         select(Draft).where(Draft.project_id == project.id, Draft.status == DraftStatus.PREPARING)
     )
@@ -104,7 +103,7 @@ def check_preparing(draft: Draft) -> None:
 
 
 def remove_file(membership: Membership, draft: Draft, stored: StoredFile) -> None:
-    _require(membership)
+    require_editor(membership)
     check_preparing(draft)
     db.session.delete(stored)
 
@@ -118,7 +117,7 @@ class Submission:
 
 def submit(membership: Membership, draft: Draft, submission: Submission) -> None:
     """Send the version to the client: the reviewers named are told (e-mail and portal), earlier versions lock."""
-    _require(membership)
+    require_editor(membership)
     check_preparing(draft)
     files = files_of(draft.id, ready_only=False)
     if not any(f.status == FileStatus.READY for f in files):
@@ -140,7 +139,8 @@ def submit(membership: Membership, draft: Draft, submission: Submission) -> None
     _tell_reviewers(draft, reviewers, "review_requested")
     names = "、".join(person.name for person in reviewers)
     emit(
-        "client.draft_submitted",
+        "draft.submitted",
+        subject=draft,
         client=draft.project.client,
         actor_id=membership.user_id,
         project=draft.project.name,
@@ -211,7 +211,7 @@ def _body(text: str | None) -> str:
 
 def _check_pin(draft: Draft, pin: Pin) -> None:
     stored = db.session.get(StoredFile, pin.file_id)
-    if stored is None or stored.draft_id != draft.id or stored.status != FileStatus.READY:
+    if stored is None or not stored.held_by("draft", draft.id) or stored.status != FileStatus.READY:
         raise _invalid("pin", _("Pin a comment on one of this version's pages."))
     pages = len(stored.previews.get("pages") or []) or 1
     if not (1 <= pin.page <= pages and 0 <= pin.x <= 1 and 0 <= pin.y <= 1):
@@ -249,7 +249,7 @@ def client_comment(user: PortalUser, draft: Draft, text: str | None, pin: Pin | 
 
 
 def staff_comment(membership: Membership, draft: Draft, text: str | None, pin: Pin | None, parent_id=None) -> Comment:
-    _require(membership)
+    require_editor(membership)
     if draft.locked or draft.status == DraftStatus.PREPARING:
         raise _invalid("draft", _("Comments are open from submission until a later version is sent."))
     user = db.session.get(User, membership.user_id)
@@ -263,7 +263,7 @@ def staff_comment(membership: Membership, draft: Draft, text: str | None, pin: P
 
 
 def set_resolved(membership: Membership, draft: Draft, comment: Comment, resolved: bool) -> None:
-    _require(membership)
+    require_editor(membership)
     if draft.locked:
         raise _invalid("draft", _("A later version was sent; this one is locked."))
     if comment.parent_id is not None:
@@ -306,7 +306,8 @@ def decide(user: PortalUser, draft: Draft, decision: Decision, ip: str | None) -
     reviewer.choice, reviewer.rating, reviewer.note = decision.choice, decision.rating, note or None
     reviewer.decided_at, reviewer.ip = utcnow(), ip
     emit(
-        "client.draft_decided",
+        "draft.decided",
+        subject=draft,
         client=draft.project.client,
         project=draft.project.name,
         version=draft.number,
@@ -347,10 +348,14 @@ def _conclude(draft: Draft, outcome: str) -> None:
             checklist = []
     if stage is not None:
         move_to(project, stage, None)
-    if outcome != DraftStatus.CHANGES_REQUESTED:
-        from saas.billing.invoices import release_on_approval
-
-        release_on_approval(draft.id)  # approval-gated billing
+    # Approval-gated billing (and later automation rules) listen: the invoices waiting for this version go out.
+    emit(
+        "draft.changes_requested" if outcome == DraftStatus.CHANGES_REQUESTED else "draft.approved",
+        subject=draft,
+        actor_id=None,
+        project=project.name,
+        version=draft.number,
+    )
     db.session.add(
         Task(client_id=project.client_id, project_id=project.id, title=title, assignee_id=designer, checklist=checklist)
     )

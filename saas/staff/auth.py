@@ -11,11 +11,11 @@ from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
 from saas.i18n import current_locale
+from saas.isolation import set_tenant, set_user
 from saas.schemas import load
 from saas.staff.context import Deactivated, choose_membership, next_url, renew_session, sign_out
 from saas.tenants import accounts, audit, services
 from saas.tenants.access import tenant_by_slug
-from saas.tenants.isolation import set_tenant, set_user
 from saas.tenants.models import User
 from saas.tenants.schemas import (
     AcceptInviteSchema,

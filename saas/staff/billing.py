@@ -411,7 +411,7 @@ def _invoice_page(found: Invoice, errors: dict | None = None, form: Any = None, 
 @bp.post("/invoices/<invoice_id>/gate")
 @requires(Perm.INVOICES)
 def gate_invoice(invoice_id: str) -> ResponseReturnValue:
-    from saas.tenants.access import parse_uuid
+    from saas.ids import parse_uuid
 
     found = common.get_document(g.membership, Invoice, invoice_id)
     chosen = request.form.get("draft_id") or None

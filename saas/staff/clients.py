@@ -14,8 +14,9 @@ from werkzeug.exceptions import NotFound
 from saas.clients import queries, services
 from saas.clients.access import can_edit, get_client, sees_relationship
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
-from saas.clients.timeline import timeline
 from saas.errors import ValidationFailed
+from saas.portal_accounts import services as portal_accounts
+from saas.portal_accounts.queries import portal_users_of
 from saas.projects import queries as project_queries
 from saas.projects.access import can_edit_project
 from saas.schemas import load
@@ -100,14 +101,14 @@ def _detail_page(
         docs=billing.documents_of(client_id=found.id),
         profit=billing.client_profit(found.id),
         relationship=relationship,
-        entries=timeline(found, only) if relationship else [],
+        entries=queries.timeline(found, only) if relationship else [],
         only=only,
         next_action=queries.next_action(found) if relationship else None,
         shares=queries.shares_of(found),
         projects=project_queries.projects_of_client(g.membership, found.id),
         tasks=project_queries.tasks_of(g.membership, client_id=found.id) if relationship else [],
         projects_editable=can_edit_project(g.membership),
-        portal_users={u.contact_id: u for u in _portal_users(found)},
+        portal_users={u.contact_id: u for u in portal_users_of(found)},
         team=queries.team(),
         editable=can_edit(g.membership, found),
         today=_today(),
@@ -115,12 +116,6 @@ def _detail_page(
         form=form or {},
     )
     return page, status
-
-
-def _portal_users(found) -> list:
-    from saas.portal.access import portal_users_of
-
-    return portal_users_of(found)
 
 
 def _section_errors(found, section: str, exc: ValidationFailed) -> ResponseReturnValue:
@@ -217,12 +212,10 @@ def remove_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
 @bp.post("/clients/<client_id>/contacts/<contact_id>/portal")
 @requires(Perm.CLIENTS_EDIT)
 def invite_to_portal(client_id: str, contact_id: str) -> ResponseReturnValue:
-    from saas.portal import access as portal
-
     found = get_client(g.membership, client_id)
     contact = queries.contact_of(found, contact_id)
     try:
-        portal.invite_contact(g.membership, found, contact)
+        portal_accounts.invite_contact(g.membership, found, contact)
     except ValidationFailed as exc:
         flash(exc.text, "error")
         return redirect(url_for("staff.client", client_id=found.id)), 303
@@ -233,13 +226,11 @@ def invite_to_portal(client_id: str, contact_id: str) -> ResponseReturnValue:
 @bp.post("/clients/<client_id>/portal/<portal_user_id>/revoke")
 @requires(Perm.CLIENTS_EDIT)
 def revoke_portal(client_id: str, portal_user_id: str) -> ResponseReturnValue:
-    from saas.portal import access as portal
-
     found = get_client(g.membership, client_id)
-    user = next((u for u in portal.portal_users_of(found) if str(u.id) == portal_user_id), None)
+    user = next((u for u in portal_users_of(found) if str(u.id) == portal_user_id), None)
     if user is None:
         raise NotFound()
-    portal.revoke(g.membership, user)
+    portal_accounts.revoke(g.membership, user)
     flash(_("%(name)s can no longer open the portal.", name=user.name), "success")
     return redirect(url_for("staff.client", client_id=found.id))
 

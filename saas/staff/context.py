@@ -18,9 +18,9 @@ from flask_login import current_user, login_user, logout_user
 
 from saas.errors import NotAllowed
 from saas.extensions import db, login_manager
+from saas.isolation import set_tenant, set_user
 from saas.tenants import accounts, audit
 from saas.tenants.access import membership_of, studios_of
-from saas.tenants.isolation import set_tenant, set_user
 from saas.tenants.models import Membership, User
 from saas.tenants.roles import Perm, has_perm
 from saas.web.client_ip import client_ip

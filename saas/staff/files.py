@@ -56,6 +56,15 @@ def _described(stored: StoredFile) -> dict:
     }
 
 
+def _with_owner(data: dict) -> dict:
+    """The pages send the project or the draft version the file goes to; the files layer calls both owners."""
+    if data.get("draft_id"):
+        return {**data, "owner_kind": "draft", "owner_id": data["draft_id"]}
+    if data.get("project_id"):
+        return {**data, "owner_kind": "project", "owner_id": data["project_id"]}
+    return data
+
+
 def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
     return jsonify(errors=exc.errors), 422
 
@@ -65,7 +74,7 @@ def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
 def begin_upload() -> ResponseReturnValue:
     """The ticket says where the bytes go: a presigned POST to the bucket, or this app's PUT endpoint."""
     try:
-        data = load(BeginSchema(), request.get_json(silent=True) or request.form)
+        data = _with_owner(load(BeginSchema(), request.get_json(silent=True) or request.form))
         started = uploads.begin(g.membership, _storage(), data, _max_bytes())
     except ValidationFailed as exc:
         return _invalid(exc)

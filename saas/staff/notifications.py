@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import abort, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from saas.notify import service
+from saas.notify import services
 from saas.staff.blueprint import bp
 from saas.web.urls import is_safe_redirect
 
 
 @bp.get("/notifications")
 def notifications() -> ResponseReturnValue:
-    return render_template("staff/notifications.html", notes=service.latest(user_id=g.membership.user_id))
+    return render_template("staff/notifications.html", notes=services.latest(user_id=g.membership.user_id))
 
 
 @bp.get("/notifications/<note_id>")
 def open_notification(note_id: str) -> ResponseReturnValue:
-    link = service.open_one(note_id, user_id=g.membership.user_id)
+    link = services.open_one(note_id, user_id=g.membership.user_id)
     if link is None:
         abort(404)
     return redirect(link if is_safe_redirect(link) else url_for("staff.notifications"))
@@ -25,5 +25,5 @@ def open_notification(note_id: str) -> ResponseReturnValue:
 
 @bp.post("/notifications/read")
 def read_all_notifications() -> ResponseReturnValue:
-    service.mark_all_read(user_id=g.membership.user_id)
+    services.mark_all_read(user_id=g.membership.user_id)
     return redirect(url_for("staff.notifications"))

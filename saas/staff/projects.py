@@ -113,14 +113,14 @@ def project(project_id: str) -> ResponseReturnValue:
 
 def _project_page(found, errors: dict | None = None, form: dict | None = None, status: int = 200):
     from saas.billing import queries as billing
-    from saas.files.uploads import files_of_project
+    from saas.files.uploads import files_of
     from saas.proofing.services import drafts_of
 
     page = render_template(
         "staff/projects/detail.html",
         project=found,
         drafts=drafts_of(found.id),
-        files=files_of_project(found.id),
+        files=files_of("project", found.id, newest_first=True),
         docs=billing.documents_of(project_id=found.id),
         profit=billing.project_profit(found),
         costs=billing.costs_of(found),

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from saas.errors import ValidationFailed
-from saas.portal.access import portal_users_of
+from saas.portal_accounts.queries import portal_users_of
 from saas.projects.access import can_edit_project, get_project
 from saas.proofing import forms, queries, services
 from saas.proofing.access import draft_comment, draft_file, get_draft

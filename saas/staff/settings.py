@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from saas.errors import ValidationFailed
+from saas.ids import parse_uuid
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants import queries, services
 from saas.tenants import tokens as token_service
-from saas.tenants.access import get_invitation, get_membership, parse_uuid
+from saas.tenants.access import get_invitation, get_membership
 from saas.tenants.roles import Perm, Role, grantable_roles
 from saas.tenants.schemas import CURRENCIES, InviteSchema, RoleChangeSchema, StudioProfileSchema
 

@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from saas.ids import parse_uuid
 from saas.staff.blueprint import bp
 from saas.staff.context import Deactivated, choose_membership, enter_workspace
 from saas.tenants import onboarding
-from saas.tenants.access import parse_uuid
 
 
 @bp.get("/")

@@ -7,16 +7,15 @@ import uuid
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from saas.errors import NotAllowed
 from saas.extensions import db
-from saas.tenants.isolation import ALL_TENANTS
+from saas.files.kinds import Kind
+from saas.files.models import StoredFile
+from saas.files.owners import STUDIO, Placement
+from saas.ids import parse_uuid
+from saas.isolation import ALL_TENANTS
 from saas.tenants.models import Invitation, Membership, Tenant
-
-
-def parse_uuid(value: str | uuid.UUID) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound() from exc
+from saas.tenants.roles import Perm, has_perm
 
 
 def get_membership(membership_id: str | uuid.UUID) -> Membership:
@@ -57,3 +56,19 @@ def tenant_by_slug(slug: str) -> Tenant:
     if tenant is None:
         raise NotFound()
     return tenant
+
+
+class StudioFiles:
+    """The studio holds the files that belong to nothing more specific: whoever uploaded one opens it, and so do
+    those who see every client; uploading needs the right to edit projects, as every other upload."""
+
+    def place(self, actor: Membership, owner_id: uuid.UUID | None, kind: Kind) -> Placement:
+        if not has_perm(actor.role, Perm.PROJECTS_EDIT):
+            raise NotAllowed()
+        return Placement(STUDIO, actor.tenant_id)
+
+    def may_open(self, actor: Membership, stored: StoredFile) -> bool:
+        return stored.uploaded_by_id == actor.user_id or has_perm(actor.role, Perm.CLIENTS_ALL)
+
+    def may_change(self, actor: Membership, stored: StoredFile) -> bool:
+        return has_perm(actor.role, Perm.PROJECTS_EDIT)

@@ -71,7 +71,7 @@ def _register_failure(user: User) -> None:
         user.locked_until = utcnow() + lock
     if user.last_tenant_id:
         # Owners see attacks on their staff in the studio the person last worked in.
-        from saas.tenants.isolation import tenant_context
+        from saas.isolation import tenant_context
 
         with tenant_context(db.session(), user.last_tenant_id):
             audit.record("login.failed", user, actor_id=user.id, attempts=user.failed_logins)

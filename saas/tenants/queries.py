@@ -1,16 +1,18 @@
-"""Read models for the settings pages: members, open invitations, the audit trail (keyset-paginated)."""
+"""Read models of the studio: members, open invitations, the audit trail (keyset-paginated), and the studio's own
+day and currency, which every domain reads (due dates, document numbers, amounts)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
 
 from saas.db import utcnow
 from saas.extensions import db
-from saas.tenants.models import AuditEvent, Invitation, Membership, User
+from saas.tenants.models import AuditEvent, Invitation, Membership, Tenant, User
 
 AUDIT_PAGE_SIZE = 50
 AUDIT_ACTIONS = (
@@ -47,6 +49,16 @@ COMMON_TIMEZONES = (
     "Pacific/Auckland",
     "UTC",
 )
+
+
+def studio_today(tenant_id: uuid.UUID) -> date:
+    """Today in the studio's time zone: "today", due dates and birthdays go by the studio's day, not the server's."""
+    tenant = db.session.get(Tenant, tenant_id)
+    return datetime.now(ZoneInfo(tenant.timezone)).date()
+
+
+def studio_currency(tenant_id: uuid.UUID) -> str:
+    return db.session.get(Tenant, tenant_id).currency
 
 
 def members() -> list[Membership]:

@@ -6,6 +6,9 @@ the query raising. FORCE makes the policy apply to the table owner as well.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import op
 
 CURRENT_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
@@ -40,3 +43,15 @@ def disable_tenant_rls(table: str) -> None:
     op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+@contextmanager
+def across_studios(table: str) -> Iterator[None]:
+    """For a data migration that must touch every studio's rows of `table`: FORCE makes the policy apply to the
+    table's owner too, so an UPDATE run by the migrations would see no row at all. The policy is lifted for the
+    owner inside the migration's transaction and put back before it commits; the app's role never sees the gap."""
+    if _is_postgres():
+        op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    yield
+    if _is_postgres():
+        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")

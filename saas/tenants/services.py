@@ -16,10 +16,11 @@ from saas.events import emit
 from saas.extensions import db
 from saas.files.images import ImageRejected, check_image
 from saas.files.storage import Storage, tenant_key
+from saas.isolation import set_tenant
 from saas.jobs import enqueue
+from saas.quotas import Quota, require_room
 from saas.tenants import audit
 from saas.tenants.accounts import find_user, normalise_email
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import Invitation, Membership, Tenant, User
 from saas.tenants.passwords import hash_password, password_problems, verify_password
 from saas.tenants.roles import Perm, Role, grantable_roles, has_perm
@@ -81,7 +82,7 @@ def add_studio_for(user: User, studio_name: str, slug: str, locale: str = "zh_CN
     user.last_tenant_id = tenant.id
     audit.record("studio.created", tenant, actor_id=user.id, slug=slug, studio_name=tenant.name)
     db.session.flush()
-    emit("studio.created", tenant=tenant, actor_id=user.id)  # other domains set up their defaults (the pipeline)
+    emit("studio.created", subject=tenant, actor_id=user.id)  # other domains set up their defaults (the pipeline)
     return membership
 
 
@@ -94,9 +95,7 @@ def invite(inviter: Membership, email: str, role: str) -> Invitation:
         raise ValidationFailed({"email": [_("%(email)s is already a member of this studio.", email=email)]})
     pending_ones = [p for p in db.session.scalars(select(Invitation).where(Invitation.email == email)) if p.is_pending]
     if not pending_ones:  # re-inviting the same person takes no new seat
-        from saas.plans.limits import check_seat
-
-        check_seat()
+        require_room(Quota.SEATS)
     for pending in pending_ones:
         pending.revoked_at = utcnow()
     # Unusable until the mail job mints the real token, so no link exists that was never sent.

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from saas.db import utcnow
 from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
+from saas.isolation import set_tenant
 from saas.tenants import audit
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import ApiToken, Membership
 from saas.tenants.roles import Perm, Role, grantable_roles, has_perm
 from saas.tokens import hash_token

@@ -26,8 +26,8 @@ def test_the_audit_trail_lists_what_happened_newest_first(app, client, studio):
 
 def test_the_audit_trail_pages_with_a_cursor(app, client, studio):
     from saas.extensions import db
+    from saas.isolation import set_tenant
     from saas.tenants import audit
-    from saas.tenants.isolation import set_tenant
 
     with app.app_context():
         set_tenant(db.session(), studio.tenant_id)

@@ -127,7 +127,7 @@ def test_no_follow_up_for_n_days(app, client, studio):
     quiet_id = quiet.rsplit("/", 1)[1]
     with app.app_context():
         from saas.extensions import db
-        from saas.tenants.isolation import set_tenant
+        from saas.isolation import set_tenant
 
         set_tenant(db.session(), studio.tenant_id)
         db.session.get(Client, __import__("uuid").UUID(quiet_id)).last_contact_at = utcnow() - timedelta(days=40)

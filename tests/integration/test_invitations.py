@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from saas.db import utcnow
 from saas.extensions import db
-from saas.tenants.isolation import set_tenant
+from saas.isolation import set_tenant
 from saas.tenants.models import AuditEvent, Invitation, Membership
 from tests.conftest import PASSWORD, add_member, link_in, query
 

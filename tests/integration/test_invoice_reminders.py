@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from saas.billing.models import Invoice
 from saas.extensions import db
+from saas.isolation import set_tenant
 from saas.scheduling import tick
-from saas.tenants.isolation import set_tenant
 from tests.conftest import studio_today
 from tests.integration.test_proofing import Setup
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
+from saas.isolation import set_tenant
 from saas.jobs import enqueue
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import AuditEvent
 from tests.conftest import Browser, body_text, free_port, need_service, query
 

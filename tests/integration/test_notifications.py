@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select
 
 from saas.extensions import db
+from saas.isolation import set_tenant
 from saas.notify.models import Delivery
-from saas.notify.service import Recipient, notify
-from saas.tenants.isolation import set_tenant
+from saas.notify.services import Recipient, notify
 from tests.conftest import free_port, need_service, query
 
 

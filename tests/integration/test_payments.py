@@ -17,7 +17,7 @@ from sqlalchemy import select
 from saas.billing.models import Invoice, Payment
 from saas.clients.models import ClientEvent
 from saas.payments.models import RefundRequest, StripeAccount, StripeEvent
-from saas.portal.models import PortalUser
+from saas.portal_accounts.models import PortalUser
 from tests.conftest import Browser, link_in, query
 from tests.integration.test_portal import _client_with_contact
 from tests.stripe_standin import event, sign
@@ -120,7 +120,7 @@ def test_a_client_pays_an_invoice_in_full_and_only_the_webhook_records_it(shop, 
     receipt_page = shop.reviewer.get(link_in(receipt))
     assert receipt_page.status_code == 200 and "¥12,800.00" in receipt_page.get_data(as_text=True)
     kinds = [e.kind for e in shop.rows(ClientEvent)]
-    assert "client.payment_recorded" in kinds
+    assert "payment.recorded" in kinds
     assert "paid CN¥12,800.00 online" in shop.staff.get("/app/notifications").get_data(as_text=True)
     assert "Pay ¥" not in shop.reviewer.get(f"/portal/aurora/invoices/{shop.invoice_id}").get_data(as_text=True)
 
@@ -218,7 +218,7 @@ def test_a_refund_by_staff_shows_on_the_invoice_and_the_timeline_once_stripe_con
     invoice = shop.invoice()
     assert (invoice.status, invoice.paid_minor) == ("partly_paid", 1_180_000)
     assert shop.rows(Payment)[0].refunded_minor == 100_000
-    assert "client.payment_refunded" in [e.kind for e in shop.rows(ClientEvent)]
+    assert "payment.refunded" in [e.kind for e in shop.rows(ClientEvent)]
     assert "¥1,000.00 refunded" in shop.reviewer.get(f"/portal/aurora/invoices/{shop.invoice_id}").get_data(
         as_text=True
     )
@@ -229,9 +229,9 @@ def test_a_refund_by_staff_shows_on_the_invoice_and_the_timeline_once_stripe_con
 
 def test_a_refund_job_that_dies_after_calling_stripe_never_refunds_twice(shop):
     from saas.extensions import db
+    from saas.isolation import set_tenant
     from saas.jobs import run_job
     from saas.payments.refunds import send_refund
-    from saas.tenants.isolation import set_tenant
 
     shop.pay()
     shop.deliver_all()

@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from saas.db import utcnow
 from saas.extensions import db
 from saas.files.models import StoredFile
+from saas.isolation import set_tenant
 from saas.plans.models import StudioSubscription
-from saas.tenants.isolation import set_tenant
 from saas.tenants.models import Tenant
 from tests.conftest import Browser, add_member, query
 from tests.integration.test_payments import HTTP

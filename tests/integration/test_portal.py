@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from saas.billing.models import Quote
 from saas.db import utcnow
 from saas.extensions import db
-from saas.portal.models import PortalLink, PortalUser
-from saas.tenants.isolation import set_tenant
+from saas.isolation import set_tenant
+from saas.portal_accounts.models import PortalLink, PortalUser
 from tests.conftest import link_in, query
 from tests.integration.test_billing import new_quote
 from tests.integration.test_clients import create

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from saas.portal.models import PortalSession, PortalUser
+from saas.portal_accounts.models import PortalSession, PortalUser
 from tests.conftest import link_in, query
 from tests.integration.test_portal import _client_with_contact, _invite
 from tests.integration.test_projects import new_project

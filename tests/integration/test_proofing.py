@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from saas.clients.models import ClientEvent
 from saas.notify.models import Delivery, Notification
-from saas.portal.models import PortalUser
+from saas.portal_accounts.models import PortalUser
 from saas.projects.models import Project, Task
 from saas.proofing.models import Comment, Draft, Reviewer
 from tests.conftest import link_in, query, studio_today
@@ -159,7 +159,7 @@ def test_the_whole_approval_flow_from_upload_to_approval(app, client, new_client
     project_page = s.staff.get(s.project_url).get_data(as_text=True)
     assert "Version 2" in project_page and "Approve" in project_page and "IP 127.0.0.1" in project_page
     kinds = [e.kind for e in s.rows(ClientEvent)]
-    assert kinds.count("client.draft_submitted") == 2 and kinds.count("client.draft_decided") == 2
+    assert kinds.count("draft.submitted") == 2 and kinds.count("draft.decided") == 2
     timeline = s.staff.get(s.client_url).get_data(as_text=True)
     assert "Draft sent for review" in timeline and "127.0.0.1" in timeline
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from saas.clients.models import Client, ClientShare, Contact, Interaction, SavedView
 from saas.db import utcnow
 from saas.extensions import db
-from saas.tenants.isolation import set_tenant
+from saas.isolation import set_tenant
 from saas.tenants.models import User
 from tests.conftest import add_member, query
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from saas.extensions import db
-from saas.tenants.isolation import ALL_TENANTS, CrossTenantWrite, TenantNotSet, set_tenant, set_user
+from saas.isolation import ALL_TENANTS, CrossTenantWrite, TenantNotSet, set_tenant, set_user
 from saas.tenants.models import AuditEvent, Invitation, Membership, Tenant
 from tests.conftest import add_member
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from saas.db import Base
 from saas.extensions import db
-from saas.tenants.isolation import set_tenant, set_user, tenant_tables
+from saas.isolation import set_tenant, set_user, tenant_tables
 from tests.conftest import add_member
 
 pytestmark = pytest.mark.postgres

@@ -8,7 +8,7 @@ from sqlalchemy.pool import NullPool
 
 from saas.db import Base, make_engine
 from saas.dbadmin import for_dialect
-from saas.tenants.isolation import TenantScoped, tenant_tables
+from saas.isolation import TenantScoped, tenant_tables
 
 # stripe_events: a webhook is recorded before any studio is known (its handler then works as one studio).
 GLOBAL_TABLES = {"tenants", "users", "auth_sessions", "password_resets", "stripe_events"}

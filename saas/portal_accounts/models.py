@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.clients.models import Client, Contact
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
-from saas.tenants.isolation import TenantScoped
+from saas.isolation import TenantScoped
 
 
 class PortalUser(TenantScoped, UUIDPrimaryKey, Timestamped, Base):

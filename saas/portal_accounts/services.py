@@ -19,7 +19,8 @@ from saas.errors import NotAllowed, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
 from saas.jobs import enqueue
-from saas.portal.models import PortalLink, PortalSession, PortalUser
+from saas.portal_accounts.models import PortalLink, PortalSession, PortalUser
+from saas.quotas import Quota, require_room
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.passwords import hash_password, password_problems, verify_password
 from saas.tenants.roles import Perm, has_perm
@@ -39,9 +40,7 @@ def invite_contact(membership: Membership, client: Client, contact: Contact) -> 
     if user is not None and user.client_id != client.id:
         raise ValidationFailed({"email": [_("This e-mail already opens the portal of another client.")]})
     if user is None or not user.active:
-        from saas.plans.limits import check_portal_user
-
-        check_portal_user()
+        require_room(Quota.PORTAL_USERS)
     if user is None:
         locale = db.session.get(Tenant, membership.tenant_id).locale
         user = PortalUser(client_id=client.id, contact_id=contact.id, email=email, name=contact.name, locale=locale)
@@ -49,7 +48,7 @@ def invite_contact(membership: Membership, client: Client, contact: Contact) -> 
     user.active, user.invited_by_id = True, membership.user_id
     db.session.flush()
     enqueue(send_link, str(user.id))
-    emit("client.portal_invited", client=client, actor_id=membership.user_id, contact=contact.name)
+    emit("portal_user.invited", subject=user, client=client, actor_id=membership.user_id, contact=contact.name)
     return user
 
 
@@ -58,11 +57,7 @@ def revoke(membership: Membership, user: PortalUser) -> None:
         raise NotAllowed()
     user.active = False
     db.session.execute(delete(PortalSession).where(PortalSession.portal_user_id == user.id))
-    emit("client.portal_revoked", client=user.client, actor_id=membership.user_id, contact=user.name)
-
-
-def portal_users_of(client: Client) -> list[PortalUser]:
-    return list(db.session.scalars(select(PortalUser).where(PortalUser.client_id == client.id)))
+    emit("portal_user.revoked", subject=user, client=user.client, actor_id=membership.user_id, contact=user.name)
 
 
 def request_link(email: str, next_path: str | None = None) -> None:
@@ -91,12 +86,7 @@ def send_link(portal_user_id: str, next_path: str | None = None) -> None:
     send_templated(user.email, "portal_link", user.locale, tenant=tenant, user=user, link=link, minutes=LINK_MINUTES)
 
 
-def find_link(token: str) -> PortalLink | None:
-    found = db.session.scalar(select(PortalLink).where(PortalLink.token_hash == hash_token(token)))
-    return found if found is not None and found.usable and found.portal_user.active else None
-
-
-def _open_session(user: PortalUser, ip: str | None, locale: str | None = None) -> str:
+def open_session(user: PortalUser, ip: str | None, locale: str | None = None) -> str:
     """The one way a portal session begins, whether by link or by password; returns the raw token. A language
     the person chose before signing in (`locale`) becomes their own."""
     if locale in LOCALES:
@@ -114,7 +104,7 @@ def _open_session(user: PortalUser, ip: str | None, locale: str | None = None) -
 def sign_in(link: PortalLink, ip: str | None, locale: str | None = None) -> str:
     """Use the link up and open a session; returns the session's raw token (for the cookie)."""
     link.used_at = utcnow()
-    return _open_session(link.portal_user, ip, locale)
+    return open_session(link.portal_user, ip, locale)
 
 
 def password_sign_in(email: str, password: str, ip: str | None, locale: str | None = None) -> str | None:
@@ -126,7 +116,7 @@ def password_sign_in(email: str, password: str, ip: str | None, locale: str | No
     matches = verify_password(user.password_hash if user is not None else None, password)
     if user is None or not matches:
         return None
-    return _open_session(user, ip, locale)
+    return open_session(user, ip, locale)
 
 
 def set_password(user: PortalUser, password: str, confirm: str, keep_token: str | None = None) -> None:
@@ -158,15 +148,6 @@ def _end_other_sessions(user: PortalUser, keep_token: str | None) -> None:
     if keep_token:
         statement = statement.where(PortalSession.token_hash != hash_token(keep_token))
     db.session.execute(statement)
-
-
-def session_user(token: str | None) -> PortalUser | None:
-    if not token:
-        return None
-    found = db.session.scalar(select(PortalSession).where(PortalSession.token_hash == hash_token(token)))
-    if found is None or found.expires_at <= utcnow() or not found.portal_user.active:
-        return None
-    return found.portal_user
 
 
 def sign_out(token: str | None) -> None:

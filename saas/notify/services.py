@@ -11,9 +11,9 @@ from sqlalchemy import func, select, update
 
 from saas.db import utcnow
 from saas.extensions import db
+from saas.ids import parse_uuid
 from saas.jobs import enqueue
 from saas.notify.models import Delivery, Notification
-from saas.tenants.access import parse_uuid
 
 BELL_LIMIT = 30
 
@@ -26,16 +26,6 @@ class Recipient:
     portal_user_id: uuid.UUID | None = None
     email: str | None = None
     locale: str = "zh_CN"
-
-
-def client_recipients(client_id: uuid.UUID) -> list[Recipient]:
-    """A client's people who can open the portal: who hears about its invoices and receipts."""
-    from saas.portal.models import PortalUser
-
-    people = db.session.scalars(
-        select(PortalUser).where(PortalUser.client_id == client_id, PortalUser.active.is_(True))
-    )
-    return [Recipient(portal_user_id=p.id, email=p.email, locale=p.locale) for p in people]
 
 
 def notify(recipients: list[Recipient], kind: str, data: dict, link: str, email: bool = False) -> None:

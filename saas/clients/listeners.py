@@ -1,0 +1,54 @@
+"""What the clients domain listens to: everything that happens to a client or to what hangs off it — its
+contacts, projects, quotes, contracts, invoices, payments, drafts, portal access — lands on its timeline. The
+events come from every domain above this one; they are named here, never imported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from saas.clients.models import Client, ClientEvent
+from saas.events import listen
+from saas.extensions import db
+
+TIMELINE_EVENTS = (
+    "client.created",
+    "client.updated",
+    "client.owner_changed",
+    "client.status_changed",
+    "client.archived",
+    "client.restored",
+    "client.shared",
+    "client.unshared",
+    "contact.added",
+    "contact.updated",
+    "contact.removed",
+    "project.created",
+    "project.stage_changed",
+    "quote.created",
+    "quote.approved",
+    "quote.sent",
+    "quote.accepted",
+    "quote.declined",
+    "contract.created",
+    "contract.approved",
+    "contract.rejected",
+    "contract.signed",
+    "invoice.created",
+    "invoice.sent",
+    "invoice.voided",
+    "payment.recorded",
+    "payment.refunded",
+    "refund.requested",
+    "portal_user.invited",
+    "portal_user.revoked",
+    "draft.submitted",
+    "draft.decided",
+)
+NOT_DATA = ("client", "actor_id", "subject")  # the rest of an event's payload is what the timeline shows
+
+
+@listen(*TIMELINE_EVENTS)
+def record_on_timeline(name: str, payload: dict[str, Any]) -> None:
+    client: Client = payload["client"]
+    data = {k: v for k, v in payload.items() if k not in NOT_DATA}
+    db.session.add(ClientEvent(client_id=client.id, actor_id=payload.get("actor_id"), kind=name, data=data))
