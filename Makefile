@@ -1,7 +1,8 @@
 # Atelier — the README's two commands are `make run` and `make test`.
 #   make run                  set up (first time) and serve on http://$(HOST):$(PORT) with the demo studio
 #   make test ARGS="-k login" lint, then the suite on SQLite and again on PostgreSQL + Redis + Chromium
-#   make lint | messages | clean | install
+#   make lint                 ruff, then the import contracts of pyproject.toml (the floors)
+#   make messages | clean | install
 PORT ?= 5000
 HOST ?= 127.0.0.1
 ARGS ?=
@@ -32,6 +33,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check saas tests bench
 	$(VENV)/bin/ruff format --check saas tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 # Lint first: it takes a second and fails early.
 test: $(STAMP)

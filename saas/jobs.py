@@ -20,6 +20,7 @@ from rq import Queue, Retry
 from sqlalchemy import event
 from werkzeug.utils import import_string
 
+from saas import origin
 from saas.extensions import db
 from saas.isolation import TenantSession, set_tenant
 
@@ -97,9 +98,7 @@ def _run_inline(job: PendingJob) -> None:
 def run_job(path: str, args: tuple[Any, ...], tenant_id: str | None) -> Any:
     """The entry point RQ calls (and inline dispatch): a fresh app context and session, studio set."""
     app = current_app._get_current_object() if has_app_context() else worker_app()
-    from saas.tenants import audit
-
-    with app.app_context(), audit.origin_of_job():
+    with app.app_context(), origin.origin_of_job():
         session = db.session()
         set_tenant(session, uuid.UUID(tenant_id) if tenant_id else None)
         try:
@@ -112,11 +111,10 @@ def run_job(path: str, args: tuple[Any, ...], tenant_id: str | None) -> Any:
 
 
 def worker_app() -> Flask:
-    global _worker_app
+    """The app a worker runs jobs in: `saas worker` builds it through the same entry as `saas serve` and hands
+    it over with `set_worker_app` before the first job (a forked job process inherits it)."""
     if _worker_app is None:
-        from saas.app import create_app
-
-        _worker_app = create_app()
+        raise RuntimeError("no app for background jobs: start workers with `saas worker`")
     return _worker_app
 
 

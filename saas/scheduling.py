@@ -1,4 +1,5 @@
-"""Periodic work: the delivery sweep (retries and deliveries whose sender died) and draft review reminders.
+"""Periodic work, declared by the domains that need it (the delivery sweep, review and invoice reminders, the
+Stripe event sweep): each registers with `periodic(...)` in its `listeners.py` at start-up.
 
 A beat thread asks every few seconds which periodic tasks are due. With Redis, a task's turn is a key set with
 NX and an expiry of its interval, so however many workers run beats, each turn is taken once and runs as one
@@ -37,12 +38,13 @@ class Periodic:
     per_studio: bool = True
 
 
-PERIODIC = (
-    Periodic("deliveries", 60, "saas.notify.delivery:sweep"),
-    Periodic("review-reminders", 900, "saas.proofing.services:remind_due"),
-    Periodic("invoice-reminders", 3600, "saas.billing.reminders:remind_overdue"),
-    Periodic("stripe-events", 120, "saas.payments.webhooks:redispatch", per_studio=False),
-)
+PERIODIC: dict[str, Periodic] = {}
+
+
+def periodic(name: str, every_seconds: int, func: Callable[[], int | None], per_studio: bool = True) -> None:
+    """Run `func` every `every_seconds`: once per studio with that studio set (it returns how much it did), or
+    once with none set (`per_studio=False`: platform work such as the Stripe event sweep)."""
+    PERIODIC[name] = Periodic(name, every_seconds, f"{func.__module__}:{func.__qualname__}", per_studio)
 
 
 def run_everywhere(path: str) -> int:
@@ -87,7 +89,7 @@ def _job(task: Periodic) -> PendingJob:
 
 def beat_once(app: Flask) -> None:
     with app.app_context():
-        for task in PERIODIC:
+        for task in PERIODIC.values():
             if _take_turn(app, task):
                 dispatch(_job(task))
 
@@ -108,5 +110,5 @@ def start_beat(app: Flask) -> threading.Thread:
 
 def tick(app: Flask) -> None:
     with app.app_context():
-        for task in PERIODIC:
+        for task in PERIODIC.values():
             dispatch(_job(task))

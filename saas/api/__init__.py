@@ -1,1 +1,10 @@
 """REST API v1: the same services and record-level rules as the workspace, for other systems."""
+
+from flask import Flask
+
+
+def register_api(app: Flask) -> None:
+    from saas.api import billing, projects, proofing, views  # noqa: F401  (routes attach to the blueprint)
+    from saas.api.http import bp
+
+    app.register_blueprint(bp)

@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import Schema
 
+from saas import origin
 from saas.errors import ValidationFailed
 from saas.extensions import csrf, limiter
-from saas.tenants import audit
 from saas.tenants.tokens import Principal, authenticate
 from saas.tokens import hash_token
 
@@ -45,7 +45,7 @@ def _authenticate() -> ResponseReturnValue | None:
         response.headers["WWW-Authenticate"] = 'Bearer realm="atelier"'
         return response
     g.principal = found
-    audit.set_origin(found.user_id, request.remote_addr)
+    origin.set_origin(found.user_id, request.remote_addr)
     return None
 
 

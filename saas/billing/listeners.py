@@ -1,12 +1,17 @@
-"""What billing listens to: a client's approval of a draft version sends the invoices that waited for it
-(approval-gated billing); a request for changes keeps them waiting."""
+"""What billing plugs into the floors below: a client's approval of a draft version sends the invoices that
+waited for it (approval-gated billing; a request for changes keeps them waiting), and the reminders of open
+invoices on the days the studio chose."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from saas.billing.invoices import release_on_approval
+from saas.billing.reminders import remind_overdue
 from saas.events import listen
+from saas.scheduling import periodic
+
+periodic("invoice-reminders", 3600, remind_overdue)
 
 
 @listen("draft.approved")

@@ -19,19 +19,14 @@ from saas.extensions import db
 from saas.payments import gateway
 from saas.payments.connect import account_of, refresh
 from saas.payments.models import Checkout, CheckoutStatus, StripeEvent
-from saas.payments.webhooks import handles
 from saas.tenants.queries import studio_today
 
 log = logging.getLogger(__name__)
 
 
-@handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
 def session_completed(event: StripeEvent, session: dict[str, Any]) -> None:
     if session.get("mode") == "subscription":
-        from saas.plans.subscriptions import sync_by_id
-
-        sync_by_id(session.get("subscription"))
-        return
+        return  # a studio subscribing to a plan: the plans' handler takes it
     intent_id = session.get("payment_intent")
     if isinstance(intent_id, dict):
         intent_id = intent_id.get("id")
@@ -39,19 +34,16 @@ def session_completed(event: StripeEvent, session: dict[str, Any]) -> None:
         settle_intent(event.account, intent_id)
 
 
-@handles("payment_intent.succeeded")
 def intent_succeeded(event: StripeEvent, intent: dict[str, Any]) -> None:
     settle_intent(event.account, intent["id"])
 
 
-@handles("checkout.session.expired")
 def session_expired(event: StripeEvent, session: dict[str, Any]) -> None:
     checkout = _checkout((session.get("metadata") or {}).get("atelier_checkout"))
     if checkout is not None and checkout.status == CheckoutStatus.OPEN:
         checkout.status = CheckoutStatus.EXPIRED
 
 
-@handles("account.updated")
 def account_updated(event: StripeEvent, account: dict[str, Any]) -> None:
     ours = account_of()  # the studio the event was checked against is set
     if ours is not None and ours.account_id == account.get("id"):
@@ -98,7 +90,6 @@ def settle_intent(account_id: str, intent_id: str) -> Payment | None:
     return payment
 
 
-@handles("charge.refunded", "charge.refund.updated", "refund.created", "refund.updated")
 def refunds_changed(event: StripeEvent, obj: dict[str, Any]) -> None:
     charge_id = obj.get("id") if obj.get("object") == "charge" else obj.get("charge")
     if isinstance(charge_id, dict):

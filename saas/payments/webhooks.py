@@ -60,16 +60,29 @@ def _verified(payload: bytes, signature: str | None) -> dict[str, Any]:
 
 
 Handler = Callable[[StripeEvent, dict[str, Any]], None]
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, list[Handler]] = {}
+# The platform's own events (a studio's plan subscription) must name the studio's customer on Atelier's account;
+# plans, a floor above, registers how to find it (saas.plans.listeners). None: no platform events are accepted.
+_platform_customer: Callable[[], str | None] | None = None
 
 
 def handles(*types: str) -> Callable[[Handler], Handler]:
+    """Register a handler for Stripe event types (in the domain's listeners.py); several may share a type, and
+    each looks at the object to see whether it is theirs (a checkout in subscription mode is the plans')."""
+
     def register(handler: Handler) -> Handler:
         for name in types:
-            HANDLERS[name] = handler
+            if handler not in HANDLERS.setdefault(name, []):
+                HANDLERS[name].append(handler)
         return handler
 
     return register
+
+
+def register_platform_customer(lookup: Callable[[], str | None]) -> None:
+    """`lookup()` answers, with a studio set, that studio's customer id on the platform's Stripe account."""
+    global _platform_customer
+    _platform_customer = lookup
 
 
 def handle(event_id: str) -> None:
@@ -78,15 +91,16 @@ def handle(event_id: str) -> None:
     event = db.session.get(StripeEvent, event_id)
     if event is None or event.processed_at is not None:
         return
-    handler = HANDLERS.get(event.type)
+    handlers = HANDLERS.get(event.type, [])
     obj = event.payload.get("data", {}).get("object", {})
-    if handler is not None:
+    if handlers:
         tenant_id = _studio_of(event, obj)
         if tenant_id is None:
             event.error = "no studio of this account named on the object"
         else:
             with tenant_context(db.session(), tenant_id):
-                handler(event, obj)
+                for handler in handlers:
+                    handler(event, obj)
                 db.session.flush()  # the studio's rows are written while its studio is set
     event.processed_at = utcnow()
 
@@ -106,10 +120,8 @@ def _studio_of(event: StripeEvent, obj: dict[str, Any]) -> uuid.UUID | None:
             ours = account_of()
             genuine = ours is not None and ours.account_id == event.account
         else:  # the platform's own (subscriptions): it must be this studio's customer
-            from saas.plans.subscriptions import subscription_of
-
-            sub = subscription_of()
-            genuine = sub is not None and obj.get("customer") == sub.customer_id
+            customer = _platform_customer() if _platform_customer is not None else None
+            genuine = customer is not None and obj.get("customer") == customer
     return tenant_id if genuine else None
 
 

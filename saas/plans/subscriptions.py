@@ -15,7 +15,6 @@ from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
 from saas.payments import gateway
 from saas.payments.models import StripeEvent
-from saas.payments.webhooks import handles
 from saas.plans.catalog import PLANS
 from saas.plans.models import StudioSubscription
 from saas.tenants.models import Membership, Role, Tenant, User
@@ -118,6 +117,17 @@ def sync_by_id(subscription_id: str | None) -> None:
         sync(gateway.client().v1.subscriptions.retrieve(subscription_id))
 
 
-@handles("customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted")
 def subscription_changed(event: StripeEvent, obj: dict[str, Any]) -> None:
     sync_by_id(obj.get("id"))  # re-read: the event may be older than what Stripe has now
+
+
+def checkout_completed(_event: StripeEvent, session: dict[str, Any]) -> None:
+    """A studio finished Stripe Checkout for a plan (a checkout in payment mode is a client paying: not ours)."""
+    if session.get("mode") == "subscription":
+        sync_by_id(session.get("subscription"))
+
+
+def customer_id() -> str | None:
+    """The current studio's customer id on the platform's Stripe account, if it became one."""
+    found = subscription_of()
+    return found.customer_id if found is not None else None

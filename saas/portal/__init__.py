@@ -1,1 +1,10 @@
 """The client portal, in each studio's name: /portal/<studio-slug>/."""
+
+from flask import Flask
+
+
+def register_portal(app: Flask) -> None:
+    from saas.portal import payments, review  # noqa: F401  (routes attach to the blueprint)
+    from saas.portal.views import bp
+
+    app.register_blueprint(bp)

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from saas import origin
 from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
@@ -41,7 +42,7 @@ def _begin_session(user: User) -> None:
     if locale and not user.locale:
         user.locale = locale
     set_user(db.session(), user.id)
-    audit.set_origin(user.id, client_ip())
+    origin.set_origin(user.id, client_ip())
     try:
         membership = choose_membership(user, user.last_tenant_id)
     except Deactivated:  # their last studio let them go; open another one they still belong to, if any

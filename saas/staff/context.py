@@ -16,10 +16,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from saas import origin
 from saas.errors import NotAllowed
 from saas.extensions import db, login_manager
 from saas.isolation import set_tenant, set_user
-from saas.tenants import accounts, audit
+from saas.tenants import accounts
 from saas.tenants.access import membership_of, studios_of
 from saas.tenants.models import Membership, User
 from saas.tenants.roles import Perm, has_perm
@@ -71,7 +72,7 @@ def enter_workspace(membership: Membership) -> None:
     g.membership = membership
     g.tenant = membership.tenant
     session["tenant_id"] = str(membership.tenant_id)
-    audit.set_origin(membership.user_id, client_ip())
+    origin.set_origin(membership.user_id, client_ip())
 
 
 def renew_session(user: User) -> None:
