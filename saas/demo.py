@@ -325,9 +325,9 @@ def _demo_billing(owner: Membership) -> None:
     """A quote awaiting a manager (20% off), and one accepted, contracted, invoiced 30/70 with the deposit paid."""
     from decimal import Decimal
 
-    from saas.billing import contracts, invoices, quotes
-    from saas.billing.common import settings
     from saas.billing.models import InvoiceKind
+    from saas.billing.services import contracts, invoices, quotes
+    from saas.billing.services.common import settings
     from saas.projects.models import Project
 
     settings().payment_instructions = "开户行：招商银行上海分行\n户名：青柚设计工作室\n账号：6214 8888 0000 1234"

@@ -39,7 +39,7 @@ def translate(message: Any) -> str:
 REQUIRED = N_("This field is required.")
 
 
-def _messages(**extra: str) -> dict[str, str]:
+def field_messages(**extra: str) -> dict[str, str]:
     return {"required": REQUIRED, "null": REQUIRED, "invalid": N_("Not a valid value."), **extra}
 
 
@@ -62,7 +62,14 @@ class NotBlank(validate.Validator):
 
 def text(max_length: int, required: bool = True, **kwargs: Any) -> fields.String:
     return fields.String(
-        required=required, validate=[NotBlank(), MaxLength(max_length)], error_messages=_messages(), **kwargs
+        required=required, validate=[NotBlank(), MaxLength(max_length)], error_messages=field_messages(), **kwargs
+    )
+
+
+def optional_text(max_length: int) -> fields.String:
+    """Free text that may be left out (None), up to `max_length` characters."""
+    return fields.String(
+        load_default=None, allow_none=True, validate=MaxLength(max_length), error_messages=field_messages()
     )
 
 
@@ -70,7 +77,7 @@ def email(required: bool = True) -> fields.Email:
     return fields.Email(
         required=required,
         validate=MaxLength(254),
-        error_messages=_messages(invalid=N_("Enter a valid e-mail address, like name@example.com.")),
+        error_messages=field_messages(invalid=N_("Enter a valid e-mail address, like name@example.com.")),
     )
 
 
@@ -78,7 +85,7 @@ def choice(options: tuple[str, ...], required: bool = True, **kwargs: Any) -> fi
     return fields.String(
         required=required,
         validate=validate.OneOf(options, error=N_("Choose one of the options.")),
-        error_messages=_messages(),
+        error_messages=field_messages(),
         **kwargs,
     )
 
@@ -88,6 +95,15 @@ class FormSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+
+def blank_to_none(data: dict, names: tuple[str, ...]) -> dict:
+    """Form fields left empty (or only spaces) count as not given: None, so optional fields validate as absent."""
+    data = dict(data)
+    for name in names:
+        if isinstance(data.get(name), str) and not data[name].strip():
+            data[name] = None
+    return data
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -118,7 +134,7 @@ class Money(fields.Field):
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", _messages(invalid=self.default_error_messages["invalid"]))
+        kwargs.setdefault("error_messages", field_messages(invalid=self.default_error_messages["invalid"]))
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:

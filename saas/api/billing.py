@@ -28,8 +28,9 @@ from saas.api.schemas import (
     quote_input,
     schedule_input,
 )
-from saas.billing import common, contracts, costs, invoices, queries, quotes
+from saas.billing import queries
 from saas.billing.models import Contract, Invoice, Quote
+from saas.billing.services import common, contracts, costs, invoices, quotes
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.projects.access import get_project

@@ -18,7 +18,8 @@ from saas.api.schemas import (
 from saas.errors import NotAllowed, ValidationFailed
 from saas.notify import services as notes
 from saas.projects.access import can_edit_project, get_project
-from saas.proofing import forms, queries, services
+from saas.proofing import queries, services
+from saas.proofing import schemas as forms
 from saas.proofing.access import draft_comment, get_draft
 from saas.proofing.models import Comment, Draft
 from saas.schemas import load

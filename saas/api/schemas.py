@@ -404,7 +404,7 @@ class DraftDetailOut(DraftOut):
 
 def draft_comment_input():
     """Unknown fields are an error here too; what is known is judged by the proofing services."""
-    from saas.proofing.forms import CommentSchema
+    from saas.proofing.schemas import CommentSchema
 
     return CommentSchema(unknown=RAISE)
 

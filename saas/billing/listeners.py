@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from saas.billing.invoices import release_on_approval
-from saas.billing.reminders import remind_overdue
+from saas.billing.services.invoices import release_on_approval
+from saas.billing.services.reminders import remind_overdue
 from saas.events import listen
 from saas.scheduling import periodic
 

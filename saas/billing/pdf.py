@@ -89,7 +89,7 @@ _CHINESE_CANNOT_START = "，；：！？）》〉”’％"
 
 
 @functools.cache
-def _setup_reportlab() -> None:
+def setup_reportlab() -> None:
     # Both are process-wide ReportLab state, so once per process is enough.
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     missing = "".join(char for char in _CHINESE_CANNOT_START if char not in textsplit.ALL_CANNOT_START)
@@ -99,10 +99,10 @@ def _setup_reportlab() -> None:
 
 def render_quote_pdf(doc: QuoteDocument) -> bytes:
     """The quote as PDF bytes (A4 portrait); the header row of the lines table repeats on every page."""
-    _setup_reportlab()
+    setup_reportlab()
     # An empty translation is as useless as a missing one.
     labels = FALLBACK_LABELS | {key: value for key, value in doc.labels.items() if value}
-    brand = _brand(doc.brand_color)
+    brand = brand_colour(doc.brand_color)
     buffer = BytesIO()
     template = SimpleDocTemplate(
         buffer,
@@ -327,7 +327,7 @@ def _markup(text: str) -> str:
     return "".join(parts)
 
 
-def _brand(value: str) -> colors.Color:
+def brand_colour(value: str) -> colors.Color:
     # The colour is studio input; an unparsable one must not cost the client their quote.
     return colors.HexColor(value.strip()) if _HEX_COLOUR.fullmatch(value.strip()) else DEFAULT_BRAND
 

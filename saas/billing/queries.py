@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from saas.billing.common import client_visible
 from saas.billing.models import (
     Contract,
     ContractStatus,
@@ -21,6 +20,7 @@ from saas.billing.models import (
     Quote,
     QuoteRevision,
 )
+from saas.billing.services.common import client_visible
 from saas.clients.models import Client
 from saas.extensions import db
 from saas.projects.models import Project

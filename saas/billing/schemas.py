@@ -9,8 +9,17 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, pre_load, validate
 
 from saas.billing.models import CostKind, InvoiceKind, PaymentMethod
-from saas.clients.schemas import _blank_to_none, optional_text
-from saas.schemas import N_, CurrencySchema, FormSchema, Money, _messages, choice, text
+from saas.schemas import (
+    N_,
+    CurrencySchema,
+    FormSchema,
+    Money,
+    blank_to_none,
+    choice,
+    field_messages,
+    optional_text,
+    text,
+)
 
 MAX_LINES = 100
 LANGUAGES = ("zh_CN", "en")
@@ -44,21 +53,21 @@ class Quantity(fields.Field):
 def _date(required: bool = False) -> fields.Date:
     message = N_("Enter a date like 2026-12-31.")
     if required:
-        return fields.Date(required=True, error_messages=_messages(invalid=message))
-    return fields.Date(load_default=None, allow_none=True, error_messages=_messages(invalid=message))
+        return fields.Date(required=True, error_messages=field_messages(invalid=message))
+    return fields.Date(load_default=None, allow_none=True, error_messages=field_messages(invalid=message))
 
 
 class LineSchema(CurrencySchema):
     description = text(500)
-    quantity = Quantity(required=True, error_messages=_messages())
+    quantity = Quantity(required=True, error_messages=field_messages())
     unit = optional_text(20)
     unit_price = Money(required=True, attribute="unit_price_minor", data_key="unit_price")
     discount = Percent(load_default=0, attribute="discount_bp", data_key="discount")
 
 
 class QuoteSchema(CurrencySchema):
-    client_id = fields.UUID(required=True, error_messages=_messages())
-    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    client_id = fields.UUID(required=True, error_messages=field_messages())
+    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     title = text(200)
     language = choice(LANGUAGES, required=False, load_default=None, allow_none=True)
     valid_until = _date()
@@ -107,16 +116,16 @@ class DecisionSchema(FormSchema):
 
 
 class ContractSchema(CurrencySchema):
-    client_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
-    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    client_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     title = text(200)
     amount = Money(required=True, attribute="amount_minor", data_key="amount")
     terms = optional_text(20000)
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load
-    def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("client_id", "project_id", "terms"))
+    def blank_to_none(self, data: Any, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("client_id", "project_id", "terms"))
 
 
 class CommentSchema(FormSchema):
@@ -124,8 +133,8 @@ class CommentSchema(FormSchema):
 
 
 class InvoiceSchema(CurrencySchema):
-    client_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
-    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    client_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     kind = choice(tuple(InvoiceKind), required=False, load_default=InvoiceKind.MILESTONE.value)
     title = text(200)
     amount = Money(required=True, attribute="amount_minor", data_key="amount")
@@ -139,8 +148,8 @@ class InvoiceSchema(CurrencySchema):
         return data
 
     @pre_load
-    def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("client_id", "project_id"))
+    def blank_to_none(self, data: Any, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("client_id", "project_id"))
 
 
 class PartSchema(FormSchema):
@@ -149,7 +158,7 @@ class PartSchema(FormSchema):
         required=True,
         places=None,
         validate=validate.Range(0, 100, min_inclusive=False, error=N_("Enter a percentage from 0 to 100.")),
-        error_messages=_messages(invalid=N_("Enter a percentage from 0 to 100.")),
+        error_messages=field_messages(invalid=N_("Enter a percentage from 0 to 100.")),
     )
     due_on = _date(required=True)
     title = optional_text(200)
@@ -180,8 +189,8 @@ class PaymentSchema(CurrencySchema):
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load
-    def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("paid_on", "reference"))
+    def blank_to_none(self, data: Any, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("paid_on", "reference"))
 
 
 class RefundSchema(CurrencySchema):
@@ -195,8 +204,8 @@ class OnlinePaymentSchema(CurrencySchema):
     amount = Money(load_default=None, allow_none=True, attribute="amount_minor", data_key="amount")
 
     @pre_load
-    def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("amount",))
+    def blank_to_none(self, data: Any, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("amount",))
 
 
 class VoidSchema(FormSchema):
@@ -211,15 +220,15 @@ class CostSchema(CurrencySchema):
         allow_none=True,
         places=None,
         validate=validate.Range(0, 10000, min_inclusive=False, error=N_("Enter hours like 1.5.")),
-        error_messages=_messages(invalid=N_("Enter hours like 1.5.")),
+        error_messages=field_messages(invalid=N_("Enter hours like 1.5.")),
     )
     rate = Money(load_default=None, allow_none=True, attribute="rate_minor", data_key="rate")
     amount = Money(load_default=None, allow_none=True, attribute="amount_minor", data_key="amount")
     spent_on = _date(required=True)
 
     @pre_load
-    def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("hours", "rate", "amount"))
+    def blank_to_none(self, data: Any, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("hours", "rate", "amount"))
 
     @post_load
     def _complete(self, data: dict, **_kwargs: object) -> dict:
@@ -248,7 +257,7 @@ class BillingSettingsSchema(FormSchema):
     quote_valid_days = fields.Integer(
         required=True,
         validate=validate.Range(1, 365, error=N_("Enter a number of days from 1 to 365.")),
-        error_messages=_messages(invalid=N_("Enter a number of days from 1 to 365.")),
+        error_messages=field_messages(invalid=N_("Enter a number of days from 1 to 365.")),
     )
     payment_instructions = optional_text(2000)
     reminder_days = fields.Method(deserialize="_days", load_default=lambda: [-3, 0, 7])
@@ -269,7 +278,7 @@ def _minor(name: str, required: bool = False) -> fields.Integer:
         data_key=name,
         attribute=name,
         validate=validate.Range(0, 10**15, error=N_("Enter an amount of zero or more.")),
-        error_messages=_messages(invalid=N_("Send an integer amount in minor units (fen, cents).")),
+        error_messages=field_messages(invalid=N_("Send an integer amount in minor units (fen, cents).")),
     )
 
 
@@ -281,13 +290,13 @@ def _bp(name: str, required: bool = False) -> fields.Integer:
         data_key=name,
         attribute=name,
         validate=validate.Range(0, 10_000, error=N_("Send basis points from 0 to 10000 (100%).")),
-        error_messages=_messages(invalid=N_("Send basis points from 0 to 10000 (100%).")),
+        error_messages=field_messages(invalid=N_("Send basis points from 0 to 10000 (100%).")),
     )
 
 
 class LineApiSchema(FormSchema):
     description = text(500)
-    quantity = Quantity(required=True, error_messages=_messages())
+    quantity = Quantity(required=True, error_messages=field_messages())
     unit = optional_text(20)
     unit_price_minor = _minor("unit_price_minor", required=True)
     discount_bp = _bp("discount_bp")
@@ -307,7 +316,7 @@ class QuoteApiSchema(QuoteSchema):
 
 class ContractApiSchema(ContractSchema):
     amount = _minor("amount_minor")
-    quote_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    quote_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     title = text(200, required=False, load_default=None)
 
 

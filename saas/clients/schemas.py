@@ -7,23 +7,11 @@ import re
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from saas.clients.models import Channel, ClientKind, ClientStatus, InteractionKind
-from saas.schemas import N_, FormSchema, MaxLength, Msg, _messages, choice, text
+from saas.schemas import N_, FormSchema, MaxLength, Msg, blank_to_none, choice, field_messages, optional_text, text
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
 TAG_MAX = 40
 TAGS_MAX = 20
-
-
-def _blank_to_none(data: dict, names: tuple[str, ...]) -> dict:
-    data = dict(data)
-    for name in names:
-        if isinstance(data.get(name), str) and not data[name].strip():
-            data[name] = None
-    return data
-
-
-def optional_text(max_length: int) -> fields.String:
-    return fields.String(load_default=None, allow_none=True, validate=MaxLength(max_length), error_messages=_messages())
 
 
 def validate_phone(value: str) -> None:
@@ -51,14 +39,14 @@ class ClientSchema(FormSchema):
     credit_rating = optional_text(10)
     payment_terms = optional_text(120)
     notes = optional_text(5000)
-    tags = fields.List(fields.String(), load_default=list, validate=validate_tags, error_messages=_messages())
-    owner_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    tags = fields.List(fields.String(), load_default=list, validate=validate_tags, error_messages=field_messages())
+    owner_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load
     def _from_form(self, data: dict, **_kwargs: object) -> dict:
         """HTML forms send tags as one comma-separated field and empty strings for blank fields."""
-        data = _blank_to_none(data, self.OPTIONAL)
+        data = blank_to_none(data, self.OPTIONAL)
         if isinstance(data.get("tags"), str):
             raw = data["tags"].replace("，", ",")
             data["tags"] = list(dict.fromkeys(t.strip() for t in raw.split(",") if t.strip()))
@@ -70,12 +58,12 @@ class ContactSchema(FormSchema):
 
     name = text(120)
     title = optional_text(120)
-    phone = fields.String(load_default=None, allow_none=True, validate=validate_phone, error_messages=_messages())
+    phone = fields.String(load_default=None, allow_none=True, validate=validate_phone, error_messages=field_messages())
     email = fields.Email(
         load_default=None,
         allow_none=True,
         validate=MaxLength(254),
-        error_messages=_messages(invalid=N_("Enter a valid e-mail address, like name@example.com.")),
+        error_messages=field_messages(invalid=N_("Enter a valid e-mail address, like name@example.com.")),
     )
     wechat = optional_text(60)
     preferred_channel = fields.String(
@@ -87,17 +75,17 @@ class ContactSchema(FormSchema):
     decision_maker = fields.Boolean(
         load_default=False,
         truthy={True, "on", "1", "true", "yes"},
-        error_messages=_messages(invalid=N_("Use true or false.")),
+        error_messages=field_messages(invalid=N_("Use true or false.")),
     )
     cares_about = optional_text(300)
     birthday = fields.Date(
-        load_default=None, allow_none=True, error_messages=_messages(invalid=N_("Enter a date like 1990-05-20."))
+        load_default=None, allow_none=True, error_messages=field_messages(invalid=N_("Enter a date like 1990-05-20."))
     )
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load
-    def _blanks(self, data: dict, **_kwargs: object) -> dict:
-        return _blank_to_none(data, self.OPTIONAL)
+    def blank_to_none(self, data: dict, **_kwargs: object) -> dict:
+        return blank_to_none(data, self.OPTIONAL)
 
 
 class InteractionSchema(FormSchema):
@@ -108,12 +96,12 @@ class InteractionSchema(FormSchema):
     outcome = optional_text(300)
     next_action = optional_text(300)
     next_action_due = fields.Date(
-        load_default=None, allow_none=True, error_messages=_messages(invalid=N_("Enter a date like 2026-12-01."))
+        load_default=None, allow_none=True, error_messages=field_messages(invalid=N_("Enter a date like 2026-12-01."))
     )
 
     @pre_load
-    def _blanks(self, data: dict, **_kwargs: object) -> dict:
-        return _blank_to_none(data, self.OPTIONAL)
+    def blank_to_none(self, data: dict, **_kwargs: object) -> dict:
+        return blank_to_none(data, self.OPTIONAL)
 
 
 class TagRenameSchema(FormSchema):
@@ -128,11 +116,11 @@ class TagRenameSchema(FormSchema):
 
 
 class ShareSchema(FormSchema):
-    user_id = fields.UUID(required=True, error_messages=_messages())
+    user_id = fields.UUID(required=True, error_messages=field_messages())
     expires_on = fields.Date(
-        load_default=None, allow_none=True, error_messages=_messages(invalid=N_("Enter a date like 2026-12-31."))
+        load_default=None, allow_none=True, error_messages=field_messages(invalid=N_("Enter a date like 2026-12-31."))
     )
 
     @pre_load
-    def _blanks(self, data: dict, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("expires_on",))
+    def blank_to_none(self, data: dict, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("expires_on",))

@@ -3,7 +3,6 @@ is announced as a domain event (the timeline listens)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,8 +15,9 @@ from saas.db import utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
+from saas.tenants.access import team_member
 from saas.tenants.models import Membership
-from saas.tenants.roles import Perm, has_perm
+from saas.tenants.roles import Perm, has_perm, require
 
 TRACKED = (
     "name",
@@ -32,18 +32,6 @@ TRACKED = (
     "tags",
     "notes",
 )
-
-
-def _require(membership: Membership, perm: Perm) -> None:
-    if not has_perm(membership.role, perm):
-        raise NotAllowed()
-
-
-def _active_member(user_id: uuid.UUID, field: str) -> uuid.UUID:
-    found = db.session.scalar(select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True)))
-    if found is None:
-        raise ValidationFailed({field: [_("Choose someone from this studio's team.")]})
-    return user_id
 
 
 def refresh_search_text(client: Client) -> None:
@@ -70,10 +58,10 @@ def _sync_tags(client: Client) -> None:
 
 
 def create_client(membership: Membership, data: dict[str, Any]) -> Client:
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     data.pop("version", None)
     owner_id = data.pop("owner_id", None) or membership.user_id
-    client = Client(**data, owner_id=_active_member(owner_id, "owner_id"))
+    client = Client(**data, owner_id=team_member(owner_id, "owner_id"))
     db.session.add(client)
     refresh_search_text(client)
     _sync_tags(client)
@@ -82,7 +70,7 @@ def create_client(membership: Membership, data: dict[str, Any]) -> Client:
 
 
 def update_client(membership: Membership, client: Client, data: dict[str, Any]) -> None:
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     if data.pop("version", None) != client.version:
         raise Conflict()
     owner_id = data.pop("owner_id", None) or client.owner_id
@@ -91,7 +79,7 @@ def update_client(membership: Membership, client: Client, data: dict[str, Any]) 
         setattr(client, key, data[key])
     if owner_id != client.owner_id:
         old = client.owner.name if client.owner else None
-        client.owner_id = _active_member(owner_id, "owner_id")
+        client.owner_id = team_member(owner_id, "owner_id")
         db.session.flush()
         db.session.refresh(client, ["owner"])
         emit(
@@ -113,7 +101,7 @@ def update_client(membership: Membership, client: Client, data: dict[str, Any]) 
 
 
 def set_archived(membership: Membership, client: Client, archived: bool) -> None:
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     if (client.archived_at is not None) != archived:
         client.archived_at = utcnow() if archived else None
         client.updated_at = utcnow()
@@ -126,7 +114,7 @@ def set_archived(membership: Membership, client: Client, archived: bool) -> None
 
 
 def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     data.pop("version", None)
     contact = Contact(client_id=client.id, **data)
     db.session.add(contact)
@@ -139,7 +127,7 @@ def add_contact(membership: Membership, client: Client, data: dict[str, Any]) ->
 
 def update_contact(membership: Membership, client: Client, contact: Contact, data: dict[str, Any]) -> None:
     """`data` may carry the version read (forms); the API checks If-Match before calling."""
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     if "version" in data and data.pop("version") != contact.version:
         raise Conflict()
     changed = sorted(k for k, v in data.items() if getattr(contact, k) != v)
@@ -159,7 +147,7 @@ def update_contact(membership: Membership, client: Client, contact: Contact, dat
 
 
 def remove_contact(membership: Membership, client: Client, contact: Contact) -> None:
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     client.contacts.remove(contact)
     db.session.delete(contact)
     client.updated_at = utcnow()
@@ -169,7 +157,7 @@ def remove_contact(membership: Membership, client: Client, contact: Contact) -> 
 
 def update_interaction(membership: Membership, interaction: Interaction, data: dict[str, Any]) -> None:
     """Correct a follow-up: its author, or anyone who sees every client (a manager tidying up)."""
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     if interaction.author_id != membership.user_id and not has_perm(membership.role, Perm.CLIENTS_ALL):
         raise NotAllowed()
     if "version" in data and data.pop("version") != interaction.version:
@@ -179,7 +167,7 @@ def update_interaction(membership: Membership, interaction: Interaction, data: d
 
 
 def log_interaction(membership: Membership, client: Client, data: dict[str, Any]) -> Interaction:
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     interaction = Interaction(client_id=client.id, author_id=membership.user_id, **data)
     db.session.add(interaction)
     client.last_contact_at = interaction.occurred_at = utcnow()
@@ -190,15 +178,15 @@ def log_interaction(membership: Membership, client: Client, data: dict[str, Any]
 
 
 def complete_next_action(membership: Membership, interaction: Interaction) -> None:
-    _require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_EDIT)
     if interaction.next_action and interaction.next_action_done_at is None:
         interaction.next_action_done_at = utcnow()
 
 
 def share_client(membership: Membership, client: Client, data: dict[str, Any], timezone: str) -> ClientShare:
     """Share with a colleague, optionally until the end of a day in the studio's time zone."""
-    _require(membership, Perm.CLIENTS_SHARE)
-    user_id = _active_member(data["user_id"], "user_id")
+    require(membership, Perm.CLIENTS_SHARE)
+    user_id = team_member(data["user_id"], "user_id")
     expires_at = None
     if data.get("expires_on") is not None:
         end_of_day = datetime.combine(data["expires_on"], time.max, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
@@ -228,14 +216,14 @@ def share_client(membership: Membership, client: Client, data: dict[str, Any], t
 
 
 def revoke_share(membership: Membership, client: Client, share: ClientShare) -> None:
-    _require(membership, Perm.CLIENTS_SHARE)
+    require(membership, Perm.CLIENTS_SHARE)
     emit("client.unshared", subject=client, client=client, actor_id=membership.user_id, person=share.user.name)
     db.session.delete(share)
 
 
 def delete_client(membership: Membership, client: Client, confirm_name: str) -> None:
     """Permanent: the client and everything under it. Owners only, confirmed by typing the name, audited."""
-    _require(membership, Perm.CLIENTS_DELETE)
+    require(membership, Perm.CLIENTS_DELETE)
     if confirm_name.strip() != client.name:
         raise ValidationFailed({"confirm_name": [_("Type the client's name exactly to confirm.")]})
     from saas.tenants import audit
@@ -247,14 +235,14 @@ def delete_client(membership: Membership, client: Client, confirm_name: str) -> 
 def rename_tag(membership: Membership, old: str, new: str) -> int:
     """Rename (or merge into an existing tag) on every client of the studio; returns how many clients changed.
     Studio-wide, so only for those who see every client and may edit."""
-    _require(membership, Perm.CLIENTS_EDIT)
-    _require(membership, Perm.CLIENTS_ALL)
+    require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_ALL)
     return _retag(membership, old, new)
 
 
 def remove_tag(membership: Membership, tag: str) -> int:
-    _require(membership, Perm.CLIENTS_EDIT)
-    _require(membership, Perm.CLIENTS_ALL)
+    require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_ALL)
     return _retag(membership, tag, None)
 
 

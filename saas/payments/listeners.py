@@ -3,7 +3,7 @@ a lost job never handled."""
 
 from __future__ import annotations
 
-from saas.payments import settle
+from saas.payments.services import settle
 from saas.payments.webhooks import handles, redispatch
 from saas.scheduling import periodic
 

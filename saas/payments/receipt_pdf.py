@@ -14,7 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from saas.billing.labels import payment_method_label
 from saas.billing.models import Invoice, Payment
-from saas.billing.pdf import FONT, MARGIN, STYLES, _brand, _setup_reportlab
+from saas.billing.pdf import FONT, MARGIN, STYLES, brand_colour, setup_reportlab
 from saas.money import for_reader
 from saas.tenants.models import Tenant
 
@@ -50,7 +50,7 @@ def receipt_document(tenant: Tenant, invoice: Invoice, payment: Payment) -> Rece
 
 
 def render_receipt_pdf(doc: ReceiptDocument) -> bytes:
-    _setup_reportlab()
+    setup_reportlab()
     buffer = BytesIO()
     template = SimpleDocTemplate(
         buffer,
@@ -73,7 +73,7 @@ def render_receipt_pdf(doc: ReceiptDocument) -> bytes:
             [
                 ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -2), 0.3, _brand("#e3e6e4")),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.3, brand_colour("#e3e6e4")),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
                 ("TOPPADDING", (0, 0), (-1, -1), 6),
             ]
@@ -84,7 +84,9 @@ def render_receipt_pdf(doc: ReceiptDocument) -> bytes:
         colWidths=[None, None],
     )
     heading.setStyle(
-        TableStyle([("LINEBELOW", (0, 0), (-1, 0), 2, _brand(doc.brand_color)), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
+        TableStyle(
+            [("LINEBELOW", (0, 0), (-1, 0), 2, brand_colour(doc.brand_color)), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]
+        )
     )
     template.build([heading, Spacer(1, 18), table])
     return buffer.getvalue()

@@ -115,7 +115,7 @@ def _studio_of(event: StripeEvent, obj: dict[str, Any]) -> uuid.UUID | None:
         return None
     with tenant_context(db.session(), tenant_id):
         if event.account:  # a connected account's event: it must be this studio's own account
-            from saas.payments.connect import account_of
+            from saas.payments.services.connect import account_of
 
             ours = account_of()
             genuine = ours is not None and ours.account_id == event.account

@@ -7,18 +7,18 @@ from __future__ import annotations
 from flask import Response, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from saas.billing.common import settings as billing_settings
 from saas.billing.models import Payment
 from saas.billing.schemas import OnlinePaymentSchema
+from saas.billing.services.common import settings as billing_settings
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.files.storage import content_disposition
 from saas.ids import parse_uuid
-from saas.payments import checkout
-from saas.payments.connect import takes_payments
 from saas.payments.receipt_pdf import receipt_document, render_receipt_pdf
+from saas.payments.services import checkout
+from saas.payments.services.connect import takes_payments
 from saas.portal import queries
-from saas.portal.views import _signed_in, bp
+from saas.portal.views import bp, signed_in
 from saas.schemas import load
 from saas.tenants.queries import studio_today
 
@@ -41,13 +41,13 @@ def _invoice_page(invoice, status: int = 200, error: str | None = None) -> Respo
 
 @bp.get("/invoices/<invoice_id>")
 def invoice(invoice_id: str) -> ResponseReturnValue:
-    return _invoice_page(queries.invoice_for(_signed_in(), invoice_id))
+    return _invoice_page(queries.invoice_for(signed_in(), invoice_id))
 
 
 @bp.post("/invoices/<invoice_id>/pay")
 def pay_invoice(invoice_id: str) -> ResponseReturnValue:
     """Off to Stripe's payment page; the invoice changes only when Stripe's webhook says the money arrived."""
-    user = _signed_in()
+    user = signed_in()
     found = queries.invoice_for(user, invoice_id)
     try:
         requested = load(OnlinePaymentSchema(currency=g.portal_tenant.currency), request.form)["amount_minor"]
@@ -59,7 +59,7 @@ def pay_invoice(invoice_id: str) -> ResponseReturnValue:
 
 def _payment(payment_id: str):
     """A payment on an invoice of this person's client; anything else is missing."""
-    user = _signed_in()
+    user = signed_in()
     payment = db.session.get(Payment, parse_uuid(payment_id))
     if payment is None:
         abort(404)

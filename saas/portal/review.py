@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from saas.errors import ValidationFailed
 from saas.files.serving import send_file_or_preview
 from saas.notify import services as notes
-from saas.portal.views import _signed_in, bp
-from saas.proofing import forms, queries, services
+from saas.portal.views import bp, signed_in
+from saas.proofing import queries, services
+from saas.proofing import schemas as forms
 from saas.proofing.access import draft_file, portal_draft
 from saas.web.client_ip import client_ip
 from saas.web.urls import is_safe_redirect
@@ -24,7 +25,7 @@ def _back(draft, anchor: str = "") -> ResponseReturnValue:
 
 @bp.get("/drafts/<draft_id>")
 def draft(draft_id: str) -> ResponseReturnValue:
-    user = _signed_in()
+    user = signed_in()
     found = portal_draft(user, draft_id)
     page = queries.review_page(found, visible_to_client=True)
     reviewer = next((r for r in found.reviewers if r.portal_user_id == user.id), None)
@@ -48,7 +49,7 @@ def draft(draft_id: str) -> ResponseReturnValue:
 
 @bp.get("/drafts/<draft_id>/files/<file_id>")
 def draft_image(draft_id: str, file_id: str) -> ResponseReturnValue:
-    found = portal_draft(_signed_in(), draft_id)
+    found = portal_draft(signed_in(), draft_id)
     preview = request.args.get("preview") or "large"
     if preview != "large" and not preview.startswith("page-"):
         abort(404)  # the client sees the previews; the originals are the studio's
@@ -57,7 +58,7 @@ def draft_image(draft_id: str, file_id: str) -> ResponseReturnValue:
 
 @bp.post("/drafts/<draft_id>/comments")
 def comment_on_draft(draft_id: str) -> ResponseReturnValue:
-    user = _signed_in()
+    user = signed_in()
     found = portal_draft(user, draft_id)
     try:
         body, pin, parent_id = forms.comment(request.form)
@@ -70,7 +71,7 @@ def comment_on_draft(draft_id: str) -> ResponseReturnValue:
 
 @bp.post("/drafts/<draft_id>/decision")
 def decide_on_draft(draft_id: str) -> ResponseReturnValue:
-    user = _signed_in()
+    user = signed_in()
     found = portal_draft(user, draft_id)
     try:
         services.decide(user, found, forms.decision(request.form), client_ip())
@@ -83,7 +84,7 @@ def decide_on_draft(draft_id: str) -> ResponseReturnValue:
 
 @bp.get("/notifications")
 def notifications() -> ResponseReturnValue:
-    user = _signed_in()
+    user = signed_in()
     return render_template(
         "portal/notifications.html", tenant=g.portal_tenant, user=user, notes=notes.latest(portal_user_id=user.id)
     )
@@ -91,7 +92,7 @@ def notifications() -> ResponseReturnValue:
 
 @bp.get("/notifications/<note_id>")
 def open_notification(note_id: str) -> ResponseReturnValue:
-    link = notes.open_one(note_id, portal_user_id=_signed_in().id)
+    link = notes.open_one(note_id, portal_user_id=signed_in().id)
     if link is None:
         abort(404)
     return redirect(link if is_safe_redirect(link) else url_for("portal.home"))
@@ -99,5 +100,5 @@ def open_notification(note_id: str) -> ResponseReturnValue:
 
 @bp.post("/notifications/read")
 def read_all_notifications() -> ResponseReturnValue:
-    notes.mark_all_read(portal_user_id=_signed_in().id)
+    notes.mark_all_read(portal_user_id=signed_in().id)
     return redirect(url_for("portal.notifications"))

@@ -20,8 +20,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from saas.billing import quotes as quote_rules
-from saas.billing.common import settings as billing_settings
+from saas.billing.services import quotes as quote_rules
+from saas.billing.services.common import settings as billing_settings
 from saas.config import LOCALES
 from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
@@ -61,7 +61,7 @@ def _cookie_path() -> str:
     return f"/portal/{g.portal_tenant.slug}/"
 
 
-def _signed_in():
+def signed_in():
     if g.portal_user is None:
         # Back to the page asked for after signing in (a review link from an e-mail, say).
         wanted = request.path if request.method == "GET" else None
@@ -168,7 +168,7 @@ def set_language() -> ResponseReturnValue:
 @bp.route("/account", methods=["GET", "POST"])
 def account() -> ResponseReturnValue:
     """Set, change or remove the optional password; every other session of the person ends."""
-    user = _signed_in()
+    user = signed_in()
     if request.method == "GET":
         return render_template("portal/account.html", tenant=g.portal_tenant, user=user, errors={})
     current = request.cookies.get(COOKIE)
@@ -186,7 +186,7 @@ def account() -> ResponseReturnValue:
 
 @bp.get("/home")
 def home() -> ResponseReturnValue:
-    user = _signed_in()
+    user = signed_in()
     return render_template(
         "portal/home.html",
         tenant=g.portal_tenant,
@@ -206,7 +206,7 @@ def home() -> ResponseReturnValue:
 @bp.get("/projects/<project_id>")
 def project(project_id: str) -> ResponseReturnValue:
     """One project: where it stands, its drafts, invoices and shared files, and the timeline of what happened."""
-    user = _signed_in()
+    user = signed_in()
     found = queries.project_for(user, project_id)
     awaiting = {d.id for d in proofing_queries.awaiting(user.id)}
     return render_template(
@@ -227,7 +227,7 @@ def project(project_id: str) -> ResponseReturnValue:
 @bp.post("/quotes/<quote_id>/<any(accept, decline):decision>")
 def decide(quote_id: str, decision: str) -> ResponseReturnValue:
     """The client's own answer: their name as typed, the time and their IP are kept with the quote."""
-    user = _signed_in()
+    user = signed_in()
     quote = queries.quote_for(user, quote_id)
     name = request.form.get("name", "").strip() or user.name
     try:
@@ -244,7 +244,7 @@ def shared_file(file_id: str) -> ResponseReturnValue:
     """A file the studio shared with this person's client; anything else reads as missing."""
     from saas.ids import parse_uuid
 
-    user = _signed_in()
+    user = signed_in()
     stored = db.session.get(StoredFile, parse_uuid(file_id))
     if stored is None or stored.client_id != user.client_id or stored.shared_at is None:
         abort(404)

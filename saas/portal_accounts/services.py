@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from saas.clients.models import Client, Contact
 from saas.config import LOCALES
 from saas.db import utcnow
-from saas.errors import NotAllowed, ValidationFailed
+from saas.errors import ValidationFailed
 from saas.events import emit
 from saas.extensions import db
 from saas.jobs import enqueue
@@ -23,7 +23,7 @@ from saas.portal_accounts.models import PortalLink, PortalSession, PortalUser
 from saas.quotas import Quota, require_room
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.passwords import hash_password, password_problems, verify_password
-from saas.tenants.roles import Perm, has_perm
+from saas.tenants.roles import Perm, require
 from saas.tokens import hash_token, new_token
 
 LINK_MINUTES = 15
@@ -31,8 +31,7 @@ SESSION_DAYS = 30
 
 
 def invite_contact(membership: Membership, client: Client, contact: Contact) -> PortalUser:
-    if not has_perm(membership.role, Perm.CLIENTS_EDIT):
-        raise NotAllowed()
+    require(membership, Perm.CLIENTS_EDIT)
     if not contact.email:
         raise ValidationFailed({"email": [_("Add an e-mail address to this contact first.")]})
     email = contact.email.strip().lower()
@@ -53,8 +52,7 @@ def invite_contact(membership: Membership, client: Client, contact: Contact) -> 
 
 
 def revoke(membership: Membership, user: PortalUser) -> None:
-    if not has_perm(membership.role, Perm.CLIENTS_EDIT):
-        raise NotAllowed()
+    require(membership, Perm.CLIENTS_EDIT)
     user.active = False
     db.session.execute(delete(PortalSession).where(PortalSession.portal_user_id == user.id))
     emit("portal_user.revoked", subject=user, client=user.client, actor_id=membership.user_id, contact=user.name)

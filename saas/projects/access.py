@@ -7,12 +7,13 @@ sees it and its tasks even when the client belongs to a salesperson). Anything e
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from werkzeug.exceptions import NotFound
 
-from saas.clients.access import client_id_visible_to as _client_visible
+from saas.clients.access import client_id_visible_to
 from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
 from saas.files.kinds import Kind
@@ -32,7 +33,7 @@ def projects_visible_to(membership: Membership) -> ColumnElement[bool]:
             ProjectMember.project_id == Project.id, ProjectMember.user_id == membership.user_id
         )
     )
-    return or_(Project.owner_id == membership.user_id, on_team, _client_visible(membership, Project.client_id))
+    return or_(Project.owner_id == membership.user_id, on_team, client_id_visible_to(membership, Project.client_id))
 
 
 def tasks_visible_to(membership: Membership) -> ColumnElement[bool]:
@@ -40,7 +41,7 @@ def tasks_visible_to(membership: Membership) -> ColumnElement[bool]:
     if has_perm(membership.role, Perm.CLIENTS_ALL):
         return true()
     of_project = exists(select(Project.id).where(Project.id == Task.project_id, projects_visible_to(membership)))
-    return or_(Task.assignee_id == membership.user_id, of_project, _client_visible(membership, Task.client_id))
+    return or_(Task.assignee_id == membership.user_id, of_project, client_id_visible_to(membership, Task.client_id))
 
 
 def get_project(membership: Membership, project_id: str | uuid.UUID) -> Project:
@@ -86,3 +87,17 @@ class ProjectFiles:
 def project_visible(membership: Membership, project_id: uuid.UUID | None) -> bool:
     query = select(Project.id).where(Project.id == project_id, projects_visible_to(membership))
     return db.session.scalar(query) is not None
+
+
+def project_id_for_form(membership: Membership, project_id: Any, client_id: uuid.UUID) -> uuid.UUID | None:
+    """The id of the project a form names, when this person sees it and it is the given client's; None when the
+    form names none; otherwise an error on `project_id` (the same for a project that does not exist)."""
+    if not project_id:
+        return None
+    try:
+        project = get_project(membership, project_id)
+    except NotFound as exc:
+        raise ValidationFailed({"project_id": [_("Choose a project of this client.")]}) from exc
+    if project.client_id != client_id:
+        raise ValidationFailed({"project_id": [_("Choose a project of this client.")]})
+    return project.id

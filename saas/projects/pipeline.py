@@ -11,14 +11,14 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from saas.errors import NotAllowed, ValidationFailed
+from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.ids import parse_uuid
 from saas.projects.defaults import DEFAULT_STAGES, stage_name
 from saas.projects.models import PipelineStage, Project, StageKind
 from saas.tenants import audit
 from saas.tenants.models import Membership, Tenant
-from saas.tenants.roles import Perm, has_perm
+from saas.tenants.roles import Perm, require
 
 MAX_STAGES = 20
 
@@ -58,13 +58,8 @@ def get_stage(stage_id: Any) -> PipelineStage:
     return found
 
 
-def _require(membership: Membership) -> None:
-    if not has_perm(membership.role, Perm.PIPELINE):
-        raise NotAllowed()
-
-
 def rename_stage(membership: Membership, stage: PipelineStage, name: str) -> None:
-    _require(membership)
+    require(membership, Perm.PIPELINE)
     if stage.name != name:
         audit.record("pipeline.stage_renamed", stage, old=stage.name, new=name)
         stage.name = name
@@ -72,7 +67,7 @@ def rename_stage(membership: Membership, stage: PipelineStage, name: str) -> Non
 
 def add_stage(membership: Membership, name: str) -> PipelineStage:
     """A new open stage, placed before the outcomes at the end of the board."""
-    _require(membership)
+    require(membership, Perm.PIPELINE)
     if db.session.scalar(select(func.count()).select_from(PipelineStage)) >= MAX_STAGES:
         raise ValidationFailed({"name": [_("A pipeline has at most %(n)d stages.", n=MAX_STAGES)]})
     last = db.session.scalar(select(func.max(PipelineStage.position)).where(PipelineStage.kind == StageKind.OPEN))
@@ -84,7 +79,7 @@ def add_stage(membership: Membership, name: str) -> PipelineStage:
 
 def move_stage(membership: Membership, stage: PipelineStage, offset: int) -> None:
     """Swap an open stage with its neighbour on the board (offset -1: left, +1: right)."""
-    _require(membership)
+    require(membership, Perm.PIPELINE)
     board = [s for s in stages() if s.kind == StageKind.OPEN]
     index = next((i for i, s in enumerate(board) if s.id == stage.id), None)
     if index is None or not 0 <= index + offset < len(board):
@@ -95,7 +90,7 @@ def move_stage(membership: Membership, stage: PipelineStage, offset: int) -> Non
 
 
 def remove_stage(membership: Membership, stage: PipelineStage) -> None:
-    _require(membership)
+    require(membership, Perm.PIPELINE)
     if stage.kind != StageKind.OPEN:
         raise ValidationFailed({"stage": [_("The won and lost outcomes stay; you can rename them.")]})
     in_stage = db.session.scalar(select(func.count()).select_from(Project).where(Project.stage_id == stage.id))

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from marshmallow import RAISE, ValidationError, fields, pre_load, validate, validates_schema
 
-from saas.clients.schemas import _blank_to_none as _blanks
-from saas.clients.schemas import optional_text
 from saas.projects.models import BRIEF_FIELDS, TaskStatus
-from saas.schemas import N_, CurrencySchema, FormSchema, Money, _messages, choice, text
+from saas.schemas import (
+    N_,
+    CurrencySchema,
+    FormSchema,
+    Money,
+    blank_to_none,
+    choice,
+    field_messages,
+    optional_text,
+    text,
+)
 
 CHECKLIST_MAX = 50
 
 
 def _date(example: str) -> fields.Date:
-    return fields.Date(load_default=None, allow_none=True, error_messages=_messages(invalid=N_(example)))
+    return fields.Date(load_default=None, allow_none=True, error_messages=field_messages(invalid=N_(example)))
 
 
 class BriefSchema(FormSchema):
@@ -32,11 +40,11 @@ class ProjectSchema(CurrencySchema):
     OPTIONAL = ("type", "owner_id", "budget", "value", "probability", "start_on", "due_on", "client_id", "stage_id")
 
     name = text(200)
-    client_id = fields.UUID(required=True, error_messages=_messages())
-    stage_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    client_id = fields.UUID(required=True, error_messages=field_messages())
+    stage_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     type = optional_text(60)
-    owner_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
-    team = fields.List(fields.UUID(error_messages=_messages()), load_default=list, error_messages=_messages())
+    owner_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    team = fields.List(fields.UUID(error_messages=field_messages()), load_default=list, error_messages=field_messages())
     budget = Money(load_default=None, allow_none=True, data_key="budget", attribute="budget_minor")
     value = Money(load_default=None, allow_none=True, data_key="value", attribute="value_minor")
     probability = fields.Integer(
@@ -44,7 +52,7 @@ class ProjectSchema(CurrencySchema):
         allow_none=True,
         strict=False,
         validate=validate.Range(0, 100, error=N_("Enter a percentage from 0 to 100.")),
-        error_messages=_messages(invalid=N_("Enter a percentage from 0 to 100.")),
+        error_messages=field_messages(invalid=N_("Enter a percentage from 0 to 100.")),
     )
     start_on = _date("Enter a date like 2026-12-01.")
     due_on = _date("Enter a date like 2026-12-31.")
@@ -61,7 +69,7 @@ class ProjectSchema(CurrencySchema):
             if any(f"brief_{name}" in flat for name in BRIEF_FIELDS):
                 flat["brief"] = {name: flat.pop(f"brief_{name}", None) or None for name in BRIEF_FIELDS}
             data = flat
-        return _blanks(data, self.OPTIONAL)
+        return blank_to_none(data, self.OPTIONAL)
 
     @validates_schema
     def _dates_in_order(self, data: dict, **_kwargs: object) -> None:
@@ -78,7 +86,7 @@ def _minor(name: str) -> fields.Integer:
         data_key=name,
         attribute=name,
         validate=validate.Range(0, 10**15, error=N_("Enter an amount of zero or more.")),
-        error_messages=_messages(invalid=N_("Send an integer amount in minor units (fen, cents).")),
+        error_messages=field_messages(invalid=N_("Send an integer amount in minor units (fen, cents).")),
     )
 
 
@@ -91,7 +99,7 @@ class ProjectApiSchema(ProjectSchema):
 
 
 class MoveSchema(FormSchema):
-    stage_id = fields.UUID(required=True, error_messages=_messages())
+    stage_id = fields.UUID(required=True, error_messages=field_messages())
     version = fields.Integer(load_default=None, allow_none=True)
 
 
@@ -113,9 +121,9 @@ class TaskSchema(FormSchema):
 
     title = text(200)
     notes = optional_text(5000)
-    client_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
-    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
-    assignee_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    client_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    assignee_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     due_on = _date("Enter a date like 2026-12-31.")
     status = choice(tuple(TaskStatus), required=False, load_default=TaskStatus.OPEN.value)
     checklist = _checklist_field(ChecklistItem)
@@ -124,7 +132,7 @@ class TaskSchema(FormSchema):
     @pre_load
     def _from_form(self, data: dict, **_kwargs: object) -> dict:
         """Forms send the checklist as one item per line."""
-        data = _blanks(data, self.OPTIONAL)
+        data = blank_to_none(data, self.OPTIONAL)
         if isinstance(data.get("checklist"), str):
             lines = [line.strip() for line in data["checklist"].splitlines() if line.strip()]
             data["checklist"] = [{"text": line} for line in lines]

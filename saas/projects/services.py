@@ -8,16 +8,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.clients.access import client_for_form as _client_for
-from saas.clients.services import _active_member
+from saas.clients.access import client_for_form
 from saas.db import utcnow
-from saas.errors import Conflict, NotAllowed, ValidationFailed
+from saas.errors import Conflict, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, StageKind, Task, TaskStatus
 from saas.projects.pipeline import first_open_stage, get_stage
+from saas.tenants.access import team_member
 from saas.tenants.models import Membership
-from saas.tenants.roles import Perm, has_perm
+from saas.tenants.roles import Perm, require
 
 PROJECT_FIELDS = (
     "name",
@@ -29,11 +29,6 @@ PROJECT_FIELDS = (
     "due_on",
     "brief",
 )
-
-
-def _require(membership: Membership, perm: Perm = Perm.PROJECTS_EDIT) -> None:
-    if not has_perm(membership.role, perm):
-        raise NotAllowed()
 
 
 def _check_version(data: dict[str, Any], current: int) -> None:
@@ -50,20 +45,20 @@ def stage_for_form(stage_id: Any, field: str = "stage_id") -> PipelineStage:
 
 
 def _set_team(project: Project, user_ids: list[uuid.UUID]) -> None:
-    wanted = {_active_member(uid, "team") for uid in user_ids}
+    wanted = {team_member(uid, "team") for uid in user_ids}
     project.team = [m for m in project.team if m.user_id in wanted] + [
         ProjectMember(user_id=uid) for uid in wanted - {m.user_id for m in project.team}
     ]
 
 
 def create_project(membership: Membership, data: dict[str, Any]) -> Project:
-    _require(membership)
-    client = _client_for(membership, data.pop("client_id"))
+    require(membership, Perm.PROJECTS_EDIT)
+    client = client_for_form(membership, data.pop("client_id"))
     stage = stage_for_form(data.pop("stage_id")) if data.get("stage_id") else first_open_stage()
     data.pop("stage_id", None)
     data.pop("version", None)
     team = data.pop("team", [])
-    owner_id = _active_member(data.pop("owner_id", None) or membership.user_id, "owner_id")
+    owner_id = team_member(data.pop("owner_id", None) or membership.user_id, "owner_id")
     project = Project(**data, client_id=client.id, stage_id=stage.id, owner_id=owner_id)
     project.brief = {k: v for k, v in (data.get("brief") or {}).items() if v}
     if stage.kind != StageKind.OPEN:
@@ -77,7 +72,7 @@ def create_project(membership: Membership, data: dict[str, Any]) -> Project:
 
 
 def update_project(membership: Membership, project: Project, data: dict[str, Any]) -> None:
-    _require(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     _check_version(data, project.version)
     if "brief" in data:
         data["brief"] = {k: v for k, v in (data["brief"] or {}).items() if v}
@@ -85,10 +80,10 @@ def update_project(membership: Membership, project: Project, data: dict[str, Any
     for key in changed:
         setattr(project, key, data[key])
     if "client_id" in data and data["client_id"] != project.client_id:
-        project.client_id = _client_for(membership, data["client_id"]).id
+        project.client_id = client_for_form(membership, data["client_id"]).id
         changed.append("client_id")
     if data.get("owner_id") and data["owner_id"] != project.owner_id:
-        project.owner_id = _active_member(data["owner_id"], "owner_id")
+        project.owner_id = team_member(data["owner_id"], "owner_id")
         changed.append("owner_id")
     if "team" in data:
         _set_team(project, data["team"])
@@ -101,7 +96,7 @@ def update_project(membership: Membership, project: Project, data: dict[str, Any
 def move_project(membership: Membership, project: Project, stage: PipelineStage, version: int | None = None) -> bool:
     """Into another stage, recording who moved it, when, and how long it sat in the stage it left. Moving
     into won or lost closes the project; moving back out reopens it. Returns False if it was already there."""
-    _require(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     if version is not None and version != project.version:
         raise Conflict()
     return move_to(project, stage, membership.user_id)
@@ -140,7 +135,7 @@ def move_to(project: Project, stage: PipelineStage, actor_id: uuid.UUID | None) 
 
 
 def set_archived(membership: Membership, project: Project, archived: bool) -> None:
-    _require(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     if (project.archived_at is not None) != archived:
         project.archived_at = utcnow() if archived else None
         project.updated_at = utcnow()
@@ -156,7 +151,7 @@ def _checklist(items: list[dict], previous: list[dict]) -> list[dict]:
 
 
 def create_task(membership: Membership, data: dict[str, Any], project: Project | None = None) -> Task:
-    _require(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     data.pop("version", None)
     data.pop("project_id", None)
     client_id = data.pop("client_id", None)
@@ -165,14 +160,14 @@ def create_task(membership: Membership, data: dict[str, Any], project: Project |
     elif client_id is None:
         raise ValidationFailed({"client_id": [_("A task belongs to a project or a client.")]})
     else:
-        client_id = _client_for(membership, client_id).id
+        client_id = client_for_form(membership, client_id).id
     assignee = data.pop("assignee_id", None) or membership.user_id
     task = Task(
         **{k: v for k, v in data.items() if k != "checklist"},
         checklist=_checklist(data.get("checklist") or [], []),
         client_id=client_id,
         project_id=project.id if project else None,
-        assignee_id=_active_member(assignee, "assignee_id"),
+        assignee_id=team_member(assignee, "assignee_id"),
         created_by_id=membership.user_id,
     )
     if task.status == TaskStatus.DONE:
@@ -185,7 +180,7 @@ def create_task(membership: Membership, data: dict[str, Any], project: Project |
 def _may_work_on(membership: Membership, task: Task) -> None:
     """Assignees may tick off and update their own tasks whatever their role (field staff included)."""
     if task.assignee_id != membership.user_id:
-        _require(membership)
+        require(membership, Perm.PROJECTS_EDIT)
 
 
 def update_task(membership: Membership, task: Task, data: dict[str, Any]) -> None:
@@ -196,8 +191,8 @@ def update_task(membership: Membership, task: Task, data: dict[str, Any]) -> Non
     if "assignee_id" in data:
         assignee = data.pop("assignee_id")
         if assignee and assignee != task.assignee_id:
-            _require(membership)
-            task.assignee_id = _active_member(assignee, "assignee_id")
+            require(membership, Perm.PROJECTS_EDIT)
+            task.assignee_id = team_member(assignee, "assignee_id")
     if "checklist" in data:
         task.checklist = _checklist(data.pop("checklist") or [], task.checklist)
     if "status" in data:

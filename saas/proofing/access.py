@@ -23,6 +23,7 @@ from saas.projects.access import can_edit_project, get_project, project_visible
 from saas.projects.models import Project
 from saas.proofing.models import Comment, Draft, DraftStatus
 from saas.tenants.models import Membership
+from saas.tenants.roles import Perm, require
 
 
 def get_draft(membership: Membership, draft_id: str | uuid.UUID) -> Draft:
@@ -74,9 +75,9 @@ class DraftFiles:
     edits projects; opened by whoever sees the draft's project."""
 
     def place(self, actor: Membership, owner_id: uuid.UUID | None, kind: Kind) -> Placement:
-        from saas.proofing.services import check_preparing, require_editor
+        from saas.proofing.services import check_preparing
 
-        require_editor(actor)
+        require(actor, Perm.PROJECTS_EDIT)
         try:
             draft = get_draft(actor, owner_id or "")
         except NotFound as exc:

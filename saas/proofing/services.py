@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from saas.db import utcnow
-from saas.errors import NotAllowed, ValidationFailed
+from saas.errors import ValidationFailed
 from saas.events import emit
 from saas.extensions import db
 from saas.files import uploads
@@ -28,16 +28,11 @@ from saas.projects.services import move_to
 from saas.proofing.models import Choice, Comment, Draft, DraftStatus, ProofingSettings, Reviewer
 from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.queries import studio_today
-from saas.tenants.roles import Perm, has_perm
+from saas.tenants.roles import Perm, require
 from saas.web.urls import site_path
 
 MAX_COMMENT = 5000
 EXCERPT = 140
-
-
-def require_editor(membership: Membership) -> None:
-    if not has_perm(membership.role, Perm.PROJECTS_EDIT):
-        raise NotAllowed()
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -63,8 +58,7 @@ def approved_stage() -> PipelineStage | None:
 
 
 def set_approved_stage(membership: Membership, stage: PipelineStage | None) -> None:
-    if not has_perm(membership.role, Perm.PIPELINE):
-        raise NotAllowed()
+    require(membership, Perm.PIPELINE)
     proofing_settings().approved_stage_id = stage.id if stage else None
 
 
@@ -83,7 +77,7 @@ def drafts_of(project_id: uuid.UUID) -> list[Draft]:
 
 def new_version(membership: Membership, project: Project, title: str | None = None) -> Draft:
     """The next version number of this project's draft; one version is prepared at a time."""
-    require_editor(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     preparing = db.session.scalar(
         select(Draft).where(Draft.project_id == project.id, Draft.status == DraftStatus.PREPARING)
     )
@@ -103,7 +97,7 @@ def check_preparing(draft: Draft) -> None:
 
 
 def remove_file(membership: Membership, draft: Draft, stored: StoredFile) -> None:
-    require_editor(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     check_preparing(draft)
     db.session.delete(stored)
 
@@ -117,7 +111,7 @@ class Submission:
 
 def submit(membership: Membership, draft: Draft, submission: Submission) -> None:
     """Send the version to the client: the reviewers named are told (e-mail and portal), earlier versions lock."""
-    require_editor(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     check_preparing(draft)
     files = files_of(draft.id, ready_only=False)
     if not any(f.status == FileStatus.READY for f in files):
@@ -249,7 +243,7 @@ def client_comment(user: PortalUser, draft: Draft, text: str | None, pin: Pin | 
 
 
 def staff_comment(membership: Membership, draft: Draft, text: str | None, pin: Pin | None, parent_id=None) -> Comment:
-    require_editor(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     if draft.locked or draft.status == DraftStatus.PREPARING:
         raise _invalid("draft", _("Comments are open from submission until a later version is sent."))
     user = db.session.get(User, membership.user_id)
@@ -263,7 +257,7 @@ def staff_comment(membership: Membership, draft: Draft, text: str | None, pin: P
 
 
 def set_resolved(membership: Membership, draft: Draft, comment: Comment, resolved: bool) -> None:
-    require_editor(membership)
+    require(membership, Perm.PROJECTS_EDIT)
     if draft.locked:
         raise _invalid("draft", _("A later version was sent; this one is locked."))
     if comment.parent_id is not None:

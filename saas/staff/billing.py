@@ -11,7 +11,7 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from saas.billing import common, contracts, costs, invoices, queries, quotes
+from saas.billing import queries
 from saas.billing.models import Contract, Invoice, Quote
 from saas.billing.schemas import (
     BillingSettingsSchema,
@@ -26,11 +26,13 @@ from saas.billing.schemas import (
     ScheduleSchema,
     VoidSchema,
 )
+from saas.billing.services import common, contracts, costs, invoices, quotes
 from saas.clients.access import get_client
 from saas.errors import ValidationFailed
 from saas.money import plain_amount
-from saas.payments import gateway, refunds
-from saas.payments.connect import account_of, onboarding_link, refresh
+from saas.payments import gateway
+from saas.payments.services import refunds
+from saas.payments.services.connect import account_of, onboarding_link, refresh
 from saas.projects.access import get_project
 from saas.schemas import load
 from saas.staff.blueprint import bp

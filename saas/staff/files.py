@@ -12,7 +12,7 @@ from saas.errors import ValidationFailed
 from saas.files import uploads
 from saas.files.models import StoredFile
 from saas.files.serving import send_file_or_preview
-from saas.schemas import FormSchema, _messages, choice, load, text
+from saas.schemas import FormSchema, choice, field_messages, load, text
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
@@ -20,11 +20,11 @@ from saas.tenants.roles import Perm
 
 class BeginSchema(FormSchema):
     name = text(200)
-    size = fields.Integer(required=True, strict=False, validate=validate.Range(min=1), error_messages=_messages())
+    size = fields.Integer(required=True, strict=False, validate=validate.Range(min=1), error_messages=field_messages())
     content_type = fields.String(load_default=None, allow_none=True)
     purpose = choice(uploads.PURPOSES, required=False, load_default="attachment")
-    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
-    draft_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    project_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    draft_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
 
 
 def _storage():

@@ -8,7 +8,8 @@ from flask.typing import ResponseReturnValue
 
 from saas.errors import ValidationFailed
 from saas.payments import gateway
-from saas.plans import limits, subscriptions
+from saas.plans import limits
+from saas.plans import services as plans
 from saas.plans.catalog import PLANS
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
@@ -25,7 +26,7 @@ def plan_page() -> ResponseReturnValue:
         used=limits.usage(),
         plans=list(PLANS.values()),
         prices=gateway.settings().stripe_prices if gateway.enabled() else {},
-        subscription=subscriptions.subscription_of(),
+        subscription=plans.subscription_of(),
         welcome=request.args.get("subscribed") == "1",
     )
 
@@ -37,9 +38,9 @@ def change_plan(action: str) -> ResponseReturnValue:
     try:
         if action == "subscribe":
             done = external_url("staff.plan_page", subscribed="1")
-            url = subscriptions.upgrade_url(g.membership, request.form.get("plan", ""), done, back)
+            url = plans.upgrade_url(g.membership, request.form.get("plan", ""), done, back)
         else:
-            url = subscriptions.portal_url(g.membership, back)
+            url = plans.portal_url(g.membership, back)
     except ValidationFailed as exc:
         flash(exc.text, "error")
         return redirect(url_for("staff.plan_page")), 303

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from saas.errors import ValidationFailed
 from saas.portal_accounts.queries import portal_users_of
 from saas.projects.access import can_edit_project, get_project
-from saas.proofing import forms, queries, services
+from saas.proofing import queries, services
+from saas.proofing import schemas as forms
 from saas.proofing.access import draft_comment, draft_file, get_draft
 from saas.proofing.models import DraftStatus
 from saas.staff.blueprint import bp

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from saas.errors import NotAllowed
+from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.files.kinds import Kind
 from saas.files.models import StoredFile
@@ -15,7 +16,7 @@ from saas.files.owners import STUDIO, Placement
 from saas.ids import parse_uuid
 from saas.isolation import ALL_TENANTS
 from saas.tenants.models import Invitation, Membership, Tenant
-from saas.tenants.roles import Perm, has_perm
+from saas.tenants.roles import Perm, has_perm, require
 
 
 def get_membership(membership_id: str | uuid.UUID) -> Membership:
@@ -63,8 +64,7 @@ class StudioFiles:
     those who see every client; uploading needs the right to edit projects, as every other upload."""
 
     def place(self, actor: Membership, owner_id: uuid.UUID | None, kind: Kind) -> Placement:
-        if not has_perm(actor.role, Perm.PROJECTS_EDIT):
-            raise NotAllowed()
+        require(actor, Perm.PROJECTS_EDIT)
         return Placement(STUDIO, actor.tenant_id)
 
     def may_open(self, actor: Membership, stored: StoredFile) -> bool:
@@ -72,3 +72,11 @@ class StudioFiles:
 
     def may_change(self, actor: Membership, stored: StoredFile) -> bool:
         return has_perm(actor.role, Perm.PROJECTS_EDIT)
+
+
+def team_member(user_id: uuid.UUID, field: str) -> uuid.UUID:
+    """`user_id` if that person is an active member of this studio; otherwise an error on the form's `field`."""
+    found = db.session.scalar(select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True)))
+    if found is None:
+        raise ValidationFailed({field: [_("Choose someone from this studio's team.")]})
+    return user_id

@@ -6,6 +6,9 @@ Record-level rules (which clients a member may see) live in each domain's access
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
+
+from saas.errors import NotAllowed
 
 
 class Role(StrEnum):
@@ -88,3 +91,15 @@ def has_perm(role: str | Role | None, perm: Perm) -> bool:
 
 def grantable_roles(role: str | Role) -> tuple[Role, ...]:
     return GRANTABLE.get(Role(role), ())
+
+
+class Actor(Protocol):
+    """Whoever acts with a role: a membership (a person in a studio) or an API token's principal."""
+
+    role: str
+
+
+def require(actor: Actor, perm: Perm) -> None:
+    """The one permission check of the services: NotAllowed (403) unless the actor's role grants `perm`."""
+    if not has_perm(actor.role, perm):
+        raise NotAllowed()

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from saas.config import LOCALES
-from saas.schemas import N_, FormSchema, _messages, choice, email, text
+from saas.schemas import N_, FormSchema, choice, email, field_messages, text
 from saas.tenants.passwords import password_problems
 from saas.tenants.roles import Role
 
@@ -46,7 +46,7 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def slug_field() -> fields.String:
     return fields.String(
         required=True,
-        error_messages=_messages(),
+        error_messages=field_messages(),
         validate=[
             validate.Regexp(
                 SLUG_PATTERN,
@@ -65,7 +65,7 @@ class SignupSchema(FormSchema):
     slug = slug_field()
     name = text(120)
     email = email()
-    password = fields.String(required=True, error_messages=_messages())
+    password = fields.String(required=True, error_messages=field_messages())
 
     @validates_schema(skip_on_field_errors=False)
     def _strong_password(self, data: dict, **_kwargs: object) -> None:
@@ -78,7 +78,7 @@ class SignupSchema(FormSchema):
 
 class LoginSchema(FormSchema):
     email = email()
-    password = fields.String(required=True, error_messages=_messages())
+    password = fields.String(required=True, error_messages=field_messages())
 
 
 class InviteSchema(FormSchema):
@@ -88,29 +88,29 @@ class InviteSchema(FormSchema):
 
 class AcceptInviteSchema(FormSchema):
     name = text(120, required=False)
-    password = fields.String(required=True, error_messages=_messages())
+    password = fields.String(required=True, error_messages=field_messages())
 
 
 class StudioProfileSchema(FormSchema):
     name = text(120)
     brand_color = fields.String(
         required=True,
-        error_messages=_messages(),
+        error_messages=field_messages(),
         validate=validate.Regexp(COLOR, error=N_("Use a colour like #2f6f5e.")),
     )
     currency = choice(CURRENCIES)
     timezone = fields.String(
         required=True,
-        error_messages=_messages(),
+        error_messages=field_messages(),
         validate=validate.OneOf(sorted(available_timezones()), error=N_("Choose a time zone from the list.")),
     )
     locale = choice(LOCALES)
-    version = fields.Integer(required=True, error_messages=_messages())
+    version = fields.Integer(required=True, error_messages=field_messages())
 
 
 class RoleChangeSchema(FormSchema):
     role = choice(tuple(r.value for r in Role))
-    version = fields.Integer(required=True, error_messages=_messages())
+    version = fields.Integer(required=True, error_messages=field_messages())
 
 
 class AccountSchema(FormSchema):
@@ -119,8 +119,8 @@ class AccountSchema(FormSchema):
 
 
 class PasswordChangeSchema(FormSchema):
-    current_password = fields.String(required=True, error_messages=_messages())
-    password = fields.String(required=True, error_messages=_messages())
+    current_password = fields.String(required=True, error_messages=field_messages())
+    password = fields.String(required=True, error_messages=field_messages())
 
 
 class ResetRequestSchema(FormSchema):
@@ -128,4 +128,4 @@ class ResetRequestSchema(FormSchema):
 
 
 class ResetSchema(FormSchema):
-    password = fields.String(required=True, error_messages=_messages())
+    password = fields.String(required=True, error_messages=field_messages())

@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from saas.db import utcnow
-from saas.errors import NotAllowed, ValidationFailed
+from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.isolation import set_tenant
 from saas.tenants import audit
 from saas.tenants.models import ApiToken, Membership
-from saas.tenants.roles import Perm, Role, grantable_roles, has_perm
+from saas.tenants.roles import Perm, Role, grantable_roles, require
 from saas.tokens import hash_token
 
 PREFIX = "atl_"
@@ -35,8 +35,7 @@ class Principal:
 
 
 def create_token(creator: Membership, name: str, role: str) -> tuple[ApiToken, str]:
-    if not has_perm(creator.role, Perm.API_TOKENS):
-        raise NotAllowed()
+    require(creator, Perm.API_TOKENS)
     errors: dict[str, list[str]] = {}
     if not name.strip() or len(name.strip()) > 80:
         errors["name"] = [_("Give the token a name of at most 80 characters.")]
@@ -54,8 +53,7 @@ def create_token(creator: Membership, name: str, role: str) -> tuple[ApiToken, s
 
 
 def revoke_token(actor: Membership, token: ApiToken) -> None:
-    if not has_perm(actor.role, Perm.API_TOKENS):
-        raise NotAllowed()
+    require(actor, Perm.API_TOKENS)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record("api_token.revoked", token, name=token.name)

@@ -231,7 +231,7 @@ def test_a_refund_job_that_dies_after_calling_stripe_never_refunds_twice(shop):
     from saas.extensions import db
     from saas.isolation import set_tenant
     from saas.jobs import run_job
-    from saas.payments.refunds import send_refund
+    from saas.payments.services.refunds import send_refund
 
     shop.pay()
     shop.deliver_all()

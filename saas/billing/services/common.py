@@ -12,18 +12,13 @@ from werkzeug.exceptions import NotFound
 
 from saas.billing.models import BillingSettings
 from saas.clients.access import client_id_visible_to
-from saas.errors import NotAllowed, ValidationFailed
+from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.ids import parse_uuid
 from saas.tenants.models import Membership
-from saas.tenants.roles import Perm, has_perm
+from saas.tenants.roles import Perm, require
 
 Document = TypeVar("Document")
-
-
-def require(membership: Membership, perm: Perm) -> None:
-    if not has_perm(membership.role, perm):
-        raise NotAllowed()
 
 
 def settings() -> BillingSettings:

@@ -9,15 +9,15 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from saas.billing.common import settings as billing_settings
 from saas.billing.models import Invoice, InvoiceStatus
+from saas.billing.services.common import settings as billing_settings
 from saas.db import utcnow
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.money import for_reader
 from saas.payments import gateway
-from saas.payments.connect import account_of, takes_payments
 from saas.payments.models import Checkout, CheckoutStatus
+from saas.payments.services.connect import account_of, takes_payments
 from saas.portal_accounts.models import PortalUser
 from saas.tenants.models import Tenant
 from saas.web.urls import external_url

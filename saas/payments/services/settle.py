@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from saas.billing.invoices import recount
 from saas.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
+from saas.billing.services.invoices import recount
 from saas.events import emit
 from saas.extensions import db
 from saas.payments import gateway
-from saas.payments.connect import account_of, refresh
 from saas.payments.models import Checkout, CheckoutStatus, StripeEvent
+from saas.payments.services.connect import account_of, refresh
 from saas.tenants.queries import studio_today
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def sync_refunds(account_id: str, charge_id: str) -> None:
 
 def _after_paid(invoice: Invoice, payment: Payment) -> None:
     """The client's receipt, the studio's news, and a final invoice paid in full closes the project as won."""
-    from saas.payments.receipts import announce
+    from saas.payments.services.receipts import announce
 
     announce(invoice, payment)
     project = invoice.project

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from saas.billing.common import settings
 from saas.billing.models import Invoice, InvoiceStatus
+from saas.billing.services.common import settings
 from saas.extensions import db
 from saas.notify.services import notify
 from saas.portal_accounts.queries import client_recipients

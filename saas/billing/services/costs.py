@@ -5,13 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from saas.billing.common import require
 from saas.billing.models import CostKind, ProjectCost
 from saas.billing.totals import round_minor
 from saas.extensions import db
 from saas.projects.models import Project
 from saas.tenants.models import Membership
-from saas.tenants.roles import Perm
+from saas.tenants.roles import Perm, require
 
 
 def add_cost(membership: Membership, project: Project, data: dict[str, Any]) -> ProjectCost:

@@ -13,19 +13,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.billing.common import next_number, require, settings
-from saas.billing.common import refuse as _refuse
 from saas.billing.models import Quote, QuoteLine, QuoteRevision, QuoteStatus
+from saas.billing.services.common import next_number, refuse, settings
 from saas.billing.totals import LineInput, quote_totals
-from saas.clients.access import client_for_form as _client
+from saas.clients.access import client_for_form
 from saas.db import utcnow
-from saas.errors import Conflict, ValidationFailed
+from saas.errors import Conflict
 from saas.events import emit
 from saas.extensions import db
-from saas.projects.access import get_project
+from saas.projects.access import project_id_for_form
 from saas.tenants.models import Membership
 from saas.tenants.queries import studio_today
-from saas.tenants.roles import Perm
+from saas.tenants.roles import Perm, require
 
 EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED, QuoteStatus.SENT)
 
@@ -58,8 +57,8 @@ def _apply_lines(quote: Quote, lines: list[dict[str, Any]]) -> None:
 
 def create_quote(membership: Membership, data: dict[str, Any]) -> Quote:
     require(membership, Perm.QUOTES)
-    client = _client(membership, data["client_id"])
-    project_id = _project_id(membership, data.get("project_id"), client.id)
+    client = client_for_form(membership, data["client_id"])
+    project_id = project_id_for_form(membership, data.get("project_id"), client.id)
     defaults = settings()
     today = studio_today(membership.tenant_id)
     quote = Quote(
@@ -86,18 +85,6 @@ def _studio_language(membership: Membership) -> str:
 
     locale = db.session.get(Tenant, membership.tenant_id).locale
     return locale if locale in ("zh_CN", "en") else "zh_CN"
-
-
-def _project_id(membership: Membership, project_id: Any, client_id: Any):
-    if not project_id:
-        return None
-    try:
-        project = get_project(membership, project_id)
-    except Exception as exc:
-        raise ValidationFailed({"project_id": [_("Choose a project of this client.")]}) from exc
-    if project.client_id != client_id:
-        raise ValidationFailed({"project_id": [_("Choose a project of this client.")]})
-    return project.id
 
 
 def _snapshot(quote: Quote) -> dict[str, Any]:
@@ -130,7 +117,7 @@ def update_quote(membership: Membership, quote: Quote, data: dict[str, Any]) -> 
     if (read := data.pop("version", None)) is not None and read != quote.version:
         raise Conflict()
     if quote.status not in EDITABLE:
-        raise _refuse(_("An accepted or declined quote cannot be changed. Copy it into a new quote instead."))
+        raise refuse(_("An accepted or declined quote cannot be changed. Copy it into a new quote instead."))
     if quote.status in (QuoteStatus.SENT, QuoteStatus.APPROVED):
         db.session.add(
             QuoteRevision(
@@ -146,7 +133,7 @@ def update_quote(membership: Membership, quote: Quote, data: dict[str, Any]) -> 
         if key in data and data[key] is not None:
             setattr(quote, key, data[key])
     if "project_id" in data:
-        quote.project_id = _project_id(membership, data["project_id"], quote.client_id)
+        quote.project_id = project_id_for_form(membership, data["project_id"], quote.client_id)
     _apply_lines(quote, data["lines"] if "lines" in data else [_line_data(line) for line in quote.lines])
     quote.status = QuoteStatus.DRAFT
     quote.approved_by_id = quote.approved_at = None
@@ -165,16 +152,16 @@ def _line_data(line: QuoteLine) -> dict[str, Any]:
 def request_approval(membership: Membership, quote: Quote) -> None:
     require(membership, Perm.QUOTES)
     if quote.status != QuoteStatus.DRAFT:
-        raise _refuse(_("Only a draft goes for approval."))
+        raise refuse(_("Only a draft goes for approval."))
     if not needs_approval(quote):
-        raise _refuse(_("This quote's discounts are within the studio's limit; send it directly."))
+        raise refuse(_("This quote's discounts are within the studio's limit; send it directly."))
     quote.status = QuoteStatus.PENDING_APPROVAL
 
 
 def approve_discount(membership: Membership, quote: Quote) -> None:
     require(membership, Perm.DISCOUNTS)
     if quote.status != QuoteStatus.PENDING_APPROVAL:
-        raise _refuse(_("This quote is not waiting for an approval."))
+        raise refuse(_("This quote is not waiting for an approval."))
     quote.status = QuoteStatus.APPROVED
     quote.approved_by_id, quote.approved_at = membership.user_id, utcnow()
     emit("quote.approved", subject=quote, client=quote.client, actor_id=membership.user_id, quote=quote.number)
@@ -183,7 +170,7 @@ def approve_discount(membership: Membership, quote: Quote) -> None:
 def reject_discount(membership: Membership, quote: Quote) -> None:
     require(membership, Perm.DISCOUNTS)
     if quote.status != QuoteStatus.PENDING_APPROVAL:
-        raise _refuse(_("This quote is not waiting for an approval."))
+        raise refuse(_("This quote is not waiting for an approval."))
     quote.status = QuoteStatus.DRAFT
 
 
@@ -191,18 +178,18 @@ def send_quote(membership: Membership, quote: Quote) -> None:
     require(membership, Perm.QUOTES)
     today = studio_today(membership.tenant_id)
     if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.APPROVED):
-        raise _refuse(_("Only a draft or an approved quote can be sent."))
+        raise refuse(_("Only a draft or an approved quote can be sent."))
     if not quote.lines:
-        raise _refuse(_("Add at least one line before sending."))
+        raise refuse(_("Add at least one line before sending."))
     if quote.is_expired(today):
-        raise _refuse(
+        raise refuse(
             _(
                 "This quote expired on %(date)s. Revise it with a new validity date first.",
                 date=quote.valid_until.isoformat(),
             )
         )
     if quote.status == QuoteStatus.DRAFT and needs_approval(quote):
-        raise _refuse(
+        raise refuse(
             _(
                 "A discount of more than %(percent)s%% needs a manager's approval before sending.",
                 percent=_percent(settings().discount_threshold_bp),
@@ -222,9 +209,9 @@ def decide(membership: Membership | None, quote: Quote, accepted: bool, name: st
     if membership is not None:
         require(membership, Perm.QUOTES)
     if quote.status != QuoteStatus.SENT:
-        raise _refuse(_("Only a sent quote can be accepted or declined."))
+        raise refuse(_("Only a sent quote can be accepted or declined."))
     if accepted and quote.is_expired(studio_today(quote.tenant_id)):
-        raise _refuse(_("This quote has expired and can no longer be accepted."))
+        raise refuse(_("This quote has expired and can no longer be accepted."))
     quote.status = QuoteStatus.ACCEPTED if accepted else QuoteStatus.DECLINED
     quote.decided_at, quote.decided_by, quote.decided_ip = utcnow(), name[:200], ip
     emit(

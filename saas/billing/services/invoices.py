@@ -12,18 +12,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.billing.common import next_number, require
-from saas.billing.common import refuse as _refuse
 from saas.billing.models import Contract, Invoice, InvoiceKind, InvoiceStatus, Payment, Quote
-from saas.billing.quotes import _client, _project_id
+from saas.billing.services.common import next_number, refuse
 from saas.billing.totals import split
+from saas.clients.access import client_for_form
 from saas.db import utcnow
 from saas.errors import Conflict
 from saas.events import emit
 from saas.extensions import db
+from saas.projects.access import project_id_for_form
 from saas.tenants.models import Membership
 from saas.tenants.queries import studio_today
-from saas.tenants.roles import Perm
+from saas.tenants.roles import Perm, require
 
 
 def _new(membership: Membership, source: dict[str, Any], kind: str, title: str, amount: int, due_on: date) -> Invoice:
@@ -42,8 +42,8 @@ def _new(membership: Membership, source: dict[str, Any], kind: str, title: str, 
 
 def create_invoice(membership: Membership, data: dict[str, Any]) -> Invoice:
     require(membership, Perm.INVOICES)
-    client = _client(membership, data["client_id"])
-    source = {"client_id": client.id, "project_id": _project_id(membership, data.get("project_id"), client.id)}
+    client = client_for_form(membership, data["client_id"])
+    source = {"client_id": client.id, "project_id": project_id_for_form(membership, data.get("project_id"), client.id)}
     invoice = _new(
         membership,
         source,
@@ -62,10 +62,10 @@ def schedule(membership: Membership, document: Contract | Quote, parts: list[dic
     percentages must add up to 100, and the amounts always add up to the document's total exactly."""
     require(membership, Perm.INVOICES)
     if already_invoiced(document):
-        raise _refuse(_("Invoices were already drafted from this document; void them first to start again."), "parts")
+        raise refuse(_("Invoices were already drafted from this document; void them first to start again."), "parts")
     percents = [Decimal(str(part["percent"])) for part in parts]
     if not parts or sum(percents) != 100:
-        raise _refuse(_("The parts must add up to 100%."), "parts")
+        raise refuse(_("The parts must add up to 100%."), "parts")
     total = document.amount_minor if isinstance(document, Contract) else document.total_minor
     source = {"client_id": document.client_id, "project_id": document.project_id}
     source |= {"contract_id": document.id} if isinstance(document, Contract) else {"quote_id": document.id}
@@ -105,7 +105,7 @@ def update_invoice(membership: Membership, invoice: Invoice, data: dict[str, Any
     if (read := data.pop("version", None)) is not None and read != invoice.version:
         raise Conflict()
     if invoice.status != InvoiceStatus.DRAFT:
-        raise _refuse(_("Only a draft invoice can be changed; void it and issue a new one."))
+        raise refuse(_("Only a draft invoice can be changed; void it and issue a new one."))
     for key in ("title", "amount_minor", "due_on", "kind"):
         if key in data and data[key] is not None:
             setattr(invoice, key, data[key])
@@ -114,7 +114,7 @@ def update_invoice(membership: Membership, invoice: Invoice, data: dict[str, Any
 def send_invoice(membership: Membership, invoice: Invoice) -> None:
     require(membership, Perm.INVOICES)
     if invoice.status != InvoiceStatus.DRAFT:
-        raise _refuse(_("This invoice was already sent."))
+        raise refuse(_("This invoice was already sent."))
     release(invoice, membership.user_id)
 
 
@@ -134,7 +134,7 @@ def recount(invoice: Invoice) -> None:
 
 def release(invoice: Invoice, actor_id: uuid.UUID | None) -> None:
     """Sent: by a person, or by the client's approval of the draft it waits for. The client is told."""
-    from saas.billing.reminders import tell_sent
+    from saas.billing.services.reminders import tell_sent
 
     invoice.status, invoice.sent_at = InvoiceStatus.SENT, utcnow()
     invoice.release_on_draft_id = None
@@ -146,13 +146,13 @@ def gate_on_draft(membership: Membership, invoice: Invoice, draft_id: uuid.UUID 
     """Approval-gated billing: the invoice goes out by itself when the client approves this draft version."""
     require(membership, Perm.INVOICES)
     if invoice.status != InvoiceStatus.DRAFT:
-        raise _refuse(_("This invoice was already sent."))
+        raise refuse(_("This invoice was already sent."))
     if draft_id is None:
         invoice.release_on_draft_id = None
         return
     draft = next((d for d in drafts_to_wait_for(invoice) if d.id == draft_id), None)
     if draft is None:
-        raise _refuse(_("Choose a draft of this invoice's project that is not yet approved."), "draft_id")
+        raise refuse(_("Choose a draft of this invoice's project that is not yet approved."), "draft_id")
     invoice.release_on_draft_id = draft.id
 
 
@@ -181,11 +181,11 @@ def release_on_approval(draft_id: uuid.UUID) -> int:
 def void_invoice(membership: Membership, invoice: Invoice, reason: str) -> None:
     require(membership, Perm.INVOICES)
     if invoice.status == InvoiceStatus.VOID:
-        raise _refuse(_("This invoice is already void."))
+        raise refuse(_("This invoice is already void."))
     if invoice.paid_minor:
-        raise _refuse(_("This invoice has payments recorded; it cannot be voided."))
+        raise refuse(_("This invoice has payments recorded; it cannot be voided."))
     if not reason.strip():
-        raise _refuse(_("Give a reason for voiding the invoice."), "reason")
+        raise refuse(_("Give a reason for voiding the invoice."), "reason")
     invoice.status, invoice.void_reason = InvoiceStatus.VOID, reason.strip()[:300]
     emit("invoice.voided", subject=invoice, client=invoice.client, actor_id=membership.user_id, invoice=invoice.number)
 
@@ -195,14 +195,14 @@ def record_payment(membership: Membership, invoice: Invoice, data: dict[str, Any
     if (read := data.pop("version", None)) is not None and read != invoice.version:
         raise Conflict()
     if invoice.status == InvoiceStatus.VOID:
-        raise _refuse(_("This invoice is void; it takes no payments."))
+        raise refuse(_("This invoice is void; it takes no payments."))
     if invoice.status == InvoiceStatus.DRAFT:
-        raise _refuse(_("Send the invoice before recording payments on it."))
+        raise refuse(_("Send the invoice before recording payments on it."))
     amount = data["amount_minor"]
     if amount <= 0:
-        raise _refuse(_("Enter an amount above zero."), "amount")
+        raise refuse(_("Enter an amount above zero."), "amount")
     if amount > invoice.balance_minor:
-        raise _refuse(_("This is more than the balance due."), "amount")
+        raise refuse(_("This is more than the balance due."), "amount")
     payment = Payment(
         invoice_id=invoice.id,
         amount_minor=amount,

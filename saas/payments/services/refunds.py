@@ -9,17 +9,16 @@ import uuid
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from saas.billing.common import require
 from saas.billing.models import Invoice, Payment, PaymentMethod
 from saas.errors import ValidationFailed
 from saas.events import emit
 from saas.extensions import db
 from saas.jobs import enqueue
 from saas.payments import gateway
-from saas.payments.connect import account_of
 from saas.payments.models import RefundRequest, RefundStatus
+from saas.payments.services.connect import account_of
 from saas.tenants.models import Membership
-from saas.tenants.roles import Perm
+from saas.tenants.roles import Perm, require
 
 
 def _asked(*where: object) -> int:

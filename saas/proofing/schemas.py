@@ -8,42 +8,41 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import fields, pre_load, validate
 
-from saas.clients.schemas import _blank_to_none, optional_text
 from saas.errors import ValidationFailed
 from saas.proofing.services import Decision, Pin, Submission
-from saas.schemas import N_, FormSchema, _messages, load
+from saas.schemas import N_, FormSchema, blank_to_none, field_messages, load, optional_text
 
 
 class SubmitSchema(FormSchema):
-    reviewers = fields.List(fields.UUID(error_messages=_messages()), load_default=list)
+    reviewers = fields.List(fields.UUID(error_messages=field_messages()), load_default=list)
     message = optional_text(5000)
     due_on = fields.Date(
-        load_default=None, allow_none=True, error_messages=_messages(invalid=N_("Enter a date like 2026-12-31."))
+        load_default=None, allow_none=True, error_messages=field_messages(invalid=N_("Enter a date like 2026-12-31."))
     )
 
     @pre_load
     def _from_form(self, data: Any, **_kwargs: object) -> dict:
         reviewers = data.getlist("reviewers") if hasattr(data, "getlist") else data.get("reviewers", [])
-        return {**_blank_to_none(data, ("due_on", "message")), "reviewers": [r for r in reviewers if r]}
+        return {**blank_to_none(data, ("due_on", "message")), "reviewers": [r for r in reviewers if r]}
 
 
 def _number(kind: type, **kwargs: Any) -> fields.Field:
     if kind is fields.Integer:
         kwargs["strict"] = False
-    return kind(load_default=None, allow_none=True, error_messages=_messages(), **kwargs)
+    return kind(load_default=None, allow_none=True, error_messages=field_messages(), **kwargs)
 
 
 class CommentSchema(FormSchema):
     body = fields.String(load_default="")  # judged by the service, with a message about its length
-    parent_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
-    file_id = fields.UUID(load_default=None, allow_none=True, error_messages=_messages())
+    parent_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    file_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
     page = _number(fields.Integer)
     x = _number(fields.Float, allow_nan=False)
     y = _number(fields.Float, allow_nan=False)
 
     @pre_load
-    def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("parent_id", "file_id", "page", "x", "y"))
+    def blank_to_none(self, data: Any, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("parent_id", "file_id", "page", "x", "y"))
 
 
 class DecisionSchema(FormSchema):
@@ -52,8 +51,8 @@ class DecisionSchema(FormSchema):
     note = fields.String(load_default=None, allow_none=True)
 
     @pre_load
-    def _blanks(self, data: Any, **_kwargs: object) -> dict:
-        return _blank_to_none(data, ("choice", "rating", "note"))
+    def blank_to_none(self, data: Any, **_kwargs: object) -> dict:
+        return blank_to_none(data, ("choice", "rating", "note"))
 
 
 def submission(data: Any) -> Submission:

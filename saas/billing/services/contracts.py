@@ -10,17 +10,17 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from saas.billing.common import next_number, require
-from saas.billing.common import refuse as _refuse
 from saas.billing.models import ApprovalRule, Contract, ContractDecision, ContractStatus, Quote, QuoteStatus
-from saas.billing.quotes import _client, _project_id
+from saas.billing.services.common import next_number, refuse
+from saas.clients.access import client_for_form
 from saas.errors import Conflict, NotAllowed, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
 from saas.files.storage import Storage, tenant_key
+from saas.projects.access import project_id_for_form
 from saas.tenants.models import Membership
 from saas.tenants.queries import studio_today
-from saas.tenants.roles import Perm, Role
+from saas.tenants.roles import Perm, Role, require
 
 APPROVER_ROLES = (Role.MANAGER, Role.FINANCE, Role.OWNER)
 SIGNED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -50,10 +50,10 @@ def required_roles(amount_minor: int) -> list[str]:
 def create_contract(membership: Membership, data: dict[str, Any]) -> Contract:
     require(membership, Perm.QUOTES)
     quote = data.pop("quote", None)
-    client = _client(membership, quote.client_id if quote else data["client_id"])
+    client = client_for_form(membership, quote.client_id if quote else data["client_id"])
     contract = Contract(
         client_id=client.id,
-        project_id=quote.project_id if quote else _project_id(membership, data.get("project_id"), client.id),
+        project_id=quote.project_id if quote else project_id_for_form(membership, data.get("project_id"), client.id),
         quote_id=quote.id if quote else None,
         number=next_number("C", studio_today(membership.tenant_id)),
         title=data.get("title") or (quote.title if quote else ""),
@@ -73,9 +73,9 @@ def of_quote(quote: Quote) -> Contract | None:
 
 def from_quote(membership: Membership, quote: Quote) -> Contract:
     if quote.status != QuoteStatus.ACCEPTED:
-        raise _refuse(_("Only an accepted quote becomes a contract."))
+        raise refuse(_("Only an accepted quote becomes a contract."))
     if of_quote(quote) is not None:
-        raise _refuse(_("This quote already has its contract."))
+        raise refuse(_("This quote already has its contract."))
     return create_contract(membership, {"quote": quote})
 
 
@@ -84,9 +84,9 @@ def update_contract(membership: Membership, contract: Contract, data: dict[str, 
     if (read := data.pop("version", None)) is not None and read != contract.version:
         raise Conflict()
     if contract.status == ContractStatus.SIGNED:
-        raise _refuse(_("A signed contract cannot be changed."))
+        raise refuse(_("A signed contract cannot be changed."))
     if contract.status != ContractStatus.DRAFT:
-        raise _refuse(_("A contract in approval cannot be changed; reject it back to draft first."))
+        raise refuse(_("A contract in approval cannot be changed; reject it back to draft first."))
     for key in ("title", "amount_minor", "terms"):
         if key in data and data[key] is not None:
             setattr(contract, key, data[key])
@@ -104,7 +104,7 @@ def submit(membership: Membership, contract: Contract) -> None:
     """The chain is fixed at submission: later rule changes do not move a contract already in approval."""
     require(membership, Perm.QUOTES)
     if contract.status != ContractStatus.DRAFT:
-        raise _refuse(_("Only a draft contract can be submitted."))
+        raise refuse(_("Only a draft contract can be submitted."))
     contract.required_roles = required_roles(contract.amount_minor)
     _record(contract, membership, "submitted", None, None)
     contract.status = ContractStatus.IN_APPROVAL if contract.required_roles else ContractStatus.APPROVED
@@ -136,7 +136,7 @@ def can_decide(membership: Membership, contract: Contract) -> bool:
 def decide(membership: Membership, contract: Contract, approve: bool, comment: str | None) -> None:
     step = pending_role(contract)
     if step is None:
-        raise _refuse(_("This contract is not waiting for an approval."))
+        raise refuse(_("This contract is not waiting for an approval."))
     if not can_decide(membership, contract):
         raise NotAllowed()
     if not approve and not (comment or "").strip():
@@ -160,7 +160,7 @@ def sign(membership: Membership, contract: Contract, storage: Storage, upload: A
     """Approved → signed, with the signed copy attached (PDF or a photo of it)."""
     require(membership, Perm.QUOTES)
     if contract.status != ContractStatus.APPROVED:
-        raise _refuse(_("Only an approved contract can be marked as signed."))
+        raise refuse(_("Only an approved contract can be marked as signed."))
     data = upload.read(MAX_SIGNED_BYTES + 1) if upload else b""
     if not data:
         raise ValidationFailed({"file": [_("Attach the signed copy (PDF, PNG or JPEG).")]})
