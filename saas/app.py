@@ -7,8 +7,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
-from flask import Flask, Response, g
-from sqlalchemy.orm.exc import StaleDataError
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from saas.config import Settings, load_settings
@@ -17,9 +16,10 @@ from saas.files.storage import storage_for
 from saas.i18n import compile_translations, current_locale, html_lang, select_locale
 from saas.mail import mailer_for
 from saas.tenants.roles import has_perm
-from saas.web.errors import error_response, init_error_handlers, status_message
+from saas.web.errors import init_error_handlers
 from saas.web.formatting import init_filters
 from saas.web.security import csp_nonce, init_security_headers
+from saas.web.transaction import init_transactions
 
 
 def create_app(environ: dict[str, str] | None = None) -> Flask:
@@ -41,7 +41,7 @@ def create_app(environ: dict[str, str] | None = None) -> Flask:
         upload_origin=settings.upload_origin,
         payment_origins=settings.payment_origins,
     )
-    _commit_once_per_request(app)
+    init_transactions(app)
     _reset_audit_origin(app)
     app.context_processor(_template_globals)
     _template_helpers(app)
@@ -97,23 +97,6 @@ def _register_blueprints(app: Flask) -> None:
     register_portal(app)
     app.register_blueprint(stripe_bp)
     register_staff(app)
-
-
-def _commit_once_per_request(app: Flask) -> None:
-    """The one commit point of a request: after a successful response, before it is sent."""
-
-    @app.after_request
-    def _commit(response: Response) -> Response:
-        session = db.session()
-        if response.status_code >= 400:
-            session.rollback()
-            return response
-        try:
-            session.commit()
-        except StaleDataError:
-            session.rollback()
-            return error_response(409, status_message(409), "version")
-        return response
 
 
 def _reset_audit_origin(app: Flask) -> None:

@@ -17,7 +17,13 @@ class ValidationFailed(Exception):
 
 
 class Conflict(Exception):
-    """Someone else changed the record since it was read (a stale version)."""
+    """Someone else changed the record since it was read (a stale version), or saved the same thing a moment
+    before (a unique key taken). `message` says which, when there is more to say than the general words."""
+
+    def __init__(self, message: str | None = None, field: str = "version") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 class NotAllowed(Exception):

@@ -37,9 +37,11 @@ from saas.proofing import queries as proofing_queries
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.queries import studio_today
 from saas.web.client_ip import client_ip
+from saas.web.pages import invalid_input
 from saas.web.urls import is_safe_redirect
 
 bp = Blueprint("portal", __name__, url_prefix="/portal/<slug>", template_folder="templates")
+bp.register_error_handler(ValidationFailed, invalid_input)
 COOKIE = "atelier_portal"
 
 

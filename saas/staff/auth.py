@@ -26,9 +26,12 @@ from saas.tenants.schemas import (
     SignupSchema,
 )
 from saas.web.client_ip import client_ip
+from saas.web.pages import invalid_input
+from saas.web.transaction import keep_changes_on_error
 from saas.web.urls import is_safe_redirect
 
 bp = Blueprint("staff_auth", __name__, template_folder="templates")
+bp.register_error_handler(ValidationFailed, invalid_input)
 
 
 def _limit(name: str) -> str:
@@ -93,7 +96,7 @@ def login() -> ResponseReturnValue:
     except ValidationFailed as exc:
         return render_template("auth/login.html", form=request.form, errors=exc.errors, next=next_url()), 422
     except accounts.LoginRefused as exc:
-        db.session.commit()  # the failure count must survive this error response
+        keep_changes_on_error()  # the failure count must survive this error response
         status = 429 if exc.locked_until else 401
         return render_template(
             "auth/login.html", form=request.form, errors={"_schema": [exc.message]}, next=next_url()

@@ -1,6 +1,12 @@
+"""The workspace's blueprint: every /app page runs after `require_workspace` (who, in which studio), and refused
+input anywhere in it is answered by one handler (saas/web/pages.py: the page the view declared, or back)."""
+
 from flask import Blueprint
 
+from saas.errors import ValidationFailed
 from saas.staff.context import require_workspace
+from saas.web.pages import invalid_input
 
 bp = Blueprint("staff", __name__, url_prefix="/app", template_folder="templates")
 bp.before_request(require_workspace)
+bp.register_error_handler(ValidationFailed, invalid_input)

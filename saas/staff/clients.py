@@ -13,6 +13,7 @@ from werkzeug.exceptions import NotFound
 
 from saas.clients import queries, services
 from saas.clients.access import can_edit, get_client, sees_relationship
+from saas.clients.models import Client, Contact
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
 from saas.errors import ValidationFailed
 from saas.portal_accounts import services as portal_accounts
@@ -23,6 +24,7 @@ from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
+from saas.web.pages import ChildOf, Render, flash_and_return, on_invalid, resolves
 
 # The edit form shows what the service tracks, plus the version it checks.
 CLIENT_FIELDS = (*services.TRACKED, "version")
@@ -50,12 +52,10 @@ def clients() -> ResponseReturnValue:
 
 
 @bp.post("/clients/views")
+@on_invalid(lambda exc: _list_page(queries.ClientFilters.from_args(request.form), exc.errors, 422))
 def save_view() -> ResponseReturnValue:
     filters = queries.ClientFilters.from_args(request.form)
-    try:
-        view = services.save_view(g.membership, request.form.get("view_name", ""), filters.as_args())
-    except ValidationFailed as exc:
-        return _list_page(filters, exc.errors, 422)
+    view = services.save_view(g.membership, request.form.get("view_name", ""), filters.as_args())
     flash(_("View %(name)s saved.", name=view.name), "success")
     return redirect(url_for("staff.clients", **view.filters))
 
@@ -78,13 +78,11 @@ def _client_form(form: dict, errors: dict, client=None, status: int = 200) -> Re
 
 @bp.route("/clients/new", methods=["GET", "POST"])
 @requires(Perm.CLIENTS_EDIT)
+@on_invalid(lambda exc: _client_form(request.form, exc.errors, status=422))
 def new_client() -> ResponseReturnValue:
     if request.method == "GET":
         return _client_form({"owner_id": str(g.membership.user_id)}, {})
-    try:
-        client = services.create_client(g.membership, load(ClientSchema(), request.form))
-    except ValidationFailed as exc:
-        return _client_form(request.form, exc.errors, status=422)
+    client = services.create_client(g.membership, load(ClientSchema(), request.form))
     flash(_("Client %(name)s created.", name=client.name), "success")
     return redirect(url_for("staff.client", client_id=client.id))
 
@@ -118,64 +116,67 @@ def _detail_page(
     return page, status
 
 
-def _section_errors(found, section: str, exc: ValidationFailed) -> ResponseReturnValue:
+def _section_errors(section: str) -> Render:
     """Re-show the 360° page with one section's form errors (the page holds several forms)."""
-    errors = {f"{section}.{field}": messages for field, messages in exc.errors.items()}
-    return _detail_page(found, errors=errors, form=request.form, status=422)
+
+    def render(exc: ValidationFailed, client: Client, **_records: object) -> ResponseReturnValue:
+        errors = {f"{section}.{field}": messages for field, messages in exc.errors.items()}
+        return _detail_page(client, errors=errors, form=request.form, status=422)
+
+    return render
+
+
+def _to_client(client: Client, **_records: object) -> str:
+    return url_for("staff.client", client_id=client.id)
 
 
 @bp.get("/clients/<client_id>")
-def client(client_id: str) -> ResponseReturnValue:
-    return _detail_page(get_client(g.membership, client_id), request.args.get("only") or None)
+@resolves(client=get_client)
+def client(client: Client) -> ResponseReturnValue:
+    return _detail_page(client, request.args.get("only") or None)
 
 
 @bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
 @requires(Perm.CLIENTS_EDIT)
-def edit_client(client_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
+@resolves(client=get_client)
+@on_invalid(lambda exc, client: _client_form(request.form, exc.errors, client, 422))
+def edit_client(client: Client) -> ResponseReturnValue:
     if request.method == "GET":
-        form = {k: getattr(found, k) for k in CLIENT_FIELDS}
-        form.update(tags=", ".join(found.tags), owner_id=str(found.owner_id or ""))
-        return _client_form(form, {}, found)
-    try:
-        services.update_client(g.membership, found, load(ClientSchema(), request.form))
-    except ValidationFailed as exc:
-        return _client_form(request.form, exc.errors, found, 422)
+        form = {k: getattr(client, k) for k in CLIENT_FIELDS}
+        form.update(tags=", ".join(client.tags), owner_id=str(client.owner_id or ""))
+        return _client_form(form, {}, client)
+    services.update_client(g.membership, client, load(ClientSchema(), request.form))
     flash(_("Client saved."), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/<any(archive, restore):action>")
 @requires(Perm.CLIENTS_EDIT)
-def archive_client(client_id: str, action: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    services.set_archived(g.membership, found, action == "archive")
+@resolves(client=get_client)
+def archive_client(client: Client, action: str) -> ResponseReturnValue:
+    services.set_archived(g.membership, client, action == "archive")
     flash(_("Client archived.") if action == "archive" else _("Client restored."), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/delete")
 @requires(Perm.CLIENTS_DELETE)
-def delete_client(client_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    try:
-        services.delete_client(g.membership, found, request.form.get("confirm_name", ""))
-    except ValidationFailed as exc:
-        return _section_errors(found, "delete", exc)
-    flash(_("Client %(name)s deleted for good.", name=found.name), "success")
+@resolves(client=get_client)
+@on_invalid(_section_errors("delete"))
+def delete_client(client: Client) -> ResponseReturnValue:
+    services.delete_client(g.membership, client, request.form.get("confirm_name", ""))
+    flash(_("Client %(name)s deleted for good.", name=client.name), "success")
     return redirect(url_for("staff.clients"))
 
 
 @bp.post("/clients/<client_id>/contacts")
 @requires(Perm.CLIENTS_EDIT)
-def add_contact(client_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    try:
-        contact = services.add_contact(g.membership, found, load(ContactSchema(), request.form))
-    except ValidationFailed as exc:
-        return _section_errors(found, "contact", exc)
+@resolves(client=get_client)
+@on_invalid(_section_errors("contact"))
+def add_contact(client: Client) -> ResponseReturnValue:
+    contact = services.add_contact(g.membership, client, load(ContactSchema(), request.form))
     flash(_("Contact %(name)s added.", name=contact.name), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 def _contact_form(found, contact, form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
@@ -185,103 +186,91 @@ def _contact_form(found, contact, form: dict, errors: dict, status: int = 200) -
 
 @bp.route("/clients/<client_id>/contacts/<contact_id>/edit", methods=["GET", "POST"])
 @requires(Perm.CLIENTS_EDIT)
-def edit_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    contact = queries.contact_of(found, contact_id)
+@resolves(client=get_client, contact=ChildOf("client", queries.contact_of))
+@on_invalid(lambda exc, client, contact: _contact_form(client, contact, request.form, exc.errors, 422))
+def edit_contact(client: Client, contact: Contact) -> ResponseReturnValue:
     if request.method == "GET":
         form = {k: getattr(contact, k) for k in ContactSchema().fields}
-        return _contact_form(found, contact, form, {})
-    try:
-        services.update_contact(g.membership, found, contact, load(ContactSchema(), request.form))
-    except ValidationFailed as exc:
-        return _contact_form(found, contact, request.form, exc.errors, 422)
+        return _contact_form(client, contact, form, {})
+    services.update_contact(g.membership, client, contact, load(ContactSchema(), request.form))
     flash(_("Contact %(name)s saved.", name=contact.name), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/contacts/<contact_id>/remove")
 @requires(Perm.CLIENTS_EDIT)
-def remove_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    contact = queries.contact_of(found, contact_id)
-    services.remove_contact(g.membership, found, contact)
+@resolves(client=get_client, contact=ChildOf("client", queries.contact_of))
+def remove_contact(client: Client, contact: Contact) -> ResponseReturnValue:
+    services.remove_contact(g.membership, client, contact)
     flash(_("Contact %(name)s removed.", name=contact.name), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/contacts/<contact_id>/portal")
 @requires(Perm.CLIENTS_EDIT)
-def invite_to_portal(client_id: str, contact_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    contact = queries.contact_of(found, contact_id)
-    try:
-        portal_accounts.invite_contact(g.membership, found, contact)
-    except ValidationFailed as exc:
-        flash(exc.text, "error")
-        return redirect(url_for("staff.client", client_id=found.id)), 303
+@resolves(client=get_client, contact=ChildOf("client", queries.contact_of))
+@on_invalid(flash_and_return(_to_client))
+def invite_to_portal(client: Client, contact: Contact) -> ResponseReturnValue:
+    portal_accounts.invite_contact(g.membership, client, contact)
     flash(_("%(name)s will get a sign-in link to the portal by e-mail.", name=contact.name), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/portal/<portal_user_id>/revoke")
 @requires(Perm.CLIENTS_EDIT)
-def revoke_portal(client_id: str, portal_user_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    user = next((u for u in portal_users_of(found) if str(u.id) == portal_user_id), None)
+@resolves(client=get_client)
+def revoke_portal(client: Client, portal_user_id: str) -> ResponseReturnValue:
+    user = next((u for u in portal_users_of(client) if str(u.id) == portal_user_id), None)
     if user is None:
         raise NotFound()
     portal_accounts.revoke(g.membership, user)
     flash(_("%(name)s can no longer open the portal.", name=user.name), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/interactions")
 @requires(Perm.CLIENTS_EDIT)
-def log_interaction(client_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    try:
-        services.log_interaction(g.membership, found, load(InteractionSchema(), request.form))
-    except ValidationFailed as exc:
-        return _section_errors(found, "interaction", exc)
+@resolves(client=get_client)
+@on_invalid(_section_errors("interaction"))
+def log_interaction(client: Client) -> ResponseReturnValue:
+    services.log_interaction(g.membership, client, load(InteractionSchema(), request.form))
     flash(_("Follow-up logged."), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/interactions/<interaction_id>/done")
 @requires(Perm.CLIENTS_EDIT)
-def complete_next_action(client_id: str, interaction_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    interaction = queries.open_interaction(found, interaction_id)
+@resolves(client=get_client)
+def complete_next_action(client: Client, interaction_id: str) -> ResponseReturnValue:
+    interaction = queries.open_interaction(client, interaction_id)
     if interaction is None:
         raise NotFound()
     services.complete_next_action(g.membership, interaction)
     flash(_("Marked as done."), "success")
     target = request.form.get("back")
     return redirect(
-        url_for("staff.follow_ups") if target == "follow-ups" else url_for("staff.client", client_id=found.id)
+        url_for("staff.follow_ups") if target == "follow-ups" else url_for("staff.client", client_id=client.id)
     )
 
 
 @bp.post("/clients/<client_id>/shares")
 @requires(Perm.CLIENTS_SHARE)
-def share_client(client_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    try:
-        share = services.share_client(g.membership, found, load(ShareSchema(), request.form), g.tenant.timezone)
-    except ValidationFailed as exc:
-        return _section_errors(found, "share", exc)
+@resolves(client=get_client)
+@on_invalid(_section_errors("share"))
+def share_client(client: Client) -> ResponseReturnValue:
+    share = services.share_client(g.membership, client, load(ShareSchema(), request.form), g.tenant.timezone)
     flash(_("Shared with %(name)s.", name=share.user.name), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.post("/clients/<client_id>/shares/<share_id>/revoke")
 @requires(Perm.CLIENTS_SHARE)
-def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    share = queries.share_of(found, share_id)
-    services.revoke_share(g.membership, found, share)
+@resolves(client=get_client)
+def revoke_share(client: Client, share_id: str) -> ResponseReturnValue:
+    share = queries.share_of(client, share_id)
+    services.revoke_share(g.membership, client, share)
     flash(_("No longer shared with %(name)s.", name=share.user.name), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 def _tags_page(errors: dict | None = None, form: dict | None = None, status: int = 200) -> ResponseReturnValue:
@@ -291,6 +280,11 @@ def _tags_page(errors: dict | None = None, form: dict | None = None, status: int
     return page, status
 
 
+def _tag_errors(exc: ValidationFailed) -> dict[str, list[str]]:
+    """Each tag's row has its own form: its errors are keyed by the tag."""
+    return {f"{request.form.get('tag', '')}.{k}": v for k, v in exc.errors.items()}
+
+
 @bp.get("/clients/tags")
 def client_tags() -> ResponseReturnValue:
     return _tags_page()
@@ -298,15 +292,15 @@ def client_tags() -> ResponseReturnValue:
 
 @bp.post("/clients/tags/<any(rename, remove):action>")
 @requires(Perm.CLIENTS_ALL)
+@on_invalid(
+    lambda exc: _tags_page({f"{request.form.get('tag', '')}.{k}": v for k, v in exc.errors.items()}, request.form, 422)
+)
 def change_tag(action: str) -> ResponseReturnValue:
     old = request.form.get("tag", "")
-    try:
-        if action == "rename":
-            count = services.rename_tag(g.membership, old, load(TagRenameSchema(), request.form)["name"])
-        else:
-            count = services.remove_tag(g.membership, old)
-    except ValidationFailed as exc:
-        return _tags_page({f"{old}.{k}": v for k, v in exc.errors.items()}, request.form, 422)
+    if action == "rename":
+        count = services.rename_tag(g.membership, old, load(TagRenameSchema(), request.form)["name"])
+    else:
+        count = services.remove_tag(g.membership, old)
     flash(_("Tag %(tag)s changed on %(n)d clients.", tag=old, n=count), "success")
     return redirect(url_for("staff.client_tags"))
 

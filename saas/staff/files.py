@@ -16,6 +16,7 @@ from saas.schemas import FormSchema, choice, field_messages, load, text
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
+from saas.web.transaction import keep_changes_on_error
 
 
 class BeginSchema(FormSchema):
@@ -108,10 +109,7 @@ def complete_upload(file_id: str) -> ResponseReturnValue:
     try:
         uploads.complete(_storage(), stored, _max_bytes())
     except ValidationFailed as exc:
-        # The refusal is recorded (status rejected) even though the answer is an error.
-        from saas.extensions import db
-
-        db.session.commit()
+        keep_changes_on_error()  # the refusal is recorded (status rejected) though the answer is an error
         return _invalid(exc)
     return jsonify(_described(stored))
 

@@ -6,9 +6,12 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from saas.errors import Conflict, NotAllowed
+from saas.extensions import db
 
 
 def wants_json() -> bool:
@@ -25,6 +28,11 @@ def error_response(status: int, message: str, field: str = "_schema") -> Respons
         response = Response(_error_page(status, message), mimetype="text/html")
     response.status_code = status
     return response
+
+
+def conflict_response(exc: Conflict | None) -> Response:
+    message = (exc.message if exc is not None else None) or _messages()[409]
+    return error_response(409, message, exc.field if exc is not None else "version")
 
 
 def _error_page(status: int, message: str) -> str:
@@ -52,6 +60,8 @@ def _messages() -> dict[int, str]:
 
 
 def init_error_handlers(app: Flask) -> None:
+    from saas.web.transaction import conflict_for
+
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError) -> Response:
         return error_response(
@@ -63,8 +73,15 @@ def init_error_handlers(app: Flask) -> None:
         return error_response(403, _messages()[403])
 
     @app.errorhandler(Conflict)
-    def _conflict(_exc: Conflict) -> Response:
-        return error_response(409, _messages()[409], "version")
+    def _conflict(exc: Conflict) -> Response:
+        return conflict_response(exc)
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def _lost_race(exc: Exception) -> Response:
+        """A flush inside the view lost a race with a parallel request: the same 409 as at commit."""
+        db.session.rollback()
+        return conflict_response(conflict_for(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
