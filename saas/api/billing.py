@@ -5,334 +5,415 @@ staff UI, through the same services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Response, current_app, request, url_for
-from flask.typing import ResponseReturnValue
+from flask import Response, current_app, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
-from saas.api.http import bp, invalid, json_body, listed, precondition_failed, principal, versioned
+from saas.api.http import api, check_version, principal
 from saas.api.schemas import (
-    AgeingOut,
+    CONTRACT_COMMENT_IN,
+    CONTRACT_IN,
+    CONTRACT_PATCH,
+    COST_IN,
+    DECISION_IN,
+    INVOICE_IN,
+    INVOICE_PATCH,
+    PAYMENT_IN,
+    QUOTE_IN,
+    QUOTE_PATCH,
+    SCHEDULE_IN,
+    SIGNED_COPY,
+    VOID_IN,
+    ContractListQuery,
     ContractOut,
     CostOut,
+    InvoiceListQuery,
     InvoiceOut,
     PaymentOut,
+    QuoteListQuery,
     QuoteOut,
-    comment_input,
-    contract_input,
-    cost_input,
-    invoice_input,
-    payment_input,
-    quote_input,
-    schedule_input,
+    ReceivablesOut,
 )
 from saas.billing import queries
-from saas.billing.models import Contract, Invoice, Quote
+from saas.billing.models import Contract, Invoice, Payment, ProjectCost, Quote
 from saas.billing.services import common, contracts, costs, invoices, quotes
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.projects.access import get_project
-from saas.schemas import load
+from saas.projects.models import Project
 from saas.tenants.models import Tenant
-from saas.tenants.queries import studio_currency, studio_today
+from saas.tenants.queries import studio_today
 from saas.web.client_ip import client_ip
 
-SCHEMAS: dict[type, Any] = {Quote: QuoteOut, Contract: ContractOut, Invoice: InvoiceOut}
-ENDPOINTS = {
-    Quote: ("api.quote", "quote_id"),
-    Contract: ("api.contract", "contract_id"),
-    Invoice: ("api.invoice", "invoice_id"),
-}
+
+def _document(model: type) -> Callable[[Any, str], Any]:
+    """A quote, contract or invoice the token may see, through its client (404 otherwise)."""
+    return lambda who, document_id: common.get_document(who, model, document_id)
 
 
-def _currency() -> str:
-    return studio_currency(principal().tenant_id)
+OF_QUOTE = {"resolves": {"quote": _document(Quote)}}
+OF_CONTRACT = {"resolves": {"contract": _document(Contract)}}
+OF_INVOICE = {"resolves": {"invoice": _document(Invoice)}}
+OF_PROJECT = {"resolves": {"project": get_project}}
 
 
-def _answer(document: Any, status: int = 200) -> Response:
-    db.session.flush()
-    endpoint, arg = ENDPOINTS[type(document)]
-    location = url_for(endpoint, **{arg: document.id}) if status == 201 else None
-    return versioned(SCHEMAS[type(document)]().dump(document), document.version, status, location)
-
-
-def _patch(model: type, document_id: str, schema, service) -> ResponseReturnValue:
-    found = common.get_document(principal(), model, document_id)
-    if (refused := precondition_failed(found.version)) is not None:
-        return refused
-    try:
-        service(principal(), found, load(schema, json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(found)
+def _required() -> str:
+    return _("This field is required.")
 
 
 # Quotes
 
 
-@bp.get("/quotes")
-def quotes_list() -> ResponseReturnValue:
-    return listed(QuoteOut(many=True), queries.quotes(principal(), request.args.get("status", "")))
+@api.get("/quotes", summary="List quotes (200 newest)", query=QuoteListQuery, response=QuoteOut, many=True)
+def quotes_list(query: dict[str, str]) -> list[Quote]:
+    return queries.quotes(principal(), query["status"])
 
 
-@bp.post("/quotes")
-def create_quote() -> ResponseReturnValue:
-    try:
-        quote = quotes.create_quote(principal(), load(quote_input(_currency()), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(quote, 201)
+@api.post("/quotes", summary="Create a quote", body=QUOTE_IN, response=QuoteOut, status=201, location="api.quote")
+def create_quote(body: dict[str, Any]) -> Quote:
+    return quotes.create_quote(principal(), body)
 
 
-@bp.get("/quotes/<quote_id>")
-def quote(quote_id: str) -> ResponseReturnValue:
-    return _answer(common.get_document(principal(), Quote, quote_id))
+@api.get("/quotes/<quote_id>", **OF_QUOTE, summary="Read a quote", response=QuoteOut)
+def quote(quote: Quote) -> Quote:
+    return quote
 
 
-@bp.patch("/quotes/<quote_id>")
-def update_quote(quote_id: str) -> ResponseReturnValue:
+@api.patch(
+    "/quotes/<quote_id>",
+    **OF_QUOTE,
+    summary="Change some fields of a quote",
+    body=QUOTE_PATCH,
+    response=QuoteOut,
+    if_match="required",
+)
+def update_quote(quote: Quote, body: dict[str, Any]) -> Quote:
     """Changing a sent or approved quote keeps that version as a revision and makes it a draft again."""
-    return _patch(Quote, quote_id, quote_input(_currency(), partial=True), quotes.update_quote)
+    check_version(quote.version)
+    quotes.update_quote(principal(), quote, body)
+    return quote
 
 
-def _actions(path: str, actions: tuple[str, ...]):
-    """One route per action (…/send, …/approve), each in the OpenAPI document, sharing one view."""
-
-    def register(view):
-        for action in actions:
-            bp.add_url_rule(
-                f"{path}/{action}",
-                f"{view.__name__}_{action.replace('-', '_')}",
-                view,
-                methods=["POST"],
-                defaults={"action": action},
-            )
-        return view
-
-    return register
+QUOTE_STEPS = {
+    "request-approval": "Ask a manager to approve a discount beyond the studio's threshold",
+    "approve": "Approve the discount (managers and above)",
+    "reject": "Send the discount back to draft (managers and above)",
+    "send": "Mark as sent to the client (refused when expired or awaiting approval)",
+}
 
 
-@_actions("/quotes/<quote_id>", ("request-approval", "approve", "reject", "send", "accept", "decline"))
-def quote_action(quote_id: str, action: str) -> ResponseReturnValue:
-    found = common.get_document(principal(), Quote, quote_id)
-    try:
-        if action == "request-approval":
-            quotes.request_approval(principal(), found)
-        elif action in ("approve", "reject"):
-            (quotes.approve_discount if action == "approve" else quotes.reject_discount)(principal(), found)
-        elif action == "send":
-            quotes.send_quote(principal(), found)
-        else:
-            name = str(json_body().get("name") or "").strip()
-            if not name:
-                raise ValidationFailed({"name": [_required()]})
-            quotes.decide(principal(), found, action == "accept", name, client_ip())
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(found)
+def _quote_step(quote: Quote, step: str) -> Quote:
+    if step == "request-approval":
+        quotes.request_approval(principal(), quote)
+    elif step in ("approve", "reject"):
+        (quotes.approve_discount if step == "approve" else quotes.reject_discount)(principal(), quote)
+    else:
+        quotes.send_quote(principal(), quote)
+    return quote
 
 
-def _required() -> str:
-    from flask_babel import gettext
+for _step, _summary in QUOTE_STEPS.items():
+    api.post(
+        f"/quotes/<quote_id>/{_step}",
+        **OF_QUOTE,
+        summary=_summary,
+        response=QuoteOut,
+        defaults={"step": _step},
+        endpoint=f"quote_action_{_step.replace('-', '_')}",
+    )(_quote_step)
 
-    return gettext("This field is required.")
+
+@api.post(
+    "/quotes/<quote_id>/accept",
+    **OF_QUOTE,
+    summary="Record the client's acceptance: who answered",
+    body=DECISION_IN,
+    response=QuoteOut,
+    defaults={"accepted": True},
+    endpoint="quote_action_accept",
+)
+@api.post(
+    "/quotes/<quote_id>/decline",
+    **OF_QUOTE,
+    summary="Record the client's refusal: who answered",
+    body=DECISION_IN,
+    response=QuoteOut,
+    defaults={"accepted": False},
+    endpoint="quote_action_decline",
+)
+def decide_quote(quote: Quote, accepted: bool, body: dict[str, Any]) -> Quote:
+    quotes.decide(principal(), quote, accepted, body["name"].strip(), client_ip())
+    return quote
 
 
 # Contracts
 
 
-@bp.get("/contracts")
-def contracts_list() -> ResponseReturnValue:
-    return listed(ContractOut(many=True), queries.contracts(principal(), request.args.get("status", "")))
+@api.get("/contracts", summary="List contracts (200 newest)", query=ContractListQuery, response=ContractOut, many=True)
+def contracts_list(query: dict[str, str]) -> list[Contract]:
+    return queries.contracts(principal(), query["status"])
 
 
-@bp.post("/contracts")
-def create_contract() -> ResponseReturnValue:
+@api.post(
+    "/contracts",
+    summary="Create a contract from an accepted quote (quote_id) or on its own (client_id, title, amount)",
+    body=CONTRACT_IN,
+    response=ContractOut,
+    status=201,
+    location="api.contract",
+)
+def create_contract(body: dict[str, Any]) -> Contract:
     """From an accepted quote (quote_id: title and amount come from it) or on its own (client_id, amount_minor)."""
-    try:
-        data = load(contract_input(_currency()), json_body())
-        if data.get("quote_id"):
-            try:
-                source = common.get_document(principal(), Quote, data["quote_id"])
-            except Exception as exc:
-                raise ValidationFailed({"quote_id": [_required()]}) from exc
-            contract = contracts.from_quote(principal(), source)
-        else:
-            missing = [k for k in ("client_id", "title", "amount_minor") if data.get(k) is None]
-            if missing:
-                raise ValidationFailed({k: [_required()] for k in missing})
-            contract = contracts.create_contract(principal(), data)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(contract, 201)
+    if body.get("quote_id"):
+        try:
+            source = common.get_document(principal(), Quote, body["quote_id"])
+        except NotFound as exc:
+            raise ValidationFailed({"quote_id": [_required()]}) from exc
+        return contracts.from_quote(principal(), source)
+    missing = [k for k in ("client_id", "title", "amount_minor") if body.get(k) is None]
+    if missing:
+        raise ValidationFailed({k: [_required()] for k in missing})
+    return contracts.create_contract(principal(), body)
 
 
-@bp.get("/contracts/<contract_id>")
-def contract(contract_id: str) -> ResponseReturnValue:
-    return _answer(common.get_document(principal(), Contract, contract_id))
+@api.get("/contracts/<contract_id>", **OF_CONTRACT, summary="Read a contract", response=ContractOut)
+def contract(contract: Contract) -> Contract:
+    return contract
 
 
-@bp.patch("/contracts/<contract_id>")
-def update_contract(contract_id: str) -> ResponseReturnValue:
-    return _patch(Contract, contract_id, contract_input(_currency(), partial=True), contracts.update_contract)
+@api.patch(
+    "/contracts/<contract_id>",
+    **OF_CONTRACT,
+    summary="Change some fields of a contract",
+    body=CONTRACT_PATCH,
+    response=ContractOut,
+    if_match="required",
+)
+def update_contract(contract: Contract, body: dict[str, Any]) -> Contract:
+    check_version(contract.version)
+    contracts.update_contract(principal(), contract, body)
+    return contract
 
 
-@_actions("/contracts/<contract_id>", ("submit", "approve", "reject"))
-def contract_action(contract_id: str, action: str) -> ResponseReturnValue:
-    found = common.get_document(principal(), Contract, contract_id)
-    try:
-        if action == "submit":
-            contracts.submit(principal(), found)
-        else:
-            comment = load(comment_input(), request.get_json(silent=True) or {}).get("comment")
-            contracts.decide(principal(), found, action == "approve", comment)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(found)
+@api.post(
+    "/contracts/<contract_id>/submit",
+    **OF_CONTRACT,
+    summary="Submit for approval (the chain is fixed now)",
+    response=ContractOut,
+    endpoint="contract_action_submit",
+)
+def submit_contract(contract: Contract) -> Contract:
+    contracts.submit(principal(), contract)
+    return contract
 
 
-@bp.post("/quotes/<quote_id>/invoices", defaults={"kind": "quotes"})
-@bp.post("/contracts/<contract_id>/invoices", defaults={"kind": "contracts"})
-def schedule(kind: str, quote_id: str = "", contract_id: str = "") -> ResponseReturnValue:
-    """Invoices in parts (e.g. 30% deposit, 70% final): percentages adding up to 100, each with a due date."""
-    model, document_id = (Quote, quote_id) if kind == "quotes" else (Contract, contract_id)
-    found = common.get_document(principal(), model, document_id)
-    try:
-        made = invoices.schedule(principal(), found, load(schedule_input(), json_body())["parts"])
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return {"data": InvoiceOut(many=True).dump(made)}, 201
+@api.post(
+    "/contracts/<contract_id>/approve",
+    **OF_CONTRACT,
+    summary="Approve the pending step (its role, or the owner)",
+    body=CONTRACT_COMMENT_IN,
+    response=ContractOut,
+    defaults={"approve": True},
+    endpoint="contract_action_approve",
+)
+@api.post(
+    "/contracts/<contract_id>/reject",
+    **OF_CONTRACT,
+    summary="Send back to draft, with a comment",
+    body=CONTRACT_COMMENT_IN,
+    response=ContractOut,
+    defaults={"approve": False},
+    endpoint="contract_action_reject",
+)
+def decide_contract(contract: Contract, approve: bool, body: dict[str, Any]) -> Contract:
+    contracts.decide(principal(), contract, approve, body.get("comment"))
+    return contract
+
+
+@api.post(
+    "/quotes/<quote_id>/invoices",
+    **OF_QUOTE,
+    summary="Invoices in parts adding up to 100% (deposit, milestones, final)",
+    body=SCHEDULE_IN,
+    response=InvoiceOut,
+    many=True,
+    status=201,
+    endpoint="schedule_quote",
+)
+def schedule_quote(quote: Quote, body: dict[str, Any]) -> list[Invoice]:
+    """Parts (e.g. 30% deposit, 70% final) whose percentages add up to 100, each with a due date."""
+    return invoices.schedule(principal(), quote, body["parts"])
+
+
+@api.post(
+    "/contracts/<contract_id>/invoices",
+    **OF_CONTRACT,
+    summary="Invoices in parts adding up to 100% (deposit, milestones, final)",
+    body=SCHEDULE_IN,
+    response=InvoiceOut,
+    many=True,
+    status=201,
+    endpoint="schedule_contract",
+)
+def schedule_contract(contract: Contract, body: dict[str, Any]) -> list[Invoice]:
+    return invoices.schedule(principal(), contract, body["parts"])
 
 
 # Invoices and payments
 
 
-@bp.get("/invoices")
-def invoices_list() -> ResponseReturnValue:
-    status = request.args.get("status", "")
-    today = studio_today(principal().tenant_id)
-    return listed(InvoiceOut(many=True), queries.invoices(principal(), status, today))
+@api.get("/invoices", summary="List invoices (200 newest)", query=InvoiceListQuery, response=InvoiceOut, many=True)
+def invoices_list(query: dict[str, str]) -> list[Invoice]:
+    return queries.invoices(principal(), query["status"], studio_today(principal().tenant_id))
 
 
-@bp.post("/invoices")
-def create_invoice() -> ResponseReturnValue:
-    try:
-        invoice = invoices.create_invoice(principal(), load(invoice_input(_currency()), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(invoice, 201)
+@api.post(
+    "/invoices", summary="Create an invoice", body=INVOICE_IN, response=InvoiceOut, status=201, location="api.invoice"
+)
+def create_invoice(body: dict[str, Any]) -> Invoice:
+    return invoices.create_invoice(principal(), body)
 
 
-@bp.get("/invoices/<invoice_id>")
-def invoice(invoice_id: str) -> ResponseReturnValue:
-    return _answer(common.get_document(principal(), Invoice, invoice_id))
+@api.get("/invoices/<invoice_id>", **OF_INVOICE, summary="Read an invoice", response=InvoiceOut)
+def invoice(invoice: Invoice) -> Invoice:
+    return invoice
 
 
-@bp.patch("/invoices/<invoice_id>")
-def update_invoice(invoice_id: str) -> ResponseReturnValue:
-    return _patch(Invoice, invoice_id, invoice_input(_currency(), partial=True), invoices.update_invoice)
+@api.patch(
+    "/invoices/<invoice_id>",
+    **OF_INVOICE,
+    summary="Change some fields of an invoice",
+    body=INVOICE_PATCH,
+    response=InvoiceOut,
+    if_match="required",
+)
+def update_invoice(invoice: Invoice, body: dict[str, Any]) -> Invoice:
+    check_version(invoice.version)
+    invoices.update_invoice(principal(), invoice, body)
+    return invoice
 
 
-@_actions("/invoices/<invoice_id>", ("send", "void"))
-def invoice_action(invoice_id: str, action: str) -> ResponseReturnValue:
-    found = common.get_document(principal(), Invoice, invoice_id)
-    try:
-        if action == "send":
-            invoices.send_invoice(principal(), found)
-        else:
-            invoices.void_invoice(principal(), found, str(json_body().get("reason") or ""))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(found)
+@api.post(
+    "/invoices/<invoice_id>/send",
+    **OF_INVOICE,
+    summary="Send to the client (their portal users are told)",
+    response=InvoiceOut,
+    endpoint="invoice_action_send",
+)
+def send_invoice(invoice: Invoice) -> Invoice:
+    invoices.send_invoice(principal(), invoice)
+    return invoice
 
 
-@bp.get("/invoices/<invoice_id>/payments")
-def payments(invoice_id: str) -> ResponseReturnValue:
-    return listed(PaymentOut(many=True), common.get_document(principal(), Invoice, invoice_id).payments)
+@api.post(
+    "/invoices/<invoice_id>/void",
+    **OF_INVOICE,
+    summary="Void, with a reason (not once paid)",
+    body=VOID_IN,
+    response=InvoiceOut,
+    endpoint="invoice_action_void",
+)
+def void_invoice(invoice: Invoice, body: dict[str, Any]) -> Invoice:
+    invoices.void_invoice(principal(), invoice, body["reason"])
+    return invoice
 
 
-@bp.post("/invoices/<invoice_id>/payments")
-def record_payment(invoice_id: str) -> ResponseReturnValue:
+@api.get(
+    "/invoices/<invoice_id>/payments", **OF_INVOICE, summary="Payments of the invoice", response=PaymentOut, many=True
+)
+def payments(invoice: Invoice) -> list[Payment]:
+    return invoice.payments
+
+
+@api.post(
+    "/invoices/<invoice_id>/payments",
+    **OF_INVOICE,
+    summary="Record a payment (finance, managers, admins); never more than the balance",
+    body=PAYMENT_IN,
+    response=PaymentOut,
+    status=201,
+    if_match="optional",
+)
+def record_payment(invoice: Invoice, body: dict[str, Any]) -> Payment:
     """If-Match (the invoice's ETag) is optional here: without it, a payment that would overpay is refused."""
-    found = common.get_document(principal(), Invoice, invoice_id)
-    if request.if_match and (refused := precondition_failed(found.version)) is not None:
-        return refused
-    try:
-        payment = invoices.record_payment(principal(), found, load(payment_input(_currency()), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return PaymentOut().dump(payment), 201
+    check_version(invoice.version, required=False)
+    return invoices.record_payment(principal(), invoice, body)
 
 
-@bp.get("/receivables")
-def receivables() -> ResponseReturnValue:
+@api.get(
+    "/receivables",
+    summary="Outstanding balances by client: not yet due, 1-30, 31-60, 61-90, 90+ days",
+    response=ReceivablesOut,
+)
+def receivables() -> dict[str, Any]:
     """The clients owing most (200 at most), the totals over all of them, and how many owe anything."""
     result = queries.ageing(principal(), studio_today(principal().tenant_id))
-    totals = AgeingOut(exclude=("client_id", "client_name")).dump(result.totals)
-    return {"data": AgeingOut(many=True).dump(result.rows), "totals": totals, "clients": result.clients}
+    return {"data": result.rows, "totals": result.totals, "clients": result.clients}
 
 
 # Project costs, the quote PDF, the signed contract
 
 
-@bp.get("/projects/<project_id>/costs")
-def costs_list(project_id: str) -> ResponseReturnValue:
-    return listed(CostOut(many=True), queries.costs_of(get_project(principal(), project_id)))
+@api.get("/projects/<project_id>/costs", **OF_PROJECT, summary="The project's costs", response=CostOut, many=True)
+def costs_list(project: Project) -> list[ProjectCost]:
+    return queries.costs_of(project)
 
 
-@bp.post("/projects/<project_id>/costs")
-def add_cost(project_id: str) -> ResponseReturnValue:
-    """Time (`hours` × `rate_minor`) or an expense (`amount_minor`)."""
-    project = get_project(principal(), project_id)
-    try:
-        cost = costs.add_cost(principal(), project, load(cost_input(_currency()), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return CostOut().dump(cost), 201
+@api.post(
+    "/projects/<project_id>/costs",
+    **OF_PROJECT,
+    summary="Record time (hours × rate_minor) or an expense (amount_minor)",
+    body=COST_IN,
+    response=CostOut,
+    status=201,
+)
+def add_cost(project: Project, body: dict[str, Any]) -> ProjectCost:
+    return costs.add_cost(principal(), project, body)
 
 
-@bp.delete("/projects/<project_id>/costs/<cost_id>")
-def remove_cost(project_id: str, cost_id: str) -> ResponseReturnValue:
-    project = get_project(principal(), project_id)
-    cost = next((c for c in queries.costs_of(project) if str(c.id) == cost_id), None)
-    if cost is None:
+@api.delete("/projects/<project_id>/costs/<cost_id>", **OF_PROJECT, summary="Remove a cost")
+def remove_cost(project: Project, cost_id: str) -> None:
+    found = next((c for c in queries.costs_of(project) if str(c.id) == cost_id), None)
+    if found is None:
         raise NotFound()
-    costs.remove_cost(principal(), cost)
-    return "", 204
+    costs.remove_cost(principal(), found)
 
 
-@bp.get("/quotes/<quote_id>/pdf")
-def quote_pdf(quote_id: str) -> ResponseReturnValue:
+@api.get(
+    "/quotes/<quote_id>/pdf", **OF_QUOTE, summary="The quote as a PDF, in its language", produces="application/pdf"
+)
+def quote_pdf(quote: Quote) -> Response:
     from saas.billing.pdf import render_quote_pdf
     from saas.billing.printing import quote_document
 
-    found = common.get_document(principal(), Quote, quote_id)
     tenant = db.session.get(Tenant, principal().tenant_id)
-    pdf = render_quote_pdf(quote_document(found, tenant, current_app.extensions["atelier.storage"]))
+    pdf = render_quote_pdf(quote_document(quote, tenant, current_app.extensions["atelier.storage"]))
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{quote.number}.pdf"'
     return response
 
 
-@bp.post("/contracts/<contract_id>/sign")
-def sign_contract(contract_id: str) -> ResponseReturnValue:
+@api.post(
+    "/contracts/<contract_id>/sign",
+    **OF_CONTRACT,
+    summary="Attach the signed copy (PDF, PNG or JPEG, checked by content) and mark signed",
+    body=SIGNED_COPY,
+    response=ContractOut,
+)
+def sign_contract(contract: Contract) -> Contract:
     """multipart/form-data: `file` (the signed copy: PDF, PNG or JPEG, checked by content), `signed_on`."""
-    found = common.get_document(principal(), Contract, contract_id)
+    storage = current_app.extensions["atelier.storage"]
+    contracts.sign(principal(), contract, storage, request.files.get("file"), _signed_on())
+    return contract
+
+
+def _signed_on() -> date | None:
+    raw = request.form.get("signed_on")
     try:
-        signed_on = date.fromisoformat(request.form["signed_on"]) if request.form.get("signed_on") else None
-    except ValueError:
-        return invalid(ValidationFailed({"signed_on": [_required_date()]}))
-    try:
-        storage = current_app.extensions["atelier.storage"]
-        contracts.sign(principal(), found, storage, request.files.get("file"), signed_on)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _answer(found)
-
-
-def _required_date() -> str:
-    from flask_babel import gettext
-
-    return gettext("Enter a date like 2026-12-31.")
+        return date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise ValidationFailed({"signed_on": [_("Enter a date like 2026-12-31.")]}) from exc

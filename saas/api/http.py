@@ -1,23 +1,28 @@
-"""/api/v1's plumbing: the blueprint, bearer-token authentication, per-token rate limits, JSON in and the one
-error format out, ETags and If-Match. Resource routes live in views (clients) and projects."""
+"""/api/v1's plumbing: the blueprint and its operations registry (`api`), bearer-token authentication, per-token
+rate limits, If-Match, and the API's one error handler: every refusal is `{"errors": {field: [messages]}}` with
+its status. Resource routes live in views (clients), projects, billing and proofing."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from marshmallow import Schema
 
 from saas import origin
+from saas.api.operations import Api
 from saas.errors import ValidationFailed
 from saas.extensions import csrf, limiter
 from saas.tenants.tokens import Principal, authenticate
 from saas.tokens import hash_token
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a cross-site form to ride on
+api = Api(bp)
+UNAUTHENTICATED = ("api.openapi", "api.docs")
 
 
 def _token_key() -> str:
@@ -35,13 +40,12 @@ limiter.limit(_rate_limit, key_func=_token_key)(bp)
 
 @bp.before_request
 def _authenticate() -> ResponseReturnValue | None:
-    if request.endpoint in ("api.openapi", "api.docs"):
+    if request.endpoint in UNAUTHENTICATED:
         return None
     header = request.headers.get("Authorization", "")
     found = authenticate(header[7:].strip()) if header.startswith("Bearer ") else None
     if found is None:
-        response = jsonify(errors={"_schema": [_("A valid API token is required (Authorization: Bearer …).")]})
-        response.status_code = 401
+        response = _errors({"_schema": [_("A valid API token is required (Authorization: Bearer …).")]}, 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="atelier"'
         return response
     g.principal = found
@@ -49,45 +53,80 @@ def _authenticate() -> ResponseReturnValue | None:
     return None
 
 
-def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed({"_schema": [_("Send a JSON object with Content-Type: application/json.")]})
-    return body
-
-
-def invalid(exc: ValidationFailed) -> Response:
-    response = jsonify(errors=exc.errors)
-    response.status_code = 422
-    return response
-
-
 def principal() -> Principal:
     return g.principal
 
 
-def versioned(body: dict[str, Any], version: int, status: int = 200, location: str | None = None) -> Response:
-    response = jsonify(body)
+# If-Match: every PATCH names the version it read, so two programs never overwrite each other blindly.
+
+
+class PreconditionRequired(Exception):
+    """No If-Match, or `If-Match: *` (which would overwrite whatever is there): 428."""
+
+
+class PreconditionFailed(Exception):
+    """If-Match names another version than the record's: 412, with the current ETag."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def check_version(version: int, required: bool = True) -> None:
+    """Call before changing a record whose operation declares `if_match`. `required=False`: a request without
+    If-Match is let through (recording a payment, which is refused anyway if it would overpay)."""
+    g.version_checked = True
+    header = request.if_match
+    if not header and not required:
+        return
+    if not header or header.star_tag:
+        raise PreconditionRequired()
+    if not header.contains_weak(str(version)):
+        raise PreconditionFailed(version)
+
+
+# The one error handler of the API (NotFound, NotAllowed, Conflict and the rest answer JSON app-wide).
+
+
+def _errors(errors: dict[str, list[str]], status: int) -> Response:
+    response = jsonify(errors=errors)
     response.status_code = status
-    response.set_etag(str(version), weak=True)
-    if location:
-        response.headers["Location"] = location
     return response
 
 
-def precondition_failed(version: int) -> Response | None:
-    """None when If-Match names the current version; otherwise the 428 (missing) or 412 (stale) answer."""
-    if not request.if_match:
-        response = jsonify(errors={"If-Match": [_("Send the ETag you read as If-Match, so edits never collide.")]})
-        response.status_code = 428
-        return response
-    if not request.if_match.contains_weak(str(version)):
-        response = jsonify(errors={"If-Match": [_("This record changed since you read it. GET it again.")]})
-        response.status_code = 412
-        response.set_etag(str(version), weak=True)
-        return response
-    return None
+@bp.errorhandler(ValidationFailed)
+def _invalid(exc: ValidationFailed) -> Response:
+    return _errors(exc.errors, 422)
 
 
-def listed(schema: Schema, items: list) -> Response:
-    return jsonify(data=schema.dump(items))
+@bp.errorhandler(PreconditionRequired)
+def _precondition_required(_exc: PreconditionRequired) -> Response:
+    message = _("Send the ETag you read as If-Match, so edits never collide (`*` is not accepted).")
+    return _errors({"If-Match": [message]}, 428)
+
+
+@bp.errorhandler(PreconditionFailed)
+def _precondition_failed(exc: PreconditionFailed) -> Response:
+    response = _errors({"If-Match": [_("This record changed since you read it. GET it again.")]}, 412)
+    response.set_etag(str(exc.version), weak=True)
+    return response
+
+
+@bp.after_request
+def _keep_to_the_contract(response: Response) -> Response:
+    """An answer the operation's declaration does not document is a bug in the declaration or the view: logged
+    in production, refused in tests so that the OpenAPI document cannot drift from what the code does."""
+    op = api.current()
+    if op is None or response.status_code >= 500:
+        return response
+    problem = None
+    if response.status_code not in op.statuses():
+        problem = f"{op.endpoint} answered {response.status_code}, which its declaration does not list"
+    elif op.if_match == "required" and response.status_code < 300 and not g.get("version_checked"):
+        problem = f"{op.endpoint} declares If-Match but changed the record without check_version()"
+    if problem is None:
+        return response
+    log.error("API contract: %s", problem)
+    if current_app.extensions["atelier.settings"].env == "test":
+        return _errors({"_contract": [problem]}, 500)
+    return response

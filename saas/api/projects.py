@@ -4,133 +4,144 @@ access helpers and services."""
 
 from __future__ import annotations
 
-from flask import request, url_for
-from flask.typing import ResponseReturnValue
+from typing import Any
 
-from saas.api.http import bp, invalid, json_body, listed, precondition_failed, principal, versioned
-from saas.api.schemas import ProjectOut, StageChangeOut, StageOut, TaskOut, project_input, task_input
-from saas.errors import ValidationFailed
-from saas.extensions import db
+from saas.api.http import api, check_version, principal
+from saas.api.operations import Page
+from saas.api.schemas import (
+    PROJECT_IN,
+    PROJECT_PATCH,
+    TASK_IN,
+    TASK_PATCH,
+    ProjectListQuery,
+    ProjectOut,
+    StageChangeOut,
+    StageOut,
+    TaskOut,
+)
 from saas.projects import pipeline, queries, services
 from saas.projects.access import get_project, get_task
-from saas.projects.models import Project, Task
-from saas.schemas import load
-from saas.tenants.models import Tenant
+from saas.projects.models import PipelineStage, Project, StageChange, Task
+
+OF_PROJECT = {"resolves": {"project": get_project}}
+OF_TASK = {"resolves": {"task": get_task}}
 
 
-def _currency() -> str:
-    return db.session.get(Tenant, principal().tenant_id).currency
+@api.get("/stages", summary="The pipeline: open stages in board order, then won and lost", response=StageOut, many=True)
+def stages() -> list[PipelineStage]:
+    return pipeline.stages()
 
 
-def _project(project: Project, status: int = 200) -> ResponseReturnValue:
-    location = url_for("api.project", project_id=project.id) if status == 201 else None
-    return versioned(ProjectOut().dump(project), project.version, status, location)
+@api.get(
+    "/projects",
+    summary="List projects, most recently updated first (cursor pages of 50)",
+    query=ProjectListQuery,
+    response=ProjectOut,
+    paged=True,
+)
+def projects(query: dict[str, str]) -> Page:
+    page = queries.project_page(principal(), queries.ProjectFilters.from_args(query), query["cursor"] or None)
+    return Page(page.projects, page.next_cursor)
 
 
-def _task(task: Task, status: int = 200) -> ResponseReturnValue:
-    location = url_for("api.task", task_id=task.id) if status == 201 else None
-    return versioned(TaskOut().dump(task), task.version, status, location)
+@api.post(
+    "/projects",
+    summary="Create a project for a client (in the first open stage unless stage_id)",
+    body=PROJECT_IN,
+    response=ProjectOut,
+    status=201,
+    location="api.project",
+)
+def create_project(body: dict[str, Any]) -> Project:
+    return services.create_project(principal(), body)
 
 
-@bp.get("/stages")
-def stages() -> ResponseReturnValue:
-    return listed(StageOut(many=True), pipeline.stages())
+@api.get("/projects/<project_id>", **OF_PROJECT, summary="Read a project", response=ProjectOut)
+def project(project: Project) -> Project:
+    return project
 
 
-@bp.get("/projects")
-def projects() -> ResponseReturnValue:
-    filters = queries.ProjectFilters.from_args(request.args)
-    page = queries.project_page(principal(), filters, request.args.get("cursor"))
-    return {"data": ProjectOut(many=True).dump(page.projects), "next_cursor": page.next_cursor}
-
-
-@bp.post("/projects")
-def create_project() -> ResponseReturnValue:
-    try:
-        project = services.create_project(principal(), load(project_input(_currency()), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    db.session.flush()
-    return _project(project, 201)
-
-
-@bp.get("/projects/<project_id>")
-def project(project_id: str) -> ResponseReturnValue:
-    return _project(get_project(principal(), project_id))
-
-
-@bp.patch("/projects/<project_id>")
-def update_project(project_id: str) -> ResponseReturnValue:
+@api.patch(
+    "/projects/<project_id>",
+    **OF_PROJECT,
+    summary="Change some fields of a project; a new stage_id moves it and records the move",
+    body=PROJECT_PATCH,
+    response=ProjectOut,
+    if_match="required",
+)
+def update_project(project: Project, body: dict[str, Any]) -> Project:
     """Changing stage_id moves the project and records the move, as dragging its card does."""
-    found = get_project(principal(), project_id)
-    if (refused := precondition_failed(found.version)) is not None:
-        return refused
-    try:
-        data = load(project_input(_currency(), partial=True), json_body())
-        services.update_project(principal(), found, data)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    db.session.flush()
-    return _project(found)
+    check_version(project.version)
+    services.update_project(principal(), project, body)
+    return project
 
 
-@bp.delete("/projects/<project_id>")
-def archive_project(project_id: str) -> ResponseReturnValue:
-    services.set_archived(principal(), get_project(principal(), project_id), True)
-    return "", 204
+@api.delete("/projects/<project_id>", **OF_PROJECT, summary="Archive a project")
+def archive_project(project: Project) -> None:
+    services.set_archived(principal(), project, True)
 
 
-@bp.get("/projects/<project_id>/stage-changes")
-def stage_changes(project_id: str) -> ResponseReturnValue:
-    return listed(StageChangeOut(many=True), queries.history(get_project(principal(), project_id)))
+@api.get(
+    "/projects/<project_id>/stage-changes",
+    **OF_PROJECT,
+    summary="Every move of the project, newest first, with the time spent in the stage left",
+    response=StageChangeOut,
+    many=True,
+)
+def stage_changes(project: Project) -> list[StageChange]:
+    return queries.history(project)
 
 
-@bp.get("/projects/<project_id>/tasks")
-def project_tasks(project_id: str) -> ResponseReturnValue:
-    found = get_project(principal(), project_id)
-    return listed(TaskOut(many=True), queries.tasks_of(principal(), project_id=found.id))
+@api.get("/projects/<project_id>/tasks", **OF_PROJECT, summary="The project's tasks", response=TaskOut, many=True)
+def project_tasks(project: Project) -> list[Task]:
+    return queries.tasks_of(principal(), project_id=project.id)
 
 
-@bp.post("/projects/<project_id>/tasks")
-def add_project_task(project_id: str) -> ResponseReturnValue:
-    found = get_project(principal(), project_id)
-    try:
-        task = services.create_task(principal(), load(task_input(), json_body()), project=found)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _task(task, 201)
+@api.post(
+    "/projects/<project_id>/tasks",
+    **OF_PROJECT,
+    summary="Add a task to the project",
+    body=TASK_IN,
+    response=TaskOut,
+    status=201,
+    location="api.task",
+)
+def add_project_task(project: Project, body: dict[str, Any]) -> Task:
+    return services.create_task(principal(), body, project=project)
 
 
-@bp.get("/tasks")
-def tasks() -> ResponseReturnValue:
-    """The token's own open tasks (assignee = the token's person), soonest first."""
-    mine = queries.open_tasks_of(principal())
-    return listed(TaskOut(many=True), mine)
+@api.get("/tasks", summary="The token person's open tasks, soonest first", response=TaskOut, many=True)
+def tasks() -> list[Task]:
+    return queries.open_tasks_of(principal())
 
 
-@bp.post("/tasks")
-def create_task() -> ResponseReturnValue:
-    """A task on a client (client_id); tasks on a project go through /projects/{id}/tasks."""
-    try:
-        task = services.create_task(principal(), load(task_input(), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _task(task, 201)
+@api.post(
+    "/tasks",
+    summary="Add a task to a client (client_id)",
+    body=TASK_IN,
+    response=TaskOut,
+    status=201,
+    location="api.task",
+)
+def create_task(body: dict[str, Any]) -> Task:
+    """Tasks on a project go through /projects/{project_id}/tasks."""
+    return services.create_task(principal(), body)
 
 
-@bp.get("/tasks/<task_id>")
-def task(task_id: str) -> ResponseReturnValue:
-    return _task(get_task(principal(), task_id))
+@api.get("/tasks/<task_id>", **OF_TASK, summary="Read a task", response=TaskOut)
+def task(task: Task) -> Task:
+    return task
 
 
-@bp.patch("/tasks/<task_id>")
-def update_task(task_id: str) -> ResponseReturnValue:
-    found = get_task(principal(), task_id)
-    if (refused := precondition_failed(found.version)) is not None:
-        return refused
-    try:
-        services.update_task(principal(), found, load(task_input(partial=True), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    db.session.flush()
-    return _task(found)
+@api.patch(
+    "/tasks/<task_id>",
+    **OF_TASK,
+    summary="Change some fields of a task",
+    body=TASK_PATCH,
+    response=TaskOut,
+    if_match="required",
+)
+def update_task(task: Task, body: dict[str, Any]) -> Task:
+    check_version(task.version)
+    services.update_task(principal(), task, body)
+    return task

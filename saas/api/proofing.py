@@ -4,96 +4,105 @@ the staff pages' rule, through the same access helpers and services."""
 
 from __future__ import annotations
 
-from flask.typing import ResponseReturnValue
+from typing import Any
 
-from saas.api.http import bp, invalid, json_body, listed, principal
+from saas.api.http import api, principal
+from saas.api.operations import json_body
 from saas.api.schemas import (
+    DRAFT_COMMENT_IN,
     DraftCommentOut,
     DraftDetailOut,
     DraftOut,
     DraftThreadOut,
-    NotificationOut,
-    draft_comment_input,
+    NotificationsOut,
 )
-from saas.errors import NotAllowed, ValidationFailed
 from saas.notify import services as notes
-from saas.projects.access import can_edit_project, get_project
+from saas.projects.access import get_project
+from saas.projects.models import Project
 from saas.proofing import queries, services
 from saas.proofing import schemas as forms
 from saas.proofing.access import draft_comment, get_draft
 from saas.proofing.models import Comment, Draft
-from saas.schemas import load
+from saas.tenants.roles import Perm
+from saas.web.pages import ChildOf
 
-DETAIL_EXTRAS = ("files", "comments")
-
-
-def _thread(draft: Draft, comment: Comment) -> dict:
-    return DraftThreadOut().dump(next(t for t in queries.threads_of(draft.id) if t.comment.id == comment.id))
+OF_DRAFT = {"resolves": {"draft": get_draft}}
+OF_COMMENT = {"resolves": {"draft": get_draft, "comment": ChildOf("draft", draft_comment)}}
 
 
-def _editable_draft(draft_id: str) -> Draft:
-    """The draft, when the token may see it (404 otherwise), and its role may work on it (403 otherwise)."""
-    found = get_draft(principal(), draft_id)
-    if not can_edit_project(principal()):
-        raise NotAllowed()
-    return found
+@api.get(
+    "/projects/<project_id>/drafts",
+    summary="A project's draft versions, newest first",
+    resolves={"project": get_project},
+    response=DraftOut,
+    many=True,
+)
+def project_drafts(project: Project) -> list[Draft]:
+    return services.drafts_of(project.id)
 
 
-@bp.get("/projects/<project_id>/drafts")
-def project_drafts(project_id: str) -> ResponseReturnValue:
-    found = get_project(principal(), project_id)
-    return listed(DraftOut(many=True), services.drafts_of(found.id))
+@api.get(
+    "/drafts/<draft_id>",
+    **OF_DRAFT,
+    summary="A draft version with its reviewers, files and every comment thread (pins numbered)",
+    response=DraftDetailOut,
+)
+def draft(draft: Draft) -> dict[str, Any]:
+    return {**_fields_of(draft), "files": services.files_of(draft.id), "comments": queries.threads_of(draft.id)}
 
 
-@bp.get("/drafts/<draft_id>")
-def draft(draft_id: str) -> ResponseReturnValue:
-    found = get_draft(principal(), draft_id)
-    extras = {"files": services.files_of(found.id), "comments": queries.threads_of(found.id)}
-    return DraftDetailOut(exclude=DETAIL_EXTRAS).dump(found) | DraftDetailOut(only=DETAIL_EXTRAS).dump(extras)
+def _fields_of(found: Draft) -> dict[str, Any]:
+    return {name: getattr(found, name) for name in DraftOut._declared_fields}
 
 
-@bp.post("/drafts/<draft_id>/comments")
-def comment_on_draft(draft_id: str) -> ResponseReturnValue:
+@api.post(
+    "/drafts/<draft_id>/comments",
+    **OF_DRAFT,
+    perm=Perm.PROJECTS_EDIT,
+    summary="Comment on a draft version: a pin, a general comment, or a reply",
+    body=DRAFT_COMMENT_IN,
+    response=DraftCommentOut,
+    status=201,
+)
+def comment_on_draft(draft: Draft, body: dict[str, Any]) -> Comment:
     """A pin (file_id, page, x, y), a general comment, or a reply (parent_id), as the staff review page writes."""
-    found = _editable_draft(draft_id)
-    try:
-        data = json_body()
-        load(draft_comment_input(), data)  # refuses unknown fields, as everywhere in the API
-        body, pin, parent_id = forms.comment(data)
-        made = services.staff_comment(principal(), found, body, pin, parent_id)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return DraftCommentOut().dump(made), 201
+    text, pin, parent_id = forms.comment(json_body())  # the proofing rules read the body as the page sends it
+    return services.staff_comment(principal(), draft, text, pin, parent_id)
 
 
-@bp.post("/drafts/<draft_id>/comments/<comment_id>/resolve")
-def resolve_comment(draft_id: str, comment_id: str) -> ResponseReturnValue:
-    return _set_resolved(draft_id, comment_id, True)
+@api.post(
+    "/drafts/<draft_id>/comments/<comment_id>/resolve",
+    **OF_COMMENT,
+    perm=Perm.PROJECTS_EDIT,
+    summary="Resolve a comment's thread",
+    response=DraftThreadOut,
+    defaults={"resolved": True},
+    endpoint="resolve_comment",
+)
+@api.post(
+    "/drafts/<draft_id>/comments/<comment_id>/reopen",
+    **OF_COMMENT,
+    perm=Perm.PROJECTS_EDIT,
+    summary="Reopen a resolved thread",
+    response=DraftThreadOut,
+    defaults={"resolved": False},
+    endpoint="reopen_comment",
+)
+def set_resolved(draft: Draft, comment: Comment, resolved: bool) -> Any:
+    services.set_resolved(principal(), draft, comment, resolved)
+    return next(t for t in queries.threads_of(draft.id) if t.comment.id == comment.id)
 
 
-@bp.post("/drafts/<draft_id>/comments/<comment_id>/reopen")
-def reopen_comment(draft_id: str, comment_id: str) -> ResponseReturnValue:
-    return _set_resolved(draft_id, comment_id, False)
-
-
-def _set_resolved(draft_id: str, comment_id: str, resolved: bool) -> ResponseReturnValue:
-    found = _editable_draft(draft_id)
-    comment = draft_comment(found, comment_id)
-    try:
-        services.set_resolved(principal(), found, comment, resolved)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _thread(found, comment)
-
-
-@bp.get("/notifications")
-def notifications() -> ResponseReturnValue:
-    """The token person's latest notifications in this studio, newest first, and how many are unread."""
+@api.get(
+    "/notifications",
+    summary="The token person's latest notifications in this studio, newest first, and how many are unread",
+    response=NotificationsOut,
+)
+def notifications() -> dict[str, Any]:
     me = principal().user_id
-    return {"data": NotificationOut(many=True).dump(notes.latest(user_id=me)), "unread": notes.unread_count(user_id=me)}
+    return {"data": notes.latest(user_id=me), "unread": notes.unread_count(user_id=me)}
 
 
-@bp.post("/notifications/read")
-def read_notifications() -> ResponseReturnValue:
+@api.post("/notifications/read", summary="Mark every notification of the token person read")
+def read_notifications() -> None:
     notes.mark_all_read(user_id=principal().user_id)
-    return "", 204

@@ -1,11 +1,28 @@
-"""API output schemas (one per resource, for the API audience) and the API's strict input schemas."""
+"""The API's schemas: one output schema per resource (for the API audience), the request bodies (the domains'
+own input schemas, loaded strictly: unknown fields are refused) and the query strings of the lists."""
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import Schema, fields, validate
 
+from saas.api.operations import Body
+from saas.billing.models import ContractStatus, InvoiceStatus, QuoteStatus
+from saas.billing.schemas import (
+    CommentSchema,
+    ContractApiSchema,
+    CostApiSchema,
+    DecisionSchema,
+    InvoiceApiSchema,
+    PaymentApiSchema,
+    QuoteApiSchema,
+    ScheduleSchema,
+    VoidSchema,
+)
+from saas.clients.models import ClientStatus
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
 from saas.projects.schemas import ProjectApiSchema, TaskApiSchema
+from saas.proofing.schemas import CommentSchema as DraftCommentSchema
+from saas.schemas import field_messages
 
 
 class ClientOut(Schema):
@@ -88,25 +105,100 @@ class ErrorOut(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-def client_input(partial: bool = False) -> ClientSchema:
-    """Unknown fields are an error in the API (forms ignore them); the version travels in If-Match."""
-    return ClientSchema(exclude=("version",), unknown=RAISE, partial=partial)
+# Request bodies
+
+CLIENT_IN = Body(ClientSchema, "ClientInput")
+CLIENT_PATCH = CLIENT_IN.patch()
+CONTACT_IN = Body(ContactSchema, "ContactInput")
+CONTACT_PATCH = CONTACT_IN.patch()
+INTERACTION_IN = Body(InteractionSchema, "InteractionInput")
+INTERACTION_PATCH = INTERACTION_IN.patch()
+SHARE_IN = Body(ShareSchema, "ShareInput")
+TAG_RENAME = Body(TagRenameSchema, "TagRename")
+PROJECT_IN = Body(ProjectApiSchema, "ProjectInput")
+PROJECT_PATCH = PROJECT_IN.patch()
+TASK_IN = Body(TaskApiSchema, "TaskInput")
+TASK_PATCH = TASK_IN.patch()
+QUOTE_IN = Body(QuoteApiSchema, "QuoteInput")
+QUOTE_PATCH = QUOTE_IN.patch()
+CONTRACT_IN = Body(ContractApiSchema, "ContractInput")
+CONTRACT_PATCH = CONTRACT_IN.patch()
+INVOICE_IN = Body(InvoiceApiSchema, "InvoiceInput")
+INVOICE_PATCH = INVOICE_IN.patch()
+PAYMENT_IN = Body(PaymentApiSchema, "PaymentInput")
+SCHEDULE_IN = Body(ScheduleSchema, "Schedule")
+DECISION_IN = Body(DecisionSchema, "Decision")
+VOID_IN = Body(VoidSchema, "Void")
+CONTRACT_COMMENT_IN = Body(CommentSchema, "Comment", required=False)
+COST_IN = Body(CostApiSchema, "CostInput")
+DRAFT_COMMENT_IN = Body(DraftCommentSchema, "DraftCommentInput")
+SIGNED_COPY = Body(
+    None,
+    "SignedCopy",
+    media="multipart/form-data",
+    doc={
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, checked by content."},
+            "signed_on": {"type": "string", "format": "date"},
+        },
+    },
+)
 
 
-def share_input() -> ShareSchema:
-    return ShareSchema(unknown=RAISE)
+# Query strings of the lists (unknown parameters are ignored; known ones must be valid)
 
 
-def contact_input(partial: bool = False) -> ContactSchema:
-    return ContactSchema(exclude=("version",), unknown=RAISE, partial=partial)
+def _one_of(options: tuple[str, ...]) -> fields.String:
+    choices = validate.OneOf(("", *options), error="Choose one of: {choices}.")
+    return fields.String(load_default="", validate=choices, error_messages=field_messages())
 
 
-def interaction_input(partial: bool = False) -> InteractionSchema:
-    return InteractionSchema(unknown=RAISE, partial=partial)
+def _text(limit: int, description: str | None = None) -> fields.String:
+    metadata = {"description": description} if description else {}
+    return fields.String(load_default="", validate=validate.Length(max=limit), metadata=metadata)
 
 
-def tag_rename_input() -> TagRenameSchema:
-    return TagRenameSchema(unknown=RAISE)
+CURSOR = "`next_cursor` of the last page."
+
+
+class ClientListQuery(Schema):
+    q = _text(100, "Fragment of the name, a contact's name, phone, e-mail or WeChat id, or a tag.")
+    status = _one_of(tuple(ClientStatus))
+    owner = _text(40, "A user id, or `me`.")
+    tag = _text(40, "Exact tag.")
+    source = _text(80, "Exact source channel.")
+    industry = _text(80, "Exact industry.")
+    quiet_days = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^([1-9][0-9]{0,3})?$", error="A number of days, 1 to 3649."),
+        metadata={"description": "No follow-up for N days."},
+    )
+    archived = _one_of(("1",))
+    sort = _one_of(("name", "recent"))
+    cursor = _text(200, CURSOR)
+
+
+class ProjectListQuery(Schema):
+    owner = _text(40, "A user id, or `me`.")
+    client = _text(40, "A client id.")
+    stage = _text(40, "A stage id.")
+    type = _text(60)
+    archived = _one_of(("1",))
+    cursor = _text(200, CURSOR)
+
+
+class QuoteListQuery(Schema):
+    status = _one_of(tuple(QuoteStatus))
+
+
+class ContractListQuery(Schema):
+    status = _one_of(tuple(ContractStatus))
+
+
+class InvoiceListQuery(Schema):
+    status = _one_of((*InvoiceStatus, "overdue"))
 
 
 class StageOut(Schema):
@@ -166,14 +258,6 @@ class TaskOut(Schema):
     checklist = fields.List(fields.Nested(ChecklistItemOut))
     created_at = fields.DateTime()
     version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
-
-
-def project_input(currency: str, partial: bool = False) -> ProjectApiSchema:
-    return ProjectApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
-
-
-def task_input(partial: bool = False) -> TaskApiSchema:
-    return TaskApiSchema(exclude=("version",), unknown=RAISE, partial=partial)
 
 
 class QuoteLineOut(Schema):
@@ -264,42 +348,6 @@ class AgeingOut(Schema):
     total = fields.Integer()
 
 
-def quote_input(currency: str, partial: bool = False):
-    from saas.billing.schemas import QuoteApiSchema
-
-    return QuoteApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
-
-
-def contract_input(currency: str, partial: bool = False):
-    from saas.billing.schemas import ContractApiSchema
-
-    return ContractApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
-
-
-def invoice_input(currency: str, partial: bool = False):
-    from saas.billing.schemas import InvoiceApiSchema
-
-    return InvoiceApiSchema(currency=currency, exclude=("version",), unknown=RAISE, partial=partial)
-
-
-def payment_input(currency: str):
-    from saas.billing.schemas import PaymentApiSchema
-
-    return PaymentApiSchema(currency=currency, exclude=("version",), unknown=RAISE)
-
-
-def schedule_input():
-    from saas.billing.schemas import ScheduleSchema
-
-    return ScheduleSchema(unknown=RAISE)
-
-
-def comment_input():
-    from saas.billing.schemas import CommentSchema
-
-    return CommentSchema(unknown=RAISE)
-
-
 class CostOut(Schema):
     id = fields.UUID()
     project_id = fields.UUID()
@@ -311,12 +359,6 @@ class CostOut(Schema):
     spent_on = fields.Date()
     user_id = fields.UUID(allow_none=True)
     created_at = fields.DateTime()
-
-
-def cost_input(currency: str):
-    from saas.billing.schemas import CostApiSchema
-
-    return CostApiSchema(currency=currency, unknown=RAISE)
 
 
 def _sheets(stored) -> int:
@@ -402,13 +444,6 @@ class DraftDetailOut(DraftOut):
     comments = fields.List(fields.Nested(DraftThreadOut), metadata={"description": "Threads, oldest first."})
 
 
-def draft_comment_input():
-    """Unknown fields are an error here too; what is known is judged by the proofing services."""
-    from saas.proofing.schemas import CommentSchema
-
-    return CommentSchema(unknown=RAISE)
-
-
 class NotificationOut(Schema):
     """One entry of the token person's bell in this studio, in the request's language."""
 
@@ -425,3 +460,14 @@ def _words(note):
     from saas.notify.texts import words_for
 
     return words_for(note.kind, note.data)
+
+
+class NotificationsOut(Schema):
+    data = fields.List(fields.Nested(NotificationOut))
+    unread = fields.Integer(metadata={"description": "How many of the person's notifications are unread."})
+
+
+class ReceivablesOut(Schema):
+    data = fields.List(fields.Nested(AgeingOut), metadata={"description": "The clients owing most (200 at most)."})
+    totals = fields.Nested(AgeingOut(exclude=("client_id", "client_name")))
+    clients = fields.Integer(metadata={"description": "How many clients owe anything."})

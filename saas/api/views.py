@@ -1,43 +1,51 @@
-"""/api/v1: bearer-token authentication, JSON in and out, the one error format, per-token rate limits."""
+"""/api/v1 for the client hub: clients, their contacts, follow-ups and shares, tags, the studio's members; and
+the OpenAPI document generated from every operation's declaration, with a readable page of it."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template, request, url_for
+from typing import Any
+
+from flask import jsonify, render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from saas.api.http import bp, invalid, json_body, listed, precondition_failed, principal, versioned
+from saas.api.http import api, bp, check_version, principal
 from saas.api.openapi import openapi_document
+from saas.api.operations import Page
 from saas.api.schemas import (
+    CLIENT_IN,
+    CLIENT_PATCH,
+    CONTACT_IN,
+    CONTACT_PATCH,
+    INTERACTION_IN,
+    INTERACTION_PATCH,
+    SHARE_IN,
+    TAG_RENAME,
+    ClientListQuery,
     ClientOut,
     ContactOut,
     InteractionOut,
     MemberOut,
     ShareOut,
     TagOut,
-    client_input,
-    contact_input,
-    interaction_input,
-    share_input,
-    tag_rename_input,
 )
 from saas.clients import queries, services
 from saas.clients.access import COMMERCIAL_CONTACT_FIELDS, get_client, sees_relationship
-from saas.clients.models import Client
-from saas.errors import NotAllowed, ValidationFailed
+from saas.clients.models import Client, ClientShare, Contact, Interaction
+from saas.errors import NotAllowed
 from saas.extensions import db, limiter
-from saas.schemas import load
 from saas.tenants import queries as tenant_queries
-from saas.tenants.models import Tenant
+from saas.tenants.models import Membership, Tenant
+from saas.web.pages import ChildOf
 
 
-def _client_out(many: bool = False) -> ClientOut:
+def _client_fields() -> dict[str, Any]:
     """Finance reads the commercial side of a client: no special notes."""
-    return ClientOut(many=many, exclude=() if sees_relationship(principal()) else ("notes",))
+    return {} if sees_relationship(principal()) else {"exclude": ("notes",)}
 
 
-def _contact_out(many: bool = False) -> ContactOut:
-    return ContactOut(many=many, only=None if sees_relationship(principal()) else COMMERCIAL_CONTACT_FIELDS)
+def _contact_fields() -> dict[str, Any]:
+    return {} if sees_relationship(principal()) else {"only": COMMERCIAL_CONTACT_FIELDS}
 
 
 def _require_relationship() -> None:
@@ -45,186 +53,199 @@ def _require_relationship() -> None:
         raise NotAllowed()
 
 
-def _client_response(client: Client, status: int = 200) -> Response:
-    location = url_for("api.client", client_id=client.id) if status == 201 else None
-    return versioned(_client_out().dump(client), client.version, status, location)
+CLIENT = {"response": ClientOut, "audience": _client_fields}
+CONTACT = {"response": ContactOut, "audience": _contact_fields}
+OF_CLIENT = {"resolves": {"client": get_client}}
+OF_CONTACT = {"resolves": {"client": get_client, "contact": ChildOf("client", queries.contact_of)}}
+OF_INTERACTION = {"resolves": {"client": get_client, "interaction": ChildOf("client", queries.interaction_of)}}
 
 
-@bp.get("/clients")
-def clients() -> ResponseReturnValue:
-    filters = queries.ClientFilters.from_args(request.args)
-    page = queries.client_page(principal(), filters, request.args.get("cursor"))
-    return jsonify(data=_client_out(many=True).dump(page.clients), next_cursor=page.next_cursor)
+@api.get(
+    "/clients",
+    summary="List clients the token can see (cursor pages of 50)",
+    query=ClientListQuery,
+    **CLIENT,
+    paged=True,
+)
+def clients(query: dict[str, str]) -> Page:
+    page = queries.client_page(principal(), queries.ClientFilters.from_args(query), query["cursor"] or None)
+    return Page(page.clients, page.next_cursor)
 
 
-@bp.post("/clients")
-def create_client() -> ResponseReturnValue:
-    try:
-        client = services.create_client(principal(), load(client_input(), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _client_response(client, 201)
+@api.post("/clients", summary="Create a client", body=CLIENT_IN, **CLIENT, status=201, location="api.client")
+def create_client(body: dict[str, Any]) -> Client:
+    return services.create_client(principal(), body)
 
 
-@bp.get("/clients/<client_id>")
-def client(client_id: str) -> ResponseReturnValue:
-    found = get_client(principal(), client_id)
-    return _client_response(found)
+@api.get("/clients/<client_id>", summary="Read a client", **OF_CLIENT, **CLIENT)
+def client(client: Client) -> Client:
+    return client
 
 
-@bp.patch("/clients/<client_id>")
-def update_client(client_id: str) -> ResponseReturnValue:
-    """If-Match is required: a PATCH without it gets 428, one with a stale version gets 412; nothing changes."""
-    found = get_client(principal(), client_id)
-    if (refused := precondition_failed(found.version)) is not None:
-        return refused
-    try:
-        changes = load(client_input(partial=True), json_body())
-        services.update_client(principal(), found, {**changes, "version": found.version})
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return _client_response(found)
+@api.patch(
+    "/clients/<client_id>",
+    summary="Change some fields of a client",
+    **OF_CLIENT,
+    body=CLIENT_PATCH,
+    **CLIENT,
+    if_match="required",
+)
+def update_client(client: Client, body: dict[str, Any]) -> Client:
+    check_version(client.version)
+    services.update_client(principal(), client, {**body, "version": client.version})
+    return client
 
 
-@bp.delete("/clients/<client_id>")
-def archive_client(client_id: str) -> ResponseReturnValue:
-    services.set_archived(principal(), get_client(principal(), client_id), True)
-    return "", 204
+@api.delete("/clients/<client_id>", summary="Archive a client (it can be restored in the workspace)", **OF_CLIENT)
+def archive_client(client: Client) -> None:
+    services.set_archived(principal(), client, True)
 
 
-@bp.get("/clients/<client_id>/contacts")
-def contacts(client_id: str) -> ResponseReturnValue:
-    return listed(_contact_out(many=True), get_client(principal(), client_id).contacts)
+@api.get("/clients/<client_id>/contacts", summary="A client's contacts", **OF_CLIENT, **CONTACT, many=True)
+def contacts(client: Client) -> list[Contact]:
+    return client.contacts
 
 
-@bp.get("/clients/<client_id>/contacts/<contact_id>")
-def contact(client_id: str, contact_id: str) -> ResponseReturnValue:
-    found = queries.contact_of(get_client(principal(), client_id), contact_id)
-    return versioned(_contact_out().dump(found), found.version)
+@api.post("/clients/<client_id>/contacts", summary="Add a contact", **OF_CLIENT, body=CONTACT_IN, **CONTACT, status=201)
+def add_contact(client: Client, body: dict[str, Any]) -> Contact:
+    return services.add_contact(principal(), client, body)
 
 
-@bp.patch("/clients/<client_id>/contacts/<contact_id>")
-def update_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
-    client_found = get_client(principal(), client_id)
-    found = queries.contact_of(client_found, contact_id)
-    if (refused := precondition_failed(found.version)) is not None:
-        return refused
-    try:
-        services.update_contact(principal(), client_found, found, load(contact_input(partial=True), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    db.session.flush()
-    return versioned(_contact_out().dump(found), found.version)
+@api.get("/clients/<client_id>/contacts/<contact_id>", summary="Read a contact", **OF_CONTACT, **CONTACT)
+def contact(client: Client, contact: Contact) -> Contact:
+    return contact
 
 
-@bp.delete("/clients/<client_id>/contacts/<contact_id>")
-def remove_contact(client_id: str, contact_id: str) -> ResponseReturnValue:
-    client_found = get_client(principal(), client_id)
-    services.remove_contact(principal(), client_found, queries.contact_of(client_found, contact_id))
-    return "", 204
+@api.patch(
+    "/clients/<client_id>/contacts/<contact_id>",
+    summary="Change some fields of a contact",
+    **OF_CONTACT,
+    body=CONTACT_PATCH,
+    **CONTACT,
+    if_match="required",
+)
+def update_contact(client: Client, contact: Contact, body: dict[str, Any]) -> Contact:
+    check_version(contact.version)
+    services.update_contact(principal(), client, contact, body)
+    return contact
 
 
-@bp.post("/clients/<client_id>/contacts")
-def add_contact(client_id: str) -> ResponseReturnValue:
-    found = get_client(principal(), client_id)
-    try:
-        contact = services.add_contact(principal(), found, load(contact_input(), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    db.session.flush()
-    return versioned(_contact_out().dump(contact), contact.version, 201)
+@api.delete("/clients/<client_id>/contacts/<contact_id>", summary="Remove a contact", **OF_CONTACT)
+def remove_contact(client: Client, contact: Contact) -> None:
+    services.remove_contact(principal(), client, contact)
 
 
-@bp.get("/clients/<client_id>/interactions")
-def interactions(client_id: str) -> ResponseReturnValue:
-    found = get_client(principal(), client_id)
+@api.get(
+    "/clients/<client_id>/interactions",
+    summary="A client's follow-ups, newest first",
+    **OF_CLIENT,
+    response=InteractionOut,
+    many=True,
+    errors=(403,),
+)
+def interactions(client: Client) -> list[Interaction]:
     _require_relationship()
-    return listed(InteractionOut(many=True), queries.interactions_of(found))
+    return queries.interactions_of(client)
 
 
-@bp.get("/clients/<client_id>/interactions/<interaction_id>")
-def interaction(client_id: str, interaction_id: str) -> ResponseReturnValue:
-    found = queries.interaction_of(get_client(principal(), client_id), interaction_id)
+@api.post(
+    "/clients/<client_id>/interactions",
+    summary="Log a follow-up (call, WeChat, e-mail, meeting, visit, note)",
+    **OF_CLIENT,
+    body=INTERACTION_IN,
+    response=InteractionOut,
+    status=201,
+)
+def log_interaction(client: Client, body: dict[str, Any]) -> Interaction:
+    return services.log_interaction(principal(), client, body)
+
+
+@api.get(
+    "/clients/<client_id>/interactions/<interaction_id>",
+    summary="Read a follow-up",
+    **OF_INTERACTION,
+    response=InteractionOut,
+    errors=(403,),
+)
+def interaction(client: Client, interaction: Interaction) -> Interaction:
     _require_relationship()
-    return versioned(InteractionOut().dump(found), found.version)
+    return interaction
 
 
-@bp.patch("/clients/<client_id>/interactions/<interaction_id>")
-def update_interaction(client_id: str, interaction_id: str) -> ResponseReturnValue:
-    found = queries.interaction_of(get_client(principal(), client_id), interaction_id)
-    if (refused := precondition_failed(found.version)) is not None:
-        return refused
-    try:
-        services.update_interaction(principal(), found, load(interaction_input(partial=True), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    db.session.flush()
-    return versioned(InteractionOut().dump(found), found.version)
+@api.patch(
+    "/clients/<client_id>/interactions/<interaction_id>",
+    summary="Correct a follow-up (its author, or someone who sees every client)",
+    **OF_INTERACTION,
+    body=INTERACTION_PATCH,
+    response=InteractionOut,
+    if_match="required",
+)
+def update_interaction(client: Client, interaction: Interaction, body: dict[str, Any]) -> Interaction:
+    check_version(interaction.version)
+    services.update_interaction(principal(), interaction, body)
+    return interaction
 
 
-@bp.post("/clients/<client_id>/interactions")
-def log_interaction(client_id: str) -> ResponseReturnValue:
-    found = get_client(principal(), client_id)
-    try:
-        interaction = services.log_interaction(principal(), found, load(interaction_input(), json_body()))
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return versioned(InteractionOut().dump(interaction), interaction.version, 201)
+@api.get(
+    "/clients/<client_id>/shares", summary="Who the client is shared with", **OF_CLIENT, response=ShareOut, many=True
+)
+def shares(client: Client) -> list[ClientShare]:
+    return queries.shares_of(client)
 
 
-@bp.get("/members")
-def members() -> ResponseReturnValue:
-    """The studio's people and their roles (read only; invitations and role changes stay in the workspace)."""
-    return listed(MemberOut(many=True), tenant_queries.members())
-
-
-@bp.get("/clients/<client_id>/shares")
-def shares(client_id: str) -> ResponseReturnValue:
-    return listed(ShareOut(many=True), queries.shares_of(get_client(principal(), client_id)))
-
-
-@bp.post("/clients/<client_id>/shares")
-def share_client(client_id: str) -> ResponseReturnValue:
-    found = get_client(principal(), client_id)
+@api.post(
+    "/clients/<client_id>/shares",
+    summary="Share the client with a member, optionally until a date",
+    **OF_CLIENT,
+    body=SHARE_IN,
+    response=ShareOut,
+    status=201,
+)
+def share_client(client: Client, body: dict[str, Any]) -> ClientShare:
     timezone = db.session.get(Tenant, principal().tenant_id).timezone
-    try:
-        share = services.share_client(principal(), found, load(share_input(), json_body()), timezone)
-    except ValidationFailed as exc:
-        return invalid(exc)
-    return jsonify(ShareOut().dump(share)), 201
+    return services.share_client(principal(), client, body, timezone)
 
 
-@bp.delete("/clients/<client_id>/shares/<share_id>")
-def revoke_share(client_id: str, share_id: str) -> ResponseReturnValue:
-    found = get_client(principal(), client_id)
-    services.revoke_share(principal(), found, queries.share_of(found, share_id))
-    return "", 204
+@api.delete(
+    "/clients/<client_id>/shares/<share_id>",
+    summary="Stop sharing the client with that member",
+    resolves={"client": get_client, "share": ChildOf("client", queries.share_of)},
+)
+def revoke_share(client: Client, share: ClientShare) -> None:
+    services.revoke_share(principal(), client, share)
 
 
-@bp.get("/tags")
-def tags() -> ResponseReturnValue:
-    return listed(TagOut(many=True), queries.tag_counts(principal()))
+@api.get(
+    "/tags", summary="Tags on the clients the token can see, most used first (500 at most)", response=TagOut, many=True
+)
+def tags() -> list[queries.TagCount]:
+    return queries.tag_counts(principal())
 
 
-@bp.patch("/tags/<name>")
-def rename_tag(name: str) -> ResponseReturnValue:
-    """Rename on every client of the studio (merging into an existing tag); managers and above."""
-    try:
-        new = load(tag_rename_input(), json_body())["name"]
-        if services.rename_tag(principal(), name, new) == 0:
-            raise NotFound()
-    except ValidationFailed as exc:
-        return invalid(exc)
+@api.patch(
+    "/tags/<name>",
+    summary="Rename a tag on every client (merges into an existing tag); managers and above",
+    body=TAG_RENAME,
+    response=TagOut,
+)
+def rename_tag(name: str, body: dict[str, Any]) -> queries.TagCount:
+    if services.rename_tag(principal(), name, body["name"]) == 0:
+        raise NotFound()
     db.session.flush()
-    found = next((t for t in queries.tag_counts(principal()) if t.name == new), queries.TagCount(new, 0))
-    return jsonify(TagOut().dump(found))
+    found = (t for t in queries.tag_counts(principal()) if t.name == body["name"])
+    return next(found, queries.TagCount(body["name"], 0))
 
 
-@bp.delete("/tags/<name>")
-def remove_tag(name: str) -> ResponseReturnValue:
+@api.delete("/tags/<name>", summary="Remove a tag from every client; managers and above")
+def remove_tag(name: str) -> None:
     if services.remove_tag(principal(), name) == 0:
         raise NotFound()
-    return "", 204
+
+
+@api.get("/members", summary="The studio's people and their roles (read only)", response=MemberOut, many=True)
+def members() -> list[Membership]:
+    """Invitations and role changes stay in the workspace."""
+    return tenant_queries.members()
 
 
 @bp.get("/openapi.json")
