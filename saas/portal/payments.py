@@ -4,13 +4,14 @@ portal blueprint; everything is resolved through the signed-in person's client."
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Response, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from saas.billing.models import Payment
+from saas.billing.models import Invoice, Payment
 from saas.billing.schemas import OnlinePaymentSchema
 from saas.billing.services.common import settings as billing_settings
-from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.files.storage import content_disposition
 from saas.ids import parse_uuid
@@ -19,8 +20,10 @@ from saas.payments.services import checkout
 from saas.payments.services.connect import takes_payments
 from saas.portal import queries
 from saas.portal.views import bp, signed_in
+from saas.portal_accounts.models import PortalUser
 from saas.schemas import load
 from saas.tenants.queries import studio_today
+from saas.web.pages import on_invalid, resolves
 
 
 def _invoice_page(invoice, status: int = 200, error: str | None = None) -> ResponseReturnValue:
@@ -40,42 +43,48 @@ def _invoice_page(invoice, status: int = 200, error: str | None = None) -> Respo
 
 
 @bp.get("/invoices/<invoice_id>")
-def invoice(invoice_id: str) -> ResponseReturnValue:
-    return _invoice_page(queries.invoice_for(signed_in(), invoice_id))
+@resolves(actor=signed_in, invoice=queries.invoice_for)
+def invoice(invoice: Invoice) -> ResponseReturnValue:
+    return _invoice_page(invoice)
 
 
 @bp.post("/invoices/<invoice_id>/pay")
-def pay_invoice(invoice_id: str) -> ResponseReturnValue:
+@resolves(actor=signed_in, invoice=queries.invoice_for)
+@on_invalid(lambda exc, invoice: _invoice_page(invoice, 422, exc.text))
+def pay_invoice(invoice: Invoice) -> ResponseReturnValue:
     """Off to Stripe's payment page; the invoice changes only when Stripe's webhook says the money arrived."""
-    user = signed_in()
-    found = queries.invoice_for(user, invoice_id)
-    try:
-        requested = load(OnlinePaymentSchema(currency=g.portal_tenant.currency), request.form)["amount_minor"]
-        url = checkout.start(user, found, requested)
-    except ValidationFailed as exc:
-        return _invoice_page(found, 422, exc.text)
+    requested = load(OnlinePaymentSchema(currency=g.portal_tenant.currency), request.form)["amount_minor"]
+    url = checkout.start(g.portal_user, invoice, requested)
     return redirect(url, 303)
 
 
-def _payment(payment_id: str):
-    """A payment on an invoice of this person's client; anything else is missing."""
-    user = signed_in()
+class Receipt(NamedTuple):
+    invoice: Invoice
+    payment: Payment
+
+
+def _receipt(user: PortalUser, payment_id: str) -> Receipt:
+    """The URL's payment, with its invoice, when that invoice is this person's client's; anything else is
+    missing."""
     payment = db.session.get(Payment, parse_uuid(payment_id))
     if payment is None:
         abort(404)
-    return user, queries.invoice_for(user, payment.invoice_id), payment
+    return Receipt(queries.invoice_for(user, payment.invoice_id), payment)
 
 
 @bp.get("/payments/<payment_id>/receipt")
-def receipt(payment_id: str) -> ResponseReturnValue:
-    user, found, payment = _payment(payment_id)
-    return render_template("portal/receipt.html", tenant=g.portal_tenant, invoice=found, payment=payment, user=user)
+@resolves(actor=signed_in, payment=_receipt)
+def receipt(payment: Receipt) -> ResponseReturnValue:
+    found, paid = payment
+    user = g.portal_user
+    return render_template("portal/receipt.html", tenant=g.portal_tenant, invoice=found, payment=paid, user=user)
 
 
 @bp.get("/payments/<payment_id>/receipt.pdf")
-def receipt_pdf(payment_id: str) -> ResponseReturnValue:
-    _user, found, payment = _payment(payment_id)
-    pdf = render_receipt_pdf(receipt_document(g.portal_tenant, found, payment))
+@resolves(actor=signed_in, payment=_receipt)
+def receipt_pdf(payment: Receipt) -> ResponseReturnValue:
+    found, paid = payment
+    pdf = render_receipt_pdf(receipt_document(g.portal_tenant, found, paid))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(f"receipt-{found.number}.pdf", attachment=True)
     return response

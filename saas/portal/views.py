@@ -20,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from saas.billing.models import Quote
 from saas.billing.services import quotes as quote_rules
 from saas.billing.services.common import settings as billing_settings
 from saas.config import LOCALES
@@ -32,12 +33,14 @@ from saas.isolation import set_tenant
 from saas.portal import progress, queries
 from saas.portal_accounts import queries as accounts
 from saas.portal_accounts import services as access
+from saas.portal_accounts.models import PortalUser
+from saas.projects.models import Project
 from saas.projects.pipeline import stages
 from saas.proofing import queries as proofing_queries
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.queries import studio_today
 from saas.web.client_ip import client_ip
-from saas.web.pages import invalid_input
+from saas.web.pages import flash_and_return, invalid_input, on_invalid, resolves
 from saas.web.urls import is_safe_redirect
 
 bp = Blueprint("portal", __name__, url_prefix="/portal/<slug>", template_folder="templates")
@@ -63,7 +66,9 @@ def _cookie_path() -> str:
     return f"/portal/{g.portal_tenant.slug}/"
 
 
-def signed_in():
+def signed_in() -> PortalUser:
+    """The signed-in portal user, or off to sign in. The `actor` of the portal's `resolves`: the records a URL
+    names are looked up through this person's client."""
     if g.portal_user is None:
         # Back to the page asked for after signing in (a review link from an e-mail, say).
         wanted = request.path if request.method == "GET" else None
@@ -153,35 +158,39 @@ def logout() -> ResponseReturnValue:
     return response
 
 
+def _after_language(**_records: object) -> str:
+    return _next() or url_for("portal.landing")
+
+
 @bp.post("/language")
+@on_invalid(flash_and_return(_after_language))
 def set_language() -> ResponseReturnValue:
     """Signed in: the person's own language (pages and e-mails). Signed out: this browser's, until they sign in."""
     locale = request.form.get("locale", "")
     if g.portal_user is not None:
-        try:
-            access.set_locale(g.portal_user, locale)
-        except ValidationFailed as exc:
-            flash(exc.text, "error")
+        access.set_locale(g.portal_user, locale)
     elif locale in LOCALES:
         session["locale"] = locale
-    return redirect(_next() or url_for("portal.landing"), 303)
+    return redirect(_after_language(), 303)
+
+
+def _account_page(errors: dict, status: int = 200) -> ResponseReturnValue:
+    return render_template("portal/account.html", tenant=g.portal_tenant, user=g.portal_user, errors=errors), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@on_invalid(lambda exc: _account_page(exc.errors, 422))
 def account() -> ResponseReturnValue:
     """Set, change or remove the optional password; every other session of the person ends."""
     user = signed_in()
     if request.method == "GET":
-        return render_template("portal/account.html", tenant=g.portal_tenant, user=user, errors={})
+        return _account_page({})
     current = request.cookies.get(COOKIE)
     if request.form.get("remove"):
         access.remove_password(user, current)
         flash(_("Your password is removed. Sign in with an e-mail link from now on."), "success")
         return redirect(url_for("portal.account"))
-    try:
-        access.set_password(user, request.form.get("password", ""), request.form.get("confirm", ""), current)
-    except ValidationFailed as exc:
-        return render_template("portal/account.html", tenant=g.portal_tenant, user=user, errors=exc.errors), 422
+    access.set_password(user, request.form.get("password", ""), request.form.get("confirm", ""), current)
     flash(_("Your password is saved. You have been signed out everywhere else."), "success")
     return redirect(url_for("portal.account"))
 
@@ -206,49 +215,53 @@ def home() -> ResponseReturnValue:
 
 
 @bp.get("/projects/<project_id>")
-def project(project_id: str) -> ResponseReturnValue:
+@resolves(actor=signed_in, project=queries.project_for)
+def project(project: Project) -> ResponseReturnValue:
     """One project: where it stands, its drafts, invoices and shared files, and the timeline of what happened."""
-    user = signed_in()
-    found = queries.project_for(user, project_id)
+    user = g.portal_user
     awaiting = {d.id for d in proofing_queries.awaiting(user.id)}
     return render_template(
         "portal/project.html",
         tenant=g.portal_tenant,
         user=user,
-        project=found,
-        steps=progress.timeline(found),
-        drafts=proofing_queries.submitted_of_client(user.client_id, found.id),
+        project=project,
+        steps=progress.timeline(project),
+        drafts=proofing_queries.submitted_of_client(user.client_id, project.id),
         awaiting=awaiting,
-        invoices=queries.invoices(user, found.id),
-        files=shared_with(user.client_id, found.id),
+        invoices=queries.invoices(user, project.id),
+        files=shared_with(user.client_id, project.id),
         stages=[s for s in stages() if s.kind == "open"],
         today=studio_today(g.portal_tenant.id),
     )
 
 
+def _to_quote(quote: Quote, **_records: object) -> str:
+    return url_for("portal.home") + f"#quote-{quote.id}"
+
+
 @bp.post("/quotes/<quote_id>/<any(accept, decline):decision>")
-def decide(quote_id: str, decision: str) -> ResponseReturnValue:
+@resolves(actor=signed_in, quote=queries.quote_for)
+@on_invalid(flash_and_return(_to_quote))
+def decide(quote: Quote, decision: str) -> ResponseReturnValue:
     """The client's own answer: their name as typed, the time and their IP are kept with the quote."""
-    user = signed_in()
-    quote = queries.quote_for(user, quote_id)
-    name = request.form.get("name", "").strip() or user.name
-    try:
-        quote_rules.decide(None, quote, decision == "accept", name, client_ip())
-    except ValidationFailed as exc:
-        flash(exc.text, "error")
-        return redirect(url_for("portal.home") + f"#quote-{quote.id}"), 303
+    name = request.form.get("name", "").strip() or g.portal_user.name
+    quote_rules.decide(None, quote, decision == "accept", name, client_ip())
     flash(_("Thank you. %(studio)s has your answer.", studio=g.portal_tenant.name), "success")
-    return redirect(url_for("portal.home") + f"#quote-{quote.id}")
+    return redirect(_to_quote(quote))
 
 
-@bp.get("/files/<file_id>")
-def shared_file(file_id: str) -> ResponseReturnValue:
+def _shared_file(user: PortalUser, file_id: str) -> StoredFile:
     """A file the studio shared with this person's client; anything else reads as missing."""
     from saas.ids import parse_uuid
 
-    user = signed_in()
     stored = db.session.get(StoredFile, parse_uuid(file_id))
     if stored is None or stored.client_id != user.client_id or stored.shared_at is None:
         abort(404)
+    return stored
+
+
+@bp.get("/files/<file_id>")
+@resolves(actor=signed_in, file=_shared_file)
+def shared_file(file: StoredFile) -> ResponseReturnValue:
     preview = request.args.get("preview")
-    return send_file_or_preview(stored, preview if preview in ("thumb", "large") else None)
+    return send_file_or_preview(file, preview if preview in ("thumb", "large") else None)

@@ -8,27 +8,29 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
-from saas.errors import ValidationFailed
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import renew_session
 from saas.tenants import accounts
 from saas.tenants.schemas import AccountSchema, PasswordChangeSchema
+from saas.web.pages import on_invalid
 
 
 def _page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
     return render_template("staff/account.html", form=form, errors=errors), status
 
 
+def _saved_values() -> dict:
+    return {"name": current_user.name, "locale": current_user.locale or ""}
+
+
 @bp.route("/account", methods=["GET", "POST"])
+@on_invalid(lambda exc: _page(request.form, exc.errors, 422))
 def account() -> ResponseReturnValue:
     user = current_user
     if request.method == "GET":
-        return _page({"name": user.name, "locale": user.locale or ""}, {})
-    try:
-        data = load(AccountSchema(), request.form)
-    except ValidationFailed as exc:
-        return _page(request.form, exc.errors, 422)
+        return _page(_saved_values(), {})
+    data = load(AccountSchema(), request.form)
     accounts.update_account(user, data["name"], data["locale"])
     refresh()
     flash(_("Your account is saved."), "success")
@@ -36,13 +38,11 @@ def account() -> ResponseReturnValue:
 
 
 @bp.post("/account/password")
+@on_invalid(lambda exc: _page(_saved_values(), exc.errors, 422))
 def change_password() -> ResponseReturnValue:
     user = current_user._get_current_object()
-    try:
-        data = load(PasswordChangeSchema(), request.form)
-        accounts.change_password(user, data["current_password"], data["password"])
-    except ValidationFailed as exc:
-        return _page({"name": user.name, "locale": user.locale or ""}, exc.errors, 422)
+    data = load(PasswordChangeSchema(), request.form)
+    accounts.change_password(user, data["current_password"], data["password"])
     # Every session ended, this one included: start a fresh one so the person stays signed in here.
     tenant_id = session.get("tenant_id")
     renew_session(user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,7 +26,7 @@ from saas.tenants.schemas import (
     SignupSchema,
 )
 from saas.web.client_ip import client_ip
-from saas.web.pages import invalid_input
+from saas.web.pages import invalid_input, on_invalid
 from saas.web.transaction import keep_changes_on_error
 from saas.web.urls import is_safe_redirect
 
@@ -70,37 +70,35 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("signup_rate_limit"), methods=["POST"])
+@on_invalid(lambda exc: (render_template("auth/signup.html", form=request.form, errors=exc.errors), 422))
 def signup() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("auth/signup.html", form={}, errors={})
-    try:
-        data = load(SignupSchema(), request.form)
-        membership = services.create_studio(**data, locale=current_locale())
-    except ValidationFailed as exc:
-        return render_template("auth/signup.html", form=request.form, errors=exc.errors), 422
+    data = load(SignupSchema(), request.form)
+    membership = services.create_studio(**data, locale=current_locale())
     _begin_session(membership.user)
     flash(_("Welcome to Atelier! Your studio %(name)s is ready.", name=membership.tenant.name), "success")
     return redirect(url_for("staff.home"))
 
 
+def _login_page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:
+    return render_template("auth/login.html", form=form, errors=errors, next=next_url()), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("login_rate_limit"), methods=["POST"])
+@on_invalid(lambda exc: _login_page(request.form, exc.errors, 422))
 def login() -> ResponseReturnValue:
     if request.method == "GET":
         if current_user.is_authenticated:
             return _after_login()
-        return render_template("auth/login.html", form={}, errors={}, next=next_url())
+        return _login_page({}, {})
+    data = load(LoginSchema(), request.form)
     try:
-        data = load(LoginSchema(), request.form)
         user = accounts.authenticate(data["email"], data["password"])
-    except ValidationFailed as exc:
-        return render_template("auth/login.html", form=request.form, errors=exc.errors, next=next_url()), 422
     except accounts.LoginRefused as exc:
         keep_changes_on_error()  # the failure count must survive this error response
-        status = 429 if exc.locked_until else 401
-        return render_template(
-            "auth/login.html", form=request.form, errors={"_schema": [exc.message]}, next=next_url()
-        ), status
+        return _login_page(request.form, {"_schema": [exc.message]}, 429 if exc.locked_until else 401)
     _begin_session(user)
     return _after_login()
 
@@ -124,36 +122,44 @@ def set_language() -> ResponseReturnValue:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("reset_rate_limit"), methods=["POST"])
+@on_invalid(lambda exc: (render_template("auth/forgot.html", form=request.form, errors=exc.errors), 422))
 def forgot_password() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("auth/forgot.html", form={}, errors={})
-    try:
-        data = load(ResetRequestSchema(), request.form)
-    except ValidationFailed as exc:
-        return render_template("auth/forgot.html", form=request.form, errors=exc.errors), 422
+    data = load(ResetRequestSchema(), request.form)
     accounts.request_password_reset(data["email"])
     return render_template("auth/forgot_sent.html", email=data["email"])
 
 
+def _reset_refused(exc: ValidationFailed) -> ResponseReturnValue:
+    token = (request.view_args or {})["token"]
+    return render_template("auth/reset.html", token=token, errors=exc.errors), 422
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("reset_rate_limit"), methods=["POST"])
+@on_invalid(_reset_refused)
 def reset_password(token: str) -> ResponseReturnValue:
     if accounts.find_reset(token) is None:
         return render_template("auth/link_invalid.html"), 404
     if request.method == "GET":
         return render_template("auth/reset.html", token=token, errors={})
-    try:
-        data = load(ResetSchema(), request.form)
-        user = accounts.reset_password(token, data["password"])
-    except ValidationFailed as exc:
-        return render_template("auth/reset.html", token=token, errors=exc.errors), 422
+    data = load(ResetSchema(), request.form)
+    user = accounts.reset_password(token, data["password"])
     _begin_session(user)
     flash(_("Your password has been changed."), "success")
     return redirect(url_for("staff.home"))
 
 
+def _join_page(errors: dict, form: dict, status: int = 200) -> ResponseReturnValue:
+    """The invitation as it was when the request began (`g.join`): a refusal shows the same page again, even
+    when the invitation was used by a parallel request in the meantime."""
+    return render_template("auth/join.html", errors=errors, form=form, **g.join), status
+
+
 @bp.route("/join/<slug>/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("login_rate_limit"), methods=["POST"])
+@on_invalid(lambda exc: _join_page(exc.errors, request.form, 422))
 def join(slug: str, token: str) -> ResponseReturnValue:
     tenant = tenant_by_slug(slug)
     set_tenant(db.session(), tenant.id)
@@ -161,14 +167,11 @@ def join(slug: str, token: str) -> ResponseReturnValue:
     if invitation is None:
         return render_template("auth/link_invalid.html", tenant=tenant), 404
     existing = accounts.find_user(invitation.email)
-    context = {"tenant": tenant, "invitation": invitation, "existing": existing, "token": token}
+    g.join = {"tenant": tenant, "invitation": invitation, "existing": existing, "token": token}
     if request.method == "GET":
-        return render_template("auth/join.html", errors={}, form={}, **context)
-    try:
-        data = load(AcceptInviteSchema(), request.form)
-        membership = services.accept_invitation(token, data.get("name"), data["password"])
-    except ValidationFailed as exc:
-        return render_template("auth/join.html", errors=exc.errors, form=request.form, **context), 422
+        return _join_page({}, {})
+    data = load(AcceptInviteSchema(), request.form)
+    membership = services.accept_invitation(token, data.get("name"), data["password"])
     db.session.flush()
     _begin_session(membership.user)
     flash(_("Welcome to %(studio)s!", studio=tenant.name), "success")

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 
 from saas.billing import queries
-from saas.billing.models import Contract, Invoice, Quote
+from saas.billing.models import Contract, Invoice, Payment, ProjectCost, Quote
 from saas.billing.schemas import (
     BillingSettingsSchema,
     CommentSchema,
@@ -28,17 +29,21 @@ from saas.billing.schemas import (
 )
 from saas.billing.services import common, contracts, costs, invoices, quotes
 from saas.clients.access import get_client
+from saas.clients.models import Client
 from saas.errors import ValidationFailed
 from saas.money import plain_amount
 from saas.payments import gateway
 from saas.payments.services import refunds
 from saas.payments.services.connect import account_of, onboarding_link, refresh
 from saas.projects.access import get_project
+from saas.projects.models import Project
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
+from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 from saas.web.client_ip import client_ip
+from saas.web.pages import ChildOf, flash_and_return, on_invalid, resolves
 from saas.web.urls import external_url
 
 
@@ -50,8 +55,43 @@ def _cur() -> dict[str, str]:
     return {"currency": g.tenant.currency}
 
 
-def _flash_errors(exc: ValidationFailed) -> None:
-    flash(exc.text, "error")
+# The documents a URL names, each through the one access helper (seen through its client, or 404).
+
+
+def _quote(membership: Membership, quote_id: str) -> Quote:
+    return common.get_document(membership, Quote, quote_id)
+
+
+def _contract(membership: Membership, contract_id: str) -> Contract:
+    return common.get_document(membership, Contract, contract_id)
+
+
+def _invoice(membership: Membership, invoice_id: str) -> Invoice:
+    return common.get_document(membership, Invoice, invoice_id)
+
+
+def _quote_or_contract(membership: Membership, document_id: str) -> Quote | Contract:
+    """/quotes/<id>/… or /contracts/<id>/…: the document of the kind the URL names."""
+    model = Quote if (request.view_args or {}).get("kind") == "quotes" else Contract
+    return common.get_document(membership, model, document_id)
+
+
+def _new_document_client() -> Client:
+    """The client a new document is for: the form's client_id, or ?client= on the link that opened the form.
+    Not a record of the URL's path, so not resolved: asked for again when a refused form is shown again."""
+    return get_client(g.membership, request.values.get("client_id") or request.args.get("client", ""))
+
+
+def _to_quote(quote: Quote, **_records: object) -> str:
+    return url_for("staff.quote", quote_id=quote.id)
+
+
+def _to_contract(contract: Contract, **_records: object) -> str:
+    return url_for("staff.contract", contract_id=contract.id)
+
+
+def _to_document(document: Quote | Contract, **_records: object) -> str:
+    return _to_quote(document) if isinstance(document, Quote) else _to_contract(document)
 
 
 # Quotes
@@ -98,8 +138,9 @@ def _lines_form(quote) -> dict[str, list[str]]:
 
 @bp.route("/quotes/new", methods=["GET", "POST"])
 @requires(Perm.QUOTES)
+@on_invalid(lambda exc: _quote_form(request.form, exc.errors, client=_new_document_client(), status=422))
 def new_quote() -> ResponseReturnValue:
-    client = get_client(g.membership, request.values.get("client_id") or request.args.get("client", ""))
+    client = _new_document_client()
     if request.method == "GET":
         form = {
             "client_id": str(client.id),
@@ -108,24 +149,21 @@ def new_quote() -> ResponseReturnValue:
             **_lines_form(None),
         }
         return _quote_form(form, {}, client=client)
-    try:
-        quote = quotes.create_quote(g.membership, load(QuoteSchema(**_cur()), request.form))
-    except ValidationFailed as exc:
-        return _quote_form(request.form, exc.errors, client=client, status=422)
+    quote = quotes.create_quote(g.membership, load(QuoteSchema(**_cur()), request.form))
     flash(_("Quote %(number)s created.", number=quote.number), "success")
     return redirect(url_for("staff.quote", quote_id=quote.id))
 
 
 @bp.get("/quotes/<quote_id>")
-def quote(quote_id: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Quote, quote_id)
+@resolves(quote=_quote)
+def quote(quote: Quote) -> ResponseReturnValue:
     return render_template(
         "staff/billing/quote.html",
-        quote=found,
-        revisions=queries.revisions(found),
-        needs_approval=quotes.needs_approval(found),
-        contract=contracts.of_quote(found),
-        invoiced=invoices.already_invoiced(found),
+        quote=quote,
+        revisions=queries.revisions(quote),
+        needs_approval=quotes.needs_approval(quote),
+        contract=contracts.of_quote(quote),
+        invoiced=invoices.already_invoiced(quote),
         settings=common.settings(),
         today=_today(),
     )
@@ -133,80 +171,71 @@ def quote(quote_id: str) -> ResponseReturnValue:
 
 @bp.route("/quotes/<quote_id>/edit", methods=["GET", "POST"])
 @requires(Perm.QUOTES)
-def edit_quote(quote_id: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Quote, quote_id)
+@resolves(quote=_quote)
+@on_invalid(lambda exc, quote: _quote_form(request.form, exc.errors, quote, status=422))
+def edit_quote(quote: Quote) -> ResponseReturnValue:
     if request.method == "GET":
         form = {
-            "title": found.title,
-            "language": found.language,
-            "valid_until": found.valid_until,
-            "tax": f"{found.tax_rate_bp / 100:g}",
-            "notes": found.notes,
-            "project_id": str(found.project_id or ""),
-            "version": found.version,
-            **_lines_form(found),
+            "title": quote.title,
+            "language": quote.language,
+            "valid_until": quote.valid_until,
+            "tax": f"{quote.tax_rate_bp / 100:g}",
+            "notes": quote.notes,
+            "project_id": str(quote.project_id or ""),
+            "version": quote.version,
+            **_lines_form(quote),
         }
-        return _quote_form(form, {}, found)
-    try:
-        form = request.form.copy()
-        form["client_id"] = str(found.client_id)
-        data = load(QuoteSchema(**_cur()), form)
-        quotes.update_quote(g.membership, found, data)
-    except ValidationFailed as exc:
-        return _quote_form(request.form, exc.errors, found, status=422)
+        return _quote_form(form, {}, quote)
+    form = request.form.copy()
+    form["client_id"] = str(quote.client_id)
+    quotes.update_quote(g.membership, quote, load(QuoteSchema(**_cur()), form))
     flash(_("Quote saved."), "success")
-    return redirect(url_for("staff.quote", quote_id=found.id))
+    return redirect(url_for("staff.quote", quote_id=quote.id))
 
 
 @bp.post("/quotes/<quote_id>/<any('request-approval', approve, reject, send, accept, decline):action>")
-def quote_action(quote_id: str, action: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Quote, quote_id)
-    try:
-        if action == "request-approval":
-            quotes.request_approval(g.membership, found)
-        elif action in ("approve", "reject"):
-            (quotes.approve_discount if action == "approve" else quotes.reject_discount)(g.membership, found)
-        elif action == "send":
-            quotes.send_quote(g.membership, found)
-        else:
-            name = load(DecisionSchema(), request.form)["name"]
-            quotes.decide(g.membership, found, action == "accept", name, client_ip())
-    except ValidationFailed as exc:
-        _flash_errors(exc)
-        return redirect(url_for("staff.quote", quote_id=found.id)), 303
-    flash(_("Quote %(number)s updated.", number=found.number), "success")
-    return redirect(url_for("staff.quote", quote_id=found.id))
+@resolves(quote=_quote)
+@on_invalid(flash_and_return(_to_quote))
+def quote_action(quote: Quote, action: str) -> ResponseReturnValue:
+    if action == "request-approval":
+        quotes.request_approval(g.membership, quote)
+    elif action in ("approve", "reject"):
+        (quotes.approve_discount if action == "approve" else quotes.reject_discount)(g.membership, quote)
+    elif action == "send":
+        quotes.send_quote(g.membership, quote)
+    else:
+        name = load(DecisionSchema(), request.form)["name"]
+        quotes.decide(g.membership, quote, action == "accept", name, client_ip())
+    flash(_("Quote %(number)s updated.", number=quote.number), "success")
+    return redirect(url_for("staff.quote", quote_id=quote.id))
 
 
 @bp.get("/quotes/<quote_id>/print")
-def print_quote(quote_id: str) -> ResponseReturnValue:
+@resolves(quote=_quote)
+def print_quote(quote: Quote) -> ResponseReturnValue:
     from saas.billing.printing import quote_document
 
-    found = common.get_document(g.membership, Quote, quote_id)
-    return render_template("staff/billing/quote_print.html", doc=quote_document(found, g.tenant), quote=found)
+    return render_template("staff/billing/quote_print.html", doc=quote_document(quote, g.tenant), quote=quote)
 
 
 @bp.get("/quotes/<quote_id>/pdf")
-def quote_pdf(quote_id: str) -> ResponseReturnValue:
+@resolves(quote=_quote)
+def quote_pdf(quote: Quote) -> ResponseReturnValue:
     from saas.billing.pdf import render_quote_pdf
     from saas.billing.printing import quote_document
 
-    found = common.get_document(g.membership, Quote, quote_id)
-    pdf = render_quote_pdf(quote_document(found, g.tenant, current_app.extensions["atelier.storage"]))
+    pdf = render_quote_pdf(quote_document(quote, g.tenant, current_app.extensions["atelier.storage"]))
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{found.number}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
     return response
 
 
 @bp.post("/quotes/<quote_id>/contract")
 @requires(Perm.QUOTES)
-def contract_from_quote(quote_id: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Quote, quote_id)
-    try:
-        contract = contracts.from_quote(g.membership, found)
-    except ValidationFailed as exc:
-        _flash_errors(exc)
-        return redirect(url_for("staff.quote", quote_id=found.id)), 303
+@resolves(quote=_quote)
+@on_invalid(flash_and_return(_to_quote))
+def contract_from_quote(quote: Quote) -> ResponseReturnValue:
+    contract = contracts.from_quote(g.membership, quote)
     flash(_("Contract %(number)s drafted from the quote.", number=contract.number), "success")
     return redirect(url_for("staff.contract", contract_id=contract.id))
 
@@ -241,112 +270,95 @@ def _contract_form(form: dict, errors: dict, contract=None, client=None, status:
 
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @requires(Perm.QUOTES)
+@on_invalid(lambda exc: _contract_form(request.form, exc.errors, client=_new_document_client(), status=422))
 def new_contract() -> ResponseReturnValue:
-    client = get_client(g.membership, request.values.get("client_id") or request.args.get("client", ""))
+    client = _new_document_client()
     if request.method == "GET":
         return _contract_form(
             {"client_id": str(client.id), "project_id": request.args.get("project", "")}, {}, client=client
         )
-    try:
-        contract = contracts.create_contract(g.membership, load(ContractSchema(**_cur()), request.form))
-    except ValidationFailed as exc:
-        return _contract_form(request.form, exc.errors, client=client, status=422)
+    contract = contracts.create_contract(g.membership, load(ContractSchema(**_cur()), request.form))
     flash(_("Contract %(number)s created.", number=contract.number), "success")
     return redirect(url_for("staff.contract", contract_id=contract.id))
 
 
 @bp.get("/contracts/<contract_id>")
-def contract(contract_id: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Contract, contract_id)
+@resolves(contract=_contract)
+def contract(contract: Contract) -> ResponseReturnValue:
     return render_template(
         "staff/billing/contract.html",
-        contract=found,
-        decisions=contracts.decisions(found),
-        pending=contracts.pending_role(found),
-        invoiced=invoices.already_invoiced(found),
-        can_decide=contracts.can_decide(g.membership, found),
-        invoices=queries.documents_of(client_id=found.client_id).invoices,
+        contract=contract,
+        decisions=contracts.decisions(contract),
+        pending=contracts.pending_role(contract),
+        invoiced=invoices.already_invoiced(contract),
+        can_decide=contracts.can_decide(g.membership, contract),
+        invoices=queries.documents_of(client_id=contract.client_id).invoices,
         today=_today(),
     )
 
 
 @bp.route("/contracts/<contract_id>/edit", methods=["GET", "POST"])
 @requires(Perm.QUOTES)
-def edit_contract(contract_id: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Contract, contract_id)
+@resolves(contract=_contract)
+@on_invalid(lambda exc, contract: _contract_form(request.form, exc.errors, contract, status=422))
+def edit_contract(contract: Contract) -> ResponseReturnValue:
     if request.method == "GET":
         form = {
-            "title": found.title,
-            "amount": plain_amount(found.amount_minor, g.tenant.currency),
-            "terms": found.terms,
-            "version": found.version,
+            "title": contract.title,
+            "amount": plain_amount(contract.amount_minor, g.tenant.currency),
+            "terms": contract.terms,
+            "version": contract.version,
         }
-        return _contract_form(form, {}, found)
-    try:
-        contracts.update_contract(g.membership, found, load(ContractSchema(**_cur()), request.form))
-    except ValidationFailed as exc:
-        return _contract_form(request.form, exc.errors, found, status=422)
+        return _contract_form(form, {}, contract)
+    contracts.update_contract(g.membership, contract, load(ContractSchema(**_cur()), request.form))
     flash(_("Contract saved."), "success")
-    return redirect(url_for("staff.contract", contract_id=found.id))
+    return redirect(url_for("staff.contract", contract_id=contract.id))
 
 
 @bp.post("/contracts/<contract_id>/<any(submit, approve, reject, sign):action>")
-def contract_action(contract_id: str, action: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Contract, contract_id)
+@resolves(contract=_contract)
+@on_invalid(flash_and_return(_to_contract))
+def contract_action(contract: Contract, action: str) -> ResponseReturnValue:
     try:
         if action == "submit":
-            contracts.submit(g.membership, found)
+            contracts.submit(g.membership, contract)
         elif action in ("approve", "reject"):
             comment = load(CommentSchema(), request.form).get("comment")
-            contracts.decide(g.membership, found, action == "approve", comment)
+            contracts.decide(g.membership, contract, action == "approve", comment)
         else:
             signed_on = request.form.get("signed_on") or None
             signed = datetime.strptime(signed_on, "%Y-%m-%d").date() if signed_on else None
             storage = current_app.extensions["atelier.storage"]
-            contracts.sign(g.membership, found, storage, request.files.get("file"), signed)
+            contracts.sign(g.membership, contract, storage, request.files.get("file"), signed)
     except ValueError:
         flash(_("Enter a date like 2026-12-31."), "error")
-        return redirect(url_for("staff.contract", contract_id=found.id)), 303
-    except ValidationFailed as exc:
-        _flash_errors(exc)
-        return redirect(url_for("staff.contract", contract_id=found.id)), 303
-    flash(_("Contract %(number)s updated.", number=found.number), "success")
-    return redirect(url_for("staff.contract", contract_id=found.id))
+        return redirect(url_for("staff.contract", contract_id=contract.id)), 303
+    flash(_("Contract %(number)s updated.", number=contract.number), "success")
+    return redirect(url_for("staff.contract", contract_id=contract.id))
 
 
 @bp.get("/contracts/<contract_id>/signed")
-def signed_copy(contract_id: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Contract, contract_id)
-    if not found.signed_file_key:
-        from werkzeug.exceptions import NotFound
-
+@resolves(contract=_contract)
+def signed_copy(contract: Contract) -> ResponseReturnValue:
+    if not contract.signed_file_key:
         raise NotFound()
-    data = current_app.extensions["atelier.storage"].get(found.signed_file_key)
+    data = current_app.extensions["atelier.storage"].get(contract.signed_file_key)
     kind = contracts._sniff(data) or "application/octet-stream"
     response = Response(data, mimetype=kind)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{found.number}-signed{contracts.SIGNED_TYPES.get(kind, "")}"'
+        f'attachment; filename="{contract.number}-signed{contracts.SIGNED_TYPES.get(kind, "")}"'
     )
     return response
 
 
 @bp.post("/<any(quotes, contracts):kind>/<document_id>/schedule")
 @requires(Perm.INVOICES)
-def schedule_invoices(kind: str, document_id: str) -> ResponseReturnValue:
-    model = Quote if kind == "quotes" else Contract
-    found = common.get_document(g.membership, model, document_id)
-    back = (
-        url_for("staff.quote", quote_id=found.id)
-        if kind == "quotes"
-        else url_for("staff.contract", contract_id=found.id)
-    )
-    try:
-        made = invoices.schedule(g.membership, found, load(ScheduleSchema(), request.form)["parts"])
-    except ValidationFailed as exc:
-        _flash_errors(exc)
-        return redirect(back), 303
+@resolves(document=_quote_or_contract)
+@on_invalid(flash_and_return(_to_document))
+def schedule_invoices(kind: str, document: Quote | Contract) -> ResponseReturnValue:
+    made = invoices.schedule(g.membership, document, load(ScheduleSchema(), request.form)["parts"])
     flash(_("%(n)d invoices drafted.", n=len(made)), "success")
-    return redirect(back)
+    return redirect(_to_document(document))
 
 
 # Invoices
@@ -378,23 +390,22 @@ def _invoice_form(form: dict, errors: dict, invoice=None, client=None, status: i
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
 @requires(Perm.INVOICES)
+@on_invalid(lambda exc: _invoice_form(request.form, exc.errors, client=_new_document_client(), status=422))
 def new_invoice() -> ResponseReturnValue:
-    client = get_client(g.membership, request.values.get("client_id") or request.args.get("client", ""))
+    client = _new_document_client()
     if request.method == "GET":
         return _invoice_form(
             {"client_id": str(client.id), "project_id": request.args.get("project", "")}, {}, client=client
         )
-    try:
-        invoice = invoices.create_invoice(g.membership, load(InvoiceSchema(**_cur()), request.form))
-    except ValidationFailed as exc:
-        return _invoice_form(request.form, exc.errors, client=client, status=422)
+    invoice = invoices.create_invoice(g.membership, load(InvoiceSchema(**_cur()), request.form))
     flash(_("Invoice %(number)s created.", number=invoice.number), "success")
     return redirect(url_for("staff.invoice", invoice_id=invoice.id))
 
 
 @bp.get("/invoices/<invoice_id>")
-def invoice(invoice_id: str) -> ResponseReturnValue:
-    return _invoice_page(common.get_document(g.membership, Invoice, invoice_id))
+@resolves(invoice=_invoice)
+def invoice(invoice: Invoice) -> ResponseReturnValue:
+    return _invoice_page(invoice)
 
 
 def _invoice_page(found: Invoice, errors: dict | None = None, form: Any = None, status: int = 200):
@@ -410,53 +421,66 @@ def _invoice_page(found: Invoice, errors: dict | None = None, form: Any = None, 
     return page, status
 
 
+def _section(name: str, exc: ValidationFailed) -> dict[str, list[str]]:
+    """The invoice page holds several forms: a refused one's errors are keyed by its section."""
+    return {f"{name}.{k}": v for k, v in exc.errors.items()}
+
+
+def _payment_of(invoice: Invoice, payment_id: str) -> Payment:
+    payment = next((p for p in invoice.payments if str(p.id) == payment_id), None)
+    if payment is None:
+        abort(404)
+    return payment
+
+
 @bp.post("/invoices/<invoice_id>/gate")
 @requires(Perm.INVOICES)
-def gate_invoice(invoice_id: str) -> ResponseReturnValue:
+@resolves(invoice=_invoice)
+@on_invalid(lambda exc, invoice: _invoice_page(invoice, _section("gate", exc), request.form, 422))
+def gate_invoice(invoice: Invoice) -> ResponseReturnValue:
     from saas.ids import parse_uuid
 
-    found = common.get_document(g.membership, Invoice, invoice_id)
     chosen = request.form.get("draft_id") or None
-    try:
-        invoices.gate_on_draft(g.membership, found, parse_uuid(chosen) if chosen else None)
-    except ValidationFailed as exc:
-        return _invoice_page(found, {f"gate.{k}": v for k, v in exc.errors.items()}, request.form, 422)
-    flash(_("Invoice %(number)s updated.", number=found.number), "success")
-    return redirect(url_for("staff.invoice", invoice_id=found.id))
+    invoices.gate_on_draft(g.membership, invoice, parse_uuid(chosen) if chosen else None)
+    flash(_("Invoice %(number)s updated.", number=invoice.number), "success")
+    return redirect(url_for("staff.invoice", invoice_id=invoice.id))
+
+
+def _refund_refused(exc: ValidationFailed, invoice: Invoice, payment: Payment) -> ResponseReturnValue:
+    form = {**request.form, "payment_id": str(payment.id)}
+    return _invoice_page(invoice, _section("refund", exc), form, 422)
 
 
 @bp.post("/invoices/<invoice_id>/payments/<payment_id>/refund")
 @requires(Perm.PAYMENTS)
-def refund_payment(invoice_id: str, payment_id: str) -> ResponseReturnValue:
+@resolves(invoice=_invoice, payment=ChildOf("invoice", _payment_of))
+@on_invalid(_refund_refused)
+def refund_payment(invoice: Invoice, payment: Payment) -> ResponseReturnValue:
     """Asked of Stripe by a job; the payment and the invoice change when Stripe's webhook confirms it."""
-    found = common.get_document(g.membership, Invoice, invoice_id)
-    payment = next((p for p in found.payments if str(p.id) == payment_id), None)
-    if payment is None:
-        abort(404)
-    try:
-        data = load(RefundSchema(**_cur()), request.form)
-        refunds.request_refund(g.membership, found, payment, data["amount_minor"], data["reason"])
-    except ValidationFailed as exc:
-        form = {**request.form, "payment_id": payment_id}
-        return _invoice_page(found, {f"refund.{k}": v for k, v in exc.errors.items()}, form, 422)
+    data = load(RefundSchema(**_cur()), request.form)
+    refunds.request_refund(g.membership, invoice, payment, data["amount_minor"], data["reason"])
     flash(_("Refund asked of Stripe. The invoice shows it once Stripe confirms."), "success")
-    return redirect(url_for("staff.invoice", invoice_id=found.id))
+    return redirect(url_for("staff.invoice", invoice_id=invoice.id))
+
+
+def _action_refused(exc: ValidationFailed, invoice: Invoice) -> ResponseReturnValue:
+    """The errors of the send, void or pay form, keyed by the action the URL names."""
+    action = (request.view_args or {})["action"]
+    return _invoice_page(invoice, _section(action, exc), request.form, 422)
 
 
 @bp.post("/invoices/<invoice_id>/<any(send, void, pay):action>")
-def invoice_action(invoice_id: str, action: str) -> ResponseReturnValue:
-    found = common.get_document(g.membership, Invoice, invoice_id)
-    try:
-        if action == "send":
-            invoices.send_invoice(g.membership, found)
-        elif action == "void":
-            invoices.void_invoice(g.membership, found, load(VoidSchema(), request.form)["reason"])
-        else:
-            invoices.record_payment(g.membership, found, load(PaymentSchema(**_cur()), request.form))
-    except ValidationFailed as exc:
-        return _invoice_page(found, {f"{action}.{k}": v for k, v in exc.errors.items()}, request.form, 422)
-    flash(_("Invoice %(number)s updated.", number=found.number), "success")
-    return redirect(url_for("staff.invoice", invoice_id=found.id))
+@resolves(invoice=_invoice)
+@on_invalid(_action_refused)
+def invoice_action(invoice: Invoice, action: str) -> ResponseReturnValue:
+    if action == "send":
+        invoices.send_invoice(g.membership, invoice)
+    elif action == "void":
+        invoices.void_invoice(g.membership, invoice, load(VoidSchema(), request.form)["reason"])
+    else:
+        invoices.record_payment(g.membership, invoice, load(PaymentSchema(**_cur()), request.form))
+    flash(_("Invoice %(number)s updated.", number=invoice.number), "success")
+    return redirect(url_for("staff.invoice", invoice_id=invoice.id))
 
 
 @bp.get("/receivables")
@@ -470,30 +494,33 @@ def receivables() -> ResponseReturnValue:
 # Project costs
 
 
+def _to_costs(project: Project, **_records: object) -> str:
+    return url_for("staff.project", project_id=project.id) + "#costs"
+
+
+def _cost_of(project: Project, cost_id: str) -> ProjectCost:
+    cost = next((c for c in queries.costs_of(project) if str(c.id) == cost_id), None)
+    if cost is None:
+        raise NotFound()
+    return cost
+
+
 @bp.post("/projects/<project_id>/costs")
 @requires(Perm.PROJECTS_EDIT)
-def add_cost(project_id: str) -> ResponseReturnValue:
-    project = get_project(g.membership, project_id)
-    try:
-        costs.add_cost(g.membership, project, load(CostSchema(**_cur()), request.form))
-    except ValidationFailed as exc:
-        _flash_errors(exc)
-        return redirect(url_for("staff.project", project_id=project.id) + "#costs"), 303
+@resolves(project=get_project)
+@on_invalid(flash_and_return(_to_costs))
+def add_cost(project: Project) -> ResponseReturnValue:
+    costs.add_cost(g.membership, project, load(CostSchema(**_cur()), request.form))
     flash(_("Cost recorded."), "success")
-    return redirect(url_for("staff.project", project_id=project.id) + "#costs")
+    return redirect(_to_costs(project))
 
 
 @bp.post("/projects/<project_id>/costs/<cost_id>/remove")
 @requires(Perm.PROJECTS_EDIT)
-def remove_cost(project_id: str, cost_id: str) -> ResponseReturnValue:
-    project = get_project(g.membership, project_id)
-    cost = next((c for c in queries.costs_of(project) if str(c.id) == cost_id), None)
-    if cost is None:
-        from werkzeug.exceptions import NotFound
-
-        raise NotFound()
+@resolves(project=get_project, cost=ChildOf("project", _cost_of))
+def remove_cost(project: Project, cost: ProjectCost) -> ResponseReturnValue:
     costs.remove_cost(g.membership, cost)
-    return redirect(url_for("staff.project", project_id=project.id) + "#costs")
+    return redirect(_to_costs(project))
 
 
 # Settings
@@ -514,6 +541,7 @@ def _billing_settings_page(form: dict, errors: dict, status: int = 200) -> Respo
 
 @bp.route("/settings/billing", methods=["GET", "POST"])
 @requires(Perm.BILLING_SETTINGS)
+@on_invalid(lambda exc: _billing_settings_page(request.form, exc.errors, 422))
 def billing_settings() -> ResponseReturnValue:
     row = common.settings()
     if request.method == "GET":
@@ -527,25 +555,23 @@ def billing_settings() -> ResponseReturnValue:
             "version": row.version,
         }
         return _billing_settings_page(form, {})
-    try:
-        common.update_settings(g.membership, row, load(BillingSettingsSchema(), request.form))
-        contracts.set_rules(g.membership, _rules_from_form())
-    except ValidationFailed as exc:
-        return _billing_settings_page(request.form, exc.errors, 422)
+    common.update_settings(g.membership, row, load(BillingSettingsSchema(), request.form))
+    contracts.set_rules(g.membership, _rules_from_form())
     flash(_("Billing settings saved."), "success")
     return redirect(url_for("staff.billing_settings"))
 
 
+def _to_online_payments(**_records: object) -> str:
+    return url_for("staff.billing_settings") + "#online"
+
+
 @bp.post("/settings/billing/stripe")
 @requires(Perm.BILLING_SETTINGS)
+@on_invalid(flash_and_return(_to_online_payments))
 def connect_stripe() -> ResponseReturnValue:
     """Off to Stripe to connect (or finish connecting) the studio's own account; the owner alone may."""
     back = external_url("staff.stripe_connected")
-    try:
-        link = onboarding_link(g.membership, back, external_url("staff.billing_settings"))
-    except ValidationFailed as exc:
-        flash(exc.text, "error")
-        return redirect(url_for("staff.billing_settings") + "#online"), 303
+    link = onboarding_link(g.membership, back, external_url("staff.billing_settings"))
     return redirect(link, 303)
 
 

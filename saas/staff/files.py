@@ -16,6 +16,7 @@ from saas.schemas import FormSchema, choice, field_messages, load, text
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
+from saas.web.pages import on_invalid, resolves
 from saas.web.transaction import keep_changes_on_error
 
 
@@ -66,19 +67,23 @@ def _with_owner(data: dict) -> dict:
     return data
 
 
-def _invalid(exc: ValidationFailed) -> ResponseReturnValue:
+def _invalid(exc: ValidationFailed, **_records: object) -> ResponseReturnValue:
+    """For `on_invalid`: these endpoints answer fetch() calls, with the errors as JSON."""
     return jsonify(errors=exc.errors), 422
+
+
+def _rejected(exc: ValidationFailed, **_records: object) -> ResponseReturnValue:
+    keep_changes_on_error()  # the refusal is recorded (status rejected) though the answer is an error
+    return _invalid(exc)
 
 
 @bp.post("/files")
 @requires(Perm.PROJECTS_EDIT)
+@on_invalid(_invalid)
 def begin_upload() -> ResponseReturnValue:
     """The ticket says where the bytes go: a presigned POST to the bucket, or this app's PUT endpoint."""
-    try:
-        data = _with_owner(load(BeginSchema(), request.get_json(silent=True) or request.form))
-        started = uploads.begin(g.membership, _storage(), data, _max_bytes())
-    except ValidationFailed as exc:
-        return _invalid(exc)
+    data = _with_owner(load(BeginSchema(), request.get_json(silent=True) or request.form))
+    started = uploads.begin(g.membership, _storage(), data, _max_bytes())
     if started.ticket is not None:
         upload = {"method": "POST", "url": started.ticket.url, "fields": started.ticket.fields}
     else:
@@ -90,42 +95,36 @@ def begin_upload() -> ResponseReturnValue:
 
 @bp.put("/files/<file_id>/content")
 @requires(Perm.PROJECTS_EDIT)
-def upload_content(file_id: str) -> ResponseReturnValue:
+@resolves(file=uploads.get_file)
+@on_invalid(_invalid)
+def upload_content(file: StoredFile) -> ResponseReturnValue:
     """Local storage only: with S3 the bytes never come here."""
-    stored = uploads.get_file(g.membership, file_id)
     if current_app.extensions["atelier.settings"].s3_bucket:
         raise NotFound()
-    try:
-        uploads.receive(_storage(), stored, request.stream, _max_bytes())
-    except ValidationFailed as exc:
-        return _invalid(exc)
+    uploads.receive(_storage(), file, request.stream, _max_bytes())
     return "", 204
 
 
 @bp.post("/files/<file_id>/complete")
 @requires(Perm.PROJECTS_EDIT)
-def complete_upload(file_id: str) -> ResponseReturnValue:
-    stored = uploads.get_file(g.membership, file_id)
-    try:
-        uploads.complete(_storage(), stored, _max_bytes())
-    except ValidationFailed as exc:
-        keep_changes_on_error()  # the refusal is recorded (status rejected) though the answer is an error
-        return _invalid(exc)
-    return jsonify(_described(stored))
+@resolves(file=uploads.get_file)
+@on_invalid(_rejected)
+def complete_upload(file: StoredFile) -> ResponseReturnValue:
+    uploads.complete(_storage(), file, _max_bytes())
+    return jsonify(_described(file))
 
 
 @bp.post("/files/<file_id>/<any(share, unshare):action>")
 @requires(Perm.PROJECTS_EDIT)
-def share_file(file_id: str, action: str) -> ResponseReturnValue:
-    stored = uploads.get_file(g.membership, file_id)
-    try:
-        uploads.set_shared(g.membership, stored, action == "share")
-    except ValidationFailed as exc:
-        return _invalid(exc)
-    back = url_for("staff.project", project_id=stored.project_id) + "#files"
-    return redirect(back) if not request.accept_mimetypes.accept_json else jsonify(_described(stored))
+@resolves(file=uploads.get_file)
+@on_invalid(_invalid)
+def share_file(file: StoredFile, action: str) -> ResponseReturnValue:
+    uploads.set_shared(g.membership, file, action == "share")
+    back = url_for("staff.project", project_id=file.project_id) + "#files"
+    return redirect(back) if not request.accept_mimetypes.accept_json else jsonify(_described(file))
 
 
 @bp.get("/files/<file_id>")
-def open_file(file_id: str) -> ResponseReturnValue:
-    return send_file_or_preview(uploads.get_file(g.membership, file_id), request.args.get("preview"))
+@resolves(file=uploads.get_file)
+def open_file(file: StoredFile) -> ResponseReturnValue:
+    return send_file_or_preview(file, request.args.get("preview"))

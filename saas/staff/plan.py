@@ -3,10 +3,9 @@ Checkout or managing the card and cancellation in Stripe's customer portal."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from saas.errors import ValidationFailed
 from saas.payments import gateway
 from saas.plans import limits
 from saas.plans import services as plans
@@ -14,6 +13,7 @@ from saas.plans.catalog import PLANS
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
+from saas.web.pages import flash_and_return, on_invalid
 from saas.web.urls import external_url
 
 
@@ -33,15 +33,12 @@ def plan_page() -> ResponseReturnValue:
 
 @bp.post("/settings/plan/<any(subscribe, manage):action>")
 @requires(Perm.BILLING_SETTINGS)
+@on_invalid(flash_and_return(lambda: url_for("staff.plan_page")))
 def change_plan(action: str) -> ResponseReturnValue:
     back = external_url("staff.plan_page")
-    try:
-        if action == "subscribe":
-            done = external_url("staff.plan_page", subscribed="1")
-            url = plans.upgrade_url(g.membership, request.form.get("plan", ""), done, back)
-        else:
-            url = plans.portal_url(g.membership, back)
-    except ValidationFailed as exc:
-        flash(exc.text, "error")
-        return redirect(url_for("staff.plan_page")), 303
+    if action == "subscribe":
+        done = external_url("staff.plan_page", subscribed="1")
+        url = plans.upgrade_url(g.membership, request.form.get("plan", ""), done, back)
+    else:
+        url = plans.portal_url(g.membership, back)
     return redirect(url, 303)

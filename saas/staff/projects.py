@@ -13,22 +13,30 @@ from flask_babel import gettext as _
 
 from saas.clients import queries as client_queries
 from saas.clients.access import get_client
+from saas.clients.models import Client
 from saas.errors import ValidationFailed
 from saas.money import plain_amount
 from saas.projects import pipeline, queries, services
 from saas.projects.access import can_edit_project, get_project, get_task
-from saas.projects.models import BRIEF_FIELDS, StageKind
+from saas.projects.models import BRIEF_FIELDS, PipelineStage, Project, StageKind, Task
 from saas.projects.schemas import MoveSchema, ProjectSchema, StageSchema, TaskSchema
 from saas.proofing import services as proofing
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
+from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 from saas.web.errors import wants_json
+from saas.web.pages import flash_and_return, on_invalid, resolves
 
 
 def _today():
     return datetime.now(ZoneInfo(g.tenant.timezone)).date()
+
+
+def _keyed(form: object, exc: ValidationFailed) -> dict[str, list[str]]:
+    """A page holding several forms shows a refused one's errors under its name ("task.title")."""
+    return {f"{form}.{k}": v for k, v in exc.errors.items()}
 
 
 def _project_schema(**kwargs: Any) -> ProjectSchema:
@@ -88,27 +96,36 @@ def _pick_client() -> ResponseReturnValue:
     return render_template("staff/projects/pick_client.html", q=q, found=found)
 
 
+def _named_client(client_id: str) -> Client:
+    """The client a new project is for, named by ?client= or by the form (not by the URL's path): 404 unless
+    this person sees it. Asked for again when a refused form is shown again."""
+    return get_client(g.membership, client_id)
+
+
+def _new_project_refused(exc: ValidationFailed) -> ResponseReturnValue:
+    client = _named_client(request.form.get("client_id", ""))
+    return _project_form(request.form, exc.errors, client=client, status=422)
+
+
 @bp.route("/projects/new", methods=["GET", "POST"])
 @requires(Perm.PROJECTS_EDIT)
+@on_invalid(_new_project_refused)
 def new_project() -> ResponseReturnValue:
     if request.method == "GET":
         if not request.args.get("client"):
             return _pick_client()
-        client = get_client(g.membership, request.args["client"])
+        client = _named_client(request.args["client"])
         return _project_form({"client_id": str(client.id), "owner_id": str(g.membership.user_id)}, {}, client=client)
-    client = get_client(g.membership, request.form.get("client_id", ""))
-    try:
-        project = services.create_project(g.membership, load(_project_schema(), request.form))
-    except ValidationFailed as exc:
-        return _project_form(request.form, exc.errors, client=client, status=422)
+    _named_client(request.form.get("client_id", ""))  # another's client is a 404, before the form is read
+    project = services.create_project(g.membership, load(_project_schema(), request.form))
     flash(_("Project %(name)s created.", name=project.name), "success")
     return redirect(url_for("staff.project", project_id=project.id))
 
 
 @bp.get("/projects/<project_id>")
-def project(project_id: str) -> ResponseReturnValue:
-    found = get_project(g.membership, project_id)
-    return _project_page(found)
+@resolves(project=get_project)
+def project(project: Project) -> ResponseReturnValue:
+    return _project_page(project)
 
 
 def _project_page(found, errors: dict | None = None, form: dict | None = None, status: int = 200):
@@ -153,36 +170,37 @@ def _form_values(project) -> dict[str, Any]:
 
 @bp.route("/projects/<project_id>/edit", methods=["GET", "POST"])
 @requires(Perm.PROJECTS_EDIT)
-def edit_project(project_id: str) -> ResponseReturnValue:
-    found = get_project(g.membership, project_id)
+@resolves(project=get_project)
+@on_invalid(lambda exc, project: _project_form(request.form, exc.errors, project, status=422))
+def edit_project(project: Project) -> ResponseReturnValue:
     if request.method == "GET":
-        return _project_form(_form_values(found), {}, found)
-    try:
-        data = load(_project_schema(), request.form)
-        data.pop("client_id", None)  # a project stays with its client; the form shows it read-only
-        services.update_project(g.membership, found, data)
-    except ValidationFailed as exc:
-        return _project_form(request.form, exc.errors, found, status=422)
+        return _project_form(_form_values(project), {}, project)
+    data = load(_project_schema(), request.form)
+    data.pop("client_id", None)  # a project stays with its client; the form shows it read-only
+    services.update_project(g.membership, project, data)
     flash(_("Project saved."), "success")
-    return redirect(url_for("staff.project", project_id=found.id))
+    return redirect(url_for("staff.project", project_id=project.id))
+
+
+def _move_refused(exc: ValidationFailed, **_records: object) -> ResponseReturnValue:
+    """Drag and drop gets the errors as JSON; the card's form, a flash and the page it came from."""
+    if wants_json():
+        return jsonify(errors=exc.errors), 422
+    flash(exc.text, "error")
+    return redirect(request.form.get("next") or url_for("staff.board"))
 
 
 @bp.post("/projects/<project_id>/move")
 @requires(Perm.PROJECTS_EDIT)
-def move_project(project_id: str) -> ResponseReturnValue:
+@resolves(project=get_project)
+@on_invalid(_move_refused)
+def move_project(project: Project) -> ResponseReturnValue:
     """From the card's "Move to" form, or from drag and drop (which asks for JSON)."""
-    found = get_project(g.membership, project_id)
-    try:
-        data = load(MoveSchema(), request.form)
-        services.move_project(g.membership, found, services.stage_for_form(data["stage_id"]), data.get("version"))
-    except ValidationFailed as exc:
-        if wants_json():
-            return jsonify(errors=exc.errors), 422
-        flash(exc.text, "error")
-        return redirect(request.form.get("next") or url_for("staff.board"))
+    data = load(MoveSchema(), request.form)
+    services.move_project(g.membership, project, services.stage_for_form(data["stage_id"]), data.get("version"))
     if wants_json():
-        return jsonify(id=str(found.id), stage_id=str(found.stage_id), version=found.version)
-    flash(_("%(project)s moved to %(stage)s.", project=found.name, stage=found.stage.name), "success")
+        return jsonify(id=str(project.id), stage_id=str(project.stage_id), version=project.version)
+    flash(_("%(project)s moved to %(stage)s.", project=project.name, stage=project.stage.name), "success")
     return redirect(_safe_next(request.form.get("next")) or url_for("staff.board"))
 
 
@@ -192,36 +210,35 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.post("/projects/<project_id>/<any(archive, restore):action>")
 @requires(Perm.PROJECTS_EDIT)
-def archive_project(project_id: str, action: str) -> ResponseReturnValue:
-    found = get_project(g.membership, project_id)
-    services.set_archived(g.membership, found, action == "archive")
+@resolves(project=get_project)
+def archive_project(project: Project, action: str) -> ResponseReturnValue:
+    services.set_archived(g.membership, project, action == "archive")
     flash(_("Project archived.") if action == "archive" else _("Project restored."), "success")
-    return redirect(url_for("staff.project", project_id=found.id))
+    return redirect(url_for("staff.project", project_id=project.id))
 
 
 @bp.post("/projects/<project_id>/tasks")
 @requires(Perm.PROJECTS_EDIT)
-def add_project_task(project_id: str) -> ResponseReturnValue:
-    found = get_project(g.membership, project_id)
-    try:
-        services.create_task(g.membership, load(TaskSchema(), request.form), project=found)
-    except ValidationFailed as exc:
-        return _project_page(found, {f"task.{k}": v for k, v in exc.errors.items()}, request.form, 422)
+@resolves(project=get_project)
+@on_invalid(lambda exc, project: _project_page(project, _keyed("task", exc), request.form, 422))
+def add_project_task(project: Project) -> ResponseReturnValue:
+    services.create_task(g.membership, load(TaskSchema(), request.form), project=project)
     flash(_("Task added."), "success")
-    return redirect(url_for("staff.project", project_id=found.id))
+    return redirect(url_for("staff.project", project_id=project.id))
+
+
+def _to_client(client: Client, **_records: object) -> str:
+    return url_for("staff.client", client_id=client.id)
 
 
 @bp.post("/clients/<client_id>/tasks")
 @requires(Perm.PROJECTS_EDIT)
-def add_client_task(client_id: str) -> ResponseReturnValue:
-    found = get_client(g.membership, client_id)
-    try:
-        services.create_task(g.membership, {**load(TaskSchema(), request.form), "client_id": found.id})
-    except ValidationFailed as exc:
-        flash(exc.text, "error")
-        return redirect(url_for("staff.client", client_id=found.id)), 303
+@resolves(client=get_client)
+@on_invalid(flash_and_return(_to_client))
+def add_client_task(client: Client) -> ResponseReturnValue:
+    services.create_task(g.membership, {**load(TaskSchema(), request.form), "client_id": client.id})
     flash(_("Task added."), "success")
-    return redirect(url_for("staff.client", client_id=found.id))
+    return redirect(url_for("staff.client", client_id=client.id))
 
 
 @bp.get("/tasks")
@@ -240,16 +257,14 @@ def _task_back(task) -> str:
 
 
 @bp.route("/tasks/<task_id>/edit", methods=["GET", "POST"])
-def edit_task(task_id: str) -> ResponseReturnValue:
-    task = get_task(g.membership, task_id)
+@resolves(task=get_task)
+@on_invalid(lambda exc, task: _task_form(task, request.form, exc.errors, 422))
+def edit_task(task: Task) -> ResponseReturnValue:
     if request.method == "GET":
         form = {k: getattr(task, k) for k in ("title", "notes", "due_on", "status", "version")}
         form.update(assignee_id=str(task.assignee_id or ""), checklist="\n".join(i["text"] for i in task.checklist))
         return _task_form(task, form, {})
-    try:
-        services.update_task(g.membership, task, load(TaskSchema(partial=("client_id",)), request.form))
-    except ValidationFailed as exc:
-        return _task_form(task, request.form, exc.errors, 422)
+    services.update_task(g.membership, task, load(TaskSchema(partial=("client_id",)), request.form))
     flash(_("Task saved."), "success")
     return redirect(_task_back(task))
 
@@ -262,19 +277,17 @@ def _task_form(task, form: dict, errors: dict, status: int = 200) -> ResponseRet
 
 
 @bp.post("/tasks/<task_id>/<any(done, reopen):action>")
-def task_status(task_id: str, action: str) -> ResponseReturnValue:
-    task = get_task(g.membership, task_id)
+@resolves(task=get_task)
+def task_status(task: Task, action: str) -> ResponseReturnValue:
     services.set_task_status(g.membership, task, "done" if action == "done" else "open")
     return redirect(_task_back(task))
 
 
 @bp.post("/tasks/<task_id>/checklist/<int:index>")
-def tick_task(task_id: str, index: int) -> ResponseReturnValue:
-    task = get_task(g.membership, task_id)
-    try:
-        services.tick(g.membership, task, index)
-    except ValidationFailed:
-        return redirect(_task_back(task)), 303
+@resolves(task=get_task)
+@on_invalid(lambda exc, task: (redirect(_task_back(task)), 303))  # an item gone meanwhile: back, nothing said
+def tick_task(task: Task, index: int) -> ResponseReturnValue:
+    services.tick(g.membership, task, index)
     return redirect(_task_back(task))
 
 
@@ -294,15 +307,16 @@ def _pipeline_page(errors: dict | None = None, status: int = 200) -> ResponseRet
     return page, status
 
 
+def _to_proofing_settings(**_records: object) -> str:
+    return url_for("staff.pipeline_settings") + "#proofing"
+
+
 @bp.post("/settings/pipeline/proofing")
 @requires(Perm.PIPELINE)
+@on_invalid(flash_and_return(_to_proofing_settings))
 def proofing_settings() -> ResponseReturnValue:
     """Where a project goes when its client approves a draft."""
-    try:
-        stage = services.stage_for_form(request.form.get("approved_stage_id"), "approved_stage_id")
-    except ValidationFailed as exc:
-        flash(exc.text, "error")
-        return redirect(url_for("staff.pipeline_settings") + "#proofing"), 303
+    stage = services.stage_for_form(request.form.get("approved_stage_id"), "approved_stage_id")
     proofing.set_approved_stage(g.membership, stage)
     flash(_("Saved."), "success")
     return redirect(url_for("staff.pipeline_settings") + "#proofing")
@@ -314,29 +328,29 @@ def pipeline_settings() -> ResponseReturnValue:
     return _pipeline_page()
 
 
+def _stage(_membership: Membership, stage_id: str) -> PipelineStage:
+    return pipeline.get_stage(stage_id)
+
+
 @bp.post("/settings/pipeline")
 @requires(Perm.PIPELINE)
+@on_invalid(lambda exc: _pipeline_page(_keyed("new", exc), 422))
 def add_stage() -> ResponseReturnValue:
-    try:
-        stage = pipeline.add_stage(g.membership, load(StageSchema(), request.form)["name"])
-    except ValidationFailed as exc:
-        return _pipeline_page({f"new.{k}": v for k, v in exc.errors.items()}, 422)
+    stage = pipeline.add_stage(g.membership, load(StageSchema(), request.form)["name"])
     flash(_("Stage %(name)s added.", name=stage.name), "success")
     return redirect(url_for("staff.pipeline_settings"))
 
 
 @bp.post("/settings/pipeline/<stage_id>/<any(rename, left, right, remove):action>")
 @requires(Perm.PIPELINE)
-def change_stage(stage_id: str, action: str) -> ResponseReturnValue:
-    stage = pipeline.get_stage(stage_id)
-    try:
-        if action == "rename":
-            pipeline.rename_stage(g.membership, stage, load(StageSchema(), request.form)["name"])
-        elif action == "remove":
-            pipeline.remove_stage(g.membership, stage)
-        else:
-            pipeline.move_stage(g.membership, stage, -1 if action == "left" else 1)
-    except ValidationFailed as exc:
-        return _pipeline_page({f"{stage.id}.{k}": v for k, v in exc.errors.items()}, 422)
+@resolves(stage=_stage)
+@on_invalid(lambda exc, stage: _pipeline_page(_keyed(stage.id, exc), 422))
+def change_stage(stage: PipelineStage, action: str) -> ResponseReturnValue:
+    if action == "rename":
+        pipeline.rename_stage(g.membership, stage, load(StageSchema(), request.form)["name"])
+    elif action == "remove":
+        pipeline.remove_stage(g.membership, stage)
+    else:
+        pipeline.move_stage(g.membership, stage, -1 if action == "left" else 1)
     flash(_("Pipeline saved."), "success")
     return redirect(url_for("staff.pipeline_settings"))

@@ -15,8 +15,10 @@ from saas.staff.context import requires
 from saas.tenants import queries, services
 from saas.tenants import tokens as token_service
 from saas.tenants.access import get_invitation, get_membership
+from saas.tenants.models import Invitation, Membership
 from saas.tenants.roles import Perm, Role, grantable_roles
 from saas.tenants.schemas import CURRENCIES, InviteSchema, RoleChangeSchema, StudioProfileSchema
+from saas.web.pages import on_invalid, resolves
 
 PROFILE_FIELDS = ("name", "brand_color", "currency", "timezone", "locale", "version")
 
@@ -35,34 +37,32 @@ def _profile_page(form: dict, errors: dict, status: int = 200) -> ResponseReturn
     return page, status
 
 
+def _profile_values() -> dict:
+    return {k: getattr(g.tenant, k) for k in PROFILE_FIELDS}
+
+
 @bp.route("/settings/studio", methods=["GET", "POST"])
 @requires(Perm.STUDIO_SETTINGS)
+@on_invalid(lambda exc: _profile_page(request.form, exc.errors, 422))
 def studio_settings() -> ResponseReturnValue:
-    tenant = g.tenant
     if request.method == "GET":
-        return _profile_page({k: getattr(tenant, k) for k in PROFILE_FIELDS}, {})
-    try:
-        services.update_profile(tenant, load(StudioProfileSchema(), request.form))
-    except ValidationFailed as exc:
-        return _profile_page(request.form, exc.errors, 422)
+        return _profile_page(_profile_values(), {})
+    services.update_profile(g.tenant, load(StudioProfileSchema(), request.form))
     flash(_("Studio settings saved."), "success")
     return redirect(url_for("staff.studio_settings"))
 
 
 @bp.post("/settings/studio/logo")
 @requires(Perm.STUDIO_SETTINGS)
+@on_invalid(lambda exc: _profile_page(_profile_values(), exc.errors, 422))
 def upload_logo() -> ResponseReturnValue:
     upload = request.files.get("logo")
     settings = current_app.extensions["atelier.settings"]
-    try:
-        if upload is None or not upload.filename:
-            raise ValidationFailed({"logo": [_("Choose an image to upload.")]})
-        services.set_logo(
-            g.tenant, current_app.extensions["atelier.storage"], upload.read(), upload.filename, settings.max_logo_bytes
-        )
-    except ValidationFailed as exc:
-        form = {k: getattr(g.tenant, k) for k in PROFILE_FIELDS}
-        return _profile_page(form, exc.errors, 422)
+    if upload is None or not upload.filename:
+        raise ValidationFailed({"logo": [_("Choose an image to upload.")]})
+    services.set_logo(
+        g.tenant, current_app.extensions["atelier.storage"], upload.read(), upload.filename, settings.max_logo_bytes
+    )
     flash(_("Logo updated."), "success")
     return redirect(url_for("staff.studio_settings"))
 
@@ -84,40 +84,44 @@ def members() -> ResponseReturnValue:
     return _members_page({}, {})
 
 
+def _member(_actor: Membership, membership_id: str) -> Membership:
+    """A membership of this studio (the ORM scope keeps others out): for `resolves`, whoever asks."""
+    return get_membership(membership_id)
+
+
+def _invitation(_actor: Membership, invitation_id: str) -> Invitation:
+    return get_invitation(invitation_id)
+
+
 @bp.post("/settings/members/invite")
 @requires(Perm.MEMBERS_INVITE)
+@on_invalid(lambda exc: _members_page(request.form, exc.errors, 422))
 def invite_member() -> ResponseReturnValue:
-    try:
-        data = load(InviteSchema(), request.form)
-        invitation = services.invite(g.membership, data["email"], data["role"])
-    except ValidationFailed as exc:
-        return _members_page(request.form, exc.errors, 422)
+    data = load(InviteSchema(), request.form)
+    invitation = services.invite(g.membership, data["email"], data["role"])
     flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
     return redirect(url_for("staff.members"))
 
 
 @bp.post("/settings/members/<membership_id>/role")
 @requires(Perm.MEMBERS_MANAGE)
-def change_member_role(membership_id: str) -> ResponseReturnValue:
-    target = get_membership(membership_id)
-    try:
-        data = load(RoleChangeSchema(), request.form)
-        services.change_role(g.membership, target, data["role"], data["version"])
-    except ValidationFailed as exc:
-        return _members_page({}, exc.errors, 422)
-    flash(_("Role of %(name)s changed.", name=target.user.name), "success")
+@resolves(membership=_member)
+@on_invalid(lambda exc, **_records: _members_page({}, exc.errors, 422))
+def change_member_role(membership: Membership) -> ResponseReturnValue:
+    data = load(RoleChangeSchema(), request.form)
+    services.change_role(g.membership, membership, data["role"], data["version"])
+    flash(_("Role of %(name)s changed.", name=membership.user.name), "success")
     return redirect(url_for("staff.members"))
 
 
 @bp.post("/settings/members/<membership_id>/<any(deactivate, reactivate):action>")
 @requires(Perm.MEMBERS_MANAGE)
-def set_member_active(membership_id: str, action: str) -> ResponseReturnValue:
-    target = get_membership(membership_id)
+@resolves(membership=_member)
+@on_invalid(lambda exc, **_records: _members_page({}, exc.errors, 422))
+def set_member_active(membership: Membership, action: str) -> ResponseReturnValue:
     try:
         version = int(request.form.get("version", "0"))
-        services.set_member_active(g.membership, target, action == "reactivate", version)
-    except ValidationFailed as exc:
-        return _members_page({}, exc.errors, 422)
+        services.set_member_active(g.membership, membership, action == "reactivate", version)
     except ValueError:
         return _members_page({}, {"version": [_("Not a valid value.")]}, 422)
     message = (
@@ -125,21 +129,19 @@ def set_member_active(membership_id: str, action: str) -> ResponseReturnValue:
         if action == "reactivate"
         else _("%(name)s no longer has access; their sessions have ended.")
     )
-    flash(message % {"name": target.user.name}, "success")
+    flash(message % {"name": membership.user.name}, "success")
     return redirect(url_for("staff.members"))
 
 
 @bp.post("/settings/invitations/<invitation_id>/<any(resend, revoke):action>")
 @requires(Perm.MEMBERS_INVITE)
-def invitation_action(invitation_id: str, action: str) -> ResponseReturnValue:
-    invitation = get_invitation(invitation_id)
-    try:
-        if action == "resend":
-            services.resend_invitation(invitation)
-        else:
-            services.revoke_invitation(invitation)
-    except ValidationFailed as exc:
-        return _members_page({}, exc.errors, 422)
+@resolves(invitation=_invitation)
+@on_invalid(lambda exc, **_records: _members_page({}, exc.errors, 422))
+def invitation_action(invitation: Invitation, action: str) -> ResponseReturnValue:
+    if action == "resend":
+        services.resend_invitation(invitation)
+    else:
+        services.revoke_invitation(invitation)
     flash(_("Invitation sent again.") if action == "resend" else _("Invitation withdrawn."), "success")
     return redirect(url_for("staff.members"))
 
@@ -176,13 +178,9 @@ def api_tokens() -> ResponseReturnValue:
 
 @bp.post("/settings/api-tokens")
 @requires(Perm.API_TOKENS)
+@on_invalid(lambda exc: _tokens_page(exc.errors, request.form, status=422))
 def create_api_token() -> ResponseReturnValue:
-    try:
-        _token, raw = token_service.create_token(
-            g.membership, request.form.get("name", ""), request.form.get("role", "")
-        )
-    except ValidationFailed as exc:
-        return _tokens_page(exc.errors, request.form, status=422)
+    _token, raw = token_service.create_token(g.membership, request.form.get("name", ""), request.form.get("role", ""))
     # Shown once, in this response only (never stored, never put in a redirect or the session).
     return _tokens_page({}, {}, new_token=raw)
 
