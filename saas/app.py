@@ -18,6 +18,7 @@ from saas.mail import mailer_for
 from saas.tenants.roles import has_perm
 from saas.web.errors import init_error_handlers
 from saas.web.formatting import init_filters
+from saas.web.inputs import init_input_checks
 from saas.web.security import csp_nonce, init_security_headers
 from saas.web.transaction import init_transactions
 
@@ -54,6 +55,7 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
     app.extensions["atelier.mailer"] = mailer_for(settings)
     app.extensions["atelier.storage"] = storage_for(settings)
     compile_translations()
+    init_input_checks(app)  # before CSRF and the rest: nothing reads a body before its size and text are checked
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

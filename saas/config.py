@@ -46,6 +46,7 @@ class Settings:
     smtp_ssl: bool
     max_logo_bytes: int
     max_upload_bytes: int
+    max_request_bytes: int
     delivery_lease_seconds: int
     stripe_secret_key: str | None = field(repr=False)  # secrets never appear in a repr, so never in a log
     stripe_webhook_secret: str | None = field(repr=False)  # the platform endpoint's (the account's own events)
@@ -113,8 +114,9 @@ class Settings:
             "SESSION_COOKIE_SECURE": secure,
             "REMEMBER_COOKIE_SECURE": secure,
             "PREFERRED_URL_SCHEME": "https" if secure else "http",
-            # Without S3, uploads come through the app (local storage): allow the largest file plus form overhead.
-            "MAX_CONTENT_LENGTH": max(self.max_logo_bytes * 2, 8 * 1024 * 1024, self.max_upload_bytes + 1024 * 1024),
+            # Every request body is limited (413 before it is read); endpoints that take files through the app
+            # raise their own limit (saas/web/inputs.py).
+            "MAX_CONTENT_LENGTH": self.max_request_bytes,
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session that holds it
             "WTF_CSRF_SSL_STRICT": secure,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
@@ -223,6 +225,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         smtp_ssl=smtp_ssl,
         max_logo_bytes=_int(environ, "MAX_LOGO_BYTES", 2 * 1024 * 1024, errors),
         max_upload_bytes=_int(environ, "MAX_UPLOAD_BYTES", 100 * 1024 * 1024, errors),
+        max_request_bytes=_int(environ, "MAX_REQUEST_BYTES", 1024 * 1024, errors),
         # How long a delivery job may hold a message before another may take it over (the SMTP timeout is 20 s).
         delivery_lease_seconds=_int(environ, "DELIVERY_LEASE_SECONDS", 120, errors),
         stripe_secret_key=environ.get("STRIPE_SECRET_KEY") or None,

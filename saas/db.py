@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask.globals import app_ctx
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator, Uuid
 
 NAMING = {
@@ -113,3 +114,25 @@ class Database:
     @property
     def engine(self) -> Engine:
         return current_app.extensions["atelier.engine"]
+
+
+def lock_row(session: Session, obj: Any, *collections: str) -> None:
+    """Re-read `obj`'s row FOR UPDATE and refresh it in place (and reload the named collections): the rules
+    that follow see what the last committed writer left, and a parallel request on the same row waits for this
+    one to end instead of failing at commit. PostgreSQL locks the row; SQLite has one writer at a time anyway."""
+    model = type(obj)
+    statement = select(model).where(model.id == obj.id).with_for_update()
+    session.scalar(statement.execution_options(populate_existing=True))
+    if collections:
+        session.expire(obj, list(collections))
+
+
+def set_quietly(session: Session, obj: Any, **values: Any) -> None:
+    """Write columns the record derives from its children (last contact, search text, updated at) without the
+    optimistic version check and without moving the version: a contact or a follow-up arriving never conflicts
+    with another one, nor makes an edit of the record itself look stale. The object in memory follows."""
+    model = type(obj)
+    statement = update(model).where(model.id == obj.id).values(**values)
+    session.execute(statement.execution_options(synchronize_session=False))
+    for key, value in values.items():
+        set_committed_value(obj, key, value)

@@ -20,7 +20,17 @@ from saas.plans.models import StudioSubscription
 from saas.portal_accounts.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.proofing.models import Comment, Draft, ProofingSettings, Reviewer
-from saas.tenants.models import ApiToken, AuditEvent, AuthSession, Invitation, Membership, PasswordReset, Tenant, User
+from saas.tenants.models import (
+    ApiToken,
+    AuditEvent,
+    AuthSession,
+    Invitation,
+    Membership,
+    PasswordReset,
+    SignInThrottle,
+    Tenant,
+    User,
+)
 
 __all__ = [
     "ApiToken",
@@ -60,6 +70,7 @@ __all__ = [
     "RefundRequest",
     "Reviewer",
     "SavedView",
+    "SignInThrottle",
     "StageChange",
     "StoredFile",
     "StripeAccount",

@@ -8,6 +8,7 @@ are translated when the errors are handed out, in the caller's language.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import gettext
@@ -37,6 +38,9 @@ def translate(message: Any) -> str:
 
 
 REQUIRED = N_("This field is required.")
+# Characters no field may hold: C0/C1 controls but tab, line feed and carriage return; lone surrogates; the
+# non-characters; U+FFFD, what broken UTF-8 decodes to. PostgreSQL refuses NUL and cannot encode a surrogate.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
 
 
 def field_messages(**extra: str) -> dict[str, str]:
@@ -106,6 +110,28 @@ def blank_to_none(data: dict, names: tuple[str, ...]) -> dict:
     return data
 
 
+def text_problems(data: Any, name: str = "") -> dict[str, list[str]]:
+    """{field: [message]} for every string in `data` (at any depth of dicts and lists) carrying a character that
+    cannot be stored; empty when all is well."""
+    if isinstance(data, str):
+        return {name or "_schema": [_unstorable()]} if FORBIDDEN.search(data) else {}
+    found: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            field = f"{name}.{key}" if name else str(key)
+            if isinstance(key, str) and FORBIDDEN.search(key):
+                found[name or "_schema"] = [_unstorable()]
+            found.update(text_problems(value, field))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.update(text_problems(value, f"{name}.{index}" if name else str(index)))
+    return found
+
+
+def _unstorable() -> str:
+    return gettext("This contains characters that cannot be saved (control characters or broken text). Remove them.")
+
+
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(messages, dict):
         out: dict[str, list[str]] = {}
@@ -117,7 +143,10 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def load(schema: Schema, data: Any) -> dict[str, Any]:
-    """Validated data, or ValidationFailed with every problem found, in the caller's language."""
+    """Validated data, or ValidationFailed with every problem found, in the caller's language. Text that
+    cannot be stored is refused here for every caller (requests are also checked at the door: web/inputs.py)."""
+    if problems := text_problems(data):
+        raise ValidationFailed(problems)
     try:
         return schema.load(data)
     except ValidationError as exc:

@@ -48,6 +48,7 @@ from saas.projects.models import Project
 from saas.tenants.models import Tenant
 from saas.tenants.queries import studio_today
 from saas.web.client_ip import client_ip
+from saas.web.inputs import FORM_OVERHEAD, accepts_body
 
 
 def _document(model: type) -> Callable[[Any, str], Any]:
@@ -341,7 +342,8 @@ def payments(invoice: Invoice) -> list[Payment]:
 def record_payment(invoice: Invoice, body: dict[str, Any]) -> Payment:
     """If-Match (the invoice's ETag) is optional here: without it, a payment that would overpay is refused."""
     check_version(invoice.version, required=False)
-    return invoices.record_payment(principal(), invoice, body)
+    read = invoice.version if request.if_match else None  # checked again once the invoice is locked
+    return invoices.record_payment(principal(), invoice, {**body, "version": read})
 
 
 @api.get(
@@ -404,6 +406,7 @@ def quote_pdf(quote: Quote) -> Response:
     body=SIGNED_COPY,
     response=ContractOut,
 )
+@accepts_body(lambda: contracts.MAX_SIGNED_BYTES + FORM_OVERHEAD)
 def sign_contract(contract: Contract) -> Contract:
     """multipart/form-data: `file` (the signed copy: PDF, PNG or JPEG, checked by content), `signed_on`."""
     storage = current_app.extensions["atelier.storage"]

@@ -353,7 +353,7 @@ class CostOut(Schema):
     project_id = fields.UUID()
     kind = fields.String(metadata={"enum": ["hours", "expense"]})
     description = fields.String()
-    hours = fields.Decimal(as_string=True, allow_none=True)
+    hours = fields.Float(allow_none=True, metadata={"description": "Exact to two decimals."})
     rate_minor = fields.Integer(allow_none=True)
     amount_minor = fields.Integer()
     spent_on = fields.Date()

@@ -212,6 +212,12 @@ class VoidSchema(FormSchema):
     reason = text(300)
 
 
+def _hundredths(value: Decimal) -> None:
+    """Hours are exact to two places end to end (they are stored so): 0.0000000596 is refused, not rounded away."""
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError(N_("Enter hours with at most two decimals, like 1.25."))
+
+
 class CostSchema(CurrencySchema):
     kind = choice(tuple(CostKind))
     description = text(200)
@@ -219,8 +225,12 @@ class CostSchema(CurrencySchema):
         load_default=None,
         allow_none=True,
         places=None,
-        validate=validate.Range(0, 10000, min_inclusive=False, error=N_("Enter hours like 1.5.")),
+        validate=[
+            validate.Range(0, 10000, min_inclusive=False, error=N_("Enter hours like 1.5.")),
+            _hundredths,
+        ],
         error_messages=field_messages(invalid=N_("Enter hours like 1.5.")),
+        metadata={"description": "Exact to the hundredth of an hour (1.25 is an hour and a quarter)."},
     )
     rate = Money(load_default=None, allow_none=True, attribute="rate_minor", data_key="rate")
     amount = Money(load_default=None, allow_none=True, attribute="amount_minor", data_key="amount")

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from saas.clients.models import Client, ClientShare, ClientTag, Contact, Interaction, SavedView
-from saas.db import utcnow
+from saas.db import lock_row, set_quietly, utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
@@ -35,6 +35,12 @@ TRACKED = (
 
 
 def refresh_search_text(client: Client) -> None:
+    client.search_text = search_parts(client)
+
+
+def search_parts(client: Client) -> str:
+    """What the client list's search looks in: the name, the tags, and every contact's name, phone (also
+    without spaces and dashes), e-mail and WeChat id, lower-cased."""
     parts = [client.name, *client.tags]
     for contact in client.contacts:
         parts += [
@@ -44,7 +50,14 @@ def refresh_search_text(client: Client) -> None:
             contact.email or "",
             contact.wechat or "",
         ]
-    client.search_text = " ".join(p for p in parts if p).lower()
+    return " ".join(p for p in parts if p).lower()
+
+
+def _contacts_changed(client: Client) -> None:
+    """A contact came, changed or went: the client's search text follows, without moving its version."""
+    db.session.flush()
+    parts = search_parts(client)
+    set_quietly(db.session, client, search_text=parts, updated_at=utcnow())
 
 
 def _sync_tags(client: Client) -> None:
@@ -71,6 +84,7 @@ def create_client(membership: Membership, data: dict[str, Any]) -> Client:
 
 def update_client(membership: Membership, client: Client, data: dict[str, Any]) -> None:
     require(membership, Perm.CLIENTS_EDIT)
+    lock_row(db.session, client, "contacts")  # an edit waits for a contact being added, then sees it
     if data.pop("version", None) != client.version:
         raise Conflict()
     owner_id = data.pop("owner_id", None) or client.owner_id
@@ -116,11 +130,11 @@ def set_archived(membership: Membership, client: Client, archived: bool) -> None
 def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
     require(membership, Perm.CLIENTS_EDIT)
     data.pop("version", None)
+    lock_row(db.session, client, "contacts")  # the search text is made from every contact, theirs included
     contact = Contact(client_id=client.id, **data)
     db.session.add(contact)
     client.contacts.append(contact)
-    client.updated_at = utcnow()
-    refresh_search_text(client)
+    _contacts_changed(client)
     emit("contact.added", subject=contact, client=client, actor_id=membership.user_id, contact=contact.name)
     return contact
 
@@ -128,14 +142,15 @@ def add_contact(membership: Membership, client: Client, data: dict[str, Any]) ->
 def update_contact(membership: Membership, client: Client, contact: Contact, data: dict[str, Any]) -> None:
     """`data` may carry the version read (forms); the API checks If-Match before calling."""
     require(membership, Perm.CLIENTS_EDIT)
+    lock_row(db.session, client, "contacts")
+    db.session.refresh(contact)
     if "version" in data and data.pop("version") != contact.version:
         raise Conflict()
     changed = sorted(k for k, v in data.items() if getattr(contact, k) != v)
     for key in changed:
         setattr(contact, key, data[key])
     if changed:
-        client.updated_at = utcnow()
-        refresh_search_text(client)
+        _contacts_changed(client)
         emit(
             "contact.updated",
             subject=contact,
@@ -148,10 +163,11 @@ def update_contact(membership: Membership, client: Client, contact: Contact, dat
 
 def remove_contact(membership: Membership, client: Client, contact: Contact) -> None:
     require(membership, Perm.CLIENTS_EDIT)
-    client.contacts.remove(contact)
-    db.session.delete(contact)
-    client.updated_at = utcnow()
-    refresh_search_text(client)
+    lock_row(db.session, client, "contacts")
+    if contact in client.contacts:
+        client.contacts.remove(contact)
+        db.session.delete(contact)
+    _contacts_changed(client)
     emit("contact.removed", subject=contact, client=client, actor_id=membership.user_id, contact=contact.name)
 
 
@@ -170,9 +186,10 @@ def log_interaction(membership: Membership, client: Client, data: dict[str, Any]
     require(membership, Perm.CLIENTS_EDIT)
     interaction = Interaction(client_id=client.id, author_id=membership.user_id, **data)
     db.session.add(interaction)
-    client.last_contact_at = interaction.occurred_at = utcnow()
-    client.updated_at = utcnow()
+    interaction.occurred_at = utcnow()
     db.session.flush()
+    # The client's last contact moves without its version: parallel follow-ups never conflict.
+    set_quietly(db.session, client, last_contact_at=interaction.occurred_at, updated_at=interaction.occurred_at)
     emit("interaction.logged", subject=interaction, client=client, actor_id=membership.user_id)
     return interaction
 

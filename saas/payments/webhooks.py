@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +50,7 @@ def receive(payload: bytes, signature: str | None) -> bool:
 def _verified(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event, if the secret of one of the endpoints Stripe delivers here (the platform's own and the Connect
     endpoint) signed this very body, recently; anything else is refused before a byte of it is trusted."""
+    _check_timestamp(signature)
     failure: Exception | None = None
     for secret in gateway.settings().stripe_webhook_secrets:
         try:
@@ -57,6 +59,18 @@ def _verified(payload: bytes, signature: str | None) -> dict[str, Any]:
         except (ValueError, stripe.SignatureVerificationError) as exc:
             failure = exc
     raise BadSignature(str(failure))
+
+
+def _check_timestamp(signature: str | None) -> None:
+    """Stripe's library refuses a signature older than its tolerance; one from the future is refused here too
+    (a clock far ahead, or a signature minted to be replayed later)."""
+    stamps = [part[2:] for part in (signature or "").split(",") if part.startswith("t=")]
+    try:
+        signed_at = int(stamps[0])
+    except (IndexError, ValueError) as exc:
+        raise BadSignature("no timestamp in the signature") from exc
+    if abs(time.time() - signed_at) > stripe.Webhook.DEFAULT_TOLERANCE:
+        raise BadSignature("the signature's timestamp is outside the tolerance")
 
 
 Handler = Callable[[StripeEvent, dict[str, Any]], None]

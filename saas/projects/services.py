@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from saas.clients.access import client_for_form
-from saas.db import utcnow
+from saas.db import lock_row, utcnow
 from saas.errors import Conflict, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
@@ -97,6 +97,7 @@ def move_project(membership: Membership, project: Project, stage: PipelineStage,
     """Into another stage, recording who moved it, when, and how long it sat in the stage it left. Moving
     into won or lost closes the project; moving back out reopens it. Returns False if it was already there."""
     require(membership, Perm.PROJECTS_EDIT)
+    lock_row(db.session, project)  # two moves of one card: the second starts from where the first left it
     if version is not None and version != project.version:
         raise Conflict()
     return move_to(project, stage, membership.user_id)
@@ -212,6 +213,7 @@ def set_task_status(membership: Membership, task: Task, status: str) -> None:
 def tick(membership: Membership, task: Task, index: int) -> None:
     """Toggle one checklist item."""
     _may_work_on(membership, task)
+    lock_row(db.session, task)  # two people ticking two items of one list: both ticks stay
     if not 0 <= index < len(task.checklist):
         raise ValidationFailed({"checklist": [_("No such checklist item.")]})
     items = [dict(item) for item in task.checklist]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+import uuid
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from saas import origin
 from saas.config import LOCALES
@@ -56,7 +61,7 @@ def _begin_session(user: User) -> None:
         audit.record("login.succeeded", user)
 
 
-def _after_login() -> ResponseReturnValue:
+def _after_login() -> Response:
     target = next_url()
     return redirect(target if is_safe_redirect(target) else url_for("staff.home"))
 
@@ -95,12 +100,44 @@ def login() -> ResponseReturnValue:
         return _login_page({}, {})
     data = load(LoginSchema(), request.form)
     try:
-        user = accounts.authenticate(data["email"], data["password"])
+        user = accounts.authenticate(data["email"], data["password"], _attempt())
     except accounts.LoginRefused as exc:
         keep_changes_on_error()  # the failure count must survive this error response
         return _login_page(request.form, {"_schema": [exc.message]}, 429 if exc.locked_until else 401)
     _begin_session(user)
-    return _after_login()
+    return remember_device(_after_login(), user)
+
+
+# A browser the person signed in with before carries a signed cookie naming them and the browser: guesses from
+# anywhere else never lock them out of it (accounts.authenticate).
+DEVICE_COOKIE = "atelier_device"
+DEVICE_DAYS = 400
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="known-device")
+
+
+def _attempt() -> accounts.Attempt:
+    try:
+        known = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""), max_age=DEVICE_DAYS * 86400)
+        return accounts.Attempt(client_ip(), uuid.UUID(known["u"]), str(known["d"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return accounts.Attempt(client_ip())
+
+
+def remember_device(response: Response, user: User) -> Response:
+    attempt = _attempt()
+    device = attempt.device if attempt.known(user) else secrets.token_urlsafe(12)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _devices().dumps({"u": str(user.id), "d": device}),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 @bp.post("/logout")

@@ -43,6 +43,7 @@ from saas.staff.context import requires
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 from saas.web.client_ip import client_ip
+from saas.web.inputs import FORM_OVERHEAD, accepts_body
 from saas.web.pages import ChildOf, flash_and_return, on_invalid, resolves
 from saas.web.urls import external_url
 
@@ -316,6 +317,7 @@ def edit_contract(contract: Contract) -> ResponseReturnValue:
 
 
 @bp.post("/contracts/<contract_id>/<any(submit, approve, reject, sign):action>")
+@accepts_body(lambda: contracts.MAX_SIGNED_BYTES + FORM_OVERHEAD)  # the signed copy comes through the app
 @resolves(contract=_contract)
 @on_invalid(flash_and_return(_to_contract))
 def contract_action(contract: Contract, action: str) -> ResponseReturnValue:

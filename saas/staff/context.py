@@ -25,6 +25,7 @@ from saas.tenants.access import membership_of, studios_of
 from saas.tenants.models import Membership, User
 from saas.tenants.roles import Perm, has_perm
 from saas.web.client_ip import client_ip
+from saas.web.inputs import clean
 
 
 @login_manager.user_loader
@@ -79,7 +80,7 @@ def renew_session(user: User) -> None:
     """A fresh session (new cookie, new server-side row) at sign-in and after a password change; nothing from
     the previous cookie is carried over."""
     session.clear()
-    accounts.start_session(user, client_ip(), request.user_agent.string)
+    accounts.start_session(user, client_ip(), clean(request.user_agent.string))  # a header, stored: cleaned
     login_user(user)
 
 

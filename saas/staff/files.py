@@ -16,6 +16,7 @@ from saas.schemas import FormSchema, choice, field_messages, load, text
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
+from saas.web.inputs import accepts_body
 from saas.web.pages import on_invalid, resolves
 from saas.web.transaction import keep_changes_on_error
 
@@ -95,6 +96,7 @@ def begin_upload() -> ResponseReturnValue:
 
 @bp.put("/files/<file_id>/content")
 @requires(Perm.PROJECTS_EDIT)
+@accepts_body(_max_bytes)
 @resolves(file=uploads.get_file)
 @on_invalid(_invalid)
 def upload_content(file: StoredFile) -> ResponseReturnValue:

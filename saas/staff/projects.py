@@ -187,7 +187,7 @@ def _move_refused(exc: ValidationFailed, **_records: object) -> ResponseReturnVa
     if wants_json():
         return jsonify(errors=exc.errors), 422
     flash(exc.text, "error")
-    return redirect(request.form.get("next") or url_for("staff.board"))
+    return redirect(_safe_next(request.form.get("next")) or url_for("staff.board"))
 
 
 @bp.post("/projects/<project_id>/move")

@@ -18,6 +18,7 @@ from saas.tenants.access import get_invitation, get_membership
 from saas.tenants.models import Invitation, Membership
 from saas.tenants.roles import Perm, Role, grantable_roles
 from saas.tenants.schemas import CURRENCIES, InviteSchema, RoleChangeSchema, StudioProfileSchema
+from saas.web.inputs import FORM_OVERHEAD, accepts_body
 from saas.web.pages import on_invalid, resolves
 
 PROFILE_FIELDS = ("name", "brand_color", "currency", "timezone", "locale", "version")
@@ -54,6 +55,7 @@ def studio_settings() -> ResponseReturnValue:
 
 @bp.post("/settings/studio/logo")
 @requires(Perm.STUDIO_SETTINGS)
+@accepts_body(lambda: current_app.extensions["atelier.settings"].max_logo_bytes + FORM_OVERHEAD)
 @on_invalid(lambda exc: _profile_page(_profile_values(), exc.errors, 422))
 def upload_logo() -> ResponseReturnValue:
     upload = request.files.get("logo")

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import math
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from saas.db import utcnow
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.jobs import enqueue
 from saas.tenants import audit
-from saas.tenants.models import AuthSession, PasswordReset, User
+from saas.tenants.models import AuthSession, PasswordReset, SignInThrottle, User
 from saas.tenants.passwords import hash_password, password_problems, verify_password
 from saas.tokens import hash_token, new_token
 
-FREE_ATTEMPTS = 5
+SOURCE_ATTEMPTS = 5  # wrong passwords from one source before it waits (doubling from two minutes)
+ACCOUNT_ATTEMPTS = 20  # from anywhere, before browsers the person never signed in with wait as well
 MAX_LOCK = timedelta(hours=1)
 RESET_VALID_FOR = timedelta(hours=1)
 TOUCH_EVERY = timedelta(minutes=5)
@@ -48,34 +51,98 @@ def _lock_message(until: datetime) -> str:
     return _("Too many failed attempts. Try again in %(n)d minute(s), or reset your password.", n=_minutes_left(until))
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user whose password this is, or LoginRefused. Repeated failures lock the account for longer."""
+@dataclass(frozen=True)
+class Attempt:
+    """Where a sign-in comes from: the address, and the browser if it carries a sign-in cookie of this site
+    (`known_for`: the user it signed in before, `device`: its id) — the surface reads both from the request."""
+
+    ip: str
+    known_for: uuid.UUID | None = None
+    device: str | None = None
+
+    def source(self, user: User) -> str:
+        return f"device:{self.device}" if self.known(user) else f"ip:{self.ip}"
+
+    def known(self, user: User) -> bool:
+        return self.device is not None and self.known_for == user.id
+
+
+def authenticate(email: str, password: str, attempt: Attempt) -> User:
+    """The user whose password this is, or LoginRefused.
+
+    Brute force is slowed down without letting a stranger lock the person out (OWASP's authentication
+    guidance): wrong passwords are counted per account *and source*, and only that source waits (doubling from
+    two minutes, at most an hour). A browser the person signed in with before is its own source, so guesses
+    from anywhere else never keep them out of it. Many failures from many places (ACCOUNT_ATTEMPTS) make every
+    *unknown* browser wait too; the person's own browser and the password reset e-mail still work."""
     user = find_user(email)
-    if user is not None and user.locked_until and user.locked_until > utcnow():
-        raise LoginRefused(_lock_message(user.locked_until), user.locked_until)
+    if user is not None and (until := _locked_until(user, attempt)) is not None:
+        raise LoginRefused(_lock_message(until), until)
     if user is None or not verify_password(user.password_hash, password):
         if user is not None:
-            _register_failure(user)
-            if user.locked_until:
-                raise LoginRefused(_lock_message(user.locked_until), user.locked_until)
+            _register_failure(user, attempt)
+            if (until := _locked_until(user, attempt)) is not None:
+                raise LoginRefused(_lock_message(until), until)
         raise LoginRefused(_("That e-mail and password do not match."))
-    user.failed_logins = 0
-    user.locked_until = None
+    _forgive(user, attempt)
     return user
 
 
-def _register_failure(user: User) -> None:
+def _throttle(user: User, source: str) -> SignInThrottle | None:
+    query = select(SignInThrottle).where(SignInThrottle.user_id == user.id, SignInThrottle.source == source)
+    return db.session.scalar(query)
+
+
+def _locked_until(user: User, attempt: Attempt) -> datetime | None:
+    now = utcnow()
+    throttle = _throttle(user, attempt.source(user))
+    locks = [throttle.locked_until if throttle is not None else None]
+    if not attempt.known(user):
+        locks.append(user.locked_until)
+    future = [lock for lock in locks if lock is not None and lock > now]
+    return max(future) if future else None
+
+
+def _doubling(failures: int, free: int) -> timedelta | None:
+    return min(timedelta(minutes=2 ** (failures - free)), MAX_LOCK) if failures >= free else None
+
+
+def _register_failure(user: User, attempt: Attempt) -> None:
+    throttle = _throttle(user, attempt.source(user)) or _new_throttle(user, attempt.source(user))
+    throttle.failures += 1
+    throttle.last_failure_at = utcnow()
+    if lock := _doubling(throttle.failures, SOURCE_ATTEMPTS):
+        throttle.locked_until = utcnow() + lock
     user.failed_logins += 1
-    if user.failed_logins >= FREE_ATTEMPTS:
-        lock = min(timedelta(minutes=2 ** (user.failed_logins - FREE_ATTEMPTS)), MAX_LOCK)
+    if lock := _doubling(user.failed_logins, ACCOUNT_ATTEMPTS):
         user.locked_until = utcnow() + lock
     if user.last_tenant_id:
         # Owners see attacks on their staff in the studio the person last worked in.
         from saas.isolation import tenant_context
 
         with tenant_context(db.session(), user.last_tenant_id):
-            audit.record("login.failed", user, actor_id=user.id, attempts=user.failed_logins)
+            audit.record("login.failed", user, actor_id=user.id, attempts=throttle.failures, source=attempt.ip)
             db.session.flush()
+
+
+def _new_throttle(user: User, source: str) -> SignInThrottle:
+    """The source's first failure; two at once from the same source find the row the other made."""
+    try:
+        with db.session.begin_nested():
+            throttle = SignInThrottle(user_id=user.id, source=source, failures=0)
+            db.session.add(throttle)
+        return throttle
+    except IntegrityError:
+        return _throttle(user, source)
+
+
+def _forgive(user: User, attempt: Attempt) -> None:
+    """The right password: this source starts afresh, and so does the account."""
+    db.session.execute(
+        delete(SignInThrottle).where(SignInThrottle.user_id == user.id, SignInThrottle.source == attempt.source(user))
+    )
+    user.failed_logins = 0
+    user.locked_until = None
 
 
 def start_session(user: User, ip: str | None, user_agent: str | None) -> str:
@@ -132,6 +199,7 @@ def _set_password(user: User, password: str) -> None:
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.user_id == user.id))  # a new password: no waits
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -82,6 +82,21 @@ class AuthSession(UUIDPrimaryKey, Timestamped, Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class SignInThrottle(UUIDPrimaryKey, Timestamped, Base):
+    """Failed sign-ins on one account from one source: a browser the person signed in with before (`device:…`),
+    or else an address (`ip:…`). Locks are per source, so someone guessing from elsewhere never locks the person
+    out of their own browser."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("user_id", "source"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(80))
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PasswordReset(UUIDPrimaryKey, Timestamped, Base):
     __tablename__ = "password_resets"
 

@@ -53,7 +53,7 @@ def _messages() -> dict[int, str]:
         404: _("This page does not exist, or you do not have access to it."),
         405: _("This action is not available here."),
         409: _("Someone else changed this in the meantime. Reload the page to see their changes, then try again."),
-        413: _("The upload is too large."),
+        413: _("This is more than Atelier accepts in one request."),
         429: _("Too many requests. Please wait a moment and try again."),
         500: _("Something went wrong on our side. Please try again."),
     }

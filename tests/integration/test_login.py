@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from saas.db import utcnow
 from saas.extensions import db
-from saas.tenants.models import User
+from saas.tenants.models import SignInThrottle
 from tests.conftest import PASSWORD
 
 
@@ -50,17 +50,17 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
     assert "do not match" in unknown.get_data(as_text=True)
 
 
-def test_repeated_wrong_passwords_lock_the_account_and_say_for_how_long(app, client, studio):
+def test_repeated_wrong_passwords_make_that_source_wait_and_say_for_how_long(app, client, studio):
     for _ in range(4):
         assert client.login(studio.owner_email, "wrong-password-1").status_code == 401
     locked = client.login(studio.owner_email, "wrong-password-1")
     assert locked.status_code == 429
     assert "Too many failed attempts" in locked.get_data(as_text=True)
-    # Even the right password waits until the lock expires.
+    # Even the right password waits, from this browser and address, until the lock expires.
     assert client.login(studio.owner_email).status_code == 429
 
     with app.app_context():
-        db.session.execute(update(User).values(locked_until=utcnow() - timedelta(seconds=1)))
+        db.session.execute(update(SignInThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
         db.session.commit()
     assert client.login(studio.owner_email).status_code == 302
 

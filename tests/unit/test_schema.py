@@ -11,7 +11,7 @@ from saas.dbadmin import for_dialect
 from saas.isolation import TenantScoped, tenant_tables
 
 # stripe_events: a webhook is recorded before any studio is known (its handler then works as one studio).
-GLOBAL_TABLES = {"tenants", "users", "auth_sessions", "password_resets", "stripe_events"}
+GLOBAL_TABLES = {"tenants", "users", "auth_sessions", "password_resets", "sign_in_throttles", "stripe_events"}
 
 
 def test_models_and_migrations_agree(migrated):

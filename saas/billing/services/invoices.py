@@ -16,7 +16,7 @@ from saas.billing.models import Contract, Invoice, InvoiceKind, InvoiceStatus, P
 from saas.billing.services.common import next_number, refuse
 from saas.billing.totals import split
 from saas.clients.access import client_for_form
-from saas.db import utcnow
+from saas.db import lock_row, utcnow
 from saas.errors import Conflict
 from saas.events import emit
 from saas.extensions import db
@@ -192,6 +192,9 @@ def void_invoice(membership: Membership, invoice: Invoice, reason: str) -> None:
 
 def record_payment(membership: Membership, invoice: Invoice, data: dict[str, Any]) -> Payment:
     require(membership, Perm.PAYMENTS)
+    # Payments on one invoice are taken one at a time: each sees the balance the one before it left, so a
+    # parallel one is refused as over the balance (422) or, when it named the version it read, as stale (409).
+    lock_row(db.session, invoice, "payments")
     if (read := data.pop("version", None)) is not None and read != invoice.version:
         raise Conflict()
     if invoice.status == InvoiceStatus.VOID:
