@@ -121,7 +121,7 @@ def lock_row(session: Session, obj: Any, *collections: str) -> None:
     that follow see what the last committed writer left, and a parallel request on the same row waits for this
     one to end instead of failing at commit. PostgreSQL locks the row; SQLite has one writer at a time anyway."""
     model = type(obj)
-    statement = select(model).where(model.id == obj.id).with_for_update()
+    statement = select(model).where(model.id == obj.id).with_for_update(of=model)  # not its joined relations
     session.scalar(statement.execution_options(populate_existing=True))
     if collections:
         session.expire(obj, list(collections))

@@ -72,7 +72,7 @@ def project(project: Project) -> Project:
 def update_project(project: Project, body: dict[str, Any]) -> Project:
     """Changing stage_id moves the project and records the move, as dragging its card does."""
     check_version(project.version)
-    services.update_project(principal(), project, body)
+    services.update_project(principal(), project, {**body, "version": project.version})
     return project
 
 

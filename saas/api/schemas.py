@@ -262,7 +262,7 @@ class TaskOut(Schema):
 
 class QuoteLineOut(Schema):
     description = fields.String()
-    quantity = fields.Decimal(as_string=True)
+    quantity = fields.Float(metadata={"description": "Exact to three decimals."})
     unit = fields.String(allow_none=True)
     unit_price_minor = fields.Integer()
     discount_bp = fields.Integer()

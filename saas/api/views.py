@@ -126,7 +126,7 @@ def contact(client: Client, contact: Contact) -> Contact:
 )
 def update_contact(client: Client, contact: Contact, body: dict[str, Any]) -> Contact:
     check_version(contact.version)
-    services.update_contact(principal(), client, contact, body)
+    services.update_contact(principal(), client, contact, {**body, "version": contact.version})
     return contact
 
 

@@ -24,7 +24,6 @@ from saas.billing.models import Quote
 from saas.billing.services import quotes as quote_rules
 from saas.billing.services.common import settings as billing_settings
 from saas.config import LOCALES
-from saas.errors import ValidationFailed
 from saas.extensions import db, limiter
 from saas.files.models import StoredFile
 from saas.files.serving import send_file_or_preview
@@ -40,11 +39,11 @@ from saas.proofing import queries as proofing_queries
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.queries import studio_today
 from saas.web.client_ip import client_ip
-from saas.web.pages import flash_and_return, invalid_input, on_invalid, resolves
+from saas.web.pages import flash_and_return, on_invalid, register_page_errors, resolves
 from saas.web.urls import is_safe_redirect
 
 bp = Blueprint("portal", __name__, url_prefix="/portal/<slug>", template_folder="templates")
-bp.register_error_handler(ValidationFailed, invalid_input)
+register_page_errors(bp)
 COOKIE = "atelier_portal"
 
 

@@ -32,7 +32,7 @@ PROJECT_FIELDS = (
 
 
 def _check_version(data: dict[str, Any], current: int) -> None:
-    """Forms carry the version they were read at; the API checks If-Match before calling and sends none."""
+    """The version the form or the request's If-Match was read at, compared once the row is locked."""
     if "version" in data and data.pop("version") != current:
         raise Conflict()
 
@@ -73,6 +73,7 @@ def create_project(membership: Membership, data: dict[str, Any]) -> Project:
 
 def update_project(membership: Membership, project: Project, data: dict[str, Any]) -> None:
     require(membership, Perm.PROJECTS_EDIT)
+    lock_row(db.session, project)  # then the version read is compared with what the last writer left
     _check_version(data, project.version)
     if "brief" in data:
         data["brief"] = {k: v for k, v in (data["brief"] or {}).items() if v}
@@ -88,7 +89,7 @@ def update_project(membership: Membership, project: Project, data: dict[str, Any
     if "team" in data:
         _set_team(project, data["team"])
     if data.get("stage_id") and data["stage_id"] != project.stage_id:
-        move_project(membership, project, stage_for_form(data["stage_id"]))
+        move_to(project, stage_for_form(data["stage_id"]), membership.user_id)
     if changed:
         project.updated_at = utcnow()
 

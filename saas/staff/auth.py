@@ -31,12 +31,12 @@ from saas.tenants.schemas import (
     SignupSchema,
 )
 from saas.web.client_ip import client_ip
-from saas.web.pages import invalid_input, on_invalid
+from saas.web.pages import on_invalid, register_page_errors
 from saas.web.transaction import keep_changes_on_error
 from saas.web.urls import is_safe_redirect
 
 bp = Blueprint("staff_auth", __name__, template_folder="templates")
-bp.register_error_handler(ValidationFailed, invalid_input)
+register_page_errors(bp)
 
 
 def _limit(name: str) -> str:

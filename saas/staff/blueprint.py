@@ -3,10 +3,9 @@ input anywhere in it is answered by one handler (saas/web/pages.py: the page the
 
 from flask import Blueprint
 
-from saas.errors import ValidationFailed
 from saas.staff.context import require_workspace
-from saas.web.pages import invalid_input
+from saas.web.pages import register_page_errors
 
 bp = Blueprint("staff", __name__, url_prefix="/app", template_folder="templates")
 bp.before_request(require_workspace)
-bp.register_error_handler(ValidationFailed, invalid_input)
+register_page_errors(bp)

@@ -17,6 +17,7 @@ cleaned with `clean()` instead, since a person cannot correct them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
@@ -70,11 +71,29 @@ def _set_body_limit() -> None:
 
 
 def _request_problems() -> dict[str, list[str]]:
-    problems = text_problems(request.args.to_dict(flat=False))
+    problems = _not_utf8(request.query_string)
+    problems.update(text_problems(request.args.to_dict(flat=False)))
     if request.mimetype == "application/json":
         problems.update(text_problems(request.get_json(silent=True)))
-    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        problems.update(_not_utf8(request.get_data(cache=True)))
+        problems.update(text_problems(request.form.to_dict(flat=False)))
+    elif request.mimetype == "multipart/form-data":
         problems.update(text_problems(request.form.to_dict(flat=False)))
         names = {key: [f.filename or "" for f in files] for key, files in request.files.lists()}
         problems.update(text_problems(names))
     return {field.removesuffix(".0"): messages for field, messages in problems.items()}
+
+
+def _not_utf8(encoded: bytes) -> dict[str, list[str]]:
+    """Fields of a URL-encoded string whose bytes are not UTF-8 (werkzeug would keep them percent-encoded)."""
+    problems: dict[str, list[str]] = {}
+    for pair in encoded.split(b"&"):
+        key, _, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+            unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            name = unquote_to_bytes(key).decode("utf-8", errors="replace") or "_schema"
+            problems[name] = [text_problems("\x00")["_schema"][0]]
+    return problems

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import current_app, flash, g, redirect, request
+from flask import Blueprint, current_app, flash, g, make_response, redirect, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from saas.errors import ValidationFailed
+from saas.errors import Conflict, ValidationFailed
 from saas.web.urls import is_safe_redirect
 
 Loader = Callable[[Any, str], Any]  # (the person asking, the id in the URL) -> the record, or NotFound
@@ -96,3 +98,30 @@ def flash_and_return(to: Callable[..., str]) -> Render:
         return redirect(to(**records)), 303
 
     return render
+
+
+def conflicting_input(exc: Exception) -> ResponseReturnValue:
+    """Someone saved first (a stale version, a unique key taken a moment ago): the page answers as for refused
+    input — the form again, with what happened as its error — but with 409, after undoing what was half-done."""
+    from saas.extensions import db
+    from saas.web.errors import status_message
+    from saas.web.transaction import conflict_for
+
+    conflict = exc if isinstance(exc, Conflict) else conflict_for(exc)
+    db.session.rollback()
+    field = conflict.field if conflict is not None else "version"
+    message = (conflict.message if conflict is not None else None) or status_message(409)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "on_invalid", None) is not None:
+        flash(message, "error")  # said at the top of the form too: a form may have no place for `field`
+    response = make_response(invalid_input(ValidationFailed({field: [message]})))
+    if response.status_code < 300 or response.status_code >= 400:
+        response.status_code = 409  # a redirect with the flashed message stays a redirect
+    return response
+
+
+def register_page_errors(blueprint: Blueprint) -> None:
+    """The one error path of a page surface: refused input and conflicts, answered by the page's declaration."""
+    blueprint.register_error_handler(ValidationFailed, invalid_input)
+    for conflict in (Conflict, StaleDataError, IntegrityError):
+        blueprint.register_error_handler(conflict, conflicting_input)

@@ -34,7 +34,7 @@ def test_a_quote_through_the_api_from_lines_to_invoices_and_payments(app, client
     assert (body["subtotal_minor"], body["tax_minor"], body["total_minor"]) == (2_280_100, 136_806, 2_416_906)
     assert body["lines"][0] == {
         "description": "Logo",
-        "quantity": "0.333",
+        "quantity": 0.333,  # a number, as the document says (it was a string)
         "unit": None,
         "unit_price_minor": 300,
         "discount_bp": 0,

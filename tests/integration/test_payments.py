@@ -172,11 +172,12 @@ def test_events_in_either_order_reach_the_same_end_state(shop, order):
     assert (invoice.status, invoice.paid_minor, len(shop.rows(Payment))) == ("paid", 1_280_000, 1)
 
 
-def test_a_forged_or_stale_signature_is_refused_and_nothing_recorded(shop):
+def test_a_forged_stale_or_future_signature_is_refused_and_nothing_recorded(shop):
     shop.pay()
     completed = shop.standin.events[0]
     assert shop.post_event(completed, secret="whsec_someone_else").status_code == 400
     assert shop.post_event(completed, timestamp=int(time.time()) - 3600).status_code == 400
+    assert shop.post_event(completed, timestamp=int(time.time()) + 3600).status_code == 400  # from the future
     unsigned = shop.app.test_client().post("/webhooks/stripe", data=json.dumps(completed))
     assert unsigned.status_code == 400
     with shop.app.app_context():

@@ -1,0 +1,35 @@
+"""Fixtures shared by the integration tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_api import api, make_token
+
+
+@pytest.fixture
+def seeded(app, client, studio) -> dict[str, str]:
+    """An admin token and one record of each kind the paths name, so that cases reach the rules, not a 404."""
+    client.login(studio.owner_email)
+    token = make_token(client)
+    http = api(app, token)
+    ids = {"token": token}
+    found = http.post("/api/v1/clients", json={"name": "属性测试客户", "tags": ["VIP"]}).get_json()
+    ids["client_id"] = found["id"]
+    contact = {"name": "张伟", "phone": "13800138000", "email": "zw@example.com"}
+    ids["contact_id"] = http.post(f"/api/v1/clients/{found['id']}/contacts", json=contact).get_json()["id"]
+    follow_up = {"kind": "call", "summary": "初次沟通"}
+    ids["interaction_id"] = http.post(f"/api/v1/clients/{found['id']}/interactions", json=follow_up).get_json()["id"]
+    project = http.post("/api/v1/projects", json={"client_id": found["id"], "name": "品牌升级"}).get_json()
+    ids["project_id"] = project["id"]
+    task = http.post(f"/api/v1/projects/{project['id']}/tasks", json={"title": "出初稿"}).get_json()
+    ids["task_id"] = task["id"]
+    lines = [{"description": "标志设计", "quantity": 1, "unit_price_minor": 1_000_000}]
+    quote = http.post("/api/v1/quotes", json={"client_id": found["id"], "title": "报价", "lines": lines}).get_json()
+    ids["quote_id"] = quote["id"]
+    contract = {"client_id": found["id"], "title": "合同", "amount_minor": 500_000}
+    ids["contract_id"] = http.post("/api/v1/contracts", json=contract).get_json()["id"]
+    invoice = {"client_id": found["id"], "title": "首期款", "amount_minor": 300_000, "due_on": "2027-01-31"}
+    ids["invoice_id"] = http.post("/api/v1/invoices", json=invoice).get_json()["id"]
+    ids["name"] = "VIP"
+    return ids
