@@ -39,8 +39,9 @@ from saas.api.schemas import (
     ReceivablesOut,
 )
 from saas.billing import queries
+from saas.billing.access import get_document
 from saas.billing.models import Contract, Invoice, Payment, ProjectCost, Quote
-from saas.billing.services import common, contracts, costs, invoices, quotes
+from saas.billing.services import contracts, costs, invoices, quotes
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.projects.access import get_project
@@ -53,7 +54,7 @@ from saas.web.inputs import FORM_OVERHEAD, accepts_body
 
 def _document(model: type) -> Callable[[Any, str], Any]:
     """A quote, contract or invoice the token may see, through its client (404 otherwise)."""
-    return lambda who, document_id: common.get_document(who, model, document_id)
+    return lambda who, document_id: get_document(who, model, document_id)
 
 
 OF_QUOTE = {"resolves": {"quote": _document(Quote)}}
@@ -171,7 +172,7 @@ def create_contract(body: dict[str, Any]) -> Contract:
     """From an accepted quote (quote_id: title and amount come from it) or on its own (client_id, amount_minor)."""
     if body.get("quote_id"):
         try:
-            source = common.get_document(principal(), Quote, body["quote_id"])
+            source = get_document(principal(), Quote, body["quote_id"])
         except NotFound as exc:
             raise ValidationFailed({"quote_id": [_required()]}) from exc
         return contracts.from_quote(principal(), source)

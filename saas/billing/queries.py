@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import joinedload, lazyload
 
+from saas.billing.access import client_visible
 from saas.billing.models import (
     Contract,
     ContractStatus,
@@ -20,7 +21,6 @@ from saas.billing.models import (
     Quote,
     QuoteRevision,
 )
-from saas.billing.services.common import client_visible
 from saas.clients.models import Client
 from saas.extensions import db
 from saas.projects.models import Project

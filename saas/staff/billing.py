@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from saas.billing import queries
+from saas.billing.access import get_document
 from saas.billing.models import Contract, Invoice, Payment, ProjectCost, Quote
 from saas.billing.schemas import (
     BillingSettingsSchema,
@@ -60,21 +61,21 @@ def _cur() -> dict[str, str]:
 
 
 def _quote(membership: Membership, quote_id: str) -> Quote:
-    return common.get_document(membership, Quote, quote_id)
+    return get_document(membership, Quote, quote_id)
 
 
 def _contract(membership: Membership, contract_id: str) -> Contract:
-    return common.get_document(membership, Contract, contract_id)
+    return get_document(membership, Contract, contract_id)
 
 
 def _invoice(membership: Membership, invoice_id: str) -> Invoice:
-    return common.get_document(membership, Invoice, invoice_id)
+    return get_document(membership, Invoice, invoice_id)
 
 
 def _quote_or_contract(membership: Membership, document_id: str) -> Quote | Contract:
     """/quotes/<id>/… or /contracts/<id>/…: the document of the kind the URL names."""
     model = Quote if (request.view_args or {}).get("kind") == "quotes" else Contract
-    return common.get_document(membership, model, document_id)
+    return get_document(membership, model, document_id)
 
 
 def _new_document_client() -> Client:

@@ -6,7 +6,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -78,10 +78,13 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
+    @app.errorhandler(OperationalError)
     def _lost_race(exc: Exception) -> Response:
         """A flush inside the view lost a race with a parallel request: the same 409 as at commit."""
         db.session.rollback()
-        return conflict_response(conflict_for(exc))
+        if (conflict := conflict_for(exc)) is None:
+            return _unexpected(exc)
+        return conflict_response(conflict)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

@@ -17,7 +17,7 @@ import re
 
 from flask import Flask, Response, g
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from saas.errors import Conflict
@@ -46,6 +46,9 @@ def conflict_for(exc: Exception) -> Conflict | None:
         return Conflict()
     if isinstance(exc, IntegrityError):
         return Conflict(_duplicate(exc), field=_field_of(exc))
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        # The embedded SQLite has one writer at a time; past its busy timeout the loser is told to try again.
+        return Conflict(_("Someone else was saving at the same moment. Try again."))
     return None
 
 
@@ -83,8 +86,10 @@ def init_transactions(app: Flask) -> None:
             return response
         try:
             session.commit()
-        except (StaleDataError, IntegrityError) as exc:
+        except (StaleDataError, IntegrityError, OperationalError) as exc:
             session.rollback()
+            if (conflict := conflict_for(exc)) is None:
+                raise
             log.info("write lost a race at commit: %s", exc.__class__.__name__)
-            return conflict_response(conflict_for(exc))
+            return conflict_response(conflict)
         return response

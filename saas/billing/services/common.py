@@ -3,22 +3,16 @@ finding a document the person may see (by its client, as everywhere else)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
 from saas.billing.models import BillingSettings
-from saas.clients.access import client_id_visible_to
 from saas.errors import ValidationFailed
 from saas.extensions import db
-from saas.ids import parse_uuid
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, require
-
-Document = TypeVar("Document")
 
 
 def settings() -> BillingSettings:
@@ -45,21 +39,9 @@ def next_number(prefix: str, today: date) -> str:
     return f"{key}-{current:04d}"
 
 
-client_visible = client_id_visible_to  # documents are visible with their client
-
-
 def refuse(message: str, field: str = "status") -> ValidationFailed:
     """A transition the document's state does not allow: a clear message, nothing changed."""
     return ValidationFailed({field: [message]})
-
-
-def get_document(membership: Membership, model: type[Document], document_id: str | uuid.UUID) -> Document:
-    """A quote, contract or invoice this person may see (through its client), or 404."""
-    query = select(model).where(model.id == parse_uuid(document_id), client_visible(membership, model.client_id))
-    found = db.session.scalar(query)
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def update_settings(membership: Membership, row: BillingSettings, data: dict[str, Any]) -> None:
