@@ -75,6 +75,7 @@ DOMAINS = (
     "portal_accounts",
     "projects",
     "proofing",
+    "visits",
     "billing",
     "payments",
     "plans",

@@ -31,6 +31,7 @@ from saas.tenants.models import (
     Tenant,
     User,
 )
+from saas.visits.models import SyncChange, Visit
 
 __all__ = [
     "ApiToken",
@@ -76,7 +77,9 @@ __all__ = [
     "StripeAccount",
     "StripeEvent",
     "StudioSubscription",
+    "SyncChange",
     "Task",
     "Tenant",
     "User",
+    "Visit",
 ]

@@ -23,6 +23,7 @@ from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema,
 from saas.projects.schemas import ProjectApiSchema, TaskApiSchema
 from saas.proofing.schemas import CommentSchema as DraftCommentSchema
 from saas.schemas import field_messages
+from saas.visits.schemas import CancelSchema, VisitApiSchema
 
 
 class ClientOut(Schema):
@@ -471,3 +472,49 @@ class ReceivablesOut(Schema):
     data = fields.List(fields.Nested(AgeingOut), metadata={"description": "The clients owing most (200 at most)."})
     totals = fields.Nested(AgeingOut(exclude=("client_id", "client_name")))
     clients = fields.Integer(metadata={"description": "How many clients owe anything."})
+
+
+class VisitOut(Schema):
+    id = fields.UUID()
+    client_id = fields.UUID()
+    contact_id = fields.UUID(allow_none=True)
+    project_id = fields.UUID(allow_none=True)
+    assignee_id = fields.UUID()
+    scheduled_start = fields.DateTime()
+    scheduled_end = fields.DateTime()
+    site_address = fields.String()
+    site_lat = fields.Float(allow_none=True)
+    site_lng = fields.Float(allow_none=True)
+    purpose = fields.String()
+    status = fields.String(metadata={"enum": ["scheduled", "checked_in", "checked_out", "cancelled", "missed"]})
+    check_in_at = fields.DateTime(allow_none=True)
+    check_in_lat = fields.Float(allow_none=True)
+    check_in_lng = fields.Float(allow_none=True)
+    check_in_accuracy_m = fields.Float(allow_none=True)
+    check_in_problem = fields.String(allow_none=True, metadata={"description": "denied, unavailable or timeout."})
+    check_in_distance_m = fields.Float(allow_none=True, metadata={"description": "From the site, when both known."})
+    check_out_at = fields.DateTime(allow_none=True)
+    check_out_lat = fields.Float(allow_none=True)
+    check_out_lng = fields.Float(allow_none=True)
+    check_out_accuracy_m = fields.Float(allow_none=True)
+    check_out_problem = fields.String(allow_none=True)
+    check_out_distance_m = fields.Float(allow_none=True)
+    notes = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    next_action = fields.String(allow_none=True)
+    next_action_due = fields.Date(allow_none=True)
+    signed_by = fields.String(allow_none=True)
+    cancelled_reason = fields.String(allow_none=True)
+    updated_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
+
+
+class VisitListQuery(Schema):
+    start = fields.AwareDateTime(load_default=None, metadata={"description": "From (default: today, studio time)."})
+    end = fields.AwareDateTime(load_default=None, metadata={"description": "Until (default: a week after start)."})
+    assignee = fields.UUID(load_default=None, metadata={"description": "One person's visits."})
+
+
+VISIT_IN = Body(VisitApiSchema, "VisitInput")
+VISIT_PATCH = VISIT_IN.patch()
+CANCEL_IN = Body(CancelSchema, "Cancellation")

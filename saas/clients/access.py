@@ -4,13 +4,14 @@ Owners, admins and managers see every client; finance sees every client, but onl
 (`sees_relationship`); members (designers, sales) and field staff see the clients they own and those shared
 with them while the share has not expired. A client someone may not see reads exactly like a missing one: 404.
 
-`visible_to` is an OR of the ways a person comes to see a client (owning it, a live share). The visits issue
-adds one more source, "a visit assigned to me", as another EXISTS in that OR; nothing else needs to change.
+`visible_to` is an OR of the ways a person comes to see a client: owning it, a live share, and whatever higher
+floors register with `sees_client_through` (visits: "a visit assigned to me"), each a WHERE clause on Client.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from werkzeug.exceptions import NotFound
@@ -21,6 +22,15 @@ from saas.extensions import db
 from saas.ids import parse_uuid
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
+
+Source = Callable[[Membership], ColumnElement[bool]]  # a WHERE clause on Client for one person
+_sources: list[Source] = []
+
+
+def sees_client_through(source: Source) -> None:
+    """Another way to come to see a client, registered by a higher floor at start-up (visits do)."""
+    if source not in _sources:
+        _sources.append(source)
 
 
 def visible_to(membership: Membership) -> ColumnElement[bool]:
@@ -34,7 +44,7 @@ def visible_to(membership: Membership) -> ColumnElement[bool]:
             or_(ClientShare.expires_at.is_(None), ClientShare.expires_at > utcnow()),
         )
     )
-    return or_(Client.owner_id == membership.user_id, shared)
+    return or_(Client.owner_id == membership.user_id, shared, *(source(membership) for source in _sources))
 
 
 def client_id_visible_to(membership: Membership, client_id_column) -> ColumnElement[bool]:

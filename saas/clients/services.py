@@ -71,9 +71,11 @@ def _sync_tags(client: Client) -> None:
 
 
 def create_client(membership: Membership, data: dict[str, Any]) -> Client:
-    require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.CLIENTS_CREATE)
     data.pop("version", None)
     owner_id = data.pop("owner_id", None) or membership.user_id
+    if not has_perm(membership.role, Perm.CLIENTS_EDIT):
+        owner_id = membership.user_id  # a lead met on site belongs to whoever met it
     client = Client(**data, owner_id=team_member(owner_id, "owner_id"))
     db.session.add(client)
     refresh_search_text(client)
@@ -128,7 +130,7 @@ def set_archived(membership: Membership, client: Client, archived: bool) -> None
 
 
 def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
-    require(membership, Perm.CLIENTS_EDIT)
+    _may_add_people(membership, client)
     data.pop("version", None)
     lock_row(db.session, client, "contacts")  # the search text is made from every contact, theirs included
     contact = Contact(client_id=client.id, **data)
@@ -137,6 +139,13 @@ def add_contact(membership: Membership, client: Client, data: dict[str, Any]) ->
     _contacts_changed(client)
     emit("contact.added", subject=contact, client=client, actor_id=membership.user_id, contact=contact.name)
     return contact
+
+
+def _may_add_people(membership: Membership, client: Client) -> None:
+    """Editors add contacts to any client they see; field staff to the leads they created themselves."""
+    own_lead = client.owner_id == membership.user_id and has_perm(membership.role, Perm.CLIENTS_CREATE)
+    if not own_lead:
+        require(membership, Perm.CLIENTS_EDIT)
 
 
 def update_contact(membership: Membership, client: Client, contact: Contact, data: dict[str, Any]) -> None:
@@ -183,7 +192,7 @@ def update_interaction(membership: Membership, interaction: Interaction, data: d
 
 
 def log_interaction(membership: Membership, client: Client, data: dict[str, Any]) -> Interaction:
-    require(membership, Perm.CLIENTS_EDIT)
+    require(membership, Perm.FOLLOW_UPS_LOG)
     interaction = Interaction(client_id=client.id, author_id=membership.user_id, **data)
     db.session.add(interaction)
     interaction.occurred_at = utcnow()

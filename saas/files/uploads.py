@@ -20,13 +20,13 @@ from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
 from saas.files.kinds import KINDS, SNIFF_BYTES, by_name, safe_name, sniff
 from saas.files.models import FileStatus, StoredFile
-from saas.files.owners import STUDIO, Actor, owner_kind
+from saas.files.owners import STUDIO, Actor, Placement, owner_kind
 from saas.files.storage import FileMissing, Storage, UploadTicket, tenant_key
 from saas.ids import parse_uuid
 from saas.jobs import enqueue
 from saas.quotas import Quota, require_room
 
-PURPOSES = ("draft", "attachment", "delivery")
+PURPOSES = ("draft", "attachment", "delivery", "photo")
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,10 @@ def begin(actor: Actor, storage: Storage, data: dict[str, Any], max_bytes: int) 
     if data["size"] > max_bytes:
         raise ValidationFailed({"size": [_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))]})
     placement = owner_kind(data.get("owner_kind") or STUDIO).place(actor, data.get("owner_id"), kind)
+    if (again := _begun_before(actor, data.get("id"), placement)) is not None:
+        return Started(again, storage.upload_ticket(again.key, again.declared_type, max_bytes))
     require_room(Quota.STORAGE_BYTES, data["size"])
-    file_id = uuid.uuid4()
+    file_id = data.get("id") or uuid.uuid4()
     stored = StoredFile(
         id=file_id,
         key=tenant_key(actor.tenant_id, "files", str(file_id), f"original{kind.suffixes[0]}"),
@@ -72,8 +74,28 @@ def begin(actor: Actor, storage: Storage, data: dict[str, Any], max_bytes: int) 
     return Started(stored, storage.upload_ticket(stored.key, kind.content_type, max_bytes))
 
 
-def receive(storage: Any, stored: StoredFile, stream: Any, max_bytes: int) -> None:
+def _begun_before(actor: Actor, file_id: uuid.UUID | None, placement: Placement) -> StoredFile | None:
+    """A device resending a begin it never heard the answer to (it names the upload by an id it minted): the
+    same ticket again. An id taken by something else is refused."""
+    if file_id is None:
+        return None
+    found = db.session.get(StoredFile, file_id)
+    if found is None:
+        return None
+    mine = found.uploaded_by_id == actor.user_id and found.held_by(placement.owner_kind, placement.owner_id)
+    if not mine or found.status != FileStatus.PENDING:
+        raise ValidationFailed({"id": [_("This upload was already made; start a new one.")]})
+    return found
+
+
+def _may_change(actor: Actor, stored: StoredFile) -> None:
+    if not owner_kind(stored.owner_kind).may_change(actor, stored):
+        raise NotAllowed()
+
+
+def receive(actor: Actor, storage: Any, stored: StoredFile, stream: Any, max_bytes: int) -> None:
     """Local storage only: the app itself takes the bytes, refusing them past the limit as they arrive."""
+    _may_change(actor, stored)
     if stored.status != FileStatus.PENDING:
         raise ValidationFailed({"file": [_("This upload is finished already.")]})
     try:
@@ -84,8 +106,9 @@ def receive(storage: Any, stored: StoredFile, stream: Any, max_bytes: int) -> No
         ) from exc
 
 
-def complete(storage: Storage, stored: StoredFile, max_bytes: int) -> StoredFile:
+def complete(actor: Actor, storage: Storage, stored: StoredFile, max_bytes: int) -> StoredFile:
     """The bytes have arrived: check size and content, then make it usable, or delete it and say why."""
+    _may_change(actor, stored)
     if stored.status != FileStatus.PENDING:
         return stored  # completing twice changes nothing
     try:

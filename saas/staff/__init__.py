@@ -20,8 +20,10 @@ def register_staff(app: Flask) -> None:
     from saas.staff.blueprint import bp
     from saas.staff.brand import bp as brand_bp
     from saas.staff.context import my_studios
+    from saas.staff.field import bp as field_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(brand_bp)
     app.register_blueprint(bp)
+    app.register_blueprint(field_bp)
     app.jinja_env.globals["my_studios"] = my_studios

@@ -30,6 +30,9 @@ class Perm(StrEnum):
     AUDIT_READ = "audit.read"
     CLIENTS_ALL = "clients.all"  # every client of the studio, not only one's own and shared ones
     CLIENTS_EDIT = "clients.edit"  # create, edit, archive clients; add contacts; log interactions
+    # Field staff record what they meet: a lead met on site (they own it), a follow-up with a client they see.
+    CLIENTS_CREATE = "clients.create"
+    FOLLOW_UPS_LOG = "follow_ups.log"
     CLIENTS_SHARE = "clients.share"
     CLIENTS_DELETE = "clients.delete"  # hard delete, audited
     # The relationship side of a client: special notes, follow-ups, the timeline, contacts' personal details.
@@ -43,10 +46,19 @@ class Perm(StrEnum):
     INVOICES = "invoices.edit"  # create, send and void invoices
     PAYMENTS = "payments.record"  # record payments received
     BILLING_SETTINGS = "billing.settings"  # tax, discount threshold, contract approval rules
+    VISITS_SCHEDULE = "visits.schedule"  # schedule and assign visits (members: for the clients they see)
+    VISITS_RECORD = "visits.record"  # check in and out, notes, photos, signature on one's own visits
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
-_CLIENT_WORK = {Perm.CLIENTS_EDIT, Perm.CLIENTS_SHARE, Perm.CLIENTS_RELATIONSHIP, Perm.PROJECTS_EDIT, Perm.QUOTES}
+_FIELD_WORK = {Perm.CLIENTS_RELATIONSHIP, Perm.CLIENTS_CREATE, Perm.FOLLOW_UPS_LOG, Perm.VISITS_RECORD}
+_CLIENT_WORK = _FIELD_WORK | {
+    Perm.CLIENTS_EDIT,
+    Perm.CLIENTS_SHARE,
+    Perm.PROJECTS_EDIT,
+    Perm.QUOTES,
+    Perm.VISITS_SCHEDULE,
+}
 _MONEY = {Perm.INVOICES, Perm.PAYMENTS}
 _ADMIN = (
     _EVERYONE
@@ -73,7 +85,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
     Role.MEMBER: frozenset(_EVERYONE | _CLIENT_WORK),
     Role.FINANCE: frozenset(_EVERYONE | _MONEY | {Perm.CLIENTS_ALL}),
-    Role.FIELD: frozenset(_EVERYONE | {Perm.CLIENTS_RELATIONSHIP}),
+    Role.FIELD: frozenset(_EVERYONE | _FIELD_WORK),
 }
 
 # Roles an inviter may hand out: nobody creates a peer above themselves, and ownership is transferred, never

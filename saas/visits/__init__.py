@@ -1,0 +1,1 @@
+"""Visits at clients' sites: scheduling by the office, and what field staff record there, often offline."""
