@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -43,7 +44,12 @@ PEOPLE = (
 def ensure_demo() -> list[DemoPerson]:
     if db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG)) is None:
         _create_demo()
+    refresh_field_day()
     return list(PEOPLE)
+
+
+def _field_worker_id() -> uuid.UUID:
+    return db.session.scalar(select(User.id).where(User.email == "field@demo.atelier.test"))
 
 
 def _user(person: DemoPerson) -> User:
@@ -70,6 +76,7 @@ def _create_demo() -> None:
     _demo_billing(owner_membership)
     _demo_portal(owner_membership)
     _demo_draft(owner_membership)
+    _demo_visit_done(owner_membership, _field_worker_id(), tenant.timezone)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -472,3 +479,133 @@ def _demo_draft(owner: Membership) -> None:
     pin = proofing.client_comment(reviewer, draft, "前台区域能否再开阔一些？", proofing.Pin(sheets[0].id, 1, 0.22, 0.5))
     proofing.client_comment(reviewer, draft, "B 方案的配色更喜欢。", proofing.Pin(sheets[1].id, 1, 0.7, 0.4))
     proofing.staff_comment(owner, draft, "收到，我们会在下一版调整前台的尺度。", None, pin.id)
+
+
+# The field worker's visits: today's and tomorrow's (re-made on any later day `make run` starts, so a newcomer
+# always finds a day to work through in the field app), and one from yesterday recorded on site.
+DEMO_VISITS = (
+    # client, purpose, site, (lat, lng), day offset, start hour, hours
+    (
+        "上海某某设计有限公司",
+        "量房：前台与会议室",
+        "上海市静安区南京西路 1266 号 恒隆广场 18 楼",
+        (31.2281, 121.4527),
+        0,
+        10,
+        2,
+    ),
+    ("鹿鸣咖啡 Deer Coffee", "门店灯光现场确认", "上海市徐汇区武康路 378 号", (31.2089, 121.4378), 0, 14, 1),
+    ("杭州云栖茶舍", "软装进场前检查", "杭州市西湖区龙井路 19 号", (30.2307, 120.1330), 1, 9, 3),
+)
+
+
+def refresh_field_day() -> None:
+    """Give the demo's field worker visits today and tomorrow if he has none (idempotent, run by `saas demo`)."""
+    from saas.isolation import set_tenant
+    from saas.tenants.queries import studio_today
+    from saas.visits.models import Visit
+
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+    if tenant is None:
+        return
+    set_tenant(db.session(), tenant.id)
+    owner = db.session.scalar(select(Membership).where(Membership.role == Role.OWNER))
+    worker = db.session.scalar(select(User).where(User.email == "field@demo.atelier.test"))
+    today = studio_today(tenant.id)
+    start = datetime.combine(today, datetime.min.time(), tzinfo=ZoneInfo(tenant.timezone))
+    if db.session.scalar(select(Visit.id).where(Visit.assignee_id == worker.id, Visit.scheduled_start >= start)):
+        set_tenant(db.session(), None)
+        return
+    _demo_visits(owner, worker.id, today, tenant.timezone)
+    set_tenant(db.session(), None)
+
+
+def _demo_visits(owner: Membership, worker_id: uuid.UUID, today, timezone: str) -> None:
+    from saas.clients.models import Client
+    from saas.visits import services as visits
+
+    zone = ZoneInfo(timezone)
+    for client_name, purpose, site, (lat, lng), offset, hour, hours in DEMO_VISITS:
+        client = db.session.scalar(select(Client).where(Client.name == client_name))
+        begins = datetime.combine(today + timedelta(days=offset), datetime.min.time(), tzinfo=zone).replace(hour=hour)
+        visits.schedule_visit(
+            owner,
+            {
+                "client_id": client.id,
+                "assignee_id": worker_id,
+                "scheduled_start": begins,
+                "scheduled_end": begins + timedelta(hours=hours),
+                "site_address": site,
+                "site_lat": lat,
+                "site_lng": lng,
+                "purpose": purpose,
+                "contact_id": client.contacts[0].id if client.contacts else None,
+            },
+        )
+    db.session.flush()
+
+
+def _demo_visit_done(owner: Membership, worker_id: uuid.UUID, timezone: str) -> None:
+    """Yesterday's measuring visit, recorded on site: positions, notes, the outcome and a photo."""
+    from flask import current_app
+
+    from saas.clients.models import Client
+    from saas.files.models import FileStatus, StoredFile
+    from saas.files.previews import make
+    from saas.files.storage import tenant_key
+    from saas.tenants.models import Membership as Member
+    from saas.visits import services as visits
+
+    zone = ZoneInfo(timezone)
+    client = db.session.scalar(select(Client).where(Client.name == "北京星图科技"))
+    begins = datetime.combine(utcnow().astimezone(zone).date() - timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    begins = begins.replace(hour=15)
+    visit = visits.schedule_visit(
+        owner,
+        {
+            "client_id": client.id,
+            "assignee_id": worker_id,
+            "scheduled_start": begins,
+            "scheduled_end": begins + timedelta(hours=1),
+            "site_address": "北京市海淀区中关村大街 27 号 7 层",
+            "site_lat": 39.9836,
+            "site_lng": 116.3165,
+            "purpose": "展厅现场勘测",
+        },
+    )
+    worker = db.session.scalar(select(Member).where(Member.user_id == worker_id))
+    here = {"position": {"lat": 39.98372, "lng": 116.31661, "accuracy": 9.0}, "position_problem": None}
+    visits.check_in(worker, visit, begins + timedelta(minutes=4), here)
+    visits.record(
+        worker,
+        visit,
+        {
+            "notes": "展厅约 120 平，层高 4.2 米，东侧整面落地窗。客户希望入口处设品牌墙，预算不变。",
+            "outcome": "测量完成，确认入口品牌墙方案",
+            "next_action": "周五前发平面草图",
+            "next_action_due": begins.date() + timedelta(days=3),
+        },
+    )
+    storage = current_app.extensions["atelier.storage"]
+    file_id = uuid.uuid4()
+    photo = StoredFile(
+        id=file_id,
+        key=tenant_key(owner.tenant_id, "files", str(file_id), "original.png"),
+        name="展厅东侧.png",
+        declared_type="image/png",
+        content_type="image/png",
+        status=FileStatus.READY,
+        purpose="photo",
+        previews={},
+        owner_kind="visit",
+        owner_id=visit.id,
+        client_id=client.id,
+        uploaded_by_id=worker_id,
+    )
+    data = _demo_sheet("showroom-east.png", (90, 110, 140))
+    storage.put(photo.key, data, "image/png")
+    photo.size_bytes, photo.previews = len(data), make(storage, photo)
+    db.session.add(photo)
+    leaves = {"position": {"lat": 39.98366, "lng": 116.31649, "accuracy": 14.0}, "position_problem": None}
+    visits.check_out(worker, visit, begins + timedelta(minutes=58), leaves)
+    db.session.flush()

@@ -14,6 +14,7 @@ def register_staff(app: Flask) -> None:
         projects,
         proofing,
         settings,
+        visits,
         workspace,
     )
     from saas.staff.auth import bp as auth_bp

@@ -81,11 +81,12 @@ def update_visit(membership: Membership, visit: Visit, data: dict[str, Any]) -> 
         raise Conflict()
     if visit.status in (VisitStatus.CANCELLED, VisitStatus.CHECKED_OUT):
         raise ValidationFailed({"status": [_("This visit is over; it can no longer be changed.")]})
-    if "client_id" in data:
-        client = client_for_form(membership, data.pop("client_id"))
-        visit.client_id = client.id
-        visit.contact_id = _contact_of(client, data.pop("contact_id", visit.contact_id))
-        visit.project_id = project_id_for_form(membership, data.pop("project_id", visit.project_id), client.id)
+    client = client_for_form(membership, data.pop("client_id")) if "client_id" in data else visit.client
+    visit.client_id = client.id
+    if "contact_id" in data:
+        visit.contact_id = _contact_of(client, data.pop("contact_id"))
+    if "project_id" in data:
+        visit.project_id = project_id_for_form(membership, data.pop("project_id"), client.id)
     if "assignee_id" in data and data["assignee_id"] != visit.assignee_id:
         visit.assignee_id = team_member(data.pop("assignee_id"), "assignee_id")
         emit("visit.reassigned", subject=visit, client=visit.client, actor_id=membership.user_id, visit=visit.purpose)

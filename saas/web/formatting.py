@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -22,6 +22,25 @@ def localdate(value: datetime | None) -> str:
 
 def localtime(value: datetime | None) -> str:
     return _local(value).isoformat(" ", "minutes")[:16] if value else ""
+
+
+def clock(value: datetime | None) -> str:
+    """The time of day in the studio's time zone: 09:30."""
+    return _local(value).isoformat(timespec="minutes")[11:16] if value else ""
+
+
+def long_date(value: date | None) -> str:
+    """A day the reader's way: 2026年12月7日星期一 / Monday, December 7, 2026."""
+    from flask_babel import format_date
+
+    return format_date(value, "full") if value else ""
+
+
+def short_day(value: date | None) -> str:
+    """A week's column head: 周一 7 / Mon 7."""
+    from flask_babel import format_date
+
+    return format_date(value, "EEE d") if value else ""
 
 
 @pass_context
@@ -58,3 +77,5 @@ def init_filters(app: Flask) -> None:
     app.add_template_filter(localdate)
     app.add_template_filter(localtime)
     app.add_template_filter(money)
+    for show in (clock, long_date, short_day):
+        app.add_template_filter(show)

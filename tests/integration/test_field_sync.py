@@ -290,3 +290,35 @@ def test_photos_go_through_the_file_owners_and_a_signature_is_kept(field, app):
     not_png = field.sync(change("visit.sign", visit["id"], {"png": base64.b64encode(b"GIF89a...").decode()}))[0]
     assert not_png["status"] == 422
     assert field.phone.get(f"/app/files/{photo_id}").status_code == 200
+
+
+def test_the_office_schedules_sees_the_day_and_week_and_cancels(field, app, client):
+    client.login(field.studio.owner_email)
+    picked = client.get("/app/visits/new?q=属性")
+    assert picked.status_code == 200 and "属性测试客户" in picked.get_data(as_text=True)
+    today = datetime.now(SHANGHAI).date()
+    form = {
+        "client_id": field.seeded["client_id"],
+        "assignee_id": field.worker_id,
+        "day": today.isoformat(),
+        "start_time": "23:30",
+        "end_time": "23:55",
+        "site_address": "上海市徐汇区",
+        "purpose": "夜间灯光检查",
+    }
+    bad = client.submit("/app/visits/new", {**form, "end_time": "23:00"})
+    assert bad.status_code == 422 and "ends after it starts" in bad.get_data(as_text=True)
+    made = client.submit("/app/visits/new", form)
+    assert made.status_code == 302
+    visit_url = made.headers["Location"]
+    day = client.get(f"/app/visits?day={today.isoformat()}").get_data(as_text=True)
+    assert "夜间灯光检查" in day and "23:30" in day  # 23:30 in Shanghai is on the Shanghai day
+    week = client.get(f"/app/visits?view=week&day={today.isoformat()}")
+    assert week.status_code == 200 and "夜间灯光检查" in week.get_data(as_text=True)
+    page = client.get(visit_url).get_data(as_text=True)
+    assert "上海市徐汇区" in page and "geo:" in page
+    assert field.phone.get(visit_url).status_code == 200  # the worker it is assigned to
+    assert field.phone.get("/app/visits").status_code == 200
+    cancelled = client.submit(f"{visit_url}/cancel", {"reason": "客户出差"})
+    assert cancelled.status_code == 302
+    assert "客户出差" in client.get(visit_url).get_data(as_text=True)
