@@ -26,11 +26,11 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import api_token, environment, measure
+from bench.common import analyze, api_token, environment, measure
 from saas.app import create_app
 from saas.clients.models import Client, Contact, Interaction
 from saas.config import load_settings
@@ -162,9 +162,6 @@ def seed(app) -> None:
             f"seeded {CLIENTS} clients, {CLIENTS * 2} contacts, {CLIENTS * 10 + 490} follow-ups in one studio "
             f"and {SMALL_STUDIOS} small studios in {time.perf_counter() - started:.0f} s"
         )
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("ANALYZE"))
-            session.commit()
 
 
 def scoping_cost(app) -> None:
@@ -188,6 +185,7 @@ def main() -> None:
     upgrade(load_settings(env))
     app = create_app(env)
     seed(app)
+    analyze(env)  # as the tables' owner: the app's role owns nothing, and its ANALYZE does nothing
     print(f"backend: {env['DATABASE_URL'].split(':')[0]}")
     app.test_client_class = Browser
     browser = app.test_client()

@@ -24,11 +24,11 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import environment, measure
+from bench.common import analyze, environment, measure
 from saas.app import create_app
 from saas.db import utcnow
 from saas.dbadmin import upgrade
@@ -142,9 +142,7 @@ def main() -> None:
     upgrade(load_settings(env))
     app = create_app(env)
     email = seed(app)
-    if env["DATABASE_URL"].startswith("postgresql"):
-        with app.app_context():
-            db.session.execute(text("ANALYZE"))
+    analyze(env)
     backend = env["DATABASE_URL"].split(":")[0]
     print(f"backend: {backend}; measured studio: {BIG_EVENTS} audit events, {MEMBERS} members")
 

@@ -22,11 +22,11 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import api_token, environment, measure
+from bench.common import analyze, api_token, environment, measure
 from saas.app import create_app
 from saas.billing.models import Invoice, Payment
 from saas.clients.models import Client
@@ -161,9 +161,6 @@ def seed(app) -> None:
             f"seeded {PROJECTS} open projects and {INVOICES} invoices in one studio, and {SMALL_STUDIOS} small "
             f"studios, in {time.perf_counter() - started:.0f} s"
         )
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("ANALYZE"))
-            session.commit()
 
 
 class Mover:
@@ -196,6 +193,7 @@ def main() -> None:
     upgrade(load_settings(env))
     app = create_app(env)
     seed(app)
+    analyze(env)  # as the tables' owner: the app's role owns nothing, and its ANALYZE does nothing
     print(f"backend: {env['DATABASE_URL'].split(':')[0]}")
     app.test_client_class = Browser
     browser = app.test_client()

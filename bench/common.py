@@ -64,3 +64,20 @@ def api_token(app, slug: str) -> str:
         _token, raw = create_token(owner, "bench", "owner")
         db.session.commit()
         return raw
+
+
+def analyze(env: dict[str, str]) -> None:
+    """Statistics for the planner after a bulk load. The app's role owns no table, and ANALYZE run by a role
+    that does not own a table silently skips it: run it as the owner (the migration role). A restore or a
+    bulk import in production needs the same (README, PostgreSQL)."""
+    if not env["DATABASE_URL"].startswith("postgresql"):
+        return
+    from sqlalchemy import text
+    from sqlalchemy.pool import NullPool
+
+    from saas.db import make_engine
+
+    engine = make_engine(env.get("MIGRATION_DATABASE_URL") or env["DATABASE_URL"], poolclass=NullPool)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()

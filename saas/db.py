@@ -5,6 +5,7 @@ There is exactly one commit point per request (the view, after the services have
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from flask import Flask, current_app
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, MetaData, create_engine, event, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator, Uuid
@@ -76,13 +78,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if "poolclass" not in kwargs:
-        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+    pinged = "poolclass" not in kwargs
+    if pinged:
+        kwargs.update(pool_size=5, max_overflow=10)
     # No server-side prepared statements: after five runs PostgreSQL may switch a prepared query to a generic
     # plan, and for tenant-scoped queries under RLS that plan was 20x slower (58 ms vs 3 ms at 100k clients,
     # bench/bench_clients.py). It also keeps the app usable behind PgBouncer in transaction mode.
     kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if pinged:
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_BEFORE_PING = 10.0  # seconds
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection is checked before use only when it sat idle long enough to have been dropped (a
+    database restart, a proxy's idle timeout): a busy server does not pay a round trip per request for it, as
+    pool_pre_ping would make it. A dead one is replaced transparently, as with pool_pre_ping."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_BEFORE_PING:
+            return
+        try:
+            dbapi_connection.execute(";")
+        except Exception as exc:  # any failure: this connection is gone, the pool takes another
+            raise DisconnectionError() from exc
 
 
 def _app_context_id() -> int:

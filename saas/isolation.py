@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ForeignKey, Table, event, inspect, text
+import psycopg
+from sqlalchemy import ForeignKey, Table, event, inspect
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -85,14 +86,22 @@ def _push_if_in_transaction(session: Session) -> None:
         _push_to_database(session, session.connection())
 
 
+SET_STUDIO = "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)"
+
+
 def _push_to_database(session: Session, connection: Any) -> None:
     if connection.dialect.name != "postgresql":
         return
     tenant_id, user_id = session.info.get("tenant_id"), session.info.get("user_id")
-    connection.execute(
-        text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"),
-        {"tenant": str(tenant_id) if tenant_id else "", "user": str(user_id) if user_id else ""},
-    )
+    values = (str(tenant_id) if tenant_id else "", str(user_id) if user_id else "")
+    raw = connection.connection.dbapi_connection
+    if raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        # The transaction's first statement: psycopg would send BEGIN and wait, then this and wait. In a
+        # pipeline both go in one round trip (every request starts here).
+        with raw.pipeline():
+            raw.execute(SET_STUDIO, values)
+        return
+    raw.execute(SET_STUDIO, values)
 
 
 @event.listens_for(TenantSession, "after_begin")

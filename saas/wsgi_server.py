@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -31,17 +33,35 @@ class _Server(BaseApplication):
         return self.application
 
 
+def gunicorn_options(bind: str, workers: int, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The one set of gunicorn settings, for `saas serve` and for deploy/gunicorn.conf.py alike. Each can be
+    overridden from the environment: WEB_THREADS (1), WEB_TIMEOUT (30 s), FORWARDED_ALLOW_IPS (127.0.0.1: the
+    proxy on this host), WEB_ACCESS_LOG (1; 0 leaves the access log to the proxy), LOG_LEVEL."""
+    env = os.environ if environ is None else environ
+    return {
+        "bind": bind,
+        "workers": workers,
+        "threads": int(env.get("WEB_THREADS") or 1),
+        # A request that takes longer is killed and logged: the pages are built to answer in milliseconds.
+        "timeout": int(env.get("WEB_TIMEOUT") or 30),
+        "graceful_timeout": 20,  # on restart, requests in flight get this long to finish
+        "keepalive": 5,  # seconds; the proxy keeps upstream connections open
+        # Recycle each worker now and then (jittered, so not all at once): bounds any slow leak.
+        "max_requests": 2000,
+        "max_requests_jitter": 200,
+        # Who may say which scheme the client used (X-Forwarded-Proto); the app trusts X-Forwarded-For/Proto/Host
+        # only as far as TRUSTED_PROXIES says.
+        "forwarded_allow_ips": env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+        "accesslog": "-" if env.get("WEB_ACCESS_LOG", "1") != "0" else None,
+        "errorlog": "-",
+        "loglevel": env.get("LOG_LEVEL", "info").lower(),
+        # Peer address, then the X-Forwarded-For chain the proxy sent (the real client is its last entry).
+        "access_log_format": '%(h)s [%({x-forwarded-for}i)s] "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"',
+        # Before forking: the workers share the frozen objects and never scan them (nor copy their pages).
+        "when_ready": lambda _server: settle_memory(),
+    }
+
+
 def run_gunicorn(app: Flask, bind: str, workers: int) -> None:
-    _Server(
-        app,
-        {
-            "bind": bind,
-            "workers": workers,
-            "accesslog": "-",
-            "forwarded_allow_ips": "*",
-            "timeout": 30,
-            "graceful_timeout": 20,
-            # Before forking: the workers share the frozen objects and never scan them (nor copy their pages).
-            "when_ready": lambda _server: settle_memory(),
-        },
-    ).run()
+    _Server(app, gunicorn_options(bind, workers)).run()

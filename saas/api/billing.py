@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from saas.api.http import api, check_version, principal
+from saas.api.operations import Page
 from saas.api.schemas import (
     CONTRACT_COMMENT_IN,
     CONTRACT_IN,
@@ -72,7 +73,7 @@ def _required() -> str:
 
 @api.get("/quotes", summary="List quotes (200 newest)", query=QuoteListQuery, response=QuoteOut, many=True)
 def quotes_list(query: dict[str, str]) -> list[Quote]:
-    return queries.quotes(principal(), query["status"])
+    return queries.quotes(principal(), query["status"], with_lines=True)
 
 
 @api.post("/quotes", summary="Create a quote", body=QUOTE_IN, response=QuoteOut, status=201, location="api.quote")
@@ -268,9 +269,17 @@ def schedule_contract(contract: Contract, body: dict[str, Any]) -> list[Invoice]
 # Invoices and payments
 
 
-@api.get("/invoices", summary="List invoices (200 newest)", query=InvoiceListQuery, response=InvoiceOut, many=True)
-def invoices_list(query: dict[str, str]) -> list[Invoice]:
-    return queries.invoices(principal(), query["status"], studio_today(principal().tenant_id))
+@api.get(
+    "/invoices",
+    summary="List invoices, latest due first (cursor pages of 50)",
+    query=InvoiceListQuery,
+    response=InvoiceOut,
+    paged=True,
+)
+def invoices_list(query: dict[str, str]) -> Page:
+    today = studio_today(principal().tenant_id)
+    page = queries.invoice_page(principal(), query["status"], today, query["cursor"] or None)
+    return Page(page.invoices, page.next_cursor)
 
 
 @api.post(

@@ -200,6 +200,7 @@ class ContractListQuery(Schema):
 
 class InvoiceListQuery(Schema):
     status = _one_of((*InvoiceStatus, "overdue"))
+    cursor = _text(200, CURSOR)
 
 
 class StageOut(Schema):

@@ -68,7 +68,8 @@ OF_INTERACTION = {"resolves": {"client": get_client, "interaction": ChildOf("cli
     paged=True,
 )
 def clients(query: dict[str, str]) -> Page:
-    page = queries.client_page(principal(), queries.ClientFilters.from_args(query), query["cursor"] or None)
+    filters = queries.ClientFilters.from_args(query)
+    page = queries.client_page(principal(), filters, query["cursor"] or None, with_contacts=False)
     return Page(page.clients, page.next_cursor)
 
 

@@ -260,6 +260,8 @@ class Invoice(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         _fk(["tenant_id", "quote_id"], "quotes", ondelete=None),
         Index("ix_invoices_tenant_id_client_id", "tenant_id", "client_id"),
         Index("ix_invoices_tenant_id_status_due_on", "tenant_id", "status", "due_on"),
+        # The invoice list's order (latest due first), for keyset pages: billing.queries.invoice_page.
+        Index("ix_invoices_tenant_id_due_on_number", "tenant_id", "due_on", "number"),
         Index("ix_invoices_tenant_id_project_id", "tenant_id", "project_id"),
     )
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from saas.billing.access import client_visible
 from saas.billing.models import (
@@ -36,8 +37,11 @@ def _listing(model):
     return select(model).options(lazyload("*"), joinedload(model.client).lazyload("*"))
 
 
-def quotes(membership: Membership, status: str = "") -> list[Quote]:
+def quotes(membership: Membership, status: str = "", with_lines: bool = False) -> list[Quote]:
+    """The API shows each quote's lines: they come in one more query for the whole page, not one per quote."""
     query = _listing(Quote).where(client_visible(membership, Quote.client_id))
+    if with_lines:
+        query = query.options(selectinload(Quote.lines))
     if status:
         query = query.where(Quote.status == status)
     return list(db.session.scalars(query.order_by(Quote.created_at.desc()).limit(LIST_LIMIT)))
@@ -58,13 +62,39 @@ def awaiting(membership: Membership) -> list[Contract]:
     return list(db.session.scalars(query.order_by(Contract.created_at).limit(LIST_LIMIT)))
 
 
-def invoices(membership: Membership, status: str = "", today: date | None = None) -> list[Invoice]:
+INVOICE_PAGE = 50
+
+
+@dataclass
+class InvoicePage:
+    invoices: list[Invoice]
+    next_cursor: str | None
+
+
+def invoice_page(membership: Membership, status: str, today: date, cursor: str | None = None) -> InvoicePage:
+    """Latest due first, 50 at a time. Keyset pages on (due_on, number), which an index leads with after the
+    studio: the same few milliseconds at 10,000 invoices as at a million, never a scan and sort of them all."""
     query = _listing(Invoice).where(client_visible(membership, Invoice.client_id))
-    if status == "overdue" and today is not None:
+    if status == "overdue":
         query = query.where(Invoice.status.in_(OPEN_INVOICE), Invoice.due_on < today)
     elif status:
         query = query.where(Invoice.status == status)
-    return list(db.session.scalars(query.order_by(Invoice.due_on.desc(), Invoice.number.desc()).limit(LIST_LIMIT)))
+    if (after := _invoice_after(cursor)) is not None:
+        query = query.where(tuple_(Invoice.due_on, Invoice.number) < after)
+    ordered = query.order_by(Invoice.due_on.desc(), Invoice.number.desc()).limit(INVOICE_PAGE + 1)
+    rows = list(db.session.scalars(ordered))
+    more = len(rows) > INVOICE_PAGE
+    last = rows[INVOICE_PAGE - 1] if more else None
+    return InvoicePage(rows[:INVOICE_PAGE], f"{last.due_on.isoformat()}~{last.number}" if last else None)
+
+
+def _invoice_after(cursor: str | None) -> tuple[date, str] | None:
+    """The cursor a page handed out: its last invoice's due date and number; anything else starts over."""
+    try:
+        day, number = (cursor or "").split("~", 1)
+        return date.fromisoformat(day), number[:40]
+    except ValueError:
+        return None
 
 
 def revisions(quote: Quote) -> list[QuoteRevision]:
@@ -139,13 +169,33 @@ def ageing(membership: Membership, today: date) -> Ageing:
         .where(Invoice.status.in_(OPEN_INVOICE), client_visible(membership, Invoice.client_id))
         .group_by(Invoice.client_id)
     )
-    sums = [(r[0], *(int(v) for v in r[1:])) for r in db.session.execute(grouped)]
-    totals = AgeingRow(uuid.UUID(int=0), "", *(sum(row[n] for row in sums) for n in range(1, 6)))
-    top = sorted(sums, key=lambda row: sum(row[1:]), reverse=True)[:AGEING_SHOWN]
-    named = select(Client.id, Client.name).where(Client.id.in_([row[0] for row in top]))
-    names = {client_id: name for client_id, name in db.session.execute(named)}
-    rows = [AgeingRow(row[0], names.get(row[0], ""), *row[1:]) for row in top]
-    return Ageing(rows, totals, len(sums))
+    return _ranked(grouped.subquery())
+
+
+def _ranked(per_client: Any) -> Ageing:
+    """The clients owing most, with the totals over all of them and how many owe anything, in one statement:
+    sorted, cut and summed in SQL, never a row per client sent to Python (window functions: PostgreSQL and
+    SQLite alike)."""
+    buckets = [per_client.c[n] for n in range(1, 6)]
+    total = sum(buckets[1:], buckets[0])
+    statement = (
+        select(
+            per_client.c[0],
+            Client.name,
+            *buckets,
+            *(func.sum(bucket).over() for bucket in buckets),
+            func.count().over(),
+        )
+        .join(Client, Client.id == per_client.c[0])
+        .order_by(total.desc(), per_client.c[0])
+        .limit(AGEING_SHOWN)
+    )
+    found = db.session.execute(statement).all()
+    if not found:
+        return Ageing([], AgeingRow(uuid.UUID(int=0), "", 0, 0, 0, 0, 0), 0)
+    rows = [AgeingRow(r[0], r[1], *(int(v) for v in r[2:7])) for r in found]
+    totals = AgeingRow(uuid.UUID(int=0), "", *(int(v) for v in found[0][7:12]))
+    return Ageing(rows, totals, int(found[0][12]))
 
 
 @dataclass(frozen=True)

@@ -90,10 +90,12 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     owner: Mapped[User | None] = relationship(lazy="joined")
+    # Loaded when asked for: most reads of a client (the API, a document's page) need none of its contacts; the
+    # lists that show them load them for the whole page at once (clients.queries.client_page).
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="client",
         order_by="Contact.created_at",
-        lazy="selectin",
+        lazy="select",
         overlaps="client",
         cascade="all, delete-orphan",
         passive_deletes=True,  # ON DELETE CASCADE removes them; the ORM must not try to null the key first

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, literal_column, or_, select, text, tuple_
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.exceptions import NotFound
 
 from saas.clients.access import visible_to
@@ -142,9 +142,12 @@ def _after(cursor: str | None, sort: str):
         return None
 
 
-def client_page(membership: Membership, f: ClientFilters, cursor: str | None) -> ClientPage:
-    """One page of clients. Keyset pagination: no OFFSET and no COUNT over the whole studio."""
+def client_page(membership: Membership, f: ClientFilters, cursor: str | None, with_contacts: bool = True) -> ClientPage:
+    """One page of clients. Keyset pagination: no OFFSET and no COUNT over the whole studio. The pages show each
+    client's first contact (one more query for the page, never one per client); the API answers without them."""
     query = _filtered(membership, f)
+    if with_contacts:
+        query = query.options(selectinload(Client.contacts))
     if (after := _after(cursor, f.sort)) is not None:
         query = query.where(after)
     order = (Client.name, Client.id) if f.sort == "name" else (Client.updated_at.desc(), Client.id.desc())

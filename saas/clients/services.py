@@ -35,7 +35,9 @@ TRACKED = (
 
 
 def refresh_search_text(client: Client) -> None:
-    client.search_text = search_parts(client)
+    # Reading the contacts may load them; flushing the half-made change first would bump the version twice.
+    with db.session.no_autoflush:
+        client.search_text = search_parts(client)
 
 
 def search_parts(client: Client) -> str:

@@ -370,9 +370,11 @@ def schedule_invoices(kind: str, document: Quote | Contract) -> ResponseReturnVa
 @bp.get("/invoices")
 def invoice_list() -> ResponseReturnValue:
     status = request.args.get("status", "")
+    page = queries.invoice_page(g.membership, status, _today(), request.args.get("after"))
     return render_template(
         "staff/billing/invoices.html",
-        invoices=queries.invoices(g.membership, status, _today()),
+        invoices=page.invoices,
+        next_cursor=page.next_cursor,
         status=status,
         today=_today(),
     )

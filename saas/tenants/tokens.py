@@ -69,19 +69,18 @@ def authenticate(raw: str) -> Principal | None:
     except ValueError:
         return None
     set_tenant(db.session(), tenant_id)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
-    if token is None or token.revoked_at is not None or not _still_member(token):
+    # One query: the token, and that its person is still an active member (a token dies with their access).
+    token = db.session.scalar(
+        select(ApiToken)
+        .join(Membership, Membership.user_id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None), Membership.active.is_(True))
+    )
+    if token is None:
         set_tenant(db.session(), None)
         return None
     if token.last_used_at is None or utcnow() - token.last_used_at > TOUCH_EVERY:
         token.last_used_at = utcnow()
     return Principal(token.user_id, token.role, tenant_id, token.id)
-
-
-def _still_member(token: ApiToken) -> bool:
-    """A token dies with its person's access: deactivated or removed members' tokens stop working."""
-    membership = db.session.scalar(select(Membership).where(Membership.user_id == token.user_id))
-    return membership is not None and membership.active
 
 
 def tokens() -> list[ApiToken]:
