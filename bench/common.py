@@ -28,7 +28,7 @@ def environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def measure(label: str, call: Callable[[], Any], repeat: int = int(os.environ.get("BENCH_REPEAT", "30"))) -> float:
+def measure(label: str, call: Callable[[], Any], repeat: int = int(os.environ.get("BENCH_REPEAT", "100"))) -> float:
     """Print the median and p95 of `repeat` timed calls (after one warm-up) and return the median, in ms. The
     process is prepared as `saas serve` prepares a server process (saas.wsgi_server.settle_memory)."""
     call()

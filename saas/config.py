@@ -207,7 +207,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         database_url=database_url,
         migration_database_url=migration_url,
         redis_url=redis_url,
-        rate_limit_storage_url=environ.get("RATE_LIMIT_STORAGE_URL") or redis_url or "memory://",
+        rate_limit_storage_url=environ.get("RATE_LIMIT_STORAGE_URL") or redis_url or "local://",
         base_url=base_url,
         storage_dir=Path(environ.get("STORAGE_DIR") or instance_dir / "files"),
         s3_bucket=environ.get("S3_BUCKET") or None,
@@ -242,7 +242,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         login_rate_limit=environ.get("LOGIN_RATE_LIMIT") or "20 per minute;200 per hour",
         signup_rate_limit=environ.get("SIGNUP_RATE_LIMIT") or "10 per hour",
         reset_rate_limit=environ.get("RESET_RATE_LIMIT") or "5 per minute;30 per hour",
-        api_rate_limit=environ.get("API_RATE_LIMIT") or "600 per minute",
+        api_rate_limit=environ.get("API_RATE_LIMIT") or "3000 per minute",
         log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
     )
     if settings.s3_bucket is None and any(environ.get(k) for k in ("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID")):

@@ -6,6 +6,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from saas.db import Database
+from saas.web import local_counters  # noqa: F401  registers local:// (rate limits without Redis)
 from saas.web.client_ip import client_ip
 
 db = Database()

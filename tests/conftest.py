@@ -89,7 +89,7 @@ def base_env(workdir: Path) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         # One Limiter serves every app a test builds; keep its storage in memory so an app pointed at a
         # (deliberately dead) Redis does not change it for the tests after.
-        "RATE_LIMIT_STORAGE_URL": "memory://",
+        "RATE_LIMIT_STORAGE_URL": "local://",
     }
     if PG_URL:
         env.update(DATABASE_URL=PG_URL, MIGRATION_DATABASE_URL=PG_OWNER_URL or PG_URL)

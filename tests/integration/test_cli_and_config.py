@@ -132,4 +132,4 @@ def test_embedded_defaults_and_switching_to_real_services(tmp_path):
     assert real.database_url == "postgresql+psycopg://app:pw@db/atelier"
     assert isinstance(storage_for(real), S3Storage) and isinstance(mailer_for(real), SMTPMailer)
     assert real.flask_config()["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
-    assert local.flask_config()["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert local.flask_config()["RATELIMIT_STORAGE_URI"] == "local://"
