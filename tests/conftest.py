@@ -87,6 +87,9 @@ def base_env(workdir: Path) -> dict[str, str]:
         "SIGNUP_RATE_LIMIT": "1000 per minute",
         "RESET_RATE_LIMIT": "1000 per minute",
         "LOG_LEVEL": "WARNING",
+        # scrypt at a test cost (~1 ms, not ~0.1 s): a test signs up, adds and logs in a dozen people. Honoured
+        # only with ATELIER_ENV=test; the app's subprocesses (worker, serve, CLI) inherit it through this env.
+        "FAST_PASSWORD_HASHING": "1",
         # One Limiter serves every app a test builds; keep its storage in memory so an app pointed at a
         # (deliberately dead) Redis does not change it for the tests after.
         "RATE_LIMIT_STORAGE_URL": "memory://",
