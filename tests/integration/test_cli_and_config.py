@@ -92,10 +92,9 @@ def test_fast_password_hashing_is_refused_outside_tests_and_never_used_outside_a
     from saas.tenants.passwords import TEST_METHOD, hash_password, verify_password
 
     for env in ("production", "development"):
+        settings = {"ATELIER_ENV": env, "SECRET_KEY": "k" * 40, "INSTANCE_DIR": str(tmp_path)}
         with pytest.raises(ConfigError, match="FAST_PASSWORD_HASHING"):
-            load_settings(
-                {"ATELIER_ENV": env, "SECRET_KEY": "k" * 40, "INSTANCE_DIR": str(tmp_path), "FAST_PASSWORD_HASHING": "1"}
-            )
+            load_settings({**settings, "FAST_PASSWORD_HASHING": "1"})
     assert hash_password("correct-horse-battery").startswith("scrypt:32768:")  # no app: the real cost
     with app.app_context():  # the suite's app asks for the cheap cost, and either kind still verifies
         cheap = hash_password("correct-horse-battery")
