@@ -141,7 +141,10 @@ def make_app(migrated: dict[str, str]):
     """An app with extra settings (low rate limits, production mode, SMTP, Redis, S3...)."""
 
     def factory(**overrides: str) -> Flask:
-        return create_app({**migrated, **overrides})
+        settings = {**migrated, **overrides}
+        if settings["ATELIER_ENV"] != "test":  # a production app refuses the test hashing cost, as it should
+            settings.pop("FAST_PASSWORD_HASHING", None)
+        return create_app(settings)
 
     return factory
 
