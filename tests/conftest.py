@@ -355,9 +355,11 @@ def localstripe_server(tmp_path_factory):
     """localstripe over HTTP (installed from PyPI by `make test`): PaymentIntents, charges, refunds, customers.
 
     --from-scratch: localstripe otherwise reloads its state from one fixed file, /tmp/localstripe.pickle, which
-    it rewrites on every change; a run stopped mid-write leaves it truncated and every later start fails."""
+    it rewrites on every change; a run stopped mid-write leaves it truncated and every later start fails.
+    tests/localstripe_server.py also stops it writing that file, which every worker's server would share."""
     port = free_port()
-    command = [venv_binary("localstripe"), "--port", str(port), "--from-scratch"]
+    launcher = str(Path(__file__).with_name("localstripe_server.py"))
+    command = [sys.executable, launcher, "--port", str(port), "--from-scratch"]
     with local_server(command, port, tmp_path_factory.mktemp("localstripe") / "localstripe.log") as url:
         yield url
 
