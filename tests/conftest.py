@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -276,6 +276,16 @@ def wait_for_port(port: int, seconds: float = 30, process: subprocess.Popen | No
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port} after {seconds} s")
+
+
+def wait_until(condition: Callable[[], object], seconds: float, what: str, interval: float = 0.05) -> None:
+    """Poll until `condition()` holds, failing with `what` after `seconds`: tests wait for a condition, never
+    for a fixed time that is too long on a fast machine and too short on a slow one."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {seconds} s for {what}")
+        time.sleep(interval)
 
 
 @contextmanager
