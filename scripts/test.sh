@@ -165,7 +165,9 @@ failed=()
 run_pass() { # run_pass NAME pytest-args...
   local name=$1 rc=0
   shift
-  "$PY" -m pytest -p no:cacheprovider -n "$workers" "$@" || rc=$?
+  # worksteal: a worker that runs out of tests takes some of another's, so a pass does not end waiting on
+  # one worker's queue of long (browser, subprocess) tests.
+  "$PY" -m pytest -p no:cacheprovider -n "$workers" --dist worksteal "$@" || rc=$?
   # Any non-zero code fails the pass, 5 (no tests collected) included.
   [ "$rc" = 0 ] || { failed+=("$name (pytest exit $rc)"); echo "== $name: pytest exited with $rc"; }
 }
