@@ -7,7 +7,7 @@ folder, hence its own SQLite file, instance, outbox and storage folders. The sha
   one scripts/test.sh prepared (its schema grants and LEAKPROOF setting come along), then migrated by the
   worker as usual. The copy is made by TEST_ADMIN_DATABASE_URL, a superuser: the owner role cannot create
   databases, and the app role must stay as unprivileged as in production.
-- Redis: worker gwN uses database N + 1 of TEST_REDIS_URL's server, so its RQ queue, its schedules and the
+- Redis: worker gwN uses database N + 1 after TEST_REDIS_URL's, so its RQ queue, its schedules and the
   `saas worker` processes it starts never see another worker's jobs (scripts/test.sh starts Redis with enough
   databases for any worker count).
 """
@@ -32,12 +32,14 @@ def worker_number() -> int | None:
 
 
 def worker_redis_url(url: str) -> str:
-    """TEST_REDIS_URL with this worker's own database index (unchanged without xdist)."""
+    """TEST_REDIS_URL with this worker's own database index: the N + 1st after the URL's own (unchanged
+    without xdist), so two runs given different base indexes do not share databases either."""
     number = worker_number()
     if number is None:
         return url
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{number + 1}"))
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + number + 1}"))
 
 
 def with_database(url: str, database: str) -> str:
