@@ -182,6 +182,8 @@ export TEST_DATABASE_URL="postgresql+psycopg://atelier_app:app@127.0.0.1:$pg_por
 export TEST_MIGRATION_DATABASE_URL="postgresql+psycopg://atelier_owner:owner@127.0.0.1:$pg_port/atelier_test"
 # The cluster's superuser: copies atelier_test into each worker's database and empties tables past RLS.
 export TEST_ADMIN_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$pg_port/postgres"
+# Workers of both passes use the same Redis databases: nothing the first pass queued may run in the second.
+redis-cli -p "$redis_port" flushall >/dev/null
 run_pass "PostgreSQL" "$@"
 
 echo
