@@ -59,6 +59,7 @@ class Settings:
     reset_rate_limit: str
     api_rate_limit: str
     log_level: str
+    fast_password_hashing: bool = False  # tests only: refused unless env == "test" (saas/tenants/passwords.py)
     stripe_prices: dict = field(default_factory=dict)  # plan key → Stripe Price id (STRIPE_PRICE_<PLAN>)
     extra: dict = field(default_factory=dict)
 
@@ -244,11 +245,15 @@ def load_settings(environ: dict | None = None) -> Settings:
         reset_rate_limit=environ.get("RESET_RATE_LIMIT") or "5 per minute;30 per hour",
         api_rate_limit=environ.get("API_RATE_LIMIT") or "3000 per minute",
         log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
+        fast_password_hashing=_bool(environ.get("FAST_PASSWORD_HASHING"), False),
     )
     if settings.s3_bucket is None and any(environ.get(k) for k in ("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID")):
         errors.append("S3_BUCKET is required when other S3_* variables are set")
     if settings.stripe_secret_key and not settings.stripe_webhook_secrets:
         errors.append("STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET (and STRIPE_CONNECT_WEBHOOK_SECRET for Connect)")
+    if settings.fast_password_hashing and env != "test":
+        # Refused rather than ignored: a deployment that sets it by mistake learns so at start-up.
+        errors.append("FAST_PASSWORD_HASHING is for the test suite only: it needs ATELIER_ENV=test")
     if errors:
         raise ConfigError("Invalid configuration:\n  - " + "\n  - ".join(errors))
     return settings

@@ -5,6 +5,8 @@
 # 2. starts a throwaway PostgreSQL cluster and a Redis server on free local ports (55432 / 56379 unless busy);
 # 3. runs pytest on SQLite (the embedded default; no PostgreSQL-only or browser tests), then again on
 #    PostgreSQL as a non-owner role without BYPASSRLS (Row-Level Security applies) with everything included;
+#    each pass in pytest-xdist workers (TEST_WORKERS, default one per CPU), each worker with its own database
+#    and Redis database (tests/workers.py);
 # 4. stops both servers and deletes their files, whatever happens. Exits non-zero if either pass failed.
 # Recipes: ../shared/TEST-INFRA.md.
 set -euo pipefail
@@ -128,7 +130,8 @@ check=$(psql_as atelier_app atelier_test -At -c \
 
 # --- 3. Redis ----------------------------------------------------------------------------------------------
 redis_port=$(pick_port 56379)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+# One Redis database per pytest-xdist worker (tests/workers.py): 64 is more than any worker count here.
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --databases 64 \
   --pidfile "$redis_pidfile" --dir "$work" --logfile "$work/redis.log"
 for _ in $(seq 100); do
   redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break
@@ -144,14 +147,27 @@ echo "== services: PostgreSQL $pg_version on 127.0.0.1:$pg_port, Redis on 127.0.
 export TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export TEST_CHROMIUM="$chromium"
 export ATELIER_REQUIRE_SERVICES=1
-unset TEST_DATABASE_URL TEST_MIGRATION_DATABASE_URL
+unset TEST_DATABASE_URL TEST_MIGRATION_DATABASE_URL TEST_ADMIN_DATABASE_URL
 mkdir -p test-artifacts
+
+# Byte-compiled once here: where PYTHONDONTWRITEBYTECODE is set (this machine and CI), every process (each
+# xdist worker, each `saas serve`, `saas worker` and CLI run the tests start) would otherwise compile some
+# 1,400 modules again, ~1 s each time. A no-op when nothing changed; a file that does not compile is the
+# tests' to report, not this step's.
+"$PY" -m compileall -q -j 0 saas tests "$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
+  >/dev/null 2>&1 || true
+
+# Each pass runs in TEST_WORKERS pytest-xdist processes (default: one per CPU; 0 runs it in one process),
+# each with its own database, Redis database and servers (tests/workers.py).
+workers=${TEST_WORKERS:-auto}
 
 failed=()
 run_pass() { # run_pass NAME pytest-args...
   local name=$1 rc=0
   shift
-  "$PY" -m pytest -p no:cacheprovider "$@" || rc=$?
+  # worksteal: a worker that runs out of tests takes some of another's, so a pass does not end waiting on
+  # one worker's queue of long (browser, subprocess) tests.
+  "$PY" -m pytest -p no:cacheprovider -n "$workers" --dist worksteal "$@" || rc=$?
   # Any non-zero code fails the pass, 5 (no tests collected) included.
   [ "$rc" = 0 ] || { failed+=("$name (pytest exit $rc)"); echo "== $name: pytest exited with $rc"; }
 }
@@ -164,6 +180,10 @@ echo
 echo "== pass 2/2: PostgreSQL $pg_version as atelier_app (non-owner, no BYPASSRLS: Row-Level Security applies), all tests"
 export TEST_DATABASE_URL="postgresql+psycopg://atelier_app:app@127.0.0.1:$pg_port/atelier_test"
 export TEST_MIGRATION_DATABASE_URL="postgresql+psycopg://atelier_owner:owner@127.0.0.1:$pg_port/atelier_test"
+# The cluster's superuser: copies atelier_test into each worker's database and empties tables past RLS.
+export TEST_ADMIN_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$pg_port/postgres"
+# Workers of both passes use the same Redis databases: nothing the first pass queued may run in the second.
+redis-cli -p "$redis_port" flushall >/dev/null
 run_pass "PostgreSQL" "$@"
 
 echo

@@ -1,13 +1,14 @@
 """Test harness.
 
 The suite runs twice under `make test`: on SQLite (the embedded default) and on a real PostgreSQL started by
-scripts/test.sh, where the app connects as a non-owner role so Row-Level Security applies. The schema is
-migrated once per run; after each test every table is emptied (TRUNCATE as the owner on PostgreSQL), so tests
-see real commits, exactly as requests, jobs and worker processes do.
+scripts/test.sh, where the app connects as a non-owner role so Row-Level Security applies. Each pass runs in
+pytest-xdist workers, each with its own database and Redis database (tests/workers.py). The schema is
+migrated once per worker; after each test every table is emptied (DELETE, on PostgreSQL as the superuser so
+that RLS hides nothing), so tests see real commits, exactly as requests, jobs and worker processes do.
 
-Services: TEST_DATABASE_URL / TEST_MIGRATION_DATABASE_URL (PostgreSQL), TEST_REDIS_URL, TEST_CHROMIUM.
-With ATELIER_REQUIRE_SERVICES=1 (set by `make test`) a missing service fails the test instead of skipping it.
-"""
+Services: TEST_DATABASE_URL / TEST_MIGRATION_DATABASE_URL / TEST_ADMIN_DATABASE_URL (PostgreSQL: the app
+role, the owner, a superuser), TEST_REDIS_URL, TEST_CHROMIUM. With ATELIER_REQUIRE_SERVICES=1 (set by
+`make test`) a missing service fails the test instead of skipping it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,21 +33,30 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from saas.app import create_app
 from saas.db import Base, make_engine
 from saas.dbadmin import upgrade
 from saas.extensions import db, limiter
 from saas.isolation import set_tenant
+from tests.workers import WORKER, with_database, worker_database, worker_redis_url
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_OWNER_URL = os.environ.get("TEST_MIGRATION_DATABASE_URL") or PG_URL
+# A superuser, set by scripts/test.sh: makes each xdist worker's database and empties tables past RLS.
+PG_ADMIN_URL = os.environ.get("TEST_ADMIN_DATABASE_URL")
 REQUIRE = os.environ.get("ATELIER_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-key-" + "x" * 40
 PASSWORD = "correct-horse-battery"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests and the processes they start read TEST_REDIS_URL: under xdist it names this worker's database.
+    if os.environ.get("TEST_REDIS_URL"):
+        os.environ["TEST_REDIS_URL"] = worker_redis_url(os.environ["TEST_REDIS_URL"])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -75,7 +85,23 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def base_env(workdir: Path) -> dict[str, str]:
+def database_env(workdir: Path) -> Iterator[dict[str, str]]:
+    """DATABASE_URL and MIGRATION_DATABASE_URL of this process: a SQLite file in its own session folder, or on
+    PostgreSQL TEST_DATABASE_URL's database itself, or under xdist this worker's copy of it (tests/workers.py)."""
+    if not PG_URL:
+        yield {"DATABASE_URL": f"sqlite:///{workdir / 'test.db'}"}
+        return
+    owner_url = PG_OWNER_URL or PG_URL
+    if not WORKER:
+        yield {"DATABASE_URL": PG_URL, "MIGRATION_DATABASE_URL": owner_url}
+        return
+    admin_url = need_service("TEST_ADMIN_DATABASE_URL (needed for a database per xdist worker)", PG_ADMIN_URL)
+    with worker_database(admin_url, PG_URL, owner_url) as name:
+        yield {"DATABASE_URL": with_database(PG_URL, name), "MIGRATION_DATABASE_URL": with_database(owner_url, name)}
+
+
+@pytest.fixture(scope="session")
+def base_env(workdir: Path, database_env: dict[str, str]) -> dict[str, str]:
     env = {
         "ATELIER_ENV": "test",
         "SECRET_KEY": SECRET,
@@ -87,14 +113,14 @@ def base_env(workdir: Path) -> dict[str, str]:
         "SIGNUP_RATE_LIMIT": "1000 per minute",
         "RESET_RATE_LIMIT": "1000 per minute",
         "LOG_LEVEL": "WARNING",
+        # scrypt at a test cost (~1 ms, not ~0.1 s): a test signs up, adds and logs in a dozen people. Honoured
+        # only with ATELIER_ENV=test; the app's subprocesses (worker, serve, CLI) inherit it through this env.
+        "FAST_PASSWORD_HASHING": "1",
         # One Limiter serves every app a test builds; keep its storage in memory so an app pointed at a
         # (deliberately dead) Redis does not change it for the tests after.
         "RATE_LIMIT_STORAGE_URL": "local://",
+        **database_env,
     }
-    if PG_URL:
-        env.update(DATABASE_URL=PG_URL, MIGRATION_DATABASE_URL=PG_OWNER_URL or PG_URL)
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'test.db'}"
     return env
 
 
@@ -106,16 +132,34 @@ def migrated(base_env: dict[str, str]) -> dict[str, str]:
     return base_env
 
 
-def _empty_all_tables(owner_url: str) -> None:
-    engine = make_engine(owner_url, poolclass=NullPool)
+@pytest.fixture(scope="session")
+def cleanup_engine(migrated: dict[str, str]) -> Iterator[Engine]:
+    """Who empties the tables after each test, connected for the whole session rather than once a test: on
+    PostgreSQL the superuser when there is one (RLS, forced on the owner too, would hide rows from a DELETE),
+    else the owner; on SQLite the file itself."""
+    url = migrated.get("MIGRATION_DATABASE_URL") or migrated["DATABASE_URL"]
+    if PG_URL and PG_ADMIN_URL:
+        url = with_database(PG_ADMIN_URL, make_url(url).database or "")
+    engine = make_engine(url)
+    _empty_all_tables(engine)  # what a stopped run left behind in a database that outlives it
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    """DELETE, children first: a test leaves a few rows in a few tables, and DELETE costs next to nothing on
+    a small or empty table, where TRUNCATE rewrites the files of all ~45 tables and their indexes (~4 ms a
+    test instead of ~100 ms on PostgreSQL). Only a superuser sees every row to delete (RLS is forced on the
+    owner); without one, the owner TRUNCATEs, which RLS does not apply to."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))  # TRUNCATE is not subject to RLS
-        else:
+        if conn.dialect.name != "postgresql":
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
-    engine.dispose()
+        elif PG_ADMIN_URL:
+            conn.exec_driver_sql("; ".join(f"DELETE FROM {table}" for table in tables))  # one round trip
+        else:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
 
 
 @pytest.fixture(scope="session")
@@ -124,13 +168,13 @@ def session_app(migrated: dict[str, str]) -> Flask:
 
 
 @pytest.fixture
-def app(session_app: Flask, migrated: dict[str, str]) -> Iterator[Flask]:
+def app(session_app: Flask, migrated: dict[str, str], cleanup_engine: Engine) -> Iterator[Flask]:
     limiter.reset()
     outbox = Path(migrated["OUTBOX_DIR"])
     for eml in outbox.glob("*.eml"):
         eml.unlink()
     yield session_app
-    _empty_all_tables(migrated["MIGRATION_DATABASE_URL"] if PG_URL else migrated["DATABASE_URL"])
+    _empty_all_tables(cleanup_engine)
 
 
 @pytest.fixture
@@ -138,7 +182,10 @@ def make_app(migrated: dict[str, str]):
     """An app with extra settings (low rate limits, production mode, SMTP, Redis, S3...)."""
 
     def factory(**overrides: str) -> Flask:
-        return create_app({**migrated, **overrides})
+        settings = {**migrated, **overrides}
+        if settings["ATELIER_ENV"] != "test":  # a production app refuses the test hashing cost, as it should
+            settings.pop("FAST_PASSWORD_HASHING", None)
+        return create_app(settings)
 
     return factory
 
@@ -272,6 +319,16 @@ def wait_for_port(port: int, seconds: float = 30, process: subprocess.Popen | No
     raise TimeoutError(f"nothing listens on port {port} after {seconds} s")
 
 
+def wait_until(condition: Callable[[], object], seconds: float, what: str, interval: float = 0.05) -> None:
+    """Poll until `condition()` holds, failing with `what` after `seconds`: tests wait for a condition, never
+    for a fixed time that is too long on a fast machine and too short on a slow one."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {seconds} s for {what}")
+        time.sleep(interval)
+
+
 @contextmanager
 def local_server(command: list[str], port: int, log: Path, seconds: float = 30) -> Iterator[str]:
     """Run a test server from the venv, wait for its port, stop it after; if it does not come up, fail with
@@ -349,9 +406,11 @@ def localstripe_server(tmp_path_factory):
     """localstripe over HTTP (installed from PyPI by `make test`): PaymentIntents, charges, refunds, customers.
 
     --from-scratch: localstripe otherwise reloads its state from one fixed file, /tmp/localstripe.pickle, which
-    it rewrites on every change; a run stopped mid-write leaves it truncated and every later start fails."""
+    it rewrites on every change; a run stopped mid-write leaves it truncated and every later start fails.
+    tests/localstripe_server.py also stops it writing that file, which every worker's server would share."""
     port = free_port()
-    command = [venv_binary("localstripe"), "--port", str(port), "--from-scratch"]
+    launcher = str(Path(__file__).with_name("localstripe_server.py"))
+    command = [sys.executable, launcher, "--port", str(port), "--from-scratch"]
     with local_server(command, port, tmp_path_factory.mktemp("localstripe") / "localstripe.log") as url:
         yield url
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,16 +17,34 @@ a123456789 zxcvbnm123 5201314520 1234qwer!@ changeme123 atelier123 football123 b
 """.split()
 )
 
-# Computed once so that an unknown e-mail costs as much time as a wrong password.
+# The test suite's cost (FAST_PASSWORD_HASHING=1, accepted only with ATELIER_ENV=test): the same scrypt at
+# N=2**8 instead of werkzeug's 2**15, ~0.6 ms instead of ~0.1 s a hash. Not lower: OpenSSL refuses N=64 with
+# werkzeug's memory bound. Checking a hash reads its method from the hash itself, so either kind verifies.
+TEST_METHOD = "scrypt:256:8:1"
+
+# Computed once so that an unknown e-mail costs as much time as a wrong password (at each cost).
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+_TEST_DUMMY_HASH = generate_password_hash("not-a-real-password-0", method=TEST_METHOD)
+
+
+def _fast() -> bool:
+    """True only inside a test app that asked for it; outside an app (scripts, unit tests) the real cost."""
+    if not has_app_context():
+        return False
+    settings = current_app.extensions.get("atelier.settings")
+    # env is checked again here, not only at start-up, so no other path to a Settings can lower the cost.
+    return settings is not None and settings.fast_password_hashing and settings.env == "test"
 
 
 def hash_password(password: str) -> str:
+    if _fast():
+        return generate_password_hash(password, method=TEST_METHOD)
     return generate_password_hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    return check_password_hash(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    dummy = _TEST_DUMMY_HASH if _fast() else _DUMMY_HASH
+    return check_password_hash(password_hash or dummy, password) and password_hash is not None
 
 
 def password_problems(password: str, email: str = "", name: str = "") -> list[str]:

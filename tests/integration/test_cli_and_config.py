@@ -88,6 +88,20 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         load_settings({"ATELIER_ENV": "production", "SECRET_KEY": "short", "INSTANCE_DIR": str(tmp_path)})
 
 
+def test_fast_password_hashing_is_refused_outside_tests_and_never_used_outside_a_test_app(tmp_path, app):
+    from saas.tenants.passwords import TEST_METHOD, hash_password, verify_password
+
+    for env in ("production", "development"):
+        settings = {"ATELIER_ENV": env, "SECRET_KEY": "k" * 40, "INSTANCE_DIR": str(tmp_path)}
+        with pytest.raises(ConfigError, match="FAST_PASSWORD_HASHING"):
+            load_settings({**settings, "FAST_PASSWORD_HASHING": "1"})
+    assert hash_password("correct-horse-battery").startswith("scrypt:32768:")  # no app: the real cost
+    with app.app_context():  # the suite's app asks for the cheap cost, and either kind still verifies
+        cheap = hash_password("correct-horse-battery")
+        assert cheap.startswith(TEST_METHOD + "$") and verify_password(cheap, "correct-horse-battery")
+        assert not verify_password(None, "correct-horse-battery")
+
+
 def test_every_problem_is_reported_at_once(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_settings(

@@ -11,18 +11,18 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from saas.db import utcnow
 from saas.extensions import db
 from saas.isolation import set_tenant
 from saas.notify.models import Delivery
 from saas.notify.services import Recipient, notify
-from tests.conftest import free_port, need_service, query
+from tests.conftest import free_port, need_service, query, wait_until
 
 
 class StallingSMTP:
@@ -136,7 +136,7 @@ def test_a_worker_killed_mid_delivery_ends_with_exactly_one_email(make_app, migr
     row = query(app, studio.tenant_id, select(Delivery).where(Delivery.id == delivery_id))[0]
     assert row.status == "sending" and row.attempts == 1  # claimed, never recorded as sent
 
-    time.sleep(3.5)  # the dead worker's lease runs out
+    wait_until(lambda: utcnow() > row.lease_until, 10, "the dead worker's lease to run out")
     _tick_and_work(env)  # the sweep hands the row to a new job; RQ may also re-run the killed one
     _tick_and_work(env)
     assert len(server.messages) == 1
