@@ -6,6 +6,8 @@ small studios. Seeding uses bulk inserts. Prints median and p95 through the WSGI
   - POST /app/projects/<id>/move            a stage move as drag and drop sends it (JSON), recorded in history
   - GET /app/receivables                    the ageing by client over every open invoice
   - GET /api/v1/projects                    the API list, first page
+  - GET /app/invoices, ?status=overdue      the invoice list's first page (keyset pages on due date, number)
+  - GET /api/v1/invoices                    the API's first page, and a page 40 pages down by its cursor
 
 Run:  .venv/bin/python bench/bench_projects.py                 (SQLite)
       BENCH_DATABASE_URL=… BENCH_MIGRATION_DATABASE_URL=… .venv/bin/python bench/bench_projects.py
@@ -205,6 +207,22 @@ def main() -> None:
     api = app.test_client()
     api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {api_token(app, 'pipeline')}"
     measure("GET /api/v1/projects (first page)", lambda: api.get("/api/v1/projects"))
+    measure("GET /app/invoices (first page)", lambda: browser.get("/app/invoices"))
+    measure("GET /app/invoices?status=overdue", lambda: browser.get("/app/invoices?status=overdue"))
+    measure("GET /api/v1/invoices (first page)", lambda: api.get("/api/v1/invoices"))
+    deep = _cursor_pages_in(api, 40)
+    measure(
+        "GET /api/v1/invoices (41st page, by cursor)",
+        lambda: api.get("/api/v1/invoices", query_string={"cursor": deep}),
+    )
+
+
+def _cursor_pages_in(api, pages: int) -> str:
+    """The cursor of a page `pages` pages down, followed as a client would."""
+    cursor = ""
+    for _ in range(pages):
+        cursor = api.get("/api/v1/invoices", query_string={"cursor": cursor}).get_json()["next_cursor"]
+    return cursor
 
 
 if __name__ == "__main__":
