@@ -55,6 +55,15 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "invoice_sent":
         title = _("%(studio)s sent you invoice %(invoice)s: %(amount)s", amount=_amount(data), **d)
         return Words(title, _("Due %(date)s.", date=data.get("due_on", "")), _("View and pay"))
+    if kind == "quote_sent":
+        title = _("%(studio)s sent you quote %(quote)s: %(amount)s", amount=_amount(data), **d)
+        detail = data.get("title", "")
+        if data.get("valid_until"):
+            detail += "\n" + _("Valid until %(date)s.", date=data["valid_until"])
+        return Words(title, detail, _("Open the quote"))
+    if kind == "quote_opened":
+        title = _("%(person)s opened quote %(quote)s in the portal", **d)
+        return Words(title, data.get("title", ""), _("Open the quote"))
     if kind == "invoice_reminder":
         day = int(data.get("day", 0))
         if day < 0:

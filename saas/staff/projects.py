@@ -24,6 +24,7 @@ from saas.proofing import services as proofing
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
+from saas.staff.picker import pick_client
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 from saas.web.errors import wants_json
@@ -86,16 +87,6 @@ def _project_form(form: dict, errors: dict, project=None, client=None, status: i
     return page, status
 
 
-def _pick_client() -> ResponseReturnValue:
-    """Step one of a new project from the board: find the client (a studio may have 100,000)."""
-    q = request.args.get("q", "").strip()
-    found = []
-    if q:
-        filters = client_queries.ClientFilters(q=q[:100])
-        found = client_queries.client_page(g.membership, filters, None).clients[:20]
-    return render_template("staff/projects/pick_client.html", q=q, found=found)
-
-
 def _named_client(client_id: str) -> Client:
     """The client a new project is for, named by ?client= or by the form (not by the URL's path): 404 unless
     this person sees it. Asked for again when a refused form is shown again."""
@@ -113,7 +104,7 @@ def _new_project_refused(exc: ValidationFailed) -> ResponseReturnValue:
 def new_project() -> ResponseReturnValue:
     if request.method == "GET":
         if not request.args.get("client"):
-            return _pick_client()
+            return pick_client("staff.new_project", _("New project"), "staff.board", _("Projects"))
         client = _named_client(request.args["client"])
         return _project_form({"client_id": str(client.id), "owner_id": str(g.membership.user_id)}, {}, client=client)
     _named_client(request.form.get("client_id", ""))  # another's client is a 404, before the form is read

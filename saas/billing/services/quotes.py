@@ -17,14 +17,17 @@ from saas.billing.models import Quote, QuoteLine, QuoteRevision, QuoteStatus
 from saas.billing.services.common import next_number, refuse, settings
 from saas.billing.totals import LineInput, quote_totals
 from saas.clients.access import client_for_form
-from saas.db import utcnow
+from saas.db import set_quietly, utcnow
 from saas.errors import Conflict
 from saas.events import emit
 from saas.extensions import db
+from saas.notify.services import Recipient, notify
+from saas.portal_accounts.queries import client_recipients
 from saas.projects.access import project_id_for_form
-from saas.tenants.models import Membership
+from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.queries import studio_today
 from saas.tenants.roles import Perm, require
+from saas.web.urls import site_path
 
 EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED, QuoteStatus.SENT)
 
@@ -81,8 +84,6 @@ def create_quote(membership: Membership, data: dict[str, Any]) -> Quote:
 
 def _studio_language(membership: Membership) -> str:
     """Quotes are written in the studio's language unless chosen otherwise for the client."""
-    from saas.tenants.models import Tenant
-
     locale = db.session.get(Tenant, membership.tenant_id).locale
     return locale if locale in ("zh_CN", "en") else "zh_CN"
 
@@ -174,7 +175,8 @@ def reject_discount(membership: Membership, quote: Quote) -> None:
     quote.status = QuoteStatus.DRAFT
 
 
-def send_quote(membership: Membership, quote: Quote) -> None:
+def send_quote(membership: Membership, quote: Quote) -> list[Recipient]:
+    """Sent: the client's portal users are e-mailed a link to it and see it in their bell. Returns who was told."""
     require(membership, Perm.QUOTES)
     today = studio_today(membership.tenant_id)
     if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.APPROVED):
@@ -197,7 +199,62 @@ def send_quote(membership: Membership, quote: Quote) -> None:
         )
     quote.status = QuoteStatus.SENT
     quote.sent_at = utcnow()
-    emit("quote.sent", subject=quote, client=quote.client, actor_id=membership.user_id, quote=quote.number)
+    recipients = client_recipients(quote.client_id)
+    emit(
+        "quote.sent",
+        subject=quote,
+        client=quote.client,
+        actor_id=membership.user_id,
+        quote=quote.number,
+        amount=quote.total_minor,
+        recipients=len(recipients),
+    )
+    tell_sent(quote, recipients)
+    return recipients
+
+
+def _data(quote: Quote, tenant: Tenant) -> dict[str, Any]:
+    return {
+        "studio": tenant.name,
+        "quote": quote.number,
+        "title": quote.title,
+        "amount_minor": quote.total_minor,
+        "currency": tenant.currency,
+        "valid_until": quote.valid_until.isoformat() if quote.valid_until else "",
+    }
+
+
+def tell_sent(quote: Quote, recipients: list[Recipient] | None = None) -> None:
+    """The client's people who can open the portal hear of it in their bell and by e-mail, with a link to it."""
+    tenant = db.session.get(Tenant, quote.tenant_id)
+    link = site_path("portal.quote", slug=tenant.slug, quote_id=quote.id)
+    people = client_recipients(quote.client_id) if recipients is None else recipients
+    notify(people, "quote_sent", _data(quote, tenant), link, email=True)
+
+
+def opened_in_portal(quote: Quote, name: str) -> None:
+    """A portal user opened the quote: the first and the last time are kept for the studio, without moving the
+    quote's version (a client reading it never makes a colleague's edit stale). The first opening of a sent quote
+    goes on the client's timeline, and whoever wrote the quote hears of it."""
+    now = utcnow()
+    first = quote.portal_first_opened_at is None
+    values: dict[str, Any] = {"portal_last_opened_at": now}
+    if first:
+        values |= {"portal_first_opened_at": now, "portal_opened_by": name[:120]}
+    set_quietly(db.session, quote, **values)
+    if not first or quote.status != QuoteStatus.SENT:
+        return
+    emit("quote.opened", subject=quote, client=quote.client, actor_id=None, quote=quote.number, person=name)
+    if quote.created_by_id is not None:
+        author = db.session.get(User, quote.created_by_id)
+        tenant = db.session.get(Tenant, quote.tenant_id)
+        if author is not None:
+            notify(
+                [Recipient(user_id=author.id, email=author.email, locale=author.locale or "zh_CN")],
+                "quote_opened",
+                _data(quote, tenant) | {"person": name},
+                site_path("staff.quote", quote_id=quote.id),
+            )
 
 
 def _percent(bp: int) -> str:
