@@ -65,6 +65,7 @@ def project_list() -> ResponseReturnValue:
     return render_template(
         "staff/projects/list.html",
         page=queries.project_page(g.membership, filters, request.args.get("after")),
+        editable=can_edit_project(g.membership),
         filters=filters,
         stages=pipeline.stages(),
         team=client_queries.team(),
@@ -293,6 +294,7 @@ def _pipeline_page(errors: dict | None = None, status: int = 200) -> ResponseRet
         durations=durations,
         open_kind=StageKind.OPEN,
         approved_stage=proofing.approved_stage(),
+        revision_days=proofing.proofing_settings().revision_days,
         errors=errors or {},
     )
     return page, status
@@ -308,7 +310,10 @@ def _to_proofing_settings(**_records: object) -> str:
 def proofing_settings() -> ResponseReturnValue:
     """Where a project goes when its client approves a draft."""
     stage = services.stage_for_form(request.form.get("approved_stage_id"), "approved_stage_id")
-    proofing.set_approved_stage(g.membership, stage)
+    days = request.form.get("revision_days", "").strip()
+    if days and not days.isdigit():
+        raise ValidationFailed({"revision_days": [_("Enter a number of working days from 0 to 60.")]})
+    proofing.set_approved_stage(g.membership, stage, int(days) if days else None)
     flash(_("Saved."), "success")
     return redirect(url_for("staff.pipeline_settings") + "#proofing")
 

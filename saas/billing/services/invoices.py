@@ -158,9 +158,28 @@ def update_invoice(membership: Membership, invoice: Invoice, data: dict[str, Any
         raise Conflict()
     if invoice.status != InvoiceStatus.DRAFT:
         raise refuse(_("Only a draft invoice can be changed; void it and issue a new one."))
+    changes = [
+        {"what": key, "old": _plain(getattr(invoice, key)), "new": _plain(data[key])}
+        for key in ("title", "amount_minor", "due_on", "kind")
+        if key in data and data[key] is not None and data[key] != getattr(invoice, key)
+    ]
     for key in ("title", "amount_minor", "due_on", "kind"):
         if key in data and data[key] is not None:
             setattr(invoice, key, data[key])
+    if changes:
+        emit(
+            "invoice.revised",
+            subject=invoice,
+            client=invoice.client,
+            actor_id=membership.user_id,
+            invoice=invoice.number,
+            amount=invoice.amount_minor,
+            changes=changes,
+        )
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def send_invoice(membership: Membership, invoice: Invoice) -> list[Recipient]:

@@ -78,7 +78,15 @@ def create_quote(membership: Membership, data: dict[str, Any]) -> Quote:
     _apply_lines(quote, data.get("lines") or [])
     db.session.add(quote)
     db.session.flush()
-    emit("quote.created", subject=quote, client=client, actor_id=membership.user_id, quote=quote.number)
+    emit(
+        "quote.created",
+        subject=quote,
+        client=client,
+        actor_id=membership.user_id,
+        quote=quote.number,
+        amount=quote.total_minor,
+        changes=[_line_change(None, line) for line in _snapshot(quote)["lines"]],
+    )
     return quote
 
 
@@ -119,6 +127,7 @@ def update_quote(membership: Membership, quote: Quote, data: dict[str, Any]) -> 
         raise Conflict()
     if quote.status not in EDITABLE:
         raise refuse(_("An accepted or declined quote cannot be changed. Copy it into a new quote instead."))
+    before = _snapshot(quote)
     if quote.status in (QuoteStatus.SENT, QuoteStatus.APPROVED):
         db.session.add(
             QuoteRevision(
@@ -138,6 +147,47 @@ def update_quote(membership: Membership, quote: Quote, data: dict[str, Any]) -> 
     _apply_lines(quote, data["lines"] if "lines" in data else [_line_data(line) for line in quote.lines])
     quote.status = QuoteStatus.DRAFT
     quote.approved_by_id = quote.approved_at = None
+    if changes := revision_changes(before, _snapshot(quote)):
+        emit(
+            "quote.revised",
+            subject=quote,
+            client=quote.client,
+            actor_id=membership.user_id,
+            quote=quote.number,
+            amount=quote.total_minor,
+            changes=changes,
+        )
+
+
+def _line_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
+    """One line added, removed or changed: its quantity, unit price and discount before and after."""
+
+    def shown(line: dict[str, Any] | None) -> dict[str, Any] | None:
+        if line is None:
+            return None
+        keys = ("quantity", "unit_price_minor", "discount_bp", "total_minor")
+        return {k: line[k] for k in keys}
+
+    return {"what": "line", "line": (new or old or {}).get("description", ""), "old": shown(old), "new": shown(new)}
+
+
+def revision_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a revision changed, for the audit trail and the timeline: fields and totals before → after, and each
+    line added, removed or repriced (matched by description)."""
+    changes: list[dict[str, Any]] = [
+        {"what": key, "old": before[key], "new": after[key]}
+        for key in ("title", "valid_until", "tax_rate_bp", "subtotal_minor", "discount_minor", "total_minor")
+        if before[key] != after[key]
+    ]
+    old_lines = {line["description"]: line for line in before["lines"]}
+    new_lines = {line["description"]: line for line in after["lines"]}
+    significant = ("quantity", "unit_price_minor", "discount_bp")
+    for name, line in new_lines.items():
+        old = old_lines.get(name)
+        if old is None or any(str(old[k]) != str(line[k]) for k in significant):
+            changes.append(_line_change(old, line))
+    changes += [_line_change(line, None) for name, line in old_lines.items() if name not in new_lines]
+    return changes
 
 
 def _line_data(line: QuoteLine) -> dict[str, Any]:
@@ -157,6 +207,15 @@ def request_approval(membership: Membership, quote: Quote) -> None:
     if not needs_approval(quote):
         raise refuse(_("This quote's discounts are within the studio's limit; send it directly."))
     quote.status = QuoteStatus.PENDING_APPROVAL
+    emit(
+        "quote.approval_requested",
+        subject=quote,
+        client=quote.client,
+        actor_id=membership.user_id,
+        quote=quote.number,
+        amount=quote.total_minor,
+        discount=quote.max_discount_bp,
+    )
 
 
 def approve_discount(membership: Membership, quote: Quote) -> None:
@@ -165,7 +224,15 @@ def approve_discount(membership: Membership, quote: Quote) -> None:
         raise refuse(_("This quote is not waiting for an approval."))
     quote.status = QuoteStatus.APPROVED
     quote.approved_by_id, quote.approved_at = membership.user_id, utcnow()
-    emit("quote.approved", subject=quote, client=quote.client, actor_id=membership.user_id, quote=quote.number)
+    emit(
+        "quote.approved",
+        subject=quote,
+        client=quote.client,
+        actor_id=membership.user_id,
+        quote=quote.number,
+        amount=quote.total_minor,
+        discount=quote.max_discount_bp,
+    )
 
 
 def reject_discount(membership: Membership, quote: Quote) -> None:
@@ -173,6 +240,15 @@ def reject_discount(membership: Membership, quote: Quote) -> None:
     if quote.status != QuoteStatus.PENDING_APPROVAL:
         raise refuse(_("This quote is not waiting for an approval."))
     quote.status = QuoteStatus.DRAFT
+    emit(
+        "quote.approval_refused",
+        subject=quote,
+        client=quote.client,
+        actor_id=membership.user_id,
+        quote=quote.number,
+        amount=quote.total_minor,
+        discount=quote.max_discount_bp,
+    )
 
 
 def send_quote(membership: Membership, quote: Quote) -> list[Recipient]:
@@ -278,4 +354,5 @@ def decide(membership: Membership | None, quote: Quote, accepted: bool, name: st
         actor_id=membership.user_id if membership else None,
         quote=quote.number,
         person=name,
+        amount=quote.total_minor,
     )
