@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "invoice_paid_online":
         title = _("%(client)s paid %(amount)s online for invoice %(invoice)s", amount=_amount(data), **d)
         return Words(title, "", _("Open the invoice"))
-    return Words(kind, "", _("Open"))
+    return Words(kind, "", pgettext("action", "Open"))
 
 
 def _amount(data: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -395,7 +395,8 @@ def _feedback_items(draft: Draft) -> list[dict]:
     for comment in roots:
         pin_number += comment.is_pin
         if comment.resolved_at is None and comment.portal_user_id is not None:
-            where = _pin_place(pin_number, files.get(comment.file_id), comment.page) if comment.is_pin else _("General")
+            general = pgettext("comment", "General")
+            where = _pin_place(pin_number, files.get(comment.file_id), comment.page) if comment.is_pin else general
             items.append({"text": f"{where}: {comment.body[:300]}", "done": False})
     for reviewer in draft.reviewers:
         if reviewer.note:
