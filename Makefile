@@ -43,7 +43,7 @@ test: $(STAMP)
 # babel.cfg (repo root) says which files hold messages. Every catalogue under saas/translations is updated
 # (no line numbers, 120 columns, obsolete entries dropped) so diffs show only real changes.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k lazy_pgettext:1c,2 --no-location \
 		-o saas/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i saas/translations/messages.pot -d saas/translations \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 120

@@ -37,6 +37,7 @@ from saas.config import load_settings
 from saas.db import utcnow
 from saas.dbadmin import upgrade
 from saas.extensions import db
+from saas.i18n import sort_key
 from saas.isolation import ALL_TENANTS, set_tenant
 from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.passwords import hash_password
@@ -95,6 +96,7 @@ def seed_studio(session, slug: str, clients: int, owner_email: str, rng: random.
                 "id": cid,
                 "tenant_id": tenant.id,
                 "name": name,
+                "sort_key": sort_key(name),
                 "kind": "company",
                 "status": rng.choice(("potential", "intent", "signed", "past")),
                 "tags": [],

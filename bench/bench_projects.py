@@ -71,6 +71,7 @@ def seed_studio(session, slug: str, projects: int, invoices: int, rng: random.Ra
                 "id": cid,
                 "tenant_id": tenant_id,
                 "name": f"客户{n:05d}",
+                "sort_key": f"ke4 hu4{n:05d}",
                 "kind": "company",
                 "status": "signed",
                 "tags": [],

@@ -77,6 +77,8 @@ def _create_demo() -> None:
     _demo_portal(owner_membership)
     _demo_draft(owner_membership)
     _demo_visit_done(owner_membership, _field_worker_id(), tenant.timezone)
+    _demo_quote_sent(owner_membership)
+    _demo_field(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -184,7 +186,14 @@ CLIENTS = (
 )
 
 
+def _membership(email: str) -> Membership:
+    from saas.tenants.accounts import find_user
+
+    return db.session.scalar(select(Membership).where(Membership.user_id == find_user(email).id))
+
+
 def _demo_clients(owner: Membership) -> None:
+    """Each client's follow-ups are logged by the person who owns it, so their home shows what is due."""
     from saas.clients import services as clients
     from saas.tenants.accounts import find_user
 
@@ -209,7 +218,9 @@ def _demo_clients(owner: Membership) -> None:
         for kind, summary, next_action, days in follow_ups:
             due = (utcnow() + timedelta(days=days)).date() if days is not None else None
             clients.log_interaction(
-                owner, client, {"kind": kind, "summary": summary, "next_action": next_action, "next_action_due": due}
+                _membership(owner_email),
+                client,
+                {"kind": kind, "summary": summary, "next_action": next_action, "next_action_due": due},
             )
     db.session.flush()
 
@@ -608,4 +619,59 @@ def _demo_visit_done(owner: Membership, worker_id: uuid.UUID, timezone: str) -> 
     db.session.add(photo)
     leaves = {"position": {"lat": 39.98366, "lng": 116.31649, "accuracy": 14.0}, "position_problem": None}
     visits.check_out(worker, visit, begins + timedelta(minutes=58), leaves)
+    db.session.flush()
+
+
+def _demo_quote_sent(owner: Membership) -> None:
+    """The annual report's quote, sent to 张伟 (the e-mail lands in the outbox) and opened by him in the portal; the
+    studio sends the deposit by itself when he accepts."""
+    from decimal import Decimal
+
+    from saas.billing.services import quotes
+    from saas.billing.services.common import settings
+    from saas.projects.models import Project
+
+    settings().send_deposit_on_acceptance = True
+    report = db.session.scalar(select(Project).where(Project.name == "2027 品牌年报"))
+    designer = _membership("designer@demo.atelier.test")
+    quote = quotes.create_quote(
+        designer,
+        {
+            "client_id": report.client_id,
+            "project_id": report.id,
+            "title": "2027 品牌年报设计",
+            "lines": [
+                {
+                    "description": "年报整体设计（封面、版式、信息图）",
+                    "quantity": Decimal(1),
+                    "unit": "项",
+                    "unit_price_minor": 3_800_000,
+                },
+                {"description": "印刷文件制作", "quantity": Decimal(60), "unit": "页", "unit_price_minor": 25_000},
+            ],
+        },
+    )
+    quotes.send_quote(designer, quote)
+    quotes.opened_in_portal(quote, "张伟")
+
+
+def _demo_field(owner: Membership) -> None:
+    """The field worker sees the tea house (shared with them) and has tomorrow's site visit as a task."""
+    from saas.clients import services as clients
+    from saas.clients.models import Client
+    from saas.projects import services as projects
+
+    field = _membership("field@demo.atelier.test")
+    tea_house = db.session.scalar(select(Client).where(Client.name == "杭州云栖茶舍"))
+    clients.share_client(owner, tea_house, {"user_id": field.user_id}, "Asia/Shanghai")
+    tomorrow = utcnow().date() + timedelta(days=1)
+    projects.create_task(
+        owner,
+        {
+            "title": "现场复尺：灯光色温调整到 3000K",
+            "assignee_id": field.user_id,
+            "due_on": tomorrow,
+            "client_id": tea_house.id,
+        },
+    )
     db.session.flush()

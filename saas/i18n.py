@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -54,6 +55,25 @@ def current_locale() -> str:
     """The request's language as the app names it (Babel expands zh_CN to zh_Hans_CN)."""
     chosen = get_locale()
     return "en" if chosen is not None and chosen.language == "en" else "zh_CN"
+
+
+def sort_key(text: str, limit: int = 400) -> str:
+    """A key that sorts names as a Chinese reader expects, the same on every database: Chinese by pinyin (with
+    the tone, so 北 bei3 comes before 被 bei4, and phrases read right: 重庆 chong2 qing4), interleaved with Latin
+    names by their letters (杭州 hang2 zhou1 before Harbour Lane). Pure ASCII: accents are dropped and any other
+    script sorts after the letters by code point, so a binary comparison (SQLite's, PostgreSQL's "C") agrees.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)
+    plain = unicodedata.normalize("NFKD", " ".join(syllables).lower())
+    parts = []
+    for char in plain:
+        if char.isascii():
+            parts.append(char)
+        elif not unicodedata.combining(char):
+            parts.append(f"~{ord(char):05x}")
+    return " ".join("".join(parts).split())[:limit]
 
 
 def html_lang(locale: str) -> str:

@@ -42,7 +42,7 @@ from saas.api.schemas import (
 from saas.billing import queries
 from saas.billing.access import get_document
 from saas.billing.models import Contract, Invoice, Payment, ProjectCost, Quote
-from saas.billing.services import contracts, costs, invoices, quotes
+from saas.billing.services import contracts, costs, invoices, quotes, reminders
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.projects.access import get_project
@@ -105,7 +105,7 @@ QUOTE_STEPS = {
     "request-approval": "Ask a manager to approve a discount beyond the studio's threshold",
     "approve": "Approve the discount (managers and above)",
     "reject": "Send the discount back to draft (managers and above)",
-    "send": "Mark as sent to the client (refused when expired or awaiting approval)",
+    "send": "Send to the client: their portal users are e-mailed a link (refused when expired or awaiting approval)",
 }
 
 
@@ -317,6 +317,30 @@ def update_invoice(invoice: Invoice, body: dict[str, Any]) -> Invoice:
 )
 def send_invoice(invoice: Invoice) -> Invoice:
     invoices.send_invoice(principal(), invoice)
+    return invoice
+
+
+@api.post(
+    "/invoices/<invoice_id>/resend",
+    **OF_INVOICE,
+    summary="Send a sent, unpaid invoice to the client's portal users again",
+    response=InvoiceOut,
+    endpoint="invoice_action_resend",
+)
+def resend_invoice(invoice: Invoice) -> Invoice:
+    reminders.send_again(principal(), invoice)
+    return invoice
+
+
+@api.post(
+    "/invoices/<invoice_id>/remind",
+    **OF_INVOICE,
+    summary="Remind the client's portal users of a sent, unpaid invoice now (it counts as today's reminder)",
+    response=InvoiceOut,
+    endpoint="invoice_action_remind",
+)
+def remind_invoice(invoice: Invoice) -> Invoice:
+    reminders.remind_now(principal(), invoice)
     return invoice
 
 

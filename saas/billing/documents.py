@@ -1,5 +1,5 @@
-"""What a printed quote shows, decoupled from the ORM: the PDF and the printable page render this, in the
-language chosen for the client, with the studio's name, colour and logo."""
+"""What a printed quote or invoice shows, decoupled from the ORM: the PDF and the printable page render this, in
+the language chosen for the client, with the studio's name, colour and logo."""
 
 from __future__ import annotations
 
@@ -37,3 +37,8 @@ class QuoteDocument:
     total: str = ""
     notes: str | None = None
     labels: dict[str, str] = field(default_factory=dict)  # column headings and captions, already translated
+    # Invoices only: when it is due, what was received and what is left, and how to pay.
+    due_on: date | None = None
+    paid: str = ""
+    balance: str = ""
+    payment_instructions: str | None = None

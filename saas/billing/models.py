@@ -102,6 +102,11 @@ class BillingSettings(TenantScoped, UUIDPrimaryKey, Base):
     allow_partial_payments: Mapped[bool] = mapped_column(default=False)  # may a client pay part online?
     # When clients are reminded of an open invoice, in days from its due date (-3: three days before).
     reminder_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [-3, 0, 7])
+    # When a client accepts a quote, its deposit invoice goes out by itself (drafted now if none was): this share
+    # of the total, due this many days later; the rest becomes the final invoice, left as a draft.
+    send_deposit_on_acceptance: Mapped[bool] = mapped_column(default=False)
+    deposit_percent: Mapped[int] = mapped_column(default=30)
+    deposit_due_days: Mapped[int] = mapped_column(default=7)
     next_numbers: Mapped[dict] = mapped_column(JSON, default=dict)  # {"Q-2026": 42, "INV-2026": 7}
     version: Mapped[int] = mapped_column(default=1)
 
@@ -140,6 +145,10 @@ class Quote(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     decided_at: Mapped[datetime | None]  # accepted or declined
     decided_by: Mapped[str | None] = mapped_column(String(200))  # the client's name as given
     decided_ip: Mapped[str | None] = mapped_column(String(45))
+    # When the client's people first and last opened it in the portal, and who opened it first.
+    portal_first_opened_at: Mapped[datetime | None]
+    portal_last_opened_at: Mapped[datetime | None]
+    portal_opened_by: Mapped[str | None] = mapped_column(String(120))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=1)
 

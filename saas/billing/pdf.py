@@ -1,5 +1,5 @@
-"""A quote as an A4 PDF, drawn with ReportLab from a QuoteDocument whose labels and amounts arrive already translated
-and formatted.
+"""A quote or an invoice as an A4 PDF, drawn with ReportLab from a QuoteDocument whose labels and amounts arrive
+already translated and formatted.
 
 Text is set in the CID font STSong-Light: the PDF names the font and the viewer supplies the glyphs, so the server
 needs no CJK font file and the files stay small. That font lacks some Western characters (£, ², ·) and sets others full
@@ -63,6 +63,10 @@ FALLBACK_LABELS = {
     "page": "Page",
     "tax": "Tax",
     "grand_total": "Total",
+    "due_on": "Due on",
+    "paid": "Paid",
+    "balance": "Balance due",
+    "how_to_pay": "How to pay",
 }
 
 # Line table columns: (label key = DocumentLine field, fixed width or None for the flexible one, right-aligned).
@@ -98,7 +102,7 @@ def setup_reportlab() -> None:
 
 
 def render_quote_pdf(doc: QuoteDocument) -> bytes:
-    """The quote as PDF bytes (A4 portrait); the header row of the lines table repeats on every page."""
+    """The quote (or invoice) as PDF bytes (A4 portrait); the header row of the lines table repeats on every page."""
     setup_reportlab()
     # An empty translation is as useless as a missing one.
     labels = FALLBACK_LABELS | {key: value for key, value in doc.labels.items() if value}
@@ -131,9 +135,10 @@ def _story(doc: QuoteDocument, labels: dict[str, str], brand: colors.Color) -> l
         Spacer(1, 4 * mm),
         KeepTogether(_totals(doc, labels, brand)),  # a total split from its subtotal reads as a different figure
     ]
-    if doc.notes:
-        story += [Spacer(1, 8 * mm), Paragraph(_markup(labels["notes"]), STYLES["caption"])]
-        story.append(Paragraph(_markup(doc.notes), STYLES["body"]))
+    for caption, text in ((labels["notes"], doc.notes), (labels["how_to_pay"], doc.payment_instructions)):
+        if text:
+            story += [Spacer(1, 8 * mm), Paragraph(_markup(caption), STYLES["caption"])]
+            story.append(Paragraph(_markup(text), STYLES["body"]))
     return story
 
 
@@ -169,6 +174,8 @@ def _parties(doc: QuoteDocument, labels: dict[str, str]) -> Table:
     dates = [(labels["issued_on"], doc.issued_on.isoformat())]
     if doc.valid_until:
         dates.append((labels["valid_until"], doc.valid_until.isoformat()))
+    if doc.due_on:
+        dates.append((labels["due_on"], doc.due_on.isoformat()))
     date_rows = [
         [Paragraph(_markup(k), STYLES["caption_right"]), Paragraph(_markup(v), STYLES["right"])] for k, v in dates
     ]
@@ -189,7 +196,7 @@ def _parties(doc: QuoteDocument, labels: dict[str, str]) -> Table:
 
 def _lines_table(doc: QuoteDocument, labels: dict[str, str], brand: colors.Color) -> Table:
     # A column of blanks only narrows the descriptions, so the discount column appears only when used.
-    columns = [c for c in COLUMNS if c[0] != "discount" or any(line.discount for line in doc.lines)]
+    columns = [c for c in COLUMNS if c[0] not in ("discount", "unit") or any(getattr(line, c[0]) for line in doc.lines)]
     fixed = sum(width for _, width, _ in columns if width)
     widths = [width or CONTENT_WIDTH - fixed for _, width, _ in columns]
     heading_style = ParagraphStyle("heading", parent=STYLES["small"], textColor=_ink_on(brand))
@@ -228,9 +235,18 @@ def _totals(doc: QuoteDocument, labels: dict[str, str], brand: colors.Color) -> 
         for label, amount in amounts
         if amount
     ]
-    rows.append(
-        [_Bold(_markup(labels["grand_total"]), STYLES["total"]), _Bold(_markup(doc.total), STYLES["total_right"])]
-    )
+    if doc.balance:  # an invoice: its amount, what was received, and what is left to pay as the figure that counts
+        rows.append(
+            [Paragraph(_markup(labels["grand_total"]), STYLES["body"]), Paragraph(_markup(doc.total), STYLES["right"])]
+        )
+        if doc.paid:
+            rows.append(
+                [Paragraph(_markup(labels["paid"]), STYLES["body"]), Paragraph(_markup(doc.paid), STYLES["right"])]
+            )
+        grand = (labels["balance"], doc.balance)
+    else:
+        grand = (labels["grand_total"], doc.total)
+    rows.append([_Bold(_markup(grand[0]), STYLES["total"]), _Bold(_markup(grand[1]), STYLES["total_right"])])
     table = Table(rows, colWidths=[45 * mm, 40 * mm], hAlign="RIGHT")
     table.setStyle(
         TableStyle(

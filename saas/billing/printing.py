@@ -1,13 +1,14 @@
-"""The printed quote: labels in the language chosen for the client (not the reader's), amounts in the studio's
-currency, the studio's name, colour and logo. The printable page and the PDF share this."""
+"""The printed quote and invoice: labels in the language chosen for the client (not the reader's), amounts in the
+studio's currency, the studio's name, colour and logo. The printable page and the PDF share this."""
 
 from __future__ import annotations
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 
 from saas.billing.documents import DocumentLine, QuoteDocument
-from saas.billing.models import Quote
+from saas.billing.models import Invoice, Quote
+from saas.billing.queries import InvoiceBasis, invoice_basis
 from saas.files.storage import Storage
 from saas.money import format_money
 from saas.tenants.models import Tenant
@@ -29,6 +30,10 @@ def _labels() -> dict[str, str]:
         "valid_until": _("Valid until"),
         "notes": _("Notes"),
         "page": _("Page"),
+        "due_on": _("Due on"),
+        "paid": pgettext("amount", "Paid"),
+        "balance": _("Balance due"),
+        "how_to_pay": _("How to pay"),
     }
 
 
@@ -71,6 +76,65 @@ def quote_document(quote: Quote, tenant: Tenant, storage: Storage | None = None)
         total=money(quote.total_minor),
         notes=quote.notes,
         labels=labels,
+    )
+
+
+def invoice_document(
+    invoice: Invoice, tenant: Tenant, instructions: str | None, storage: Storage | None = None
+) -> QuoteDocument:
+    """An invoice on paper: what it bills as one line (its share of the quote or contract, or its title), the
+    amount, what was received and what is left, and how to pay; in the quote's language, else the studio's."""
+    basis = invoice_basis(invoice)
+    language = basis.quote.language if basis.quote is not None else tenant.locale
+    locale = language if language in ("zh_CN", "en") else "zh_CN"
+    money = lambda minor: format_money(minor, tenant.currency, locale)  # noqa: E731
+    contact = next((c for c in invoice.client.contacts if c.decision_maker), None) or next(
+        iter(invoice.client.contacts), None
+    )
+    with force_locale(locale):
+        labels = _labels()
+        title = _("Invoice")
+        description = billed_line(invoice, basis, money)
+    line = DocumentLine(description, "1", "", money(invoice.amount_minor), "", money(invoice.amount_minor))
+    return QuoteDocument(
+        locale=locale,
+        studio_name=tenant.name,
+        brand_color=tenant.brand_color,
+        logo_png=_logo(tenant, storage),
+        title=title,
+        number=invoice.number,
+        client_name=invoice.client.name,
+        client_contact=contact.name if contact else None,
+        issued_on=(invoice.sent_at or invoice.created_at).date(),
+        valid_until=None,
+        lines=[line],
+        subtotal="",
+        total=money(invoice.amount_minor),
+        labels=labels,
+        due_on=invoice.due_on,
+        paid=money(invoice.paid_minor) if invoice.paid_minor else "",
+        balance=money(invoice.balance_minor),
+        payment_instructions=instructions if invoice.balance_minor > 0 else None,
+    )
+
+
+def billed_line(invoice: Invoice, basis: InvoiceBasis, money) -> str:
+    """ "Deposit: 30% of quote Q-2026-0002 «Office interior» (total ¥389,... )", or the invoice's own title."""
+    kind = {"deposit": _("Deposit"), "milestone": _("Milestone"), "final": _("Final payment")}.get(invoice.kind, "")
+    if basis.document is None:
+        return f"{kind}: {invoice.title}" if kind and kind not in invoice.title else invoice.title
+    document = (
+        _("quote %(number)s", number=basis.document.number)
+        if basis.quote is basis.document
+        else _("contract %(number)s", number=basis.document.number)
+    )
+    return _(
+        "%(kind)s: %(percent)s of %(document)s «%(title)s» (total %(total)s)",
+        kind=kind,
+        percent=basis.percent,
+        document=document,
+        title=basis.document.title,
+        total=money(basis.total_minor),
     )
 
 

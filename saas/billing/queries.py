@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, literal, select, tuple_
@@ -100,6 +101,38 @@ def _invoice_after(cursor: str | None) -> tuple[date, str] | None:
 def revisions(quote: Quote) -> list[QuoteRevision]:
     query = select(QuoteRevision).where(QuoteRevision.quote_id == quote.id).order_by(QuoteRevision.revision.desc())
     return list(db.session.scalars(query))
+
+
+def invoices_of(document: Quote | Contract) -> list[Invoice]:
+    """The invoices drafted from a quote or a contract, in the order they fall due."""
+    column = Invoice.quote_id if isinstance(document, Quote) else Invoice.contract_id
+    query = select(Invoice).options(lazyload("*")).where(column == document.id)
+    return list(db.session.scalars(query.order_by(Invoice.due_on, Invoice.number)))
+
+
+@dataclass(frozen=True)
+class InvoiceBasis:
+    """What an invoice bills: its share of a quote or a contract (with the quote's lines, a contract's through the
+    quote it came from), or nothing more than its own title and amount when it stands alone."""
+
+    document: Quote | Contract | None = None
+    quote: Quote | None = None  # whose lines it bills a share of
+    total_minor: int = 0
+    percent: str = ""  # "30%", "33.33%"
+
+
+def invoice_basis(invoice: Invoice) -> InvoiceBasis:
+    document: Quote | Contract | None = None
+    if invoice.contract_id is not None:
+        document = invoice.contract
+    elif invoice.quote_id is not None:
+        document = db.session.get(Quote, invoice.quote_id)
+    if document is None:
+        return InvoiceBasis()
+    quote = document if isinstance(document, Quote) else document.quote
+    total = document.total_minor if isinstance(document, Quote) else document.amount_minor
+    share = (Decimal(invoice.amount_minor) * 100 / total).quantize(Decimal("0.01")) if total else Decimal(0)
+    return InvoiceBasis(document, quote, total, f"{share.normalize():f}%")
 
 
 @dataclass

@@ -274,6 +274,19 @@ class BillingSettingsSchema(FormSchema):
     allow_partial_payments = fields.Boolean(
         load_default=False, truthy={"on", "1", "true", True}, falsy={"", "0", "false", False}
     )
+    send_deposit_on_acceptance = fields.Boolean(
+        load_default=False, truthy={"on", "1", "true", True}, falsy={"", "0", "false", False}
+    )
+    deposit_percent = fields.Integer(
+        load_default=30,
+        validate=validate.Range(1, 100, error=N_("Enter a percentage from 1 to 100.")),
+        error_messages=field_messages(invalid=N_("Enter a percentage from 1 to 100.")),
+    )
+    deposit_due_days = fields.Integer(
+        load_default=7,
+        validate=validate.Range(0, 120, error=N_("Enter a number of days from 0 to 120.")),
+        error_messages=field_messages(invalid=N_("Enter a number of days from 0 to 120.")),
+    )
     version = fields.Integer(load_default=None, allow_none=True)
 
 

@@ -28,16 +28,21 @@ TIMELINE_EVENTS = (
     "project.created",
     "project.stage_changed",
     "quote.created",
+    "quote.revised",
     "quote.approved",
     "quote.sent",
+    "quote.opened",
     "quote.accepted",
     "quote.declined",
     "contract.created",
+    "contract.submitted",
     "contract.approved",
     "contract.rejected",
     "contract.signed",
     "invoice.created",
     "invoice.sent",
+    "invoice.resent",
+    "invoice.reminded",
     "invoice.voided",
     "payment.recorded",
     "payment.refunded",
@@ -50,10 +55,15 @@ TIMELINE_EVENTS = (
 NOT_DATA = ("client", "actor_id", "subject")  # the rest of an event's payload is what the timeline shows
 
 
+DOCUMENTS = ("quote", "contract", "invoice")  # their entries link to the document
+
+
 @listen(*TIMELINE_EVENTS)
 def record_on_timeline(name: str, payload: dict[str, Any]) -> None:
     client: Client = payload["client"]
     data = {k: v for k, v in payload.items() if k not in NOT_DATA}
+    if name.split(".", 1)[0] in DOCUMENTS and payload.get("subject") is not None:
+        data["document_id"] = str(payload["subject"].id)
     db.session.add(ClientEvent(client_id=client.id, actor_id=payload.get("actor_id"), kind=name, data=data))
 
 

@@ -45,6 +45,9 @@ class InteractionKind(StrEnum):
     NOTE = "note"
 
 
+SORT_KEY = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
 def _client_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"], ondelete="CASCADE")
 
@@ -54,6 +57,7 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
         Index("ix_clients_tenant_id_name", "tenant_id", "name", "id"),
+        Index("ix_clients_tenant_id_sort_key", "tenant_id", "sort_key", "id"),
         Index("ix_clients_tenant_id_updated_at", "tenant_id", "updated_at", "id"),
         Index("ix_clients_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_clients_tenant_id_last_contact_at", "tenant_id", "last_contact_at"),
@@ -69,6 +73,9 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     )
 
     name: Mapped[str] = mapped_column(String(200))
+    # The name as the list sorts it (pinyin for Chinese; saas.i18n.sort_key), kept by the services. ASCII, compared
+    # byte by byte on both databases ("C" on PostgreSQL), so the order and the keyset pages are the same everywhere.
+    sort_key: Mapped[str] = mapped_column(SORT_KEY, default="")
     kind: Mapped[str] = mapped_column(String(10), default=ClientKind.COMPANY)
     status: Mapped[str] = mapped_column(String(10), default=ClientStatus.POTENTIAL)
     industry: Mapped[str | None] = mapped_column(String(80))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -97,12 +98,22 @@ def _matches(fragment: str):
     return literal_column("clients.rowid").in_(indexed)
 
 
+PHONE_LIKE = re.compile(r"[\d\s\-().+/]+")
+
+
+def _fragment(q: str) -> str:
+    """What a search looks for: a phone number typed with spaces, dashes, brackets or a plus ("138-0013",
+    "138 0013 8000", "+86 (21) 6234") is looked for by its digits, which every phone is also stored as."""
+    if PHONE_LIKE.fullmatch(q) and sum(ch.isdigit() for ch in q) >= 3:
+        return "".join(ch for ch in q if ch.isdigit())
+    return q
+
+
 def _filtered(membership: Membership, f: ClientFilters) -> Select:
     query = select(Client).where(visible_to(membership))
     query = query.where(Client.archived_at.is_not(None) if f.archived else Client.archived_at.is_(None))
     if f.q:
-        fragment = f.q.replace(" ", "") if f.q.replace(" ", "").replace("-", "").isdigit() else f.q
-        query = query.where(_matches(fragment))
+        query = query.where(_matches(_fragment(f.q)))
     if f.status:
         query = query.where(Client.status == f.status)
     if f.owner == "me":
@@ -125,7 +136,7 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
 
 
 def _cursor(client: Client, sort: str) -> str:
-    key = client.name if sort == "name" else client.updated_at.isoformat()
+    key = client.sort_key if sort == "name" else client.updated_at.isoformat()
     return f"{client.id}|{key}"
 
 
@@ -136,7 +147,7 @@ def _after(cursor: str | None, sort: str):
     try:
         ident_uuid = uuid.UUID(ident)
         if sort == "name":
-            return tuple_(Client.name, Client.id) > (key, ident_uuid)
+            return tuple_(Client.sort_key, Client.id) > (key, ident_uuid)
         return tuple_(Client.updated_at, Client.id) < (datetime.fromisoformat(key), ident_uuid)
     except ValueError:
         return None
@@ -150,7 +161,8 @@ def client_page(membership: Membership, f: ClientFilters, cursor: str | None, wi
         query = query.options(selectinload(Client.contacts))
     if (after := _after(cursor, f.sort)) is not None:
         query = query.where(after)
-    order = (Client.name, Client.id) if f.sort == "name" else (Client.updated_at.desc(), Client.id.desc())
+    # By name is by pinyin (Client.sort_key), not by code point; keyset pages follow the same key.
+    order = (Client.sort_key, Client.id) if f.sort == "name" else (Client.updated_at.desc(), Client.id.desc())
     rows = list(db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)))
     next_cursor = _cursor(rows[PAGE_SIZE - 1], f.sort) if len(rows) > PAGE_SIZE else None
     return ClientPage(rows[:PAGE_SIZE], next_cursor, f)

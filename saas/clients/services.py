@@ -15,6 +15,7 @@ from saas.db import lock_row, set_quietly, utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
+from saas.i18n import sort_key
 from saas.tenants.access import team_member
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm, require
@@ -35,24 +36,30 @@ TRACKED = (
 
 
 def refresh_search_text(client: Client) -> None:
+    """The search text and the sort key follow the name, tags and contacts."""
     # Reading the contacts may load them; flushing the half-made change first would bump the version twice.
     with db.session.no_autoflush:
         client.search_text = search_parts(client)
+    client.sort_key = sort_key(client.name)
 
 
 def search_parts(client: Client) -> str:
-    """What the client list's search looks in: the name, the tags, and every contact's name, phone (also
-    without spaces and dashes), e-mail and WeChat id, lower-cased."""
+    """What the client list's search looks in: the name, the tags, and every contact's name, phone (as written,
+    and as its digits alone, so "138-0013" or "(021) 6234" finds it), e-mail and WeChat id, lower-cased."""
     parts = [client.name, *client.tags]
     for contact in client.contacts:
         parts += [
             contact.name,
             contact.phone or "",
-            (contact.phone or "").replace(" ", "").replace("-", ""),
+            phone_digits(contact.phone),
             contact.email or "",
             contact.wechat or "",
         ]
     return " ".join(p for p in parts if p).lower()
+
+
+def phone_digits(phone: str | None) -> str:
+    return "".join(ch for ch in phone or "" if ch.isdigit())
 
 
 def _contacts_changed(client: Client) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "invoice_sent":
         title = _("%(studio)s sent you invoice %(invoice)s: %(amount)s", amount=_amount(data), **d)
         return Words(title, _("Due %(date)s.", date=data.get("due_on", "")), _("View and pay"))
+    if kind == "quote_sent":
+        title = _("%(studio)s sent you quote %(quote)s: %(amount)s", amount=_amount(data), **d)
+        detail = data.get("title", "")
+        if data.get("valid_until"):
+            detail += "\n" + _("Valid until %(date)s.", date=data["valid_until"])
+        return Words(title, detail, _("Open the quote"))
+    if kind == "quote_opened":
+        title = _("%(person)s opened quote %(quote)s in the portal", **d)
+        return Words(title, data.get("title", ""), _("Open the quote"))
     if kind == "invoice_reminder":
         day = int(data.get("day", 0))
         if day < 0:
@@ -67,7 +77,7 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "invoice_paid_online":
         title = _("%(client)s paid %(amount)s online for invoice %(invoice)s", amount=_amount(data), **d)
         return Words(title, "", _("Open the invoice"))
-    return Words(kind, "", _("Open"))
+    return Words(kind, "", pgettext("action", "Open"))
 
 
 def _amount(data: dict[str, Any]) -> str:

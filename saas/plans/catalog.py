@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 GB = 1024**3
 UNLIMITED = 10**9
@@ -25,9 +25,9 @@ class Plan:
         return self.price_setting is not None
 
 
-FREE = Plan("free", _l("Free"), 2, 1 * GB, 20, None)
-STUDIO = Plan("studio", _l("Studio"), 10, 100 * GB, 200, "STRIPE_PRICE_STUDIO")
-AGENCY = Plan("agency", _l("Agency"), 50, 1000 * GB, UNLIMITED, "STRIPE_PRICE_AGENCY")
+FREE = Plan("free", lazy_pgettext("plan", "Free"), 2, 1 * GB, 20, None)
+STUDIO = Plan("studio", lazy_pgettext("plan", "Studio"), 10, 100 * GB, 200, "STRIPE_PRICE_STUDIO")
+AGENCY = Plan("agency", lazy_pgettext("plan", "Agency"), 50, 1000 * GB, UNLIMITED, "STRIPE_PRICE_AGENCY")
 PLANS = {plan.key: plan for plan in (FREE, STUDIO, AGENCY)}
 TRIAL_DAYS = 30  # a new studio works on the Studio plan for this long, then on Free unless it subscribes
 GRACE_DAYS = 7  # a subscription past due keeps its plan this long

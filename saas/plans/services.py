@@ -17,6 +17,7 @@ from saas.payments import gateway
 from saas.payments.models import StripeEvent
 from saas.plans.catalog import PLANS
 from saas.plans.models import StudioSubscription
+from saas.tenants import audit
 from saas.tenants.models import Membership, Role, Tenant, User
 
 
@@ -72,6 +73,7 @@ def upgrade_url(membership: Membership, plan_key: str, success_url: str, cancel_
         },
         options={"idempotency_key": f"upgrade-{membership.tenant_id}-{uuid.uuid4()}"},
     )
+    audit.record("plan.checkout_started", sub, actor_id=membership.user_id, plan=plan_key)
     return session.url
 
 
@@ -95,6 +97,7 @@ def sync(obj: Any) -> None:
     sub = db.session.scalar(select(StudioSubscription))
     if sub is None or gateway.field(obj, "customer") != sub.customer_id:
         return
+    before = {"plan": sub.plan, "subscription_status": sub.status}
     items = gateway.field(obj, "items", "data", default=[]) or []
     price = gateway.field(items[0], "price", "id") if items else None
     status = gateway.field(obj, "status")
@@ -110,6 +113,9 @@ def sync(obj: Any) -> None:
 
         sub.current_period_end = datetime.fromtimestamp(int(period_end), UTC)
     sub.updated_at = utcnow()
+    after = {"plan": sub.plan, "subscription_status": sub.status}
+    if changes := [{"what": k, "old": before[k], "new": after[k]} for k in before if before[k] != after[k]]:
+        audit.record("plan.changed", sub, changes=changes, subscription=sub.subscription_id)
 
 
 def sync_by_id(subscription_id: str | None) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask import Response, abort, g, redirect, render_template, request
+from flask import Response, abort, current_app, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
+from saas.billing import queries as billing_queries
 from saas.billing.models import Invoice, Payment
 from saas.billing.schemas import OnlinePaymentSchema
 from saas.billing.services.common import settings as billing_settings
@@ -38,6 +39,7 @@ def _invoice_page(invoice, status: int = 200, error: str | None = None) -> Respo
         confirming=bool(request.args.get("paid")) and invoice.balance_minor > 0,
         today=studio_today(invoice.tenant_id),
         error=error,
+        basis=billing_queries.invoice_basis(invoice),
     )
     return page, status
 
@@ -46,6 +48,20 @@ def _invoice_page(invoice, status: int = 200, error: str | None = None) -> Respo
 @resolves(actor=signed_in, invoice=queries.invoice_for)
 def invoice(invoice: Invoice) -> ResponseReturnValue:
     return _invoice_page(invoice)
+
+
+@bp.get("/invoices/<invoice_id>/pdf")
+@resolves(actor=signed_in, invoice=queries.invoice_for)
+def invoice_pdf(invoice: Invoice) -> ResponseReturnValue:
+    """The invoice as a PDF for the client's books, in the quote's language (else the studio's)."""
+    from saas.billing.pdf import render_quote_pdf
+    from saas.billing.printing import invoice_document
+
+    storage = current_app.extensions["atelier.storage"]
+    doc = invoice_document(invoice, g.portal_tenant, billing_settings().payment_instructions, storage)
+    response = Response(render_quote_pdf(doc), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    return response
 
 
 @bp.post("/invoices/<invoice_id>/pay")

@@ -235,7 +235,33 @@ def project(project: Project) -> ResponseReturnValue:
 
 
 def _to_quote(quote: Quote, **_records: object) -> str:
-    return url_for("portal.home") + f"#quote-{quote.id}"
+    return url_for("portal.quote", quote_id=quote.id)
+
+
+@bp.get("/quotes/<quote_id>")
+@resolves(actor=signed_in, quote=queries.quote_for)
+def quote(quote: Quote) -> ResponseReturnValue:
+    """A quote sent to the client: its lines and totals, the PDF, and the answer. Opening it is kept for the studio."""
+    quote_rules.opened_in_portal(quote, g.portal_user.name)
+    return render_template(
+        "portal/quote.html",
+        tenant=g.portal_tenant,
+        user=g.portal_user,
+        quote=quote,
+        today=studio_today(g.portal_tenant.id),
+    )
+
+
+@bp.get("/quotes/<quote_id>/pdf")
+@resolves(actor=signed_in, quote=queries.quote_for)
+def quote_pdf(quote: Quote) -> ResponseReturnValue:
+    from saas.billing.pdf import render_quote_pdf
+    from saas.billing.printing import quote_document
+
+    pdf = render_quote_pdf(quote_document(quote, g.portal_tenant, current_app.extensions["atelier.storage"]))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
+    return response
 
 
 @bp.post("/quotes/<quote_id>/<any(accept, decline):decision>")

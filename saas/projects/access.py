@@ -37,11 +37,12 @@ def projects_visible_to(membership: Membership) -> ColumnElement[bool]:
 
 
 def tasks_visible_to(membership: Membership) -> ColumnElement[bool]:
-    """Tasks of visible projects or clients, and always one's own."""
+    """Tasks of visible projects or clients, and always one's own (assigned or followed)."""
     if has_perm(membership.role, Perm.CLIENTS_ALL):
         return true()
     of_project = exists(select(Project.id).where(Project.id == Task.project_id, projects_visible_to(membership)))
-    return or_(Task.assignee_id == membership.user_id, of_project, client_id_visible_to(membership, Task.client_id))
+    mine = or_(Task.assignee_id == membership.user_id, Task.follower_id == membership.user_id)
+    return or_(mine, of_project, client_id_visible_to(membership, Task.client_id))
 
 
 def get_project(membership: Membership, project_id: str | uuid.UUID) -> Project:

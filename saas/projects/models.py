@@ -144,6 +144,7 @@ class Task(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"], ondelete="CASCADE"),
         _fk(("tenant_id", "project_id"), "projects"),
         Index("ix_tasks_tenant_id_assignee_id_status_due_on", "tenant_id", "assignee_id", "status", "due_on"),
+        Index("ix_tasks_tenant_id_follower_id_status_due_on", "tenant_id", "follower_id", "status", "due_on"),
         Index("ix_tasks_tenant_id_project_id", "tenant_id", "project_id"),
         Index("ix_tasks_tenant_id_client_id", "tenant_id", "client_id"),
     )
@@ -153,6 +154,9 @@ class Task(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Someone else who keeps an eye on it: it is in their My tasks too (the project's owner, for the revision a
+    # client asked for on a version a colleague sent).
+    follower_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=TaskStatus.OPEN)
@@ -161,6 +165,7 @@ class Task(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     assignee: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[assignee_id])
+    follower: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[follower_id])
     client: Mapped[Client] = relationship(lazy="joined", overlaps="project")
     project: Mapped[Project | None] = relationship(lazy="joined", overlaps="client")
 

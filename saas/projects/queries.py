@@ -222,10 +222,11 @@ class MyTasks:
 
 
 def open_tasks_of(membership: Membership, limit: int = 500) -> list[Task]:
-    """This person's open tasks, soonest first."""
+    """This person's open tasks (assigned to them, or followed), soonest first."""
+    mine = or_(Task.assignee_id == membership.user_id, Task.follower_id == membership.user_id)
     query = (
         select(Task)
-        .where(Task.assignee_id == membership.user_id, Task.status == TaskStatus.OPEN)
+        .where(mine, Task.status == TaskStatus.OPEN)
         .order_by(Task.due_on.is_(None), Task.due_on, Task.created_at)
         .limit(limit)
     )

@@ -180,8 +180,8 @@ def create_task(membership: Membership, data: dict[str, Any], project: Project |
 
 
 def _may_work_on(membership: Membership, task: Task) -> None:
-    """Assignees may tick off and update their own tasks whatever their role (field staff included)."""
-    if task.assignee_id != membership.user_id:
+    """Assignees (and followers) may tick off and update their own tasks whatever their role (field staff too)."""
+    if membership.user_id not in (task.assignee_id, task.follower_id):
         require(membership, Perm.PROJECTS_EDIT)
 
 

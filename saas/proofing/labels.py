@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 
 def draft_status_label(status: str) -> str:
     return {
         "preparing": _("Being prepared"),
         "in_review": _("In review"),
-        "approved": _("Approved"),
+        "approved": pgettext("draft decision", "Approved"),
         "approved_with_changes": _("Approved with minor changes"),
         "changes_requested": _("Changes requested"),
         "superseded": _("Replaced by a later version"),

@@ -144,9 +144,11 @@ class Comment(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 
 
 class ProofingSettings(TenantScoped, UUIDPrimaryKey, Base):
-    """Where an approved draft takes its project (the studio chooses; "delivery" until it does)."""
+    """Where an approved draft takes its project (the studio chooses; "delivery" until it does), and how many
+    working days the designer gets to revise a version the client asked changes to."""
 
     __tablename__ = "proofing_settings"
     __table_args__ = (UniqueConstraint("tenant_id"),)
 
     approved_stage_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pipeline_stages.id", ondelete="SET NULL"))
+    revision_days: Mapped[int] = mapped_column(default=3)

@@ -9,12 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from saas.extensions import db
 from saas.files.models import StoredFile
+from saas.projects.access import projects_visible_to
+from saas.projects.models import Project
 from saas.proofing.models import Comment, Draft, DraftStatus, Reviewer
 from saas.proofing.services import files_of
+from saas.tenants.models import Membership
+from saas.tenants.roles import Perm, has_perm
 
 
 @dataclass(frozen=True)
@@ -164,3 +168,18 @@ def submitted_of_client(client_id: uuid.UUID, project_id: uuid.UUID | None = Non
     if project_id is not None:
         query = query.where(Draft.project_id == project_id)
     return list(db.session.scalars(query.order_by(Draft.submitted_at.desc()).limit(50)))
+
+
+def waiting_for_clients(membership: Membership, limit: int = 10) -> list[Draft]:
+    """Versions out for review that the client has not yet decided on, for a person's day: the ones they sent or
+    whose project they own; the studio's all for those who run every project (owners, admins, managers)."""
+    query = (
+        select(Draft)
+        .join(Project, Project.id == Draft.project_id)
+        .where(Draft.status == DraftStatus.IN_REVIEW, projects_visible_to(membership))
+    )
+    if not has_perm(membership.role, Perm.CLIENTS_ALL):
+        mine = or_(Draft.submitted_by_id == membership.user_id, Project.owner_id == membership.user_id)
+        query = query.where(mine)
+    order = (Draft.due_on.is_(None), Draft.due_on, Draft.submitted_at)
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))

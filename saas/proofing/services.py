@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -27,7 +27,7 @@ from saas.projects.pipeline import stage_by_key
 from saas.projects.services import move_to
 from saas.proofing.models import Choice, Comment, Draft, DraftStatus, ProofingSettings, Reviewer
 from saas.tenants.models import Membership, Tenant, User
-from saas.tenants.queries import studio_today
+from saas.tenants.queries import studio_today, working_days_after
 from saas.tenants.roles import Perm, require
 from saas.web.urls import site_path
 
@@ -57,9 +57,14 @@ def approved_stage() -> PipelineStage | None:
     return db.session.get(PipelineStage, chosen) if chosen else stage_by_key("delivery")
 
 
-def set_approved_stage(membership: Membership, stage: PipelineStage | None) -> None:
+def set_approved_stage(membership: Membership, stage: PipelineStage | None, revision_days: int | None = None) -> None:
     require(membership, Perm.PIPELINE)
-    proofing_settings().approved_stage_id = stage.id if stage else None
+    row = proofing_settings()
+    row.approved_stage_id = stage.id if stage else None
+    if revision_days is not None:
+        if not 0 <= revision_days <= 60:
+            raise _invalid("revision_days", _("Enter a number of working days from 0 to 60."))
+        row.revision_days = revision_days
 
 
 # Versions
@@ -350,8 +355,22 @@ def _conclude(draft: Draft, outcome: str) -> None:
         project=project.name,
         version=draft.number,
     )
+    # A revision is due in the studio's working days; the project's owner follows it when someone else sent the
+    # version, so it is in both people's tasks.
+    due_on = None
+    if outcome == DraftStatus.CHANGES_REQUESTED:
+        due_on = working_days_after(studio_today(draft.tenant_id), proofing_settings().revision_days)
+    follower = project.owner_id if project.owner_id != designer else None
     db.session.add(
-        Task(client_id=project.client_id, project_id=project.id, title=title, assignee_id=designer, checklist=checklist)
+        Task(
+            client_id=project.client_id,
+            project_id=project.id,
+            title=title,
+            assignee_id=designer,
+            follower_id=follower,
+            due_on=due_on,
+            checklist=checklist,
+        )
     )
 
 
@@ -376,7 +395,8 @@ def _feedback_items(draft: Draft) -> list[dict]:
     for comment in roots:
         pin_number += comment.is_pin
         if comment.resolved_at is None and comment.portal_user_id is not None:
-            where = _pin_place(pin_number, files.get(comment.file_id), comment.page) if comment.is_pin else _("General")
+            general = pgettext("comment", "General")
+            where = _pin_place(pin_number, files.get(comment.file_id), comment.page) if comment.is_pin else general
             items.append({"text": f"{where}: {comment.body[:300]}", "done": False})
     for reviewer in draft.reviewers:
         if reviewer.note:

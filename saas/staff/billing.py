@@ -28,11 +28,12 @@ from saas.billing.schemas import (
     ScheduleSchema,
     VoidSchema,
 )
-from saas.billing.services import common, contracts, costs, invoices, quotes
+from saas.billing.services import common, contracts, costs, invoices, quotes, reminders
 from saas.clients.access import get_client
 from saas.clients.models import Client
 from saas.errors import ValidationFailed
-from saas.money import plain_amount
+from saas.i18n import current_locale
+from saas.money import format_money, plain_amount
 from saas.payments import gateway
 from saas.payments.services import refunds
 from saas.payments.services.connect import account_of, onboarding_link, refresh
@@ -41,6 +42,7 @@ from saas.projects.models import Project
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
+from saas.staff.picker import pick_client
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 from saas.web.client_ip import client_ip
@@ -142,6 +144,8 @@ def _lines_form(quote) -> dict[str, list[str]]:
 @requires(Perm.QUOTES)
 @on_invalid(lambda exc: _quote_form(request.form, exc.errors, client=_new_document_client(), status=422))
 def new_quote() -> ResponseReturnValue:
+    if request.method == "GET" and not request.args.get("client"):
+        return pick_client("staff.new_quote", _("New quote"), "staff.quote_list", _("Quotes"))
     client = _new_document_client()
     if request.method == "GET":
         form = {
@@ -166,6 +170,7 @@ def quote(quote: Quote) -> ResponseReturnValue:
         needs_approval=quotes.needs_approval(quote),
         contract=contracts.of_quote(quote),
         invoiced=invoices.already_invoiced(quote),
+        quote_invoices=queries.invoices_of(quote),
         settings=common.settings(),
         today=_today(),
     )
@@ -201,15 +206,33 @@ def edit_quote(quote: Quote) -> ResponseReturnValue:
 def quote_action(quote: Quote, action: str) -> ResponseReturnValue:
     if action == "request-approval":
         quotes.request_approval(g.membership, quote)
+        flash(_("Quote %(number)s is waiting for a manager's approval.", number=quote.number), "success")
     elif action in ("approve", "reject"):
         (quotes.approve_discount if action == "approve" else quotes.reject_discount)(g.membership, quote)
+        flash(_("Quote %(number)s updated.", number=quote.number), "success")
     elif action == "send":
-        quotes.send_quote(g.membership, quote)
+        _told(quotes.send_quote(g.membership, quote), quote.client)
     else:
         name = load(DecisionSchema(), request.form)["name"]
         quotes.decide(g.membership, quote, action == "accept", name, client_ip())
-    flash(_("Quote %(number)s updated.", number=quote.number), "success")
+        flash(_("Quote %(number)s updated.", number=quote.number), "success")
     return redirect(url_for("staff.quote", quote_id=quote.id))
+
+
+def _told(recipients: list, client: Client) -> None:
+    """Say who was e-mailed, or that nobody could be (no contact of the client can open the portal yet)."""
+    if recipients:
+        people = ", ".join(r.email for r in recipients if r.email)
+        flash(_("Sent. %(people)s got an e-mail with a link, and see it in the portal.", people=people), "success")
+    else:
+        flash(
+            _(
+                "Marked as sent, but nobody at %(client)s can open the portal yet, so no e-mail went out. Invite a "
+                "contact from the client's page; they will find it there.",
+                client=client.name,
+            ),
+            "warning",
+        )
 
 
 @bp.get("/quotes/<quote_id>/print")
@@ -217,7 +240,12 @@ def quote_action(quote: Quote, action: str) -> ResponseReturnValue:
 def print_quote(quote: Quote) -> ResponseReturnValue:
     from saas.billing.printing import quote_document
 
-    return render_template("staff/billing/quote_print.html", doc=quote_document(quote, g.tenant), quote=quote)
+    return render_template(
+        "billing/print.html",
+        doc=quote_document(quote, g.tenant),
+        back=url_for("staff.quote", quote_id=quote.id),
+        pdf=url_for("staff.quote_pdf", quote_id=quote.id),
+    )
 
 
 @bp.get("/quotes/<quote_id>/pdf")
@@ -274,6 +302,8 @@ def _contract_form(form: dict, errors: dict, contract=None, client=None, status:
 @requires(Perm.QUOTES)
 @on_invalid(lambda exc: _contract_form(request.form, exc.errors, client=_new_document_client(), status=422))
 def new_contract() -> ResponseReturnValue:
+    if request.method == "GET" and not request.args.get("client"):
+        return pick_client("staff.new_contract", _("New contract"), "staff.contract_list", _("Contracts"))
     client = _new_document_client()
     if request.method == "GET":
         return _contract_form(
@@ -397,6 +427,8 @@ def _invoice_form(form: dict, errors: dict, invoice=None, client=None, status: i
 @requires(Perm.INVOICES)
 @on_invalid(lambda exc: _invoice_form(request.form, exc.errors, client=_new_document_client(), status=422))
 def new_invoice() -> ResponseReturnValue:
+    if request.method == "GET" and not request.args.get("client"):
+        return pick_client("staff.new_invoice", _("New invoice"), "staff.invoice_list", _("Invoices"))
     client = _new_document_client()
     if request.method == "GET":
         return _invoice_form(
@@ -422,6 +454,7 @@ def _invoice_page(found: Invoice, errors: dict | None = None, form: Any = None, 
         form=form or {},
         pending_refunds=refunds.unconfirmed(found),
         gate_drafts=invoices.drafts_to_wait_for(found),
+        basis=queries.invoice_basis(found),
     )
     return page, status
 
@@ -474,18 +507,60 @@ def _action_refused(exc: ValidationFailed, invoice: Invoice) -> ResponseReturnVa
     return _invoice_page(invoice, _section(action, exc), request.form, 422)
 
 
-@bp.post("/invoices/<invoice_id>/<any(send, void, pay):action>")
+@bp.post("/invoices/<invoice_id>/<any(send, resend, remind, void, pay):action>")
 @resolves(invoice=_invoice)
 @on_invalid(_action_refused)
 def invoice_action(invoice: Invoice, action: str) -> ResponseReturnValue:
     if action == "send":
-        invoices.send_invoice(g.membership, invoice)
+        _told(invoices.send_invoice(g.membership, invoice), invoice.client)
+    elif action == "resend":
+        _told(reminders.send_again(g.membership, invoice), invoice.client)
+    elif action == "remind":
+        people = ", ".join(r.email for r in reminders.remind_now(g.membership, invoice) if r.email)
+        flash(_("Reminder sent to %(people)s.", people=people), "success")
     elif action == "void":
         invoices.void_invoice(g.membership, invoice, load(VoidSchema(), request.form)["reason"])
+        flash(_("Invoice %(number)s is void; the client no longer sees it.", number=invoice.number), "success")
     else:
-        invoices.record_payment(g.membership, invoice, load(PaymentSchema(**_cur()), request.form))
-    flash(_("Invoice %(number)s updated.", number=invoice.number), "success")
+        payment = invoices.record_payment(g.membership, invoice, load(PaymentSchema(**_cur()), request.form))
+        flash(_paid_message(payment.amount_minor, invoice), "success")
     return redirect(url_for("staff.invoice", invoice_id=invoice.id))
+
+
+def _paid_message(amount: int, invoice: Invoice) -> str:
+    """What recording a payment did: "¥20,000.00 recorded; ¥17,251.93 still due", or that it is paid in full."""
+    money = lambda minor: format_money(minor, g.tenant.currency, current_locale())  # noqa: E731
+    if invoice.balance_minor > 0:
+        return _(
+            "%(amount)s recorded; %(balance)s still due.", amount=money(amount), balance=money(invoice.balance_minor)
+        )
+    return _("%(amount)s recorded; invoice %(number)s is paid in full.", amount=money(amount), number=invoice.number)
+
+
+@bp.get("/invoices/<invoice_id>/print")
+@resolves(invoice=_invoice)
+def print_invoice(invoice: Invoice) -> ResponseReturnValue:
+    from saas.billing.printing import invoice_document
+
+    return render_template(
+        "billing/print.html",
+        doc=invoice_document(invoice, g.tenant, common.settings().payment_instructions),
+        back=url_for("staff.invoice", invoice_id=invoice.id),
+        pdf=url_for("staff.invoice_pdf", invoice_id=invoice.id),
+    )
+
+
+@bp.get("/invoices/<invoice_id>/pdf")
+@resolves(invoice=_invoice)
+def invoice_pdf(invoice: Invoice) -> ResponseReturnValue:
+    from saas.billing.pdf import render_quote_pdf
+    from saas.billing.printing import invoice_document
+
+    storage = current_app.extensions["atelier.storage"]
+    doc = invoice_document(invoice, g.tenant, common.settings().payment_instructions, storage)
+    response = Response(render_quote_pdf(doc), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    return response
 
 
 @bp.get("/receivables")
@@ -557,6 +632,9 @@ def billing_settings() -> ResponseReturnValue:
             "payment_instructions": row.payment_instructions,
             "allow_partial_payments": row.allow_partial_payments,
             "reminder_days": ", ".join(str(d) for d in row.reminder_days or []),
+            "send_deposit_on_acceptance": row.send_deposit_on_acceptance,
+            "deposit_percent": row.deposit_percent,
+            "deposit_due_days": row.deposit_due_days,
             "version": row.version,
         }
         return _billing_settings_page(form, {})

@@ -24,6 +24,7 @@ from saas.proofing import services as proofing
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
+from saas.staff.picker import pick_client
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm
 from saas.web.errors import wants_json
@@ -64,6 +65,7 @@ def project_list() -> ResponseReturnValue:
     return render_template(
         "staff/projects/list.html",
         page=queries.project_page(g.membership, filters, request.args.get("after")),
+        editable=can_edit_project(g.membership),
         filters=filters,
         stages=pipeline.stages(),
         team=client_queries.team(),
@@ -86,16 +88,6 @@ def _project_form(form: dict, errors: dict, project=None, client=None, status: i
     return page, status
 
 
-def _pick_client() -> ResponseReturnValue:
-    """Step one of a new project from the board: find the client (a studio may have 100,000)."""
-    q = request.args.get("q", "").strip()
-    found = []
-    if q:
-        filters = client_queries.ClientFilters(q=q[:100])
-        found = client_queries.client_page(g.membership, filters, None).clients[:20]
-    return render_template("staff/projects/pick_client.html", q=q, found=found)
-
-
 def _named_client(client_id: str) -> Client:
     """The client a new project is for, named by ?client= or by the form (not by the URL's path): 404 unless
     this person sees it. Asked for again when a refused form is shown again."""
@@ -113,7 +105,7 @@ def _new_project_refused(exc: ValidationFailed) -> ResponseReturnValue:
 def new_project() -> ResponseReturnValue:
     if request.method == "GET":
         if not request.args.get("client"):
-            return _pick_client()
+            return pick_client("staff.new_project", _("New project"), "staff.board", _("Projects"))
         client = _named_client(request.args["client"])
         return _project_form({"client_id": str(client.id), "owner_id": str(g.membership.user_id)}, {}, client=client)
     _named_client(request.form.get("client_id", ""))  # another's client is a 404, before the form is read
@@ -302,6 +294,7 @@ def _pipeline_page(errors: dict | None = None, status: int = 200) -> ResponseRet
         durations=durations,
         open_kind=StageKind.OPEN,
         approved_stage=proofing.approved_stage(),
+        revision_days=proofing.proofing_settings().revision_days,
         errors=errors or {},
     )
     return page, status
@@ -317,7 +310,10 @@ def _to_proofing_settings(**_records: object) -> str:
 def proofing_settings() -> ResponseReturnValue:
     """Where a project goes when its client approves a draft."""
     stage = services.stage_for_form(request.form.get("approved_stage_id"), "approved_stage_id")
-    proofing.set_approved_stage(g.membership, stage)
+    days = request.form.get("revision_days", "").strip()
+    if days and not days.isdigit():
+        raise ValidationFailed({"revision_days": [_("Enter a number of working days from 0 to 60.")]})
+    proofing.set_approved_stage(g.membership, stage, int(days) if days else None)
     flash(_("Saved."), "success")
     return redirect(url_for("staff.pipeline_settings") + "#proofing")
 

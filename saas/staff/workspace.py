@@ -1,6 +1,9 @@
-"""The workspace home (first-run guide) and the studio switcher."""
+"""The workspace home (the person's day, and the first-run guide) and the studio switcher."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -10,12 +13,19 @@ from flask_login import current_user
 from saas.ids import parse_uuid
 from saas.staff.blueprint import bp
 from saas.staff.context import Deactivated, choose_membership, enter_workspace
+from saas.staff.today import my_day
 from saas.tenants import onboarding
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return render_template("staff/home.html", steps=onboarding.first_run_steps(g.tenant, g.membership))
+    today = datetime.now(ZoneInfo(g.tenant.timezone)).date()
+    return render_template(
+        "staff/home.html",
+        steps=onboarding.first_run_steps(g.tenant, g.membership),
+        day=my_day(g.membership, today),
+        today=today,
+    )
 
 
 @bp.post("/switch")

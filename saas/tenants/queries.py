@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
@@ -29,6 +29,43 @@ AUDIT_ACTIONS = (
     "member.deactivated",
     "member.reactivated",
     "password.changed",
+    "client.deleted",
+    "tag.renamed",
+    "tag.removed",
+    "pipeline.stage_added",
+    "pipeline.stage_renamed",
+    "pipeline.stage_removed",
+    "quote.created",
+    "quote.revised",
+    "quote.approval_requested",
+    "quote.approved",
+    "quote.approval_refused",
+    "quote.sent",
+    "quote.accepted",
+    "quote.declined",
+    "contract.created",
+    "contract.revised",
+    "contract.submitted",
+    "contract.approved",
+    "contract.rejected",
+    "contract.signed",
+    "invoice.created",
+    "invoice.revised",
+    "invoice.sent",
+    "invoice.resent",
+    "invoice.reminded",
+    "invoice.voided",
+    "payment.recorded",
+    "payment.refunded",
+    "refund.requested",
+    "billing.settings_changed",
+    "billing.approval_rules_changed",
+    "plan.checkout_started",
+    "plan.changed",
+    "stripe.account_created",
+    "stripe.account_updated",
+    "api_token.created",
+    "api_token.revoked",
 )
 COMMON_TIMEZONES = (
     "Asia/Shanghai",
@@ -55,6 +92,16 @@ def studio_today(tenant_id: uuid.UUID) -> date:
     """Today in the studio's time zone: "today", due dates and birthdays go by the studio's day, not the server's."""
     tenant = db.session.get(Tenant, tenant_id)
     return datetime.now(ZoneInfo(tenant.timezone)).date()
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The day `days` working days (Monday to Friday) after `start`: 3 working days from a Friday is Wednesday."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
 
 
 def studio_currency(tenant_id: uuid.UUID) -> str:

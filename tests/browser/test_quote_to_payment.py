@@ -46,7 +46,7 @@ def test_quote_approval_contract_invoices_payment_and_ageing(browser, live_serve
     assert "Discount approved" in manager.page.content()
 
     p.goto(quote_url)
-    p.click("button:has-text('Mark as sent to the client')")
+    p.click("button:has-text('Send to the client')")  # it e-mails the client now (issue 14)
     p.wait_for_load_state()
     p.fill("#decider", "张伟")
     p.click("button:has-text('Accepted')")

@@ -65,6 +65,10 @@ def test_another_studios_money_is_404_in_the_ui_and_the_api(app, client, new_cli
         ("post", f"{contract_url}/submit", {}),
         ("get", invoice_url, None),
         ("post", f"{invoice_url}/send", {}),
+        ("get", f"{invoice_url}/print", None),
+        ("get", f"{invoice_url}/pdf", None),
+        ("post", f"{invoice_url}/remind", {}),
+        ("post", f"{invoice_url}/resend", {}),
         ("post", f"{invoice_url}/void", {"reason": "x"}),
         ("post", f"{invoice_url}/pay", {"amount": "1", "method": "cash"}),
         ("post", f"{project_url}/costs/{cost.id}/remove", {}),
@@ -95,6 +99,8 @@ def test_another_studios_money_is_404_in_the_ui_and_the_api(app, client, new_cli
         ("post", f"/api/v1/contracts/{contract_id}/invoices", {"parts": []}),
         ("get", f"/api/v1/invoices/{invoice.id}", None),
         ("post", f"/api/v1/invoices/{invoice.id}/void", {"reason": "x"}),
+        ("post", f"/api/v1/invoices/{invoice.id}/remind", None),
+        ("post", f"/api/v1/invoices/{invoice.id}/resend", None),
         ("get", f"/api/v1/invoices/{invoice.id}/payments", None),
         ("post", f"/api/v1/invoices/{invoice.id}/payments", {"amount_minor": 1, "method": "cash"}),
         ("get", f"/api/v1/quotes/{quote_id}/pdf", None),
@@ -120,3 +126,37 @@ def test_a_member_sees_only_the_money_of_their_clients(app, client, new_client, 
     wang.login("wang@aurora.test")
     assert wang.get(quote_url).status_code == 404
     assert "Owner's client" not in wang.get("/app/quotes").get_data(as_text=True)
+
+
+def test_another_studios_quotes_and_invoices_are_missing_in_a_portal(
+    app, client, new_client, studio, other_studio, outbox
+):
+    """Studio B's client, signed in to B's portal, asks for studio A's quote and invoice pages and PDFs: 404."""
+    from tests.integration.test_portal import _client_with_contact, _invite
+
+    client.login(studio.owner_email)
+    client_url = create(client, {"name": "极光的客户"})
+    quote_url = new_quote(client, client_url, [("极光设计费", "1", "10000", "")])
+    client.submit(f"{quote_url}/send", {})
+    client.submit(f"{quote_url}/accept", {"name": "张伟"})
+    schedule = {"part_kind": ["final"], "part_percent": ["100"], "part_due_on": ["2027-01-01"]}
+    client.submit(f"{quote_url}/schedule", schedule)
+    invoice = query(app, studio.tenant_id, select(Invoice))[0]
+    client.submit(f"/app/invoices/{invoice.id}/send", {})
+
+    owner_b = new_client()
+    owner_b.login(other_studio.owner_email)
+    _b_url, contact_url = _client_with_contact(owner_b, app, other_studio, "竹子的客户", "b@bamboo-client.test")
+    visitor = new_client()
+    assert visitor.submit(_invite(owner_b, contact_url, outbox, "b@bamboo-client.test"), {}).status_code == 302
+    quote_id = quote_url.rsplit("/", 1)[1]
+    for path in (
+        f"/portal/bamboo/quotes/{quote_id}",
+        f"/portal/bamboo/quotes/{quote_id}/pdf",
+        f"/portal/bamboo/invoices/{invoice.id}",
+        f"/portal/bamboo/invoices/{invoice.id}/pdf",
+    ):
+        response = visitor.get(path)
+        assert response.status_code == 404, path
+        assert "极光" not in response.get_data(as_text=True), path
+    assert query(app, studio.tenant_id, select(Quote))[0].portal_first_opened_at is None

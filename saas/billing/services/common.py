@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from saas.billing.models import BillingSettings
-from saas.errors import ValidationFailed
+from saas.errors import Conflict, ValidationFailed
 from saas.extensions import db
+from saas.tenants import audit
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, require
 
@@ -45,10 +46,16 @@ def refuse(message: str, field: str = "status") -> ValidationFailed:
 
 
 def update_settings(membership: Membership, row: BillingSettings, data: dict[str, Any]) -> None:
+    """Change the studio's billing settings; what changed (before → after) goes on the audit trail."""
     require(membership, Perm.BILLING_SETTINGS)
     if (read := data.pop("version", None)) is not None and read != row.version:
-        from saas.errors import Conflict
-
         raise Conflict()
+    changes = [
+        {"what": key, "old": getattr(row, key), "new": value}
+        for key, value in data.items()
+        if getattr(row, key) != value
+    ]
     for key, value in data.items():
         setattr(row, key, value)
+    if changes:
+        audit.record("billing.settings_changed", row, actor_id=membership.user_id, changes=changes)

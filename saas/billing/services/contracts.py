@@ -18,6 +18,7 @@ from saas.events import emit
 from saas.extensions import db
 from saas.files.storage import Storage, tenant_key
 from saas.projects.access import project_id_for_form
+from saas.tenants import audit
 from saas.tenants.models import Membership
 from saas.tenants.queries import studio_today
 from saas.tenants.roles import Perm, Role, require
@@ -32,10 +33,15 @@ def rules() -> list[ApprovalRule]:
 
 
 def set_rules(membership: Membership, wanted: list[tuple[int, str]]) -> None:
-    """Replace the studio's chain: (minimum amount, role) pairs."""
+    """Replace the studio's chain: (minimum amount, role) pairs. A change goes on the audit trail, before → after."""
     require(membership, Perm.BILLING_SETTINGS)
+    before = [[rule.min_amount_minor, rule.role] for rule in rules()]
+    after = [[amount, role] for amount, role in sorted(set(wanted))]
     db.session.execute(delete(ApprovalRule))
-    db.session.add_all(ApprovalRule(min_amount_minor=amount, role=role) for amount, role in sorted(set(wanted)))
+    db.session.add_all(ApprovalRule(min_amount_minor=amount, role=role) for amount, role in after)
+    if before != after:
+        changes = [{"what": "approval_rules", "old": before, "new": after}]
+        audit.record("billing.approval_rules_changed", None, actor_id=membership.user_id, changes=changes)
 
 
 def required_roles(amount_minor: int) -> list[str]:
@@ -63,7 +69,14 @@ def create_contract(membership: Membership, data: dict[str, Any]) -> Contract:
     )
     db.session.add(contract)
     db.session.flush()
-    emit("contract.created", subject=contract, client=client, actor_id=membership.user_id, contract=contract.number)
+    emit(
+        "contract.created",
+        subject=contract,
+        client=client,
+        actor_id=membership.user_id,
+        contract=contract.number,
+        amount=contract.amount_minor,
+    )
     return contract
 
 
@@ -87,9 +100,26 @@ def update_contract(membership: Membership, contract: Contract, data: dict[str, 
         raise refuse(_("A signed contract cannot be changed."))
     if contract.status != ContractStatus.DRAFT:
         raise refuse(_("A contract in approval cannot be changed; reject it back to draft first."))
+    changes = [
+        {"what": key, "old": getattr(contract, key), "new": data[key]}
+        for key in ("title", "amount_minor")
+        if key in data and data[key] is not None and data[key] != getattr(contract, key)
+    ]
+    if data.get("terms") is not None and data["terms"] != contract.terms:
+        changes.append({"what": "terms", "old": None, "new": None})
     for key in ("title", "amount_minor", "terms"):
         if key in data and data[key] is not None:
             setattr(contract, key, data[key])
+    if changes:
+        emit(
+            "contract.revised",
+            subject=contract,
+            client=contract.client,
+            actor_id=membership.user_id,
+            contract=contract.number,
+            amount=contract.amount_minor,
+            changes=changes,
+        )
 
 
 def _record(contract: Contract, membership: Membership, action: str, role: str | None, comment: str | None) -> None:
@@ -108,6 +138,15 @@ def submit(membership: Membership, contract: Contract) -> None:
     contract.required_roles = required_roles(contract.amount_minor)
     _record(contract, membership, "submitted", None, None)
     contract.status = ContractStatus.IN_APPROVAL if contract.required_roles else ContractStatus.APPROVED
+    emit(
+        "contract.submitted",
+        subject=contract,
+        client=contract.client,
+        actor_id=membership.user_id,
+        contract=contract.number,
+        amount=contract.amount_minor,
+        steps=list(contract.required_roles),
+    )
 
 
 def decisions(contract: Contract) -> list[ContractDecision]:
@@ -153,6 +192,7 @@ def decide(membership: Membership, contract: Contract, approve: bool, comment: s
         client=contract.client,
         actor_id=membership.user_id,
         contract=contract.number,
+        amount=contract.amount_minor,
     )
 
 
@@ -181,6 +221,7 @@ def sign(membership: Membership, contract: Contract, storage: Storage, upload: A
         client=contract.client,
         actor_id=membership.user_id,
         contract=contract.number,
+        amount=contract.amount_minor,
     )
 
 

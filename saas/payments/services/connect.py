@@ -11,6 +11,7 @@ from saas.errors import NotAllowed, ValidationFailed
 from saas.extensions import db
 from saas.payments import gateway
 from saas.payments.models import StripeAccount
+from saas.tenants import audit
 from saas.tenants.models import Membership, Role, User
 
 
@@ -42,6 +43,7 @@ def onboarding_link(membership: Membership, return_url: str, refresh_url: str) -
         account = StripeAccount(account_id=created.id, tenant_id=membership.tenant_id, connected_by_id=owner.id)
         db.session.add(account)
         db.session.flush()
+        audit.record("stripe.account_created", None, actor_id=owner.id, account=created.id)
     link = gateway.client().v1.account_links.create(
         params={
             "account": account.account_id,
@@ -56,6 +58,10 @@ def onboarding_link(membership: Membership, return_url: str, refresh_url: str) -
 def refresh(account: StripeAccount, stripe_account: object | None = None) -> None:
     """Copy what Stripe says the account can do (re-read unless given, as in account.updated)."""
     found = stripe_account or gateway.client().v1.accounts.retrieve(account.account_id)
+    before = {"charges_enabled": bool(account.charges_enabled), "details_submitted": bool(account.details_submitted)}
     account.charges_enabled = bool(gateway.field(found, "charges_enabled"))
     account.details_submitted = bool(gateway.field(found, "details_submitted"))
     account.updated_at = utcnow()
+    after = {"charges_enabled": account.charges_enabled, "details_submitted": account.details_submitted}
+    if changes := [{"what": k, "old": before[k], "new": after[k]} for k in before if before[k] != after[k]]:
+        audit.record("stripe.account_updated", None, changes=changes, account=account.account_id)

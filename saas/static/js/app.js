@@ -19,20 +19,61 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// The sidebar menu is a <details>: open on wide screens, collapsible on phones.
+// The sidebar menu is a <details>: always open on wide screens; on phones a sheet under the header that closes on
+// navigation (a tapped link, or coming back to the page), on Escape and on a tap outside it.
 const nav = document.querySelector("details[data-nav]");
 if (nav) {
   const wide = window.matchMedia("(min-width: 721px)");
-  const sync = () => { if (wide.matches) nav.setAttribute("open", ""); };
+  const header = nav.closest(".sidebar");
+  const close = () => { if (!wide.matches) nav.removeAttribute("open"); };
+  const sync = () => {
+    if (wide.matches) nav.setAttribute("open", "");
+    else close();
+    document.body.classList.toggle("nav-open", !wide.matches && nav.open);
+  };
+  nav.addEventListener("toggle", () => {
+    if (header) document.documentElement.style.setProperty("--nav-top", `${header.getBoundingClientRect().bottom}px`);
+    document.body.classList.toggle("nav-open", !wide.matches && nav.open);
+  });
+  nav.querySelectorAll("nav a").forEach((link) => link.addEventListener("click", close));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && nav.open && !wide.matches) { close(); nav.querySelector("summary").focus(); }
+  });
+  document.addEventListener("click", (event) => { if (!nav.contains(event.target)) close(); });
+  window.addEventListener("pageshow", sync);  // back to a page kept in the browser's cache with its menu open
   sync();
   wide.addEventListener("change", sync);
 }
+
+// Panels marked data-fold (the client list's filters) are open on wide screens and folded on phones.
+document.querySelectorAll("details[data-fold]").forEach((fold) => {
+  const wide = window.matchMedia("(min-width: 721px)");
+  const sync = () => { if (wide.matches) fold.setAttribute("open", ""); };
+  sync();
+  wide.addEventListener("change", sync);
+});
 
 document.documentElement.classList.add("js");
 
 // The project board: drag a card onto another column. The card's own "Move to" form (kept for keyboards and
 // phones) is what gets submitted, asking for JSON, so both paths go through the same server rule.
 const board = document.querySelector("[data-board]");
+const boardWrap = document.querySelector("[data-board-wrap]");
+if (board && boardWrap) {
+  // More columns than fit: a fade on the right edge says so, and the stage strip above scrolls to a column.
+  const edge = () => boardWrap.classList.toggle("more-right", board.scrollLeft + board.clientWidth < board.scrollWidth - 4);
+  board.addEventListener("scroll", edge, { passive: true });
+  window.addEventListener("resize", edge);
+  edge();
+  document.querySelectorAll("[data-stage-link]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      const column = board.querySelector(`[data-stage="${link.dataset.stageLink}"]`);
+      if (!column) return;
+      event.preventDefault();
+      board.scrollTo({ left: column.offsetLeft - board.offsetLeft, behavior: "smooth" });
+    });
+  });
+}
 if (board) {
   let dragged = null;
   board.addEventListener("dragstart", (event) => {
