@@ -103,6 +103,15 @@ def revisions(quote: Quote) -> list[QuoteRevision]:
     return list(db.session.scalars(query))
 
 
+def overdue(membership: Membership, today: date, limit: int) -> tuple[list[Invoice], int]:
+    """The longest-overdue invoices the member may see, and what all of them still owe (summed in SQL, so a
+    studio with thousands overdue loads only the few shown)."""
+    late = (Invoice.status.in_(OPEN_INVOICE), Invoice.due_on < today, client_visible(membership, Invoice.client_id))
+    shown = _listing(Invoice).where(*late).order_by(Invoice.due_on, Invoice.number).limit(limit)
+    owed = select(func.coalesce(func.sum(Invoice.amount_minor - Invoice.paid_minor), 0)).where(*late)
+    return list(db.session.scalars(shown)), int(db.session.scalar(owed) or 0)
+
+
 def invoices_of(document: Quote | Contract) -> list[Invoice]:
     """The invoices drafted from a quote or a contract, in the order they fall due."""
     column = Invoice.quote_id if isinstance(document, Quote) else Invoice.contract_id

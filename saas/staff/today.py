@@ -53,7 +53,5 @@ def my_day(membership: Membership, today: date) -> Day:
         day.approvals += billing.quotes(membership, "pending_approval")[:SHOWN]
     day.approvals += [c for c in billing.awaiting(membership) if contracts.can_decide(membership, c)][:SHOWN]
     if has_perm(role, Perm.QUOTES) or has_perm(role, Perm.INVOICES):
-        overdue = billing.invoices(membership, "overdue", today)
-        day.overdue = sorted(overdue, key=lambda i: i.due_on)[:SHOWN]
-        day.overdue_total = sum(i.balance_minor for i in overdue)
+        day.overdue, day.overdue_total = billing.overdue(membership, today, SHOWN)
     return day
