@@ -34,8 +34,23 @@ self.addEventListener("activate", (event) => {
     const names = await caches.keys();
     await Promise.all(names.filter((n) => n.startsWith("atelier-field-") && n !== CACHE && n !== RUNTIME).map((n) => caches.delete(n)));
     await self.clients.claim(); // the first install controls the page that registered it at once
+    await keepBranding();
   })());
 });
+
+// The studio's manifest and icons, kept so that an offline start finds them too (best effort).
+async function keepBranding() {
+  try {
+    const cache = await caches.open(RUNTIME);
+    const response = await fetch("/field/manifest.webmanifest", { credentials: "same-origin" });
+    if (!response.ok) return;
+    await cache.put("/field/manifest.webmanifest", response.clone());
+    const icons = (await response.json()).icons.map((icon) => icon.src);
+    await cache.addAll([...new Set([...icons, "/field/icons/192.png"])]);
+  } catch {
+    // offline or signed out: they are fetched again next time
+  }
+}
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "skip-waiting") self.skipWaiting();

@@ -79,7 +79,7 @@ export async function visitPage(view, app, visitId) {
     page.bundle = (await get("visits", visitId)) || page.bundle;
     drawHead(parts.head, page.bundle);
     drawCheck(parts.check, page.bundle, app);
-    await drawConflicts(parts.conflicts, page.bundle);
+    await drawConflicts(parts.conflicts, page.bundle, app);
     if (!page.dirty) drawRecord(parts.record, page, app);
     await drawPhotos(parts.photos, page.bundle, app);
     drawSignature(parts.signature, page.bundle, app);
@@ -138,7 +138,7 @@ function drawCheck(box, bundle, app) {
   replace(box, lines, button);
 }
 
-async function drawConflicts(box, bundle) {
+async function drawConflicts(box, bundle, app) {
   const kept = await get("conflicts", bundle.id);
   const fields = kept ? Object.entries(kept.fields) : [];
   box.hidden = fields.length === 0;
@@ -156,7 +156,8 @@ async function drawConflicts(box, bundle) {
     const fresh = await get("conflicts", bundle.id);
     delete fresh.fields[field];
     await put("conflicts", fresh);
-    announce();
+    if (side === "theirs") announce();
+    app.changed();
   };
   replace(box,
     h("h2", { text: t("conflict.title") }),
@@ -215,7 +216,7 @@ function drawRecord(box, page, app) {
 
 export function dictateButton(textarea) {
   if (!canDictate()) return null; // no speech recognition here: no button at all
-  const button = h("button", { class: "button dictate", type: "button", id: `dictate-${textarea.id}`, text: `🎤 ${t("dictate.start")}` });
+  const button = h("button", { class: "button dictate", type: "button", id: `dictate-${textarea.id}`, text: t("dictate.start") });
   let listening = null;
   button.addEventListener("click", () => {
     if (listening) return listening.stop();
@@ -231,7 +232,7 @@ export function dictateButton(textarea) {
     recognition.onend = () => {
       listening = null;
       button.classList.remove("is-listening");
-      button.textContent = `🎤 ${t("dictate.start")}`;
+      button.textContent = t("dictate.start");
     };
     try {
       recognition.start();
@@ -266,7 +267,7 @@ async function drawPhotos(box, bundle, app) {
           h("span", { class: `badge ${p.uploaded ? "is-done" : "is-pending"}`, text: t(p.uploaded ? "photos.uploaded" : "photos.waiting") }));
       }))
       : h("p", { class: "empty", text: t("photos.none") }),
-    closed ? null : h("label", { class: "button", for: "photo-input", text: `📷 ${t("photos.take")}` }),
+    closed ? null : h("label", { class: "button", for: "photo-input", text: t("photos.take") }),
     input);
 }
 
@@ -318,7 +319,7 @@ function drawPeople(box, bundle) {
         h("li", {},
           h("div", {}, h("strong", { text: p.name }), p.decision_maker ? h("span", { class: "badge", text: t("people.decides") }) : null,
             p.title ? h("small", { text: p.title }) : null, p.wechat ? h("small", { text: `WeChat ${p.wechat}` }) : null),
-          p.phone ? h("a", { class: "button call", href: `tel:${p.phone.replace(/[^\d+]/g, "")}`, text: `📞 ${p.phone}` }) : null)))
+          p.phone ? h("a", { class: "button call", href: `tel:${p.phone.replace(/[^\d+]/g, "")}`, text: `${t("people.call")} ${p.phone}` }) : null)))
       : h("p", { class: "empty", text: t("people.none") }),
     c.notes ? h("p", { class: "client-notes" }, h("span", { class: "label", text: t("people.client_notes") }), c.notes) : null,
     bundle.tasks.length ? [h("h3", { text: t("people.tasks") }),
