@@ -237,6 +237,7 @@ function takeUpdate() {
 
 function openMenu() {
   const sheet = document.getElementById("sheet");
+  document.getElementById("toast").hidden = true; // nothing covers the sheet's buttons
   const close = () => (sheet.hidden = true);
   replace(sheet,
     h("div", { class: "sheet-body" },
@@ -271,7 +272,7 @@ async function signOut() {
   };
   if (!c.waiting && !c.attention) return go();
   replace(sheet,
-    h("div", { class: "sheet-body warning", id: "sign-out-warning" },
+    h("div", { class: "sheet-body caution", id: "sign-out-warning" },
       h("h2", { text: t("signout.title") }),
       h("p", { text: t("signout.pending", { count: c.waiting + c.attention }) }),
       h("button", { class: "button primary", type: "button", text: t("signout.stay"), onclick: () => (sheet.hidden = true, location.hash = "#/queue") }),
