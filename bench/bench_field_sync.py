@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bench.common import environment
 from saas.app import create_app
@@ -95,10 +97,16 @@ def changes_for(client_id: str, visit_ids: list[str]) -> list[dict]:
 
         queue += [
             change("visit.check_in", {"position": {"lat": SITE[0] + 0.0004, "lng": SITE[1], "accuracy": 12.5}}),
-            change("visit.update", {"fields": {"notes": f"现场记录 {n}：客厅 32 平，业主想要暖色。"}, "base": {"notes": None}}),
             change(
                 "visit.update",
-                {"fields": {"outcome": "确认方向", "next_action": "出平面图"}, "base": {"outcome": None, "next_action": None}},
+                {"fields": {"notes": f"现场记录 {n}：客厅 32 平，业主想要暖色。"}, "base": {"notes": None}},
+            ),
+            change(
+                "visit.update",
+                {
+                    "fields": {"outcome": "确认方向", "next_action": "出平面图"},
+                    "base": {"outcome": None, "next_action": None},
+                },
             ),
             change("interaction.log", {"client_id": client_id, "kind": "visit", "summary": f"第 {n} 次上门"}, None),
             change("visit.check_out", {"position_problem": "unavailable"}, when=at + timedelta(minutes=40)),
@@ -112,7 +120,9 @@ def counted(app, tenant_id, visit_ids: list[str]) -> dict[str, int]:
     return {
         "sync_changes": len(kept),
         "distinct_ids": len(set(kept)),
-        "checked_out": len(query(app, tenant_id, select(Visit.id).where(Visit.id.in_(ids), Visit.status == "checked_out"))),
+        "checked_out": len(
+            query(app, tenant_id, select(Visit.id).where(Visit.id.in_(ids), Visit.status == "checked_out"))
+        ),
         "timeline": len(query(app, tenant_id, select(Interaction.id).where(Interaction.kind == "visit"))),
         "with_notes": len(query(app, tenant_id, select(Visit.id).where(Visit.id.in_(ids), Visit.notes.is_not(None)))),
     }
@@ -155,12 +165,12 @@ def in_process(app, studio, email: str, name: str) -> None:
 def end_to_end(env: dict[str, str], app, studio, email: str, name: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import LAUNCH_ARGS, serving
+    from tests.browser.conftest import LAUNCH_ARGS
 
     client_id, visit_ids = seed(app, studio, name, CHANGES // PER_VISIT)
     queue = changes_for(client_id, visit_ids)
     before = counted(app, studio.tenant_id, visit_ids)
-    with serving(env, ATELIER_ENV="production") as base, sync_playwright() as playwright:
+    with gunicorn(env) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         page = context.new_page()
@@ -173,15 +183,18 @@ def end_to_end(env: dict[str, str], app, studio, email: str, name: str) -> None:
         # Queued through the app's own module, as the screens do (each change and its effect on the stored visit
         # in one IndexedDB transaction); offline meanwhile, so that nothing is sent before the timing starts.
         context.set_offline(True)
-        queued_ms = page.evaluate(
+        queued = page.evaluate(
             """async (queue) => {
                 const outbox = await import('/field/static/js/outbox.js');
+                const sync = await import('/field/static/js/sync.js');
                 const began = performance.now();
                 for (const c of queue) await outbox.enqueue(c.kind, c.visit_id, c.data, { id: c.id });
-                return performance.now() - began;
+                const ms = performance.now() - began;
+                return { ms, sent: (await outbox.entries()).sort((a, b) => a.seq - b.seq).map(sync.wire) };
             }""",
             queue,
         )
+        queued_ms, queue = queued["ms"], queued["sent"]  # as the app will send them (its own clock's times)
         context.set_offline(False)
         outcome = page.evaluate(
             """async () => {
@@ -197,11 +210,10 @@ def end_to_end(env: dict[str, str], app, studio, email: str, name: str) -> None:
         # A phone that never heard the answers sends the same queue again: every answer a replay, nothing new.
         replays = page.evaluate(
             """async (queue) => {
-                const sync = await import('/field/static/js/sync.js');
                 const session = await (await fetch('/field/api/session')).json();
                 let replayed = 0;
                 for (let i = 0; i < queue.length; i += 100) {
-                    const body = { changes: queue.slice(i, i + 100).map(c => sync.wire(c)) };
+                    const body = { changes: queue.slice(i, i + 100) };
                     const answer = await fetch('/field/api/sync', { method: 'POST', body: JSON.stringify(body),
                         headers: { 'Content-Type': 'application/json', 'X-CSRFToken': session.csrf_token } });
                     const body2 = await answer.json();
@@ -227,10 +239,28 @@ def end_to_end(env: dict[str, str], app, studio, email: str, name: str) -> None:
         f"  rows: {new_rows} changes kept → lost {lost}, duplicated {duplicated}; "
         f"{after['checked_out'] - before['checked_out']} visits checked out, "
         f"{after['with_notes'] - before['with_notes']} with notes, "
-        f"{after['timeline'] - before['timeline']} on the client's timeline"
+        f"{after['timeline'] - before['timeline']} visit follow-ups on the client's timeline"
     )
     print(f"  the same queue sent again: {replays}/{n} answered as replays, rows unchanged: {again == after}")
     assert lost == 0 and duplicated == 0 and outcome["left"] == 0 and replays == n and again == after
+
+
+@contextmanager
+def gunicorn(env: dict[str, str]):
+    """The app under gunicorn (2 workers, as `saas serve` runs it in production), on a free port."""
+    from tests.conftest import free_port, wait_for_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "saas.wsgi:app"]
+    process = subprocess.Popen(
+        command, env={**os.environ, **env, "BASE_URL": f"http://127.0.0.1:{port}"}, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def main() -> None:
