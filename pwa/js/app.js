@@ -110,9 +110,22 @@ async function onChanged() {
   requestBackgroundSync();
 }
 
-async function redraw() {
-  await drawStatus();
-  if (app.current && app.current.refresh) await app.current.refresh();
+// Changes arrive in bursts (a flush answers a hundred at once): one redraw at a time, the last one catching up.
+let drawing = null;
+let drawAgain = false;
+function redraw() {
+  if (drawing) {
+    drawAgain = true;
+    return drawing;
+  }
+  drawing = (async () => {
+    do {
+      drawAgain = false;
+      await drawStatus();
+      if (app.current && app.current.refresh) await app.current.refresh();
+    } while (drawAgain);
+  })().finally(() => (drawing = null));
+  return drawing;
 }
 
 async function sync(why) {

@@ -28,7 +28,7 @@ export async function enqueue(kind, visitId, data, extra = {}) {
     const touched = change.kind === "visit.create" ? change.data.id : change.visit_id;
     const bundles = new Map();
     if (change.kind === "interaction.log") {
-      for (const b of await done(s.visits.getAll())) bundles.set(b.id, b);
+      for (const b of await done(s.visits.getAll())) if (b.client && b.client.id === data.client_id) bundles.set(b.id, b);
     } else if (touched) {
       const b = await done(s.visits.get(touched));
       if (b) bundles.set(b.id, b);
