@@ -43,7 +43,7 @@ def lighthouse_binary() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         print(f"installing {LIGHTHOUSE} into {folder} …")
         subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--no-save", "--save-exact", "--prefix", str(folder), LIGHTHOUSE],
+            ["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", str(folder), LIGHTHOUSE],
             check=True,
             stdout=subprocess.DEVNULL,
         )

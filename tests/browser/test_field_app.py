@@ -70,7 +70,7 @@ class Studio:
         self.office.post(f"{url}/interactions", json={"kind": "call", "summary": "电话确认量房时间"})
         project = self.office.post("/api/v1/projects", json={"client_id": made["id"], "name": "门店空间设计"})
         self.project_id = project.get_json()["id"]
-        self.office.post(f"/api/v1/clients/{made['id']}/interactions", json={"kind": "wechat", "summary": "发送了参考图"})
+        self.office.post(f"{url}/interactions", json={"kind": "wechat", "summary": "发送了参考图"})
         return made
 
     def schedule(self, day_offset: int, hour: int, purpose: str, address: str = "上海市静安区南京西路 1266 号") -> str:
@@ -163,9 +163,9 @@ def photo(tmp_path, name: str, colour: tuple[int, int, int]) -> str:
 def stored_photos(p, visit_id: str) -> list[dict]:
     return p.evaluate(
         """async (visitId) => {
-            const db = await new Promise((ok, ko) => { const r = indexedDB.open('atelier-field'); r.onsuccess = () => ok(r.result); r.onerror = ko; });
-            const rows = await new Promise((ok) => { const r = db.transaction('photos').objectStore('photos').getAll(); r.onsuccess = () => ok(r.result); });
-            return rows.filter(p => p.visit_id === visitId).map(p => ({width: p.width, height: p.height, type: p.blob ? p.blob.type : null, uploaded: p.uploaded}));
+            const db = await import('/field/static/js/db.js');
+            const rows = await db.photosOf(visitId);
+            return rows.map(p => ({width: p.width, height: p.height, type: p.blob ? p.blob.type : null}));
         }""",
         visit_id,
     )
@@ -215,7 +215,8 @@ def test_a_visit_recorded_offline_reaches_the_server_exactly_once(browser, app, 
     p.fill("#outcome", "确认方案方向")
     tap(p, "#save-record")
     p.wait_for_function("() => document.getElementById('queue-status').dataset.waiting === '2'")
-    p.set_input_files("#photo-input", [photo(tmp_path, "a.jpg", (180, 120, 60)), photo(tmp_path, "b.jpg", (60, 90, 160))])
+    pictures = [photo(tmp_path, "a.jpg", (180, 120, 60)), photo(tmp_path, "b.jpg", (60, 90, 160))]
+    p.set_input_files("#photo-input", pictures)
     p.wait_for_function("() => document.querySelectorAll('.photo-grid img').length === 2")
     shrunk = stored_photos(p, visit_id)
     assert [(s["width"], s["height"], s["type"]) for s in shrunk] == [(1600, 1200, "image/jpeg")] * 2, shrunk
@@ -366,7 +367,8 @@ def test_an_office_edit_meanwhile_is_shown_field_by_field_and_resolved(browser, 
     tap(p, "#save-record")
     p.wait_for_function("() => document.getElementById('queue-status').dataset.waiting === '1'")
     csrf = office.owner.get("/field/api/session").get_json()["csrf_token"]
-    edit = {"id": str(uuid.uuid4()), "kind": "visit.update", "visit_id": visit_id, "data": {"fields": {"outcome": "已确认方案 A"}}}
+    edit = {"id": str(uuid.uuid4()), "kind": "visit.update", "visit_id": visit_id}
+    edit["data"] = {"fields": {"outcome": "已确认方案 A"}}
     answer = office.owner.post("/field/api/sync", json={"changes": [edit]}, headers={"X-CSRFToken": csrf})
     assert answer.get_json()["results"][0]["result"] == "applied"
 
