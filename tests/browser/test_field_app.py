@@ -8,8 +8,12 @@ shown field by field and resolved; a session that ended keeps the queue until th
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,7 +25,7 @@ from saas.clients.models import Interaction
 from saas.files.models import StoredFile
 from saas.visits.models import SyncChange, Visit
 from tests.browser.conftest import Page, serving
-from tests.conftest import PASSWORD, add_member, query
+from tests.conftest import PASSWORD, add_member, free_port, query, wait_for_port
 from tests.integration.test_api import api, make_token
 
 pytestmark = pytest.mark.browser
@@ -389,3 +393,52 @@ def test_an_office_edit_meanwhile_is_shown_field_by_field_and_resolved(browser, 
     assert p.input_value("#outcome") == "再约一次看样"
     snap(page, "2-conflict-resolved")
     assert page.problems == [], page.problems
+
+
+@contextmanager
+def serving_version(migrated: dict[str, str], port: int, version: str | None = None):
+    """`saas serve` on a given port (a service worker belongs to its origin), its shell's VERSION replaced when
+    asked — as a deploy with a changed pwa/ would make it."""
+    patch = (
+        f"import functools, saas.staff.field_app as f; f.pwa_version = functools.cache(lambda: {version!r}); "
+        if version
+        else ""
+    )
+    code = f"{patch}from saas.cli import main; main(['serve', '--port', '{port}'])"
+    env = {**os.environ, **migrated, "PORT": str(port), "BASE_URL": f"http://127.0.0.1:{port}"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    wait_for_port(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_new_version_waits_then_takes_over_on_reload(browser, app, studio, migrated):
+    """A changed shell makes a new worker (its VERSION is a hash of pwa/): it installs beside the one in use, the
+    page says a new version is ready, and only the worker's tap hands over — then the page reloads on it."""
+    office = Studio(app, studio, worker_locale="en")
+    office.schedule(0, 16, "Hand over the samples")
+    port = free_port()
+    with serving_version(migrated, port) as base:
+        page = phone(browser, base, office.email, "field-update", locale="en-GB")
+        p = page.page
+        assert len(shell_caches(p)) == 1
+    with serving_version(migrated, port, "next-version") as base:
+        p.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        p.wait_for_selector("#update-notice")
+        assert p.evaluate("navigator.serviceWorker.getRegistration().then(r => !!r.waiting)")
+        assert len(shell_caches(p)) == 2  # the new version's files stored beside the old ones, unused yet
+        snap(page, "1-new-version")
+        with p.expect_navigation():
+            tap(p, "#update-now")
+        p.wait_for_selector(".visit-card")
+        assert shell_caches(p) == ["atelier-field-next-version"] and not p.is_visible("#update-notice")
+    assert page.problems == [], page.problems
+
+
+def shell_caches(p) -> list[str]:
+    return [n for n in p.evaluate("caches.keys()") if n.startswith("atelier-field-") and "runtime" not in n]
