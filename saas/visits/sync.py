@@ -53,10 +53,16 @@ def apply_batch(membership: Membership, storage: Storage, changes: list[dict[str
     _one_batch_at_a_time(membership)
     kept = _kept_answers(changes)
     db.session.info[BATCH_VISITS] = {}
+    answers: list[SyncChange] = []
     try:
-        return [apply_change(membership, storage, raw, kept) for raw in changes]
+        results = [apply_change(membership, storage, raw, kept, answers) for raw in changes]
     finally:
         db.session.info.pop(BATCH_VISITS, None)
+    # The answers are written together, outside every change's savepoint: one INSERT for the batch, in the same
+    # transaction as the effects (a batch that fails at commit leaves neither, and is sent again).
+    db.session.add_all(answers)
+    db.session.flush()
+    return results
 
 
 # A phone's batch touches the same few visits again and again (check-in, notes, photos' owner, check-out): each
@@ -89,9 +95,14 @@ def _one_batch_at_a_time(membership: Membership) -> None:
 
 
 def apply_change(
-    membership: Membership, storage: Storage, raw: dict[str, Any], known: dict[uuid.UUID, SyncChange] | None = None
+    membership: Membership,
+    storage: Storage,
+    raw: dict[str, Any],
+    known: dict[uuid.UUID, SyncChange] | None = None,
+    answers: list[SyncChange] | None = None,
 ) -> Answer:
-    """`known`: the batch's kept answers, read at once (apply_batch); without it, this change's is looked up."""
+    """`known`: the batch's kept answers, read at once (apply_batch); without it, this change's is looked up.
+    `answers`: where apply_batch collects the answers to write at its end; without it, written now."""
     try:
         change = load(ChangeSchema(), raw)
     except ValidationFailed as exc:
@@ -105,8 +116,11 @@ def apply_change(
         return _replayed(kept, membership, digest)
     answer = _applied(membership, storage, change)
     kept = SyncChange(id=change["id"], user_id=membership.user_id, kind=change["kind"], digest=digest, answer=answer)
-    db.session.add(kept)
-    db.session.flush()
+    if answers is not None:
+        answers.append(kept)
+    else:
+        db.session.add(kept)
+        db.session.flush()
     if known is not None:
         known[kept.id] = kept  # the same id twice in one batch: the second is a replay
     return answer
