@@ -131,6 +131,11 @@ def ready(p) -> None:
     p.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
 
 
+def offline_aside(problems: list[str]) -> list[str]:
+    """The browser's own complaints about requests it could not make while the phone was offline."""
+    return [m for m in problems if "ERR_INTERNET_DISCONNECTED" not in m]
+
+
 def status(p) -> dict:
     return p.eval_on_selector(
         "#queue-status", "e => ({state: e.dataset.state, waiting: +e.dataset.waiting, text: e.textContent})"
@@ -146,15 +151,24 @@ def wait_saved(p, seconds: float = 20) -> None:
 
 
 def tap(p, selector: str) -> None:
-    """As a finger would: at the element's centre, after checking nothing covers it."""
-    p.locator(selector).scroll_into_view_if_needed()
-    box = p.locator(selector).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    hit = p.evaluate(
-        "([x, y, s]) => { const e = document.elementFromPoint(x, y); return !!e && !!e.closest(s); }", [x, y, selector]
-    )
-    assert hit, f"{selector} is covered at its centre"
-    p.touchscreen.tap(x, y)
+    """As a finger would: at the element's centre, after checking nothing covers it. The app redraws a screen when
+    the queue moves (a button may be drawn anew meanwhile): the element is found again for each try."""
+    for attempt in range(5):
+        try:
+            p.locator(selector).scroll_into_view_if_needed(timeout=5000)
+            box = p.locator(selector).bounding_box(timeout=5000)
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            hit = p.evaluate(
+                "([x, y, s]) => { const e = document.elementFromPoint(x, y); return !!e && !!e.closest(s); }",
+                [x, y, selector],
+            )
+            assert hit, f"{selector} is covered at its centre"
+            p.touchscreen.tap(x, y)
+            return
+        except Exception as problem:  # redrawn under the finger: look again
+            if attempt == 4 or ("not attached" not in str(problem) and "covered" not in str(problem)):
+                raise
+            p.wait_for_timeout(200)
 
 
 def photo(tmp_path, name: str, colour: tuple[int, int, int]) -> str:
@@ -284,7 +298,7 @@ def test_a_visit_recorded_offline_reaches_the_server_exactly_once(browser, app, 
     q.wait_for_selector(".check .checked")
     snap(again, "5-synced-visit-photos", ".photos")
     snap(again, "5-synced-visit-top", ".visit-head")
-    dropped = [m for m in page.problems if "ERR_CONNECTION_RESET" not in m]  # the answer the test cut off
+    dropped = [m for m in offline_aside(page.problems) if "ERR_CONNECTION_RESET" not in m]  # the answer cut off
     assert again.problems == [] and dropped == [], (again.problems, page.problems)
 
 
@@ -321,7 +335,7 @@ def test_without_location_access_the_check_in_records_why_and_a_lapsed_session_k
     p.wait_for_function("() => document.getElementById('queue-status').dataset.waiting === '1'")
     p.context.set_offline(False)
     p.wait_for_selector("#expired-notice")
-    assert status(p)["waiting"] == 1 and "1 waiting to sync" in status(p)["text"]
+    p.wait_for_function("() => document.getElementById('queue-status').textContent === '1 waiting to sync'")
     snap(page, "3-session-ended")
 
     # Signing out with a change queued warns first.
@@ -348,7 +362,7 @@ def test_without_location_access_the_check_in_records_why_and_a_lapsed_session_k
     bare.page.goto(f"{live_server}/field/#/visit/{visit_id}")
     bare.page.wait_for_selector("#notes")
     assert bare.page.locator(".dictate").count() == 0
-    lapsed = [m for m in page.problems if "401" not in m]  # how the app learnt that the session had ended
+    lapsed = [m for m in offline_aside(page.problems) if "401" not in m]  # how the app learnt the session ended
     assert lapsed == [] and bare.problems == [], (page.problems, bare.problems)
 
 
@@ -392,7 +406,7 @@ def test_an_office_edit_meanwhile_is_shown_field_by_field_and_resolved(browser, 
     assert recorded.outcome == "再约一次看样" and recorded.notes == "终稿：客户认可动线"
     assert p.input_value("#outcome") == "再约一次看样"
     snap(page, "2-conflict-resolved")
-    assert page.problems == [], page.problems
+    assert offline_aside(page.problems) == [], page.problems
 
 
 @contextmanager
@@ -437,7 +451,8 @@ def test_a_new_version_waits_then_takes_over_on_reload(browser, app, studio, mig
             tap(p, "#update-now")
         p.wait_for_selector(".visit-card")
         assert shell_caches(p) == ["atelier-field-next-version"] and not p.is_visible("#update-notice")
-    assert page.problems == [], page.problems
+    restart = ("ERR_EMPTY_RESPONSE", "ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET")  # the deploy's own restart
+    assert [m for m in page.problems if not any(r in m for r in restart)] == [], page.problems
 
 
 def shell_caches(p) -> list[str]:
