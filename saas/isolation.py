@@ -84,6 +84,10 @@ def tenant_context(session: Session, tenant_id: uuid.UUID | None) -> Iterator[No
 def _push_if_in_transaction(session: Session) -> None:
     if session.in_transaction():
         _push_to_database(session, session.connection())
+        if session.get_nested_transaction() is None:
+            session.info[PUSHED] = _values(session)
+        else:  # set inside a savepoint, which a rollback would undo: every later savepoint sets it again
+            session.info.pop(PUSHED, None)
 
 
 SET_STUDIO = "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)"
@@ -104,9 +108,29 @@ def _push_to_database(session: Session, connection: Any) -> None:
     raw.execute(SET_STUDIO, values)
 
 
+# What was set outside any savepoint in this transaction: a savepoint (after_begin fires for each) inherits it, so
+# a batch of a hundred savepoints does not set it a hundred times. Once it is set inside a savepoint, whose
+# rollback would undo that, every later savepoint sets it again.
+PUSHED = "isolation.pushed"
+
+
+def _values(session: Session) -> tuple[Any, Any]:
+    return session.info.get("tenant_id"), session.info.get("user_id")
+
+
 @event.listens_for(TenantSession, "after_begin")
-def _after_begin(session: Session, _transaction: Any, connection: Any) -> None:
+def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
+    if transaction.nested and session.info.get(PUSHED) == _values(session):
+        return
     _push_to_database(session, connection)
+    if not transaction.nested:
+        session.info[PUSHED] = _values(session)
+
+
+@event.listens_for(TenantSession, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(PUSHED, None)
 
 
 def _touches_tenant_model(state: ORMExecuteState) -> bool:

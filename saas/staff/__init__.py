@@ -22,9 +22,11 @@ def register_staff(app: Flask) -> None:
     from saas.staff.brand import bp as brand_bp
     from saas.staff.context import my_studios
     from saas.staff.field import bp as field_bp
+    from saas.staff.field_app import warm_up
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(brand_bp)
     app.register_blueprint(bp)
     app.register_blueprint(field_bp)
+    warm_up()  # the field app's version: a hash of pwa/, once per process
     app.jinja_env.globals["my_studios"] = my_studios

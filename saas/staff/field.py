@@ -19,11 +19,12 @@ from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
 from saas.clients.queries import ClientFilters, client_page
+from saas.db import utcnow
 from saas.errors import ValidationFailed
 from saas.schemas import load
 from saas.staff.context import require_workspace
 from saas.tenants.queries import studio_today
-from saas.tenants.roles import Perm, require
+from saas.tenants.roles import Perm, has_perm, require
 from saas.visits import queries, sync
 from saas.visits.schemas import BatchSchema
 from saas.web.errors import error_response
@@ -64,11 +65,17 @@ class SessionOut(Schema):
     timezone = fields.String()
     today = fields.Date()
     csrf_token = fields.String()
+    can_record = fields.Boolean()
 
 
 @bp.get("/api/session")
 def session_state() -> ResponseReturnValue:
     """Who is signed in, where, and the CSRF token the app sends with its writes."""
+    return jsonify(session_payload())
+
+
+def session_payload() -> dict[str, Any]:
+    """The signed-in person and studio as the app keeps them (also the shell's boot data)."""
     from saas.i18n import current_locale
 
     membership, tenant = g.membership, g.tenant
@@ -83,8 +90,9 @@ def session_state() -> ResponseReturnValue:
         "timezone": tenant.timezone,
         "today": studio_today(tenant.id),
         "csrf_token": generate_csrf(),
+        "can_record": has_perm(membership.role, Perm.VISITS_RECORD),
     }
-    return jsonify(SessionOut().dump(state))
+    return SessionOut().dump(state)
 
 
 class ContactOut(Schema):
@@ -171,9 +179,15 @@ class BundleOut(Schema):
 def visits() -> ResponseReturnValue:
     """The worker's visits of today and tomorrow, with what each needs offline; the app stores them."""
     require(g.membership, Perm.VISITS_RECORD)
+    return jsonify(primed_payload())
+
+
+def primed_payload() -> dict[str, Any]:
+    """What /field/api/visits answers, and what the shell carries for its first paint: the bundles, the studio's
+    today, and when they were read (the app shows it as "last refreshed")."""
     today = studio_today(g.tenant.id)
     bundles = queries.primed(g.membership, today, g.tenant.timezone)
-    return jsonify(data=BundleOut(many=True).dump(bundles), today=today.isoformat())
+    return {"data": BundleOut(many=True).dump(bundles), "today": today.isoformat(), "at": utcnow().isoformat()}
 
 
 class ClientChoiceOut(Schema):

@@ -51,7 +51,37 @@ Answer = dict[str, Any]
 
 def apply_batch(membership: Membership, storage: Storage, changes: list[dict[str, Any]]) -> list[Answer]:
     _one_batch_at_a_time(membership)
-    return [apply_change(membership, storage, raw) for raw in changes]
+    kept = _kept_answers(changes)
+    db.session.info[BATCH_VISITS] = {}
+    answers: list[SyncChange] = []
+    try:
+        results = [apply_change(membership, storage, raw, kept, answers) for raw in changes]
+    finally:
+        db.session.info.pop(BATCH_VISITS, None)
+    # The answers are written together, outside every change's savepoint: one INSERT for the batch, in the same
+    # transaction as the effects (a batch that fails at commit leaves neither, and is sent again).
+    db.session.add_all(answers)
+    db.session.flush()
+    return results
+
+
+# A phone's batch touches the same few visits again and again (check-in, notes, photos' owner, check-out): each
+# is looked up (and its access checked) once per batch, not once per change. Rules that must see the latest row
+# (record()) still re-read it FOR UPDATE.
+BATCH_VISITS = "sync.batch_visits"
+
+
+def _kept_answers(changes: list[dict[str, Any]]) -> dict[uuid.UUID, SyncChange]:
+    """The answers already kept for this batch's ids, in one query instead of one per change."""
+    ids = set()
+    for raw in changes:
+        try:
+            ids.add(uuid.UUID(str(raw.get("id"))))
+        except (AttributeError, ValueError):
+            continue
+    if not ids:
+        return {}
+    return {kept.id: kept for kept in db.session.scalars(select(SyncChange).where(SyncChange.id.in_(ids)))}
 
 
 def _one_batch_at_a_time(membership: Membership) -> None:
@@ -64,20 +94,35 @@ def _one_batch_at_a_time(membership: Membership) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
-def apply_change(membership: Membership, storage: Storage, raw: dict[str, Any]) -> Answer:
+def apply_change(
+    membership: Membership,
+    storage: Storage,
+    raw: dict[str, Any],
+    known: dict[uuid.UUID, SyncChange] | None = None,
+    answers: list[SyncChange] | None = None,
+) -> Answer:
+    """`known`: the batch's kept answers, read at once (apply_batch); without it, this change's is looked up.
+    `answers`: where apply_batch collects the answers to write at its end; without it, written now."""
     try:
         change = load(ChangeSchema(), raw)
     except ValidationFailed as exc:
         return _refused(raw.get("id") if isinstance(raw, dict) else None, 422, exc.errors)
     digest = _digest(raw)
-    kept = db.session.get(SyncChange, (membership.tenant_id, change["id"]))
+    if known is None:
+        kept = db.session.get(SyncChange, (membership.tenant_id, change["id"]))
+    else:
+        kept = known.get(change["id"])
     if kept is not None:
         return _replayed(kept, membership, digest)
     answer = _applied(membership, storage, change)
-    db.session.add(
-        SyncChange(id=change["id"], user_id=membership.user_id, kind=change["kind"], digest=digest, answer=answer)
-    )
-    db.session.flush()
+    kept = SyncChange(id=change["id"], user_id=membership.user_id, kind=change["kind"], digest=digest, answer=answer)
+    if answers is not None:
+        answers.append(kept)
+    else:
+        db.session.add(kept)
+        db.session.flush()
+    if known is not None:
+        known[kept.id] = kept  # the same id twice in one batch: the second is a replay
     return answer
 
 
@@ -148,7 +193,12 @@ def _my_visit(membership: Membership, change: dict[str, Any]) -> Visit:
     given to someone else or cancelled while the worker was offline."""
     if change.get("visit_id") is None:
         raise ValidationFailed({"visit_id": [_("This field is required.")]})
-    visit = get_visit(membership, change["visit_id"])
+    seen = db.session.info.get(BATCH_VISITS)
+    visit = seen.get(change["visit_id"]) if seen is not None else None
+    if visit is None:
+        visit = get_visit(membership, change["visit_id"])
+        if seen is not None:
+            seen[change["visit_id"]] = visit
     if visit.assignee_id != membership.user_id and not services.can_schedule(membership):
         raise services.reassigned(visit)
     return visit

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.pool import NullPool
 
+import saas.models  # noqa: F401  (every table in the metadata, whatever this worker imported before)
 from saas.db import Base, make_engine
 from saas.dbadmin import for_dialect
 from saas.isolation import TenantScoped, tenant_tables
