@@ -150,6 +150,21 @@ def wait_saved(p, seconds: float = 20) -> None:
     )
 
 
+def _no_network(route) -> None:
+    route.abort("internetdisconnected")
+
+
+def network(p, up: bool) -> None:
+    """Offline as a phone in a lift is: for the page and its service worker alike. `set_offline` alone may leave
+    the worker's own fetches (Background Sync) on the network, which would send the queue behind the test's back;
+    the context's routes cover the worker's requests too."""
+    if up:
+        p.context.unroute("**/field/api/**", _no_network)
+    else:
+        p.context.route("**/field/api/**", _no_network)
+    p.context.set_offline(not up)
+
+
 def tap(p, selector: str) -> None:
     """As a finger would: at the element's centre, after checking nothing covers it. The app redraws a screen when
     the queue moves (a button may be drawn anew meanwhile): the element is found again for each try."""
@@ -217,7 +232,7 @@ def test_a_visit_recorded_offline_reaches_the_server_exactly_once(browser, app, 
     snap(page, "1-list")
 
     # Offline: the app starts from the service worker's cache and draws the visits from IndexedDB.
-    p.context.set_offline(True)
+    network(p, up=False)
     p.reload()
     p.wait_for_selector(".visit-card")
     assert p.locator(".visit-card").count() == 3 and p.is_visible("#offline-notice")
@@ -262,7 +277,7 @@ def test_a_visit_recorded_offline_reaches_the_server_exactly_once(browser, app, 
             route.continue_()
 
     p.context.route("**/field/api/sync", drop_first_answer)
-    p.context.set_offline(False)
+    network(p, up=True)
     deadline = datetime.now() + timedelta(seconds=15)
     while not heard["dropped"] and datetime.now() < deadline:
         p.wait_for_timeout(20)
@@ -323,7 +338,7 @@ def test_without_location_access_the_check_in_records_why_and_a_lapsed_session_k
     snap(page, "2-checked-in-without-position")
 
     # The session ends while the phone is offline; a note is written. Online again, the queue waits for a sign-in.
-    p.context.set_offline(True)
+    network(p, up=False)
     from saas.extensions import db
     from saas.tenants.models import AuthSession
 
@@ -333,7 +348,7 @@ def test_without_location_access_the_check_in_records_why_and_a_lapsed_session_k
     p.fill("#notes", "Shop front is 6 m wide.")
     tap(p, "#save-record")
     p.wait_for_function("() => document.getElementById('queue-status').dataset.waiting === '1'")
-    p.context.set_offline(False)
+    network(p, up=True)
     p.wait_for_selector("#expired-notice")
     p.wait_for_function("() => document.getElementById('queue-status').textContent === '1 waiting to sync'")
     snap(page, "3-session-ended")
@@ -379,7 +394,7 @@ def test_an_office_edit_meanwhile_is_shown_field_by_field_and_resolved(browser, 
     wait_saved(p)
 
     # Offline, the worker rewrites both; meanwhile the office corrects the outcome.
-    p.context.set_offline(True)
+    network(p, up=False)
     p.fill("#notes", "终稿：客户认可动线")
     p.fill("#outcome", "再约一次看样")
     tap(p, "#save-record")
@@ -390,7 +405,7 @@ def test_an_office_edit_meanwhile_is_shown_field_by_field_and_resolved(browser, 
     answer = office.owner.post("/field/api/sync", json={"changes": [edit]}, headers={"X-CSRFToken": csrf})
     assert answer.get_json()["results"][0]["result"] == "applied"
 
-    p.context.set_offline(False)
+    network(p, up=True)
     p.wait_for_selector(".conflicts .conflict[data-field='outcome']")
     assert status(p)["state"] == "attention" and "1 项需要处理" in status(p)["text"]
     box = p.inner_text(".conflicts")
