@@ -26,7 +26,7 @@ from saas.files.models import StoredFile
 from saas.visits.models import SyncChange, Visit
 from tests.browser.conftest import Page, serving
 from tests.conftest import PASSWORD, add_member, free_port, query, wait_for_port
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,7 @@ import pytest
 
 from tests.browser.conftest import Page
 from tests.conftest import PASSWORD, add_member
-from tests.integration.test_clients import create
-from tests.integration.test_projects import new_project
+from tests.factories import create, new_project
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,7 @@ from sqlalchemy import select
 from saas.projects.models import Project, Task
 from tests.browser.conftest import Page, serving, signed_in
 from tests.conftest import free_port, query
-from tests.integration.test_portal import _client_with_contact, _invite
-from tests.integration.test_projects import new_project
+from tests.factories import client_with_contact, invite, new_project
 
 pytestmark = pytest.mark.browser
 
@@ -94,10 +93,10 @@ def test_draft_approval_flow_in_the_browser(browser, mailing_server, app, client
     _controller, mail = inbox
     base = mailing_server
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     project_url = new_project(client, client_url, name="校园店品牌焕新")
     project_id = project_url.rsplit("/", 1)[1]
-    _invite(client, contact_url, outbox, "zw@deer.test")  # the invitation goes to the test app's outbox
+    invite(client, contact_url, outbox, "zw@deer.test")  # the invitation goes to the test app's outbox
 
     designer = signed_in(browser, base, studio.owner_email, "07-proofing-designer", locale="en-GB")
     d = designer.page

@@ -14,7 +14,7 @@ from saas.billing.models import Invoice, Quote
 from tests.browser.conftest import Page, signed_in
 from tests.browser.test_proofing_flow import inbox, link_of, mailing_server  # noqa: F401  (fixtures)
 from tests.conftest import query
-from tests.integration.test_portal import _client_with_contact, _invite
+from tests.factories import client_with_contact, invite
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +31,8 @@ def test_a_sent_quote_reaches_the_client_who_opens_and_accepts_it(
     _controller, mail = inbox
     base = mailing_server
     client.login(studio.owner_email)
-    _client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡 Deer Coffee", "zw@deer.test")
-    _invite(client, contact_url, outbox, "zw@deer.test")  # the invitation goes to the test app's outbox
+    _client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡 Deer Coffee", "zw@deer.test")
+    invite(client, contact_url, outbox, "zw@deer.test")  # the invitation goes to the test app's outbox
 
     owner = signed_in(browser, base, studio.owner_email, "11-quote-owner", locale="en-GB")
     o = owner.page

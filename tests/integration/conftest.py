@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 
 
 @pytest.fixture

@@ -9,20 +9,7 @@ from sqlalchemy import select
 
 from saas.clients.models import Client
 from tests.conftest import Browser, add_member, query
-
-
-def make_token(browser, role: str = "admin", name: str = "sync") -> str:
-    page = browser.submit("/app/settings/api-tokens", {"name": name, "role": role})
-    assert page.status_code == 200, page.get_data(as_text=True)[:300]
-    return re.search(r'class="token-value">(atl_[^<]+)<', page.get_data(as_text=True)).group(1)
-
-
-def api(app, token: str | None):
-    app.test_client_class = Browser
-    http = app.test_client()
-    if token:
-        http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return http
+from tests.factories import api, make_token
 
 
 def test_create_read_list_and_patch_a_client_with_etags(app, client, studio):

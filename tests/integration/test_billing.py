@@ -11,25 +11,9 @@ from sqlalchemy import select
 
 from saas.billing.models import Contract, ContractDecision, Invoice, Payment, Quote, QuoteRevision
 from tests.conftest import add_member, query
-from tests.integration.test_clients import create
+from tests.factories import create, new_quote
 
 TODAY = date.today()
-
-
-def new_quote(client, client_url: str, lines: list[tuple[str, str, str, str]], **extra) -> str:
-    form = {
-        "client_id": client_url.rsplit("/", 1)[1],
-        "title": "品牌设计",
-        "line_description": [d for d, _q, _p, _x in lines],
-        "line_quantity": [q for _d, q, _p, _x in lines],
-        "line_unit": ["项"] * len(lines),
-        "line_unit_price": [p for _d, _q, p, _x in lines],
-        "line_discount": [x for _d, _q, _p, x in lines],
-        **extra,
-    }
-    response = client.submit("/app/quotes/new", form)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    return response.headers["Location"]
 
 
 def one(app, studio, model):
@@ -270,7 +254,7 @@ def one_invoice(app, studio, invoice_id):
 
 
 def test_costs_and_profit_per_project_and_client(app, client, studio):
-    from tests.integration.test_projects import new_project
+    from tests.factories import new_project
 
     client.login(studio.owner_email)
     client_url = create(client)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from saas.billing.models import Invoice, Quote
 from tests.conftest import add_member, query
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 
 LATER = (date.today() + timedelta(days=30)).isoformat()
 PAST = (date.today() - timedelta(days=40)).isoformat()

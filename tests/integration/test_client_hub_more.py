@@ -10,8 +10,8 @@ from sqlalchemy import select
 from saas.clients.models import Client, ClientTag, Contact
 from saas.tenants.models import AuditEvent
 from tests.conftest import add_member, query
-from tests.integration.test_api import api, make_token
-from tests.integration.test_clients import create, listing
+from tests.factories import api, create, make_token
+from tests.integration.test_clients import listing
 
 
 def _contact_url(app, studio, client_url: str) -> str:

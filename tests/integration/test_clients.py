@@ -12,14 +12,7 @@ from sqlalchemy import select
 from saas.clients.models import Client, ClientEvent, Contact, Interaction
 from saas.db import utcnow
 from tests.conftest import add_member, query
-
-NEW = {
-    "name": "上海某某设计有限公司",
-    "status": "intent",
-    "industry": "餐饮",
-    "tags": "VIP, 长期合作",
-    "source": "转介绍",
-}
+from tests.factories import NEW, create
 
 
 def listing(client, path: str, **params) -> str:
@@ -27,12 +20,6 @@ def listing(client, path: str, **params) -> str:
     html = client.get(path, query_string=params or None).get_data(as_text=True)
     start = html.find("<tbody>")
     return html[start:] if start >= 0 else html[html.find('class="empty"') :]
-
-
-def create(client, data=None) -> str:
-    response = client.submit("/app/clients/new", {**NEW, **(data or {})})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return response.headers["Location"]
 
 
 def test_a_client_with_contacts_and_follow_ups_shows_on_its_360_page(app, client, studio):

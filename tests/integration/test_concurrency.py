@@ -17,7 +17,7 @@ from saas.billing.models import Invoice, Payment
 from saas.clients.models import Contact, Interaction
 from saas.projects.models import StageChange, Task
 from tests.conftest import query
-from tests.integration.test_api import api
+from tests.factories import api
 
 pytestmark = pytest.mark.postgres
 

@@ -3,7 +3,7 @@ API's error format with 409 or 412 — never a 500, never a silent overwrite."""
 
 from __future__ import annotations
 
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 
 
 def test_a_stale_payment_form_shows_the_invoice_again_with_what_happened(app, client, studio, seeded):

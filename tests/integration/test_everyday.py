@@ -21,8 +21,7 @@ from saas.proofing.models import ProofingSettings
 from saas.tenants.accounts import find_user
 from saas.tenants.queries import working_days_after
 from tests.conftest import add_member, query, studio_today
-from tests.integration.test_billing import new_quote
-from tests.integration.test_clients import create
+from tests.factories import create, new_quote
 from tests.integration.test_proofing import Setup, png_bytes, upload_to_draft
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from saas.clients.models import Client, Interaction
 from saas.visits.models import SyncChange, Visit
 from tests.conftest import add_member, create_studio, query
-from tests.integration.test_api import api
+from tests.factories import api
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SITE = {"lat": 31.2304, "lng": 121.4737}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from saas.files.models import StoredFile
 from tests.conftest import Browser, add_member, query
-from tests.integration.test_studio_settings import png_bytes
+from tests.factories import png_bytes
 
 S3 = {"S3_BUCKET": "atelier-files", "S3_ACCESS_KEY_ID": "test", "S3_SECRET_ACCESS_KEY": "test"}
 
@@ -204,8 +204,7 @@ def test_a_pdf_gets_a_preview_of_each_page(app, studio):
 
 
 def test_a_projects_files_follow_the_projects_visibility(app, client, new_client, studio, other_studio):
-    from tests.integration.test_clients import create
-    from tests.integration.test_projects import new_project
+    from tests.factories import create, new_project
 
     client.login(studio.owner_email)
     project_url = new_project(client, create(client, {"name": "Owner's client"}), name="Hidden project")

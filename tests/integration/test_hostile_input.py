@@ -11,7 +11,7 @@ from marshmallow import fields
 from sqlalchemy import func, select
 
 from saas.extensions import db
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 
 NUL, SURROGATE, CONTROL = "a\x00b", "a\ud800b", "a\x1bb"
 

@@ -111,7 +111,7 @@ def test_mail_is_delivered_over_smtp_when_configured(make_app, studio, smtp_serv
 def test_logos_go_to_s3_under_the_studio_prefix(make_app, studio, moto_server):
     import boto3
 
-    from tests.integration.test_studio_settings import png_bytes
+    from tests.factories import png_bytes
 
     s3 = boto3.client(
         "s3", endpoint_url=moto_server, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"

@@ -19,7 +19,7 @@ from saas.clients.models import ClientEvent
 from saas.payments.models import RefundRequest, StripeAccount, StripeEvent
 from saas.portal_accounts.models import PortalUser
 from tests.conftest import Browser, link_in, query
-from tests.integration.test_portal import _client_with_contact
+from tests.factories import client_with_contact
 from tests.stripe_standin import event, sign
 
 HTTP = urllib3.PoolManager()
@@ -35,7 +35,7 @@ class Shop:
         self.standin, self.studio, self.outbox = standin, studio, outbox
         self.staff = self.app.test_client()
         self.staff.login(studio.owner_email)
-        self.client_url, contact_url = _client_with_contact(self.staff, self.app, studio, "鹿鸣咖啡", "zw@deer.test")
+        self.client_url, contact_url = client_with_contact(self.staff, self.app, studio, "鹿鸣咖啡", "zw@deer.test")
         if connect:
             self.connect()
         self.invoice_id = self.new_invoice(amount)
@@ -260,7 +260,7 @@ def test_a_refund_job_that_dies_after_calling_stripe_never_refunds_twice(shop):
 
 def test_without_stripe_the_portal_says_how_to_pay(app, client, studio, outbox, new_client):
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     client.submit(
         "/app/settings/billing",
         {
@@ -297,7 +297,7 @@ def test_only_the_owner_connects_stripe(make_app, stripe_settings, stripe_standi
 
 
 def test_portal_users_see_only_their_own_clients_invoices(shop):
-    other_url, _contact = _client_with_contact(shop.staff, shop.app, shop.studio, "Other", "o@other.test")
+    other_url, _contact = client_with_contact(shop.staff, shop.app, shop.studio, "Other", "o@other.test")
     due = (date.today() + timedelta(days=10)).isoformat()
     form = {"client_id": other_url.rsplit("/", 1)[1], "title": "Other's", "amount": "99", "due_on": due}
     theirs = shop.staff.submit("/app/invoices/new", form).headers["Location"].rsplit("/", 1)[1]
@@ -312,7 +312,7 @@ def test_portal_users_see_only_their_own_clients_invoices(shop):
 
 def test_a_final_invoice_paid_online_closes_the_project_as_won(shop):
     from saas.projects.models import PipelineStage, Project
-    from tests.integration.test_projects import new_project
+    from tests.factories import new_project
 
     project_url = new_project(shop.staff, shop.client_url, name="品牌焕新")
     final = next(s for s in shop.rows(PipelineStage) if s.key == "final")

@@ -14,33 +14,17 @@ from saas.db import utcnow
 from saas.extensions import db
 from saas.isolation import set_tenant
 from saas.portal_accounts.models import PortalLink, PortalUser
-from tests.conftest import link_in, query
-from tests.integration.test_billing import new_quote
-from tests.integration.test_clients import create
-from tests.integration.test_projects import new_project
-
-
-def _client_with_contact(client, app, studio, name: str, email: str) -> tuple[str, str]:
-    url = create(client, {"name": name})
-    client.submit(f"{url}/contacts", {"name": "张伟", "email": email})
-    from saas.clients.models import Contact
-
-    contact = next(c for c in query(app, studio.tenant_id, select(Contact)) if c.email == email)
-    return url, f"{url}/contacts/{contact.id}"
-
-
-def _invite(client, contact_url: str, outbox, email: str) -> str:
-    assert client.submit(f"{contact_url}/portal", {}).status_code == 302
-    return link_in(outbox.last(email))
+from tests.conftest import query
+from tests.factories import client_with_contact, create, invite, new_project, new_quote
 
 
 def test_a_contact_signs_in_with_a_one_time_link_and_sees_their_projects(app, client, new_client, studio, outbox):
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     new_project(client, client_url, name="校园店品牌焕新")
-    other_url, _ = _client_with_contact(client, app, studio, "Other client", "x@other.test")
+    other_url, _ = client_with_contact(client, app, studio, "Other client", "x@other.test")
     new_project(client, other_url, name="Other client's secret project")
-    link = _invite(client, contact_url, outbox, "zw@deer.test")
+    link = invite(client, contact_url, outbox, "zw@deer.test")
     assert link.startswith("/portal/aurora/signin/")
 
     visitor = new_client()
@@ -61,8 +45,8 @@ def test_a_contact_signs_in_with_a_one_time_link_and_sees_their_projects(app, cl
 
 def test_an_expired_or_unknown_link_does_nothing(app, client, new_client, studio, outbox):
     client.login(studio.owner_email)
-    _url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
-    link = _invite(client, contact_url, outbox, "zw@deer.test")
+    _url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    link = invite(client, contact_url, outbox, "zw@deer.test")
     with app.app_context():
         set_tenant(db.session(), studio.tenant_id)
         db.session.execute(update(PortalLink).values(expires_at=utcnow() - timedelta(seconds=1)))
@@ -76,7 +60,7 @@ def test_an_expired_or_unknown_link_does_nothing(app, client, new_client, studio
 
 def test_asking_for_a_link_says_the_same_for_known_and_unknown_addresses(app, client, new_client, studio, outbox):
     client.login(studio.owner_email)
-    _url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    _url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     client.submit(f"{contact_url}/portal", {})
     before = len(outbox.messages())
     visitor = new_client()
@@ -93,12 +77,12 @@ def test_asking_for_a_link_says_the_same_for_known_and_unknown_addresses(app, cl
 
 def test_the_client_accepts_a_quote_in_the_portal(app, client, new_client, studio, outbox):
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     draft_url = new_quote(client, client_url, [("草稿", "1", "100", "")], title="Draft only")
     sent_url = new_quote(client, client_url, [("品牌设计", "1", "80000", "")])
     client.submit(f"{sent_url}/send", {})
     visitor = new_client()
-    visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+    visitor.submit(invite(client, contact_url, outbox, "zw@deer.test"), {})
     home = visitor.get("/portal/aurora/home").get_data(as_text=True)
     assert "品牌设计" in home and "Draft only" not in home and "¥84,800.00" in home
     draft_id = draft_url.rsplit("/", 1)[1]
@@ -114,12 +98,12 @@ def test_the_client_accepts_a_quote_in_the_portal(app, client, new_client, studi
 
 def test_a_portal_user_sees_nothing_of_another_client_or_studio(app, client, new_client, studio, other_studio, outbox):
     client.login(studio.owner_email)
-    _a_url, a_contact = _client_with_contact(client, app, studio, "Client A", "a@a.test")
-    b_url, _b_contact = _client_with_contact(client, app, studio, "Client B", "b@b.test")
+    _a_url, a_contact = client_with_contact(client, app, studio, "Client A", "a@a.test")
+    b_url, _b_contact = client_with_contact(client, app, studio, "Client B", "b@b.test")
     b_quote = new_quote(client, b_url, [("B only", "1", "100", "")])
     client.submit(f"{b_quote}/send", {})
     visitor = new_client()
-    visitor.submit(_invite(client, a_contact, outbox, "a@a.test"), {})
+    visitor.submit(invite(client, a_contact, outbox, "a@a.test"), {})
     b_id = b_quote.rsplit("/", 1)[1]
     assert visitor.submit(f"/portal/aurora/quotes/{b_id}/accept", {"name": "x"}).status_code == 404
     assert "B only" not in visitor.get("/portal/aurora/home").get_data(as_text=True)
@@ -130,9 +114,9 @@ def test_a_portal_user_sees_nothing_of_another_client_or_studio(app, client, new
 
 def test_stopping_portal_access_ends_the_sessions(app, client, new_client, studio, outbox):
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     visitor = new_client()
-    visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+    visitor.submit(invite(client, contact_url, outbox, "zw@deer.test"), {})
     assert visitor.get("/portal/aurora/home").status_code == 200
     user = query(app, studio.tenant_id, select(PortalUser))[0]
     assert client.submit(f"{client_url}/portal/{user.id}/revoke", {}).status_code == 302
@@ -146,7 +130,7 @@ def test_stopping_portal_access_ends_the_sessions(app, client, new_client, studi
 
 
 def _project_file(client, client_url: str, name: str = "效果图.png") -> tuple[str, dict]:
-    from tests.integration.test_studio_settings import png_bytes
+    from tests.factories import png_bytes
 
     project_url = new_project(client, client_url, name="菜单设计")
     image = png_bytes()
@@ -160,12 +144,12 @@ def _project_file(client, client_url: str, name: str = "效果图.png") -> tuple
 
 def test_files_shared_with_the_client_appear_in_the_portal(app, client, new_client, studio, outbox):
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
-    other_url, _ = _client_with_contact(client, app, studio, "Other client", "x@other.test")
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    other_url, _ = client_with_contact(client, app, studio, "Other client", "x@other.test")
     _project_url, mine = _project_file(client, client_url)
     _other_project, theirs = _project_file(client, other_url, "other.png")
     visitor = new_client()
-    visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+    visitor.submit(invite(client, contact_url, outbox, "zw@deer.test"), {})
     portal_url = f"/portal/aurora/files/{mine['id']}"
     assert "效果图.png" not in visitor.get("/portal/aurora/home").get_data(as_text=True)
     assert visitor.get(portal_url).status_code == 404  # not shared yet
@@ -186,14 +170,14 @@ def test_a_client_chooses_their_language_for_pages_and_mails(app, client, new_cl
     """The studio works in English here; its client reads Chinese. Signed out the choice is the browser's and
     becomes the person's own when they sign in; signed in it is theirs, and their e-mails follow it."""
     client.login(studio.owner_email)
-    _url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    _url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     visitor = new_client()
     assert "Sign in" in visitor.get("/portal/aurora/login").get_data(as_text=True)
     switched = visitor.submit("/portal/aurora/language", {"locale": "zh_CN", "next": "/portal/aurora/login"})
     assert switched.status_code == 303 and switched.headers["Location"] == "/portal/aurora/login"
     assert "登录" in visitor.get("/portal/aurora/login").get_data(as_text=True)
 
-    visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+    visitor.submit(invite(client, contact_url, outbox, "zw@deer.test"), {})
     assert "您好，张伟" in visitor.get("/portal/aurora/home").get_data(as_text=True)
     assert query(app, studio.tenant_id, select(PortalUser))[0].locale == "zh_CN"
     away = visitor.submit("/portal/aurora/language", {"locale": "en", "next": "https://evil.test/"})

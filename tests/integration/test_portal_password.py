@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from saas.portal_accounts.models import PortalSession, PortalUser
 from tests.conftest import link_in, query
-from tests.integration.test_portal import _client_with_contact, _invite
-from tests.integration.test_projects import new_project
+from tests.factories import client_with_contact, invite, new_project
 
 EMAIL = "zw@deer.test"
 SECRET = "violet-teapot-harbour"
@@ -21,9 +20,9 @@ GENERIC = "That e-mail and password do not match."
 def _signed_in_visitor(app, client, new_client, studio, outbox):
     """Staff invite a contact who signs in by link; returns (the contact's browser, the client's URL)."""
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", EMAIL)
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", EMAIL)
     visitor = new_client()
-    assert visitor.submit(_invite(client, contact_url, outbox, EMAIL), {}).status_code == 302
+    assert visitor.submit(invite(client, contact_url, outbox, EMAIL), {}).status_code == 302
     return visitor, client_url
 
 

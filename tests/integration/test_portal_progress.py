@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from tests.conftest import studio_today
-from tests.integration.test_portal import _client_with_contact, _invite, _project_file
-from tests.integration.test_projects import new_project, stages
+from tests.factories import client_with_contact, invite, new_project, stages
+from tests.integration.test_portal import _project_file
 
 
 def _timeline(page: str) -> list[str]:
@@ -18,7 +18,7 @@ def _timeline(page: str) -> list[str]:
 
 def test_the_client_follows_a_project_from_start_to_payment(app, client, new_client, studio, outbox):
     client.login(studio.owner_email)
-    client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
     project_url, shared = _project_file(client, client_url, "效果图.png")
     project_id = project_url.rsplit("/", 1)[1]
     s = stages(app, studio)
@@ -34,7 +34,7 @@ def test_the_client_follows_a_project_from_start_to_payment(app, client, new_cli
     assert unsent.status_code == 302
 
     visitor = new_client()
-    visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+    visitor.submit(invite(client, contact_url, outbox, "zw@deer.test"), {})
     home = visitor.get("/portal/aurora/home").get_data(as_text=True)
     assert f"/portal/aurora/projects/{project_id}" in home
     page = visitor.get(f"/portal/aurora/projects/{project_id}").get_data(as_text=True)
@@ -50,16 +50,16 @@ def test_the_client_follows_a_project_from_start_to_payment(app, client, new_cli
 
 def test_another_clients_or_studios_project_is_missing(app, client, new_client, studio, other_studio, outbox):
     client.login(studio.owner_email)
-    _a_url, a_contact = _client_with_contact(client, app, studio, "Client A", "a@a.test")
-    b_url, _ = _client_with_contact(client, app, studio, "Client B", "b@b.test")
+    _a_url, a_contact = client_with_contact(client, app, studio, "Client A", "a@a.test")
+    b_url, _ = client_with_contact(client, app, studio, "Client B", "b@b.test")
     b_project = new_project(client, b_url, name="B's secret project").rsplit("/", 1)[1]
     elsewhere = new_client()
     elsewhere.login(other_studio.owner_email)
-    far_client = _client_with_contact(elsewhere, app, other_studio, "Far client", "far@far.test")[0]
+    far_client = client_with_contact(elsewhere, app, other_studio, "Far client", "far@far.test")[0]
     far_project = new_project(elsewhere, far_client, name="Another studio's project").rsplit("/", 1)[1]
 
     visitor = new_client()
-    visitor.submit(_invite(client, a_contact, outbox, "a@a.test"), {})
+    visitor.submit(invite(client, a_contact, outbox, "a@a.test"), {})
     for project_id in (b_project, far_project, "not-a-uuid"):
         answer = visitor.get(f"/portal/aurora/projects/{project_id}")
         assert answer.status_code == 404

@@ -10,19 +10,7 @@ from sqlalchemy import select
 
 from saas.projects.models import PipelineStage, Project, StageChange, Task
 from tests.conftest import add_member, query
-from tests.integration.test_clients import create
-
-
-def stages(app, studio) -> dict[str, PipelineStage]:
-    return {s.key or s.name: s for s in query(app, studio.tenant_id, select(PipelineStage))}
-
-
-def new_project(client, client_url: str, **data) -> str:
-    client_id = client_url.rsplit("/", 1)[1]
-    form = {"client_id": client_id, "name": "Brand refresh", "type": "Brand identity", "value": "80,000.50"}
-    response = client.submit("/app/projects/new", {**form, **data})
-    assert response.status_code == 302, response.get_data(as_text=True)[:800]
-    return response.headers["Location"]
+from tests.factories import create, new_project, stages
 
 
 def test_every_studio_starts_with_the_seven_stages_and_the_outcomes(app, studio, other_studio):

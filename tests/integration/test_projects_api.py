@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from saas.projects.models import Project
 from tests.conftest import add_member, query
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 
 
 def _setup(app, client, studio):

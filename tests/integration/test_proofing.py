@@ -17,9 +17,7 @@ from saas.portal_accounts.models import PortalUser
 from saas.projects.models import Project, Task
 from saas.proofing.models import Comment, Draft, Reviewer
 from tests.conftest import link_in, query, studio_today
-from tests.integration.test_portal import _client_with_contact, _invite
-from tests.integration.test_projects import new_project
-from tests.integration.test_studio_settings import png_bytes
+from tests.factories import client_with_contact, invite, new_project, png_bytes
 
 
 def pdf_bytes(pages: int = 2) -> bytes:
@@ -52,11 +50,11 @@ class Setup:
     def __init__(self, app, client, new_client, studio, outbox, email: str = "zw@deer.test") -> None:
         self.app, self.staff, self.studio, self.outbox = app, client, studio, outbox
         client.login(studio.owner_email)
-        self.client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", email)
+        self.client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", email)
         self.project_url = new_project(client, self.client_url, name="校园店品牌焕新")
         self.project_id = self.project_url.rsplit("/", 1)[1]
         self.reviewer = new_client()
-        link = _invite(client, contact_url, outbox, email)
+        link = invite(client, contact_url, outbox, email)
         assert self.reviewer.submit(link, {}).status_code == 302
         self.portal_user = next(u for u in query(app, studio.tenant_id, select(PortalUser)) if u.email == email)
 

@@ -8,7 +8,7 @@ import uuid
 
 from saas.notify.models import Notification
 from saas.proofing.models import Comment
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 from tests.integration.test_proofing import Setup
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from saas.extensions import db
-from tests.integration.test_api import api, make_token
+from tests.factories import api, make_token
 
 PAGES = (
     "/app/",

@@ -5,18 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from saas.extensions import db
 from saas.tenants.models import AuditEvent, Tenant
 from tests.conftest import add_member, query
-
-
-def png_bytes(size=(120, 60), color=(47, 111, 94)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "PNG")
-    return buffer.getvalue()
+from tests.factories import png_bytes
 
 
 def _tenant(app, studio) -> Tenant:

@@ -9,10 +9,7 @@ from sqlalchemy import select
 
 from saas.billing.models import Contract, Invoice, ProjectCost, Quote
 from tests.conftest import add_member, query
-from tests.integration.test_api import api, make_token
-from tests.integration.test_billing import new_quote
-from tests.integration.test_clients import create
-from tests.integration.test_projects import new_project
+from tests.factories import api, create, make_token, new_project, new_quote
 
 
 def _snapshot(app, studio):
@@ -132,7 +129,7 @@ def test_another_studios_quotes_and_invoices_are_missing_in_a_portal(
     app, client, new_client, studio, other_studio, outbox
 ):
     """Studio B's client, signed in to B's portal, asks for studio A's quote and invoice pages and PDFs: 404."""
-    from tests.integration.test_portal import _client_with_contact, _invite
+    from tests.factories import client_with_contact, invite
 
     client.login(studio.owner_email)
     client_url = create(client, {"name": "极光的客户"})
@@ -146,9 +143,9 @@ def test_another_studios_quotes_and_invoices_are_missing_in_a_portal(
 
     owner_b = new_client()
     owner_b.login(other_studio.owner_email)
-    _b_url, contact_url = _client_with_contact(owner_b, app, other_studio, "竹子的客户", "b@bamboo-client.test")
+    _b_url, contact_url = client_with_contact(owner_b, app, other_studio, "竹子的客户", "b@bamboo-client.test")
     visitor = new_client()
-    assert visitor.submit(_invite(owner_b, contact_url, outbox, "b@bamboo-client.test"), {}).status_code == 302
+    assert visitor.submit(invite(owner_b, contact_url, outbox, "b@bamboo-client.test"), {}).status_code == 302
     quote_id = quote_url.rsplit("/", 1)[1]
     for path in (
         f"/portal/bamboo/quotes/{quote_id}",

@@ -7,9 +7,7 @@ from sqlalchemy import select
 
 from saas.projects.models import PipelineStage, Project, Task
 from tests.conftest import query
-from tests.integration.test_api import api, make_token
-from tests.integration.test_clients import create
-from tests.integration.test_projects import new_project
+from tests.factories import api, create, make_token, new_project
 
 
 def test_another_studios_project_ids_are_404_in_the_ui_and_the_api(app, client, new_client, studio, other_studio):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from saas.notify.models import Notification
 from saas.proofing.models import Comment, Draft, Reviewer
 from tests.conftest import query
-from tests.integration.test_portal import _client_with_contact, _invite
+from tests.factories import client_with_contact, invite
 from tests.integration.test_proofing import Setup
 
 
@@ -53,15 +53,15 @@ def test_a_portal_user_of_another_client_or_studio_cannot_open_pin_or_decide(
     portal_draft = s.portal_url(draft_url)
 
     # Client B of the same studio, signed in to the same portal.
-    _url, contact_b = _client_with_contact(client, app, studio, "Client B", "b@other-client.test")
+    _url, contact_b = client_with_contact(client, app, studio, "Client B", "b@other-client.test")
     neighbour = new_client()
-    assert neighbour.submit(_invite(client, contact_b, outbox, "b@other-client.test"), {}).status_code == 302
+    assert neighbour.submit(invite(client, contact_b, outbox, "b@other-client.test"), {}).status_code == 302
     # A contact of a client of another studio.
     stranger_staff = new_client()
     stranger_staff.login(other_studio.owner_email)
-    _url, contact_c = _client_with_contact(stranger_staff, app, other_studio, "Bamboo client", "c@bamboo-client.test")
+    _url, contact_c = client_with_contact(stranger_staff, app, other_studio, "Bamboo client", "c@bamboo-client.test")
     stranger = new_client()
-    assert stranger.submit(_invite(stranger_staff, contact_c, outbox, "c@bamboo-client.test"), {}).status_code == 302
+    assert stranger.submit(invite(stranger_staff, contact_c, outbox, "c@bamboo-client.test"), {}).status_code == 302
 
     file_url = f"{portal_draft}/files/{files[0]['id']}?preview=large"
     for visitor, prefix in ((neighbour, "/portal/aurora"), (stranger, "/portal/bamboo")):
