@@ -108,3 +108,11 @@ class SettingsSchema(FormSchema):
                 raise ValidationError(
                     N_("Resolution takes at least as long as the first response."), f"{priority}_resolution"
                 )
+
+
+class ApiReplySchema(ReplySchema):
+    wait = fields.Boolean(
+        load_default=False,
+        error_messages=field_messages(),
+        metadata={"description": "Put the ticket on the client (status waiting) with this reply."},
+    )
