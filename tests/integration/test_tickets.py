@@ -206,7 +206,7 @@ def test_another_studios_and_another_clients_tickets_are_404_everywhere(
     app, client, new_client, studio, other_studio, outbox
 ):
     d = _desk(app, client, new_client, studio, outbox)
-    b_url, b_contact = _client_with_contact(client, app, studio, "Client B", "b@b.test")
+    b_url, _b_contact = _client_with_contact(client, app, studio, "Client B", "b@b.test")
     b_ticket = d.http.post(
         "/api/v1/tickets", json={"client_id": b_url.rsplit("/", 1)[1], "subject": "B 的秘密", "description": "x"}
     ).get_json()
