@@ -8,6 +8,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -193,3 +194,37 @@ def test_parallel_tickets_replies_and_patches_on_one_ticket(app, studio, seeded)
     assert statuses(patches).count(200) == 1 and set(statuses(patches)) <= {200, 409, 412}
     ticket = query(app, studio.tenant_id, select(Ticket).where(Ticket.id == ticket_id))[0]
     assert ticket.first_response_at is not None
+
+
+def test_two_workers_sweeping_at_once_tell_a_breach_once(app, studio, seeded):
+    """The SLA sweep run by two workers at the same moment (two connections): the breach is claimed on the ticket
+    by a conditional UPDATE, so exactly one of them tells it."""
+    from sqlalchemy import update
+
+    from saas.db import utcnow
+    from saas.extensions import db
+    from saas.isolation import set_tenant
+    from saas.notify.models import Notification
+    from saas.scheduling import run_everywhere
+    from saas.tickets.models import Ticket
+
+    body = {"client_id": seeded["client_id"], "subject": "超时", "description": "x"}
+    made = api(app, seeded["token"]).post("/api/v1/tickets", json=body).get_json()
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        late = utcnow() - timedelta(minutes=5)
+        statement = update(Ticket).where(Ticket.id == uuid.UUID(made["id"]))
+        db.session.execute(statement.values(first_response_due_at=late, resolution_due_at=late))
+        db.session.commit()
+    start = threading.Barrier(4)
+
+    def sweep() -> int:
+        with app.app_context():
+            start.wait()
+            return run_everywhere("saas.tickets.services:sweep_breaches")
+
+    with ThreadPoolExecutor(4) as pool:
+        told = list(pool.map(lambda _n: sweep(), range(4)))
+    assert sum(told) == 2  # the first response and the resolution, each once
+    notes = query(app, studio.tenant_id, select(Notification).where(Notification.kind == "ticket_breached"))
+    assert len(notes) == 2  # the owner (no manager in this studio), once per target
