@@ -269,3 +269,52 @@ def test_admins_set_business_hours_sla_and_categories(app, client, new_client, s
     designer = new_client()
     designer.login("des@aurora.test")
     assert designer.get("/app/settings/tickets").status_code == 403
+
+
+def test_files_of_internal_notes_stay_in_the_studio_and_stale_or_hostile_forms_are_refused(
+    app, client, new_client, studio, outbox
+):
+    from saas.files.models import StoredFile
+
+    d = _desk(app, client, new_client, studio, outbox)
+    made = d.visitor.submit("/portal/aurora/tickets/new", {"subject": "补一张效果图", "description": "客厅角度"})
+    ticket_id = made.headers["Location"].rsplit("/", 1)[1]
+    note = d.staff.post(
+        f"/app/tickets/{ticket_id}/reply",
+        data={
+            "body": NOTE,
+            "internal": "1",
+            "csrf_token": d.staff.csrf_token(),
+            "files": (io.BytesIO(png()), "内部.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert note.status_code == 302
+    [stored] = query(app, studio.tenant_id, select(StoredFile).where(StoredFile.owner_kind == "ticket_reply"))
+    assert d.staff.get(f"/app/files/{stored.id}").status_code == 200
+    assert d.visitor.get(f"/portal/aurora/tickets/{ticket_id}/files/{stored.id}").status_code == 404
+    assert "内部.png" not in d.visitor.get(f"/portal/aurora/tickets/{ticket_id}").get_data(as_text=True)
+
+    fake = d.staff.post(
+        f"/app/tickets/{ticket_id}/reply",
+        data={
+            "body": "x",
+            "csrf_token": d.staff.csrf_token(),
+            "files": (io.BytesIO(b"<svg onload=alert(1)>"), "a.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 422 and "a.png" in fake.get_data(as_text=True)
+
+    version = d.ticket(ticket_id).version
+    assert d.staff.submit(f"/app/tickets/{ticket_id}/change", {"status": "open", "version": version}).status_code == 302
+    stale = d.staff.submit(f"/app/tickets/{ticket_id}/change", {"status": "closed", "version": version})
+    assert stale.status_code in (303, 409) and d.ticket(ticket_id).status == "open"
+
+    hostile = d.visitor.submit("/portal/aurora/tickets/new", {"subject": "a\x00b", "description": "x"})
+    assert hostile.status_code == 422 and "subject" in hostile.get_data(as_text=True)
+    empty = d.visitor.submit(f"/portal/aurora/tickets/{ticket_id}/reply", {"body": "  "})
+    assert empty.status_code == 422
+    d.staff.submit(f"/app/tickets/{ticket_id}/change", {"status": "closed", "version": d.ticket(ticket_id).version})
+    closed = d.visitor.submit(f"/portal/aurora/tickets/{ticket_id}/reply", {"body": "还在吗"})
+    assert closed.status_code == 422 and d.ticket(ticket_id).status == "closed"
