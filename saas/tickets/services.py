@@ -106,6 +106,7 @@ def _announce_created(ticket: Ticket, actor_id: uuid.UUID | None) -> None:
         client=ticket.client,
         actor_id=actor_id,
         ticket=ticket.number,
+        ticket_id=str(ticket.id),
         title=ticket.subject,
         priority=ticket.priority,
         source=ticket.source,

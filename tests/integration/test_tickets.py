@@ -134,6 +134,8 @@ def test_staff_raise_an_urgent_ticket_from_the_client_page_and_the_assignee_and_
     listing = d.staff.get("/app/tickets").get_data(as_text=True)
     assert "开业前一天招牌字错了" in listing
     assert "开业前一天招牌字错了" in d.staff.get(d.client_url).get_data(as_text=True)
+    timeline = d.staff.get(d.client_url, query_string={"only": "changes"}).get_data(as_text=True)
+    assert "Ticket raised" in timeline and "T-0001" in timeline
     assert d.staff.get("/app/tickets?priority=low").get_data(as_text=True).count("开业前一天") == 0
 
     refused = d.staff.submit("/app/tickets/new", {**form, "subject": "a\x00b"})
