@@ -76,6 +76,7 @@ DOMAINS = (
     "projects",
     "proofing",
     "visits",
+    "tickets",
     "billing",
     "payments",
     "plans",

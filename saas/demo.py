@@ -79,6 +79,7 @@ def _create_demo() -> None:
     _demo_visit_done(owner_membership, _field_worker_id(), tenant.timezone)
     _demo_quote_sent(owner_membership)
     _demo_field(owner_membership)
+    _demo_tickets(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -672,6 +673,70 @@ def _demo_field(owner: Membership) -> None:
             "assignee_id": field.user_id,
             "due_on": tomorrow,
             "client_id": tea_house.id,
+        },
+    )
+    db.session.flush()
+
+
+def _demo_tickets(owner: Membership) -> None:
+    """Service tickets in different states: 张伟's request in the portal waiting on him with his answer since
+    (open again), one past its first-response time (the sweep alerts once), one resolved, one new and urgent."""
+    from saas.clients.models import Client
+    from saas.portal_accounts.models import PortalUser
+    from saas.tickets import services as tickets
+
+    office = db.session.scalar(select(Client).where(Client.name == "上海某某设计有限公司"))
+    designer = _membership("designer@demo.atelier.test")
+    manager = _membership("manager@demo.atelier.test")
+    zhang = db.session.scalar(select(PortalUser).where(PortalUser.email == DEMO_PORTAL_EMAIL))
+    asked = tickets.raise_in_portal(
+        zhang,
+        {
+            "subject": "会议室投影幕布升降有异响",
+            "description": "上周起每次放下都有咔咔声，请安排检查。",
+            "category": "repair",
+        },
+    )
+    tickets.change_ticket(manager, asked, {"assignee_id": designer.user_id})
+    tickets.reply(designer, asked, "张总您好，请问异响是在放下到底时出现，还是全程都有？", wait=True)
+    tickets.reply(designer, asked, "供应商保修到明年 3 月，上门不收费。", internal=True)
+    tickets.client_reply(zhang, asked, "全程都有，放到一半时最明显。")
+    late = tickets.create_ticket(
+        owner,
+        {
+            "client_id": office.id,
+            "subject": "前台背景墙需要补一版英文标识",
+            "description": "来电：外籍客户下月来访，需要中英文双语标识方案。",
+            "category": "design_change",
+            "priority": "high",
+            "source": "phone",
+            "assignee_id": designer.user_id,
+        },
+    )
+    past = utcnow() - timedelta(days=2)
+    late.created_at, late.first_response_due_at, late.resolution_due_at = past, past + timedelta(hours=4), past
+    done = tickets.create_ticket(
+        owner,
+        {
+            "client_id": office.id,
+            "subject": "发票抬头咨询",
+            "description": "邮件询问发票抬头怎么开。",
+            "category": "question",
+            "source": "email",
+            "assignee_id": manager.user_id,
+        },
+    )
+    tickets.reply(manager, done, "抬头请开：上海某某设计有限公司，税号见附件合同第 2 页。")
+    tickets.change_ticket(manager, done, {"status": "resolved"})
+    tickets.create_ticket(
+        designer,
+        {
+            "client_id": office.id,
+            "subject": "茶水间柜门掉漆",
+            "description": "现场拜访时发现，需要补漆。",
+            "category": "repair",
+            "priority": "urgent",
+            "source": "visit",
         },
     )
     db.session.flush()

@@ -31,6 +31,7 @@ from saas.tenants.models import (
     Tenant,
     User,
 )
+from saas.tickets.models import Ticket, TicketReply, TicketSettings
 from saas.visits.models import SyncChange, Visit
 
 __all__ = [
@@ -80,6 +81,9 @@ __all__ = [
     "SyncChange",
     "Task",
     "Tenant",
+    "Ticket",
+    "TicketReply",
+    "TicketSettings",
     "User",
     "Visit",
 ]

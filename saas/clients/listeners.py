@@ -51,6 +51,7 @@ TIMELINE_EVENTS = (
     "portal_user.revoked",
     "draft.submitted",
     "draft.decided",
+    "ticket.created",
 )
 NOT_DATA = ("client", "actor_id", "subject")  # the rest of an event's payload is what the timeline shows
 

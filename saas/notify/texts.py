@@ -77,7 +77,34 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "invoice_paid_online":
         title = _("%(client)s paid %(amount)s online for invoice %(invoice)s", amount=_amount(data), **d)
         return Words(title, "", _("Open the invoice"))
+    if kind.startswith("ticket_"):
+        return _ticket_words(kind, data, d)
     return Words(kind, "", pgettext("action", "Open"))
+
+
+def _ticket_words(kind: str, data: dict[str, Any], d: dict[str, Any]) -> Words:
+    """Service tickets: what staff hear (urgent, from a client, breached, replied, assigned) and what the client
+    hears (a reply from the studio; never an internal note, which is not sent at all)."""
+    if kind == "ticket_replied":
+        title = _("%(studio)s replied to your ticket %(ticket)s: %(title)s", **d)
+        return Words(title, data.get("excerpt", ""), _("Open the ticket"))
+    if kind == "ticket_client_replied":
+        title = _("%(author)s replied on ticket %(ticket)s: %(title)s", **d)
+        return Words(title, data.get("excerpt", ""), _("Open the ticket"))
+    if kind == "ticket_breached":
+        if data.get("target") == "first_response":
+            title = _("Ticket %(ticket)s of %(client)s is past its first-response time", **d)
+        else:
+            title = _("Ticket %(ticket)s of %(client)s is past its resolution time", **d)
+        return Words(title, data.get("title", ""), _("Open the ticket"))
+    if kind == "ticket_urgent":
+        title = _("Urgent ticket %(ticket)s from %(client)s: %(title)s", **d)
+        return Words(title, "", _("Open the ticket"))
+    if kind == "ticket_from_client":
+        title = _("%(client)s raised ticket %(ticket)s: %(title)s", **d)
+        return Words(title, "", _("Open the ticket"))
+    title = _("Ticket %(ticket)s of %(client)s is yours: %(title)s", **d)
+    return Words(title, "", _("Open the ticket"))
 
 
 def _amount(data: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ def register_staff(app: Flask) -> None:
         projects,
         proofing,
         settings,
+        tickets,
         visits,
         workspace,
     )

@@ -91,6 +91,9 @@ def _detail_page(
     found, only: str | None = None, errors: dict | None = None, form: dict | None = None, status: int = 200
 ) -> ResponseReturnValue:
     from saas.billing import queries as billing
+    from saas.tickets import queries as ticket_queries
+    from saas.tickets.access import sees_tickets
+    from saas.tickets.settings import category_label
 
     relationship = sees_relationship(g.membership)
     page = render_template(
@@ -112,6 +115,9 @@ def _detail_page(
         today=_today(),
         errors=errors or {},
         form=form or {},
+        tickets=ticket_queries.tickets_of_client(g.membership, found.id) if sees_tickets(g.membership) else None,
+        clock=ticket_queries.clock,
+        category_label=category_label,
     )
     return page, status
 

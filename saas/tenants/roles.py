@@ -48,10 +48,19 @@ class Perm(StrEnum):
     BILLING_SETTINGS = "billing.settings"  # tax, discount threshold, contract approval rules
     VISITS_SCHEDULE = "visits.schedule"  # schedule and assign visits (members: for the clients they see)
     VISITS_RECORD = "visits.record"  # check in and out, notes, photos, signature on one's own visits
+    # Service tickets of the clients one sees: raise, reply, note, assign, change status. The relationship side:
+    # finance has none of it (a ticket's thread is what the client said, like a follow-up).
+    TICKETS = "tickets.work"
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
-_FIELD_WORK = {Perm.CLIENTS_RELATIONSHIP, Perm.CLIENTS_CREATE, Perm.FOLLOW_UPS_LOG, Perm.VISITS_RECORD}
+_FIELD_WORK = {
+    Perm.CLIENTS_RELATIONSHIP,
+    Perm.CLIENTS_CREATE,
+    Perm.FOLLOW_UPS_LOG,
+    Perm.VISITS_RECORD,
+    Perm.TICKETS,
+}
 _CLIENT_WORK = _FIELD_WORK | {
     Perm.CLIENTS_EDIT,
     Perm.CLIENTS_SHARE,

@@ -10,7 +10,8 @@ import pytest
 
 from tests.browser.conftest import Page
 from tests.conftest import PASSWORD, add_member
-from tests.factories import create, new_project
+from tests.integration.test_clients import create
+from tests.integration.test_projects import new_project
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,8 @@ HEADINGS = {
     "/app/projects": "Projects",
     "/app/tasks": "My tasks",
     "/app/visits": "Visits",
+    "/app/tickets": "Tickets",
+    "/app/settings/tickets": "Service desk",
     "/app/quotes": "Quotes",
     "/app/contracts": "Contracts",
     "/app/invoices": "Invoices",
@@ -41,13 +44,16 @@ MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
 ADMIN = {"/app/settings/studio", "/app/settings/pipeline", "/app/settings/billing", "/app/settings/plan"}
 # Everyone who records visits has the visits page and the field app (a page of its own, outside the workspace).
 VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
+# Everyone who works on service tickets (not finance) has the tickets list; admins set the service desk up.
+TICKETS = {"/app/tickets"}
+DESK = {"/app/settings/tickets"}
 EXTRA = {
-    "owner": MONEY | ADMIN | VISITS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "admin": MONEY | ADMIN | VISITS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "manager": MONEY | VISITS,
-    "member": MONEY | VISITS,
+    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | {"/app/settings/api-tokens", "/app/settings/audit"},
+    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | {"/app/settings/api-tokens", "/app/settings/audit"},
+    "manager": MONEY | VISITS | TICKETS,
+    "member": MONEY | VISITS | TICKETS,
     "finance": MONEY,
-    "field": VISITS,
+    "field": VISITS | TICKETS,
 }
 EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}
 EVERYONE |= {"/app/notifications", "/app/account"}

@@ -24,6 +24,7 @@ PAGES = (
     "/app/invoices",
     "/app/receivables",
     "/app/visits?view=week",
+    "/app/tickets?status=all",
     "/app/notifications",
     "/app/settings/audit",
     "/app/settings/members",
@@ -35,6 +36,7 @@ API = (
     "/api/v1/invoices",
     "/api/v1/quotes",
     "/api/v1/receivables",
+    "/api/v1/tickets?status=all",
 )
 
 
@@ -90,6 +92,9 @@ def add_records(http, n: int, worker_id: str) -> None:
             "purpose": "拜访",
         }
         http.post("/api/v1/visits", json=visit)
+        ticket = {"client_id": client["id"], "subject": "工单", "description": "x", "assignee_id": worker_id}
+        made = http.post("/api/v1/tickets", json=ticket).get_json()
+        http.post(f"/api/v1/tickets/{made['id']}/replies", json={"body": "收到"})
 
 
 @pytest.mark.parametrize("surface", ["pages", "api"])

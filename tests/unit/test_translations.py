@@ -29,7 +29,7 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
     "Title": {"document": "标题", "person": "职位"},
     "Name": {"person": "姓名", "thing": "名称", "client": "客户名称", "sort clients by": "名称（拼音）"},
     "Paid": {"amount": "已付", "document status": "已付清"},
-    "Open": {"action": "打开", "task status": "未完成"},
+    "Open": {"action": "打开", "task status": "未完成", "ticket status": "处理中"},
     "Done": {"action": "完成", "task status": "已完成", "visit status": "已结束"},
     "Signed": {"client status": "签约", "document status": "已签署"},
     "Studio": {"the studio": "工作室", "plan": "工作室版"},

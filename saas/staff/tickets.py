@@ -1,0 +1,201 @@
+"""The office's side of service tickets: the list (filters, "mine", overdue first), raising one for a client (from
+the list through the client picker, or from the client's page), a ticket's page (the thread with internal notes
+set apart, status, priority, assignee and category, the SLA clock) and the service desk settings (admins)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from saas.clients.access import get_client
+from saas.clients.models import Client
+from saas.errors import ValidationFailed
+from saas.projects import queries as project_queries
+from saas.schemas import load
+from saas.staff.blueprint import bp
+from saas.staff.context import requires
+from saas.staff.picker import pick_client
+from saas.tenants.roles import Perm
+from saas.tickets import attachments, queries, services
+from saas.tickets import settings as desk
+from saas.tickets.access import get_ticket
+from saas.tickets.models import Priority, Ticket
+from saas.tickets.schemas import ReplySchema, SettingsSchema, TicketChangeSchema, TicketSchema
+from saas.web.pages import flash_and_return, on_invalid, resolves
+
+
+def _uuid(raw: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
+    return render_template(template, category_label=desk.category_label, clock=queries.clock, **context), status
+
+
+@bp.get("/tickets")
+@requires(Perm.TICKETS)
+def tickets() -> ResponseReturnValue:
+    args = request.args
+    filters = queries.TicketFilters(
+        status=args.get("status") or queries.ACTIVE,
+        priority=args.get("priority") if args.get("priority") in tuple(Priority) else None,
+        assignee=_uuid(args.get("assignee")),
+        category=(args.get("category") or "")[:60] or None,
+        mine=args.get("mine") == "1",
+    )
+    return _page(
+        "staff/tickets/list.html",
+        tickets=queries.ticket_list(g.membership, filters),
+        filters=filters,
+        people=queries.ticket_workers(),
+        categories=desk.categories(),
+    )
+
+
+def _ticket_form(form: Any, errors: dict, client: Client, status: int = 200) -> ResponseReturnValue:
+    return _page(
+        "staff/tickets/form.html",
+        status,
+        form=form,
+        errors=errors,
+        client=client,
+        people=queries.ticket_workers(),
+        projects=project_queries.projects_of_client(g.membership, client.id),
+        categories=desk.categories(),
+    )
+
+
+def _new_ticket_refused(exc: ValidationFailed) -> ResponseReturnValue:
+    return _ticket_form(request.form, exc.errors, get_client(g.membership, request.form.get("client_id", "")), 422)
+
+
+def _storage():
+    return current_app.extensions["atelier.storage"]
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@requires(Perm.TICKETS)
+@on_invalid(_new_ticket_refused)
+def new_ticket() -> ResponseReturnValue:
+    if request.method == "GET":
+        if not request.args.get("client"):
+            return pick_client("staff.new_ticket", _("New ticket"), "staff.tickets", _("Tickets"))
+        client = get_client(g.membership, request.args["client"])
+        defaults = {"client_id": str(client.id), "priority": "normal", "source": request.args.get("source", "phone")}
+        return _ticket_form(defaults, {}, client)
+    get_client(g.membership, request.form.get("client_id", ""))  # another's client is a 404 before the form
+    data = load(TicketSchema(), request.form)
+    files = attachments.read_uploads(request.files.getlist("files"))
+    ticket = services.create_ticket(g.membership, data)
+    attachments.store(_storage(), files, "ticket", ticket.id, ticket.client_id, ticket.tenant_id, g.membership.user_id)
+    flash(_("Ticket %(number)s raised for %(client)s.", number=ticket.number, client=ticket.client.name), "success")
+    return redirect(url_for("staff.ticket", ticket_id=ticket.id))
+
+
+def _ticket_page(ticket: Ticket, errors: dict | None = None, status: int = 200) -> ResponseReturnValue:
+    thread = queries.thread(ticket, with_notes=True)
+    files = attachments.attachments_of(ticket.id, [m.id for m in thread])
+    contact = next((c for c in ticket.client.contacts if c.id == ticket.contact_id), None)
+    return _page(
+        "staff/tickets/detail.html",
+        status,
+        ticket=ticket,
+        thread=thread,
+        files=files,
+        contact=contact,
+        people=queries.ticket_workers(),
+        categories=desk.categories(),
+        errors=errors or {},
+    )
+
+
+@bp.get("/tickets/<ticket_id>")
+@resolves(ticket=get_ticket)
+def ticket(ticket: Ticket) -> ResponseReturnValue:
+    return _ticket_page(ticket)
+
+
+def _to_ticket(ticket: Ticket, **_records: object) -> str:
+    return url_for("staff.ticket", ticket_id=ticket.id)
+
+
+@bp.post("/tickets/<ticket_id>/reply")
+@requires(Perm.TICKETS)
+@resolves(ticket=get_ticket)
+@on_invalid(lambda exc, ticket: _ticket_page(ticket, exc.errors, 422))
+def reply_ticket(ticket: Ticket) -> ResponseReturnValue:
+    """A reply the client sees, or (`internal`) a note for the studio alone; either may carry files."""
+    body = load(ReplySchema(), request.form)["body"]
+    internal = request.form.get("internal") == "1"
+    files = attachments.read_uploads(request.files.getlist("files"))
+    message = services.reply(g.membership, ticket, body, internal=internal, wait=request.form.get("wait") == "1")
+    attachments.store(
+        _storage(), files, "ticket_reply", message.id, ticket.client_id, ticket.tenant_id, g.membership.user_id
+    )
+    flash(_("Internal note added.") if internal else _("Reply sent to the client."), "success")
+    return redirect(_to_ticket(ticket))
+
+
+@bp.post("/tickets/<ticket_id>/change")
+@requires(Perm.TICKETS)
+@resolves(ticket=get_ticket)
+@on_invalid(flash_and_return(_to_ticket))
+def change_ticket(ticket: Ticket) -> ResponseReturnValue:
+    """Status, priority, assignee, category: the page's controls, with the version it showed."""
+    data = load(TicketChangeSchema(), request.form)
+    data = {k: v for k, v in data.items() if k in request.form}
+    services.change_ticket(g.membership, ticket, data)
+    flash(_("Ticket %(number)s saved.", number=ticket.number), "success")
+    return redirect(_to_ticket(ticket))
+
+
+# The studio's service desk: business hours, SLA targets per priority, categories (admins).
+
+
+def _settings_values(row) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "work_days": row.work_days,
+        "day_start": row.day_start.strftime("%H:%M"),
+        "day_end": row.day_end.strftime("%H:%M"),
+        "categories": "\n".join(desk.categories(row)),
+        "version": row.version,
+    }
+    for priority, target in desk.sla_targets(row).items():
+        values[f"{priority}_first_response"] = target["first_response"]
+        values[f"{priority}_resolution"] = target["resolution"]
+    return values
+
+
+def _settings_page(form: Any, errors: dict, status: int = 200) -> ResponseReturnValue:
+    return _page("staff/tickets/settings.html", status, form=form, errors=errors, priorities=tuple(Priority))
+
+
+def _settings_input() -> dict[str, Any]:
+    raw = request.form.to_dict()
+    raw["work_days"] = request.form.getlist("work_days")
+    raw["categories"] = [line for line in request.form.get("categories", "").splitlines() if line.strip()]
+    return raw
+
+
+def _settings_refused(exc: ValidationFailed) -> ResponseReturnValue:
+    form = request.form.to_dict() | {"work_days": [int(d) for d in request.form.getlist("work_days") if d.isdigit()]}
+    return _settings_page(form, exc.errors, 422)
+
+
+@bp.route("/settings/tickets", methods=["GET", "POST"])
+@requires(Perm.STUDIO_SETTINGS)
+@on_invalid(_settings_refused)
+def ticket_settings() -> ResponseReturnValue:
+    row = desk.ticket_settings()
+    if request.method == "GET":
+        return _settings_page(_settings_values(row), {})
+    desk.update_settings(g.membership, row, load(SettingsSchema(), _settings_input()))
+    flash(_("Service desk settings saved. New tickets follow them."), "success")
+    return redirect(url_for("staff.ticket_settings"))

@@ -1,0 +1,118 @@
+"""Reading tickets: the studio's list (filters, "mine", overdue first, one query), a client's tickets, a portal
+user's, a ticket's thread (with or without internal notes), and the SLA clock of a ticket."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, or_, select
+
+from saas.db import utcnow
+from saas.extensions import db
+from saas.tenants.models import Membership, User
+from saas.tenants.roles import Perm, has_perm
+from saas.tickets.access import tickets_visible_to
+from saas.tickets.models import OPEN_STATUSES, Ticket, TicketReply, TicketStatus
+
+LIST_LIMIT = 200
+ACTIVE = "active"  # the list's default: new, open and waiting
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: str = ACTIVE
+    priority: str | None = None
+    assignee: uuid.UUID | None = None
+    category: str | None = None
+    mine: bool = False
+    client_id: uuid.UUID | None = None
+
+
+def _overdue(now: datetime):
+    late_response = and_(Ticket.first_response_at.is_(None), Ticket.first_response_due_at < now)
+    return and_(Ticket.status.in_(OPEN_STATUSES), or_(Ticket.resolution_due_at < now, late_response))
+
+
+def ticket_list(membership: Membership, filters: TicketFilters, limit: int = LIST_LIMIT) -> list[Ticket]:
+    """Overdue first, then by the next due time; closed and resolved ones newest first. One query (the client and
+    the assignee are joined)."""
+    now = utcnow()
+    query = select(Ticket).where(tickets_visible_to(membership))
+    if filters.status == ACTIVE:
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    elif filters.status in tuple(TicketStatus):
+        query = query.where(Ticket.status == filters.status)
+    if filters.priority:
+        query = query.where(Ticket.priority == filters.priority)
+    if filters.category:
+        query = query.where(Ticket.category == filters.category)
+    if filters.mine:
+        query = query.where(Ticket.assignee_id == membership.user_id)
+    elif filters.assignee:
+        query = query.where(Ticket.assignee_id == filters.assignee)
+    if filters.client_id:
+        query = query.where(Ticket.client_id == filters.client_id)
+    open_first = case((Ticket.status.in_(OPEN_STATUSES), 0), else_=1)
+    overdue_first = case((_overdue(now), 0), else_=1)
+    order = (open_first, overdue_first, Ticket.resolution_due_at, Ticket.created_at.desc(), Ticket.id)
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
+def tickets_of_client(membership: Membership, client_id: uuid.UUID, limit: int = 20) -> list[Ticket]:
+    return ticket_list(membership, TicketFilters(status="all", client_id=client_id), limit)
+
+
+def portal_tickets(portal_user) -> list[Ticket]:
+    """A portal user's client's tickets, open ones first, newest first."""
+    query = select(Ticket).where(Ticket.client_id == portal_user.client_id)
+    open_first = case((Ticket.status.in_(OPEN_STATUSES), 0), else_=1)
+    return list(db.session.scalars(query.order_by(open_first, Ticket.created_at.desc()).limit(LIST_LIMIT)))
+
+
+def thread(ticket: Ticket, with_notes: bool) -> list[TicketReply]:
+    query = select(TicketReply).where(TicketReply.ticket_id == ticket.id)
+    if not with_notes:
+        query = query.where(TicketReply.internal.is_(False))
+    return list(db.session.scalars(query.order_by(TicketReply.created_at, TicketReply.id).limit(1000)))
+
+
+def ticket_workers() -> list[User]:
+    """Who a ticket can be assigned to: active members whose role works on tickets."""
+    query = (
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.active.is_(True))
+        .order_by(User.name)
+    )
+    return [user for user, role in db.session.execute(query) if has_perm(role, Perm.TICKETS)]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where a ticket stands against its SLA: the target that is running (first response, then resolution), when
+    it is due, and how long is left (negative: how late). `met` once there is nothing left to run."""
+
+    target: str | None  # "first_response", "resolution" or None (resolved, closed)
+    due: datetime | None
+    left: timedelta | None
+
+    @property
+    def late(self) -> bool:
+        return self.left is not None and self.left.total_seconds() < 0
+
+
+def clock(ticket: Ticket, now: datetime | None = None) -> Clock:
+    now = now or utcnow()
+    if not ticket.is_open:
+        return Clock(None, None, None)
+    if ticket.first_response_at is None and ticket.first_response_due_at is not None:
+        return Clock("first_response", ticket.first_response_due_at, ticket.first_response_due_at - now)
+    if ticket.resolution_due_at is not None:
+        return Clock("resolution", ticket.resolution_due_at, ticket.resolution_due_at - now)
+    return Clock(None, None, None)
+
+
+def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
+    return clock(ticket, now).late
