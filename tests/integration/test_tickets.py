@@ -20,8 +20,8 @@ from saas.notify.models import Notification
 from saas.scheduling import tick
 from saas.tickets.models import Ticket
 from tests.conftest import add_member, body_text, query
+from tests.factories import client_with_contact, invite
 from tests.integration.test_api import api, make_token
-from tests.integration.test_portal import _client_with_contact, _invite
 
 NOTE = "内部备注：客户上次付款拖了两个月"
 
@@ -42,10 +42,10 @@ class Desk:
         self.designer = add_member(app, studio, "des@aurora.test", "member", "Designer Du")
         add_member(app, studio, "fin@aurora.test", "finance")
         client.login(studio.owner_email)
-        self.client_url, contact_url = _client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+        self.client_url, contact_url = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
         self.client_id = self.client_url.rsplit("/", 1)[1]
         self.visitor = new_client()
-        self.visitor.submit(_invite(client, contact_url, outbox, "zw@deer.test"), {})
+        self.visitor.submit(invite(client, contact_url, outbox, "zw@deer.test"), {})
         self.token = make_token(client)
         self.http = api(app, self.token)
 
@@ -208,7 +208,7 @@ def test_another_studios_and_another_clients_tickets_are_404_everywhere(
     app, client, new_client, studio, other_studio, outbox
 ):
     d = _desk(app, client, new_client, studio, outbox)
-    b_url, _b_contact = _client_with_contact(client, app, studio, "Client B", "b@b.test")
+    b_url, _b_contact = client_with_contact(client, app, studio, "Client B", "b@b.test")
     b_ticket = d.http.post(
         "/api/v1/tickets", json={"client_id": b_url.rsplit("/", 1)[1], "subject": "B 的秘密", "description": "x"}
     ).get_json()
