@@ -116,5 +116,5 @@ def custom_values() -> fields.Dict:
         load_default=None,
         allow_none=True,
         metadata={"description": CUSTOM_DESCRIPTION},
-        error_messages=field_messages(invalid=N_("Send an object of {field key: value}.")),
+        error_messages=field_messages(invalid=N_("Send an object of field keys and their values.")),
     )

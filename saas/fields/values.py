@@ -129,7 +129,7 @@ def clean(
     if sent is None:
         sent = {}
     if not isinstance(sent, dict):
-        raise ValidationFailed({"custom_fields": [_("Send an object of {field key: value}.")]})
+        raise ValidationFailed({"custom_fields": [_("Send an object of field keys and their values.")]})
     live = {d.key: d for d in definitions(entity, archived=None)}
     result = dict(current or {})
     errors: dict[str, list[str]] = {}
