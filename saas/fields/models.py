@@ -71,8 +71,9 @@ class FieldDefinition(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 class FieldValue(TenantScoped, UUIDPrimaryKey, Base):
     """One stored value of one field on one record, typed for comparison: `number` (number, money, percent,
     rating), `keyed` (a choice's key, a date, a UTC date-time, true/false, a member's or a file's id, short
-    text: equals and ranges), `text` (any text, addresses included: contains, through a trigram index on
-    PostgreSQL). A record without a value for a field has no row (the "empty" filter)."""
+    text: equals and ranges), `text` (any text, addresses included, lower-cased: contains, with LIKE through a
+    trigram index on PostgreSQL; LIKE is the operator marked leakproof, so RLS lets the index serve it). A
+    record without a value for a field has no row (the "empty" filter)."""
 
     __tablename__ = "field_values"
     __table_args__ = (

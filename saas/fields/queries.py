@@ -69,7 +69,7 @@ def _typed(definition: FieldDefinition, raw: str) -> tuple[str, Any]:
     if kind.stored == "boolean":
         return "keyed", "true" if value else "false"
     if kind.stored == "text" and len(value) > KEYED_MAX:
-        return "text", value
+        return "text", value.lower()
     return "keyed", str(value)
 
 
@@ -82,10 +82,11 @@ def condition(definition: FieldDefinition, id_column: Any, op: str, raw: str) ->
     if wanted == "empty":
         if raw not in ("0", "1"):
             return false()
-        return id_column.not_in(rows) if raw == "1" else id_column.in_(rows)
+        held = select(FieldValue.id).where(FieldValue.field_id == definition.id, FieldValue.record_id == id_column)
+        return ~held.exists() if raw == "1" else id_column.in_(rows)  # NOT EXISTS: an anti-join by record
     if wanted == "contains":
         pattern = "%" + raw.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return id_column.in_(rows.where(FieldValue.text.ilike(pattern, escape="\\")))
+        return id_column.in_(rows.where(FieldValue.text.like(pattern, escape="\\")))
     try:
         column, value = _typed(definition, raw)
     except InvalidValue:

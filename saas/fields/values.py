@@ -218,9 +218,9 @@ def index_rows(type_key: str, value: Any) -> list[dict[str, Any]]:
     if stored == "boolean":
         return [{"keyed": "true" if value else "false"}]
     if stored == "address":
-        return [{"text": value.get("text") or ""}]
-    if stored == "text":
-        return [{"keyed": value if len(value) <= KEYED_MAX else None, "text": value}]
+        return [{"text": (value.get("text") or "").lower()}]
+    if stored == "text":  # `text` is lower-cased: it serves "contains", with LIKE (leakproof under RLS)
+        return [{"keyed": value if len(value) <= KEYED_MAX else None, "text": value.lower()}]
     return [{"keyed": str(value)}]  # choice, date, datetime, member, file
 
 
