@@ -41,16 +41,38 @@ def split(name: str) -> tuple[str, str]:
 
 
 def conditions(role: str | None, entity: str, id_column: Any, filters: tuple[tuple[str, str], ...]) -> list:
+    """One SQL condition per filter; a range's two ends on one field are one condition (one index range scan)."""
     by_key = {d.key: d for d in values.visible(role, entity)}
     found = []
+    ranges: dict[str, dict[str, str]] = {}
     for name, raw in filters:
         key, op = split(name)
         definition = by_key.get(key)
         if definition is None or op not in OPS:
             found.append(false())
-            continue
-        found.append(condition(definition, id_column, op, raw))
+        elif op in ("min", "max"):
+            ranges.setdefault(key, {})[op] = raw
+        else:
+            found.append(condition(definition, id_column, op, raw))
+    for key, ends in ranges.items():
+        found.append(range_condition(by_key[key], id_column, ends.get("min"), ends.get("max")))
     return found
+
+
+def range_condition(definition: FieldDefinition, id_column: Any, low: str | None, high: str | None) -> ColumnElement:
+    if "range" not in TYPES[definition.type].filters:
+        return false()
+    rows = select(FieldValue.record_id).where(FieldValue.field_id == definition.id)
+    for raw, above in ((low, True), (high, False)):
+        if raw is None:
+            continue
+        try:
+            column, value = _typed(definition, raw)
+        except InvalidValue:
+            return false()
+        target = getattr(FieldValue, column)
+        rows = rows.where(target >= value if above else target <= value)
+    return id_column.in_(rows)
 
 
 def _typed(definition: FieldDefinition, raw: str) -> tuple[str, Any]:
@@ -94,8 +116,7 @@ def condition(definition: FieldDefinition, id_column: Any, op: str, raw: str) ->
     target = getattr(FieldValue, column)
     if wanted == "eq":
         return id_column.in_(rows.where(target == value))
-    bound = target >= value if op == "min" else target <= value
-    return id_column.in_(rows.where(bound))
+    return range_condition(definition, id_column, raw if op == "min" else None, raw if op == "max" else None)
 
 
 def column_keys(role: str | None, entity: str, raw: str) -> list[FieldDefinition]:

@@ -233,7 +233,7 @@ def shown(definition: FieldDefinition, value: Any, language: str) -> str | None:
     if stored == "choice":
         return labels.get(value, value)
     if stored == "choices":
-        return ", ".join(labels.get(v, v) for v in value)
+        return ("、" if language.startswith("zh") else ", ").join(labels.get(v, v) for v in value)
     if stored == "boolean":
         return _("Yes") if value else _("No")
     if stored == "address":
