@@ -80,13 +80,17 @@ def _sync_tags(client: Client) -> None:
     db.session.add_all(ClientTag(client_id=client.id, tag=tag) for tag in want - have)
 
 
-def create_client(membership: Membership, data: dict[str, Any]) -> Client:
+def create_client(membership: Membership, data: dict[str, Any], enforce_required: bool = True) -> Client:
+    """`enforce_required=False` for leads captured where the studio's required custom fields cannot be asked
+    (the offline field app): defaults still apply, the next edit asks for the rest."""
     require(membership, Perm.CLIENTS_CREATE)
     data.pop("version", None)
     owner_id = data.pop("owner_id", None) or membership.user_id
     if not has_perm(membership.role, Perm.CLIENTS_EDIT):
         owner_id = membership.user_id  # a lead met on site belongs to whoever met it
-    values = custom.clean(membership, "client", data.pop("custom_fields", None), creating=True)
+    values = custom.clean(
+        membership, "client", data.pop("custom_fields", None), creating=True, enforce_required=enforce_required
+    )
     client = Client(**data, owner_id=team_member(owner_id, "owner_id"))
     db.session.add(client)
     refresh_search_text(client)
@@ -146,10 +150,12 @@ def set_archived(membership: Membership, client: Client, archived: bool) -> None
         )
 
 
-def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
+def add_contact(membership: Membership, client: Client, data: dict[str, Any], enforce_required: bool = True) -> Contact:
     _may_add_people(membership, client)
     data.pop("version", None)
-    values = custom.clean(membership, "contact", data.pop("custom_fields", None), creating=True)
+    values = custom.clean(
+        membership, "contact", data.pop("custom_fields", None), creating=True, enforce_required=enforce_required
+    )
     lock_row(db.session, client, "contacts")  # the search text is made from every contact, theirs included
     contact = Contact(client_id=client.id, **data)
     db.session.add(contact)

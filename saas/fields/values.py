@@ -118,12 +118,18 @@ def _is_file(file_id: str) -> bool:
 
 
 def clean(
-    actor: Actor, entity: str, sent: Any, current: dict[str, Any] | None = None, creating: bool = False
+    actor: Actor,
+    entity: str,
+    sent: Any,
+    current: dict[str, Any] | None = None,
+    creating: bool = False,
+    enforce_required: bool = True,
 ) -> dict[str, Any] | None:
     """The record's whole `custom_fields` after applying what was `sent` (a {key: value} object; a value left
     empty clears it), or None when nothing was sent (on edit). On create, defaults fill what was not sent and
-    required fields must have a value. Keys the actor cannot see are unknown; archived fields refuse writes;
-    values the actor cannot see are kept as they are."""
+    required fields must have a value (unless `enforce_required` is False: a lead captured where nobody can fill
+    them in, like the offline field app; the next edit asks for them). Keys the actor cannot see are unknown;
+    archived fields refuse writes; values the actor cannot see are kept as they are."""
     if sent is None and not creating:
         return None
     if sent is None:
@@ -157,7 +163,7 @@ def clean(
                 continue
             if definition.default is not None:
                 result[definition.key] = definition.default
-            elif definition.required and may_see(actor.role, definition):
+            elif definition.required and enforce_required and may_see(actor.role, definition):
                 errors[f"custom_fields.{definition.key}"] = [translate(REQUIRED)]
     if errors:
         raise ValidationFailed(errors)
