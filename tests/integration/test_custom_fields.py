@@ -386,3 +386,30 @@ def test_contacts_and_projects_carry_custom_fields_and_changes_reach_the_timelin
     assert "80" in timeline and "95" in timeline and "Spouse" in timeline
     rows = query(app, studio.tenant_id, select(func.count()).select_from(FieldValue))
     assert rows[0] == 3
+
+
+def test_the_openapi_document_describes_custom_fields_as_a_dynamic_part(app, client, studio):
+    document = client.get("/api/v1/openapi.json").get_json()
+    for name in ("Client", "Contact", "Project"):
+        prop = document["components"]["schemas"][name]["properties"]["custom_fields"]
+        assert prop["type"] == "object" and "GET /custom-fields" in prop["description"]
+    assert "get" in document["paths"]["/custom-fields"] and "get" in document["paths"]["/custom-fields/{definition_id}"]
+    assert "cf.<key>" in document["paths"]["/clients"]["get"]["description"]
+
+
+def test_a_required_field_asked_on_the_staff_form_and_kept_from_field_app_leads(app, client, studio):
+    client.login(studio.owner_email)
+    define(client, "budget", "choice", choices=BUDGETS, required="on")
+    refused = client.submit("/app/clients/new", {"name": "A"})
+    assert refused.status_code == 422 and 'id="cf-budget-error"' in refused.get_data(as_text=True)
+    from saas.clients import services
+    from saas.extensions import db
+    from saas.isolation import set_tenant
+    from saas.tenants.models import Membership
+
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        owner = db.session.scalar(select(Membership))
+        lead = services.create_client(owner, {"name": "Met on site", "tags": []}, enforce_required=False)
+        assert lead.custom_fields == {}
+        db.session.rollback()
