@@ -165,3 +165,33 @@ def test_sharing_a_client_with_the_same_person_twice_at_once(app, client, studio
     answers = parallel(app, seeded["token"], [lambda h: h.post(url, json={"user_id": str(user_id)})] * 4)
     assert 201 in statuses(answers) and set(statuses(answers)) <= {201, 409}
     assert len(api(app, seeded["token"]).get(url).get_json()["data"]) == 1
+
+
+def test_parallel_edits_of_one_custom_field_keep_one_and_refuse_the_rest_with_409(app, client, new_client, studio):
+    client.login(studio.owner_email)
+    form = {"key": "area", "label_en": "Area", "type": "number"}
+    assert client.submit("/app/settings/fields/new?entity=client", form).status_code == 302
+    from saas.fields.models import FieldDefinition
+
+    area = query(app, studio.tenant_id, select(FieldDefinition))[0]
+    browsers = [new_client() for _ in range(4)]
+    for browser in browsers:
+        browser.login(studio.owner_email)
+    edits = [
+        partial(
+            b.submit,
+            f"/app/settings/fields/{area.id}/edit",
+            {"label_en": f"Area {n}", "type": "number", "version": "1"},
+        )
+        for n, b in enumerate(browsers)
+    ]
+    answers = statuses(race(edits))
+    assert answers.count(302) == 1 and set(answers) == {302, 409}, answers
+    same_key = [
+        partial(
+            b.submit, "/app/settings/fields/new?entity=client", {"key": "rooms", "label_en": "Rooms", "type": "number"}
+        )
+        for b in browsers
+    ]
+    answers = statuses(race(same_key))
+    assert answers.count(302) == 1 and set(answers) <= {302, 409, 422}, answers
