@@ -28,6 +28,7 @@ HEADINGS = {
     "/app/receivables": "Receivables",
     "/app/settings/studio": "Studio settings",
     "/app/settings/pipeline": "Pipeline",
+    "/app/settings/fields": "Custom fields",
     "/app/settings/billing": "Billing",
     "/app/settings/plan": "Plan",
     "/app/settings/members": "Team",
@@ -39,6 +40,7 @@ HEADINGS = {
 # What each role's menu holds (beyond Home, Clients, Projects, My tasks, Team, Notifications and Your account).
 MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
 ADMIN = {"/app/settings/studio", "/app/settings/pipeline", "/app/settings/billing", "/app/settings/plan"}
+ADMIN |= {"/app/settings/fields"}
 EXTRA = {
     "owner": MONEY | ADMIN | {"/app/follow-ups", "/app/settings/api-tokens", "/app/settings/audit"},
     "admin": MONEY | ADMIN | {"/app/follow-ups", "/app/settings/api-tokens", "/app/settings/audit"},
