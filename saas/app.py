@@ -71,6 +71,7 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
 DOMAINS = (
     "tenants",
     "notify",
+    "fields",
     "clients",
     "portal_accounts",
     "projects",

@@ -71,6 +71,7 @@ def _create_demo() -> None:
         db.session.flush()
         audit.record("member.joined", membership, actor_id=user.id, email=person.email, role=person.role)
     db.session.flush()
+    _demo_fields(owner_membership)
     _demo_clients(owner_membership)
     _demo_projects(owner_membership)
     _demo_billing(owner_membership)
@@ -193,12 +194,69 @@ def _membership(email: str) -> Membership:
     return db.session.scalar(select(Membership).where(Membership.user_id == find_user(email).id))
 
 
+# The studio's own fields (Studio → Custom fields): key, type, 中文, English, options, help (zh, en).
+DEMO_FIELDS = (
+    ("client", "floor_area", "number", "房屋面积（m²）", "Floor area (m²)", "", ("套内面积", "Usable floor area")),
+    (
+        "client",
+        "styles",
+        "choices",
+        "装修风格",
+        "Preferred styles",
+        "modern | Modern | 现代简约\nnordic | Nordic | 北欧\nchinese | New Chinese | 新中式\n"
+        "japanese | Japanese | 日式\nindustrial | Industrial | 工业风",
+        ("", ""),
+    ),
+    (
+        "client",
+        "budget_range",
+        "choice",
+        "预算区间",
+        "Budget range",
+        "under_200k | Under ¥200k | 20万以下\nfrom_200k | ¥200k–500k | 20–50万\nover_500k | Over ¥500k | 50万以上",
+        ("", ""),
+    ),
+    ("client", "has_pets", "boolean", "是否有宠物", "Pets at home", "", ("", "")),
+    ("client", "survey_on", "date", "量房日期", "Site survey date", "", ("", "")),
+    ("project", "rooms", "number", "房间数", "Rooms", "", ("", "")),
+    ("project", "site_address", "address", "项目地址", "Site address", "", ("", "")),
+)
+# Values of the demo clients, in the order of CLIENTS, and of the demo projects by name.
+DEMO_CLIENT_VALUES = (
+    {"floor_area": 860, "styles": ["modern", "industrial"], "budget_range": "over_500k", "survey_on": 3},
+    {"floor_area": 128, "styles": ["nordic"], "budget_range": "from_200k", "has_pets": True, "survey_on": -12},
+    {"floor_area": 95.5, "styles": ["chinese", "japanese"], "budget_range": "under_200k", "has_pets": False},
+    {"floor_area": 240, "styles": ["modern"], "budget_range": "from_200k", "survey_on": 9},
+)
+DEMO_PROJECT_VALUES = {
+    "总部办公室室内设计": {"rooms": 12, "site_address": "上海市徐汇区漕溪北路 88 号 18 层"},
+}
+
+
+def _demo_fields(owner: Membership) -> None:
+    from saas.fields import services as fields
+    from saas.fields.schemas import DefinitionSchema
+    from saas.schemas import load
+
+    for entity, key, kind, label_zh, label_en, choices, (help_zh, help_en) in DEMO_FIELDS:
+        form = {"key": key, "type": kind, "label_zh": label_zh, "label_en": label_en, "choices": choices}
+        form.update(help_zh=help_zh, help_en=help_en)
+        fields.create_definition(owner, entity, load(DefinitionSchema(), form))
+
+
+def _demo_values(index: int) -> dict:
+    values = dict(DEMO_CLIENT_VALUES[index % len(DEMO_CLIENT_VALUES)])
+    if "survey_on" in values:
+        values["survey_on"] = (utcnow() + timedelta(days=values["survey_on"])).date().isoformat()
+    return values
+
+
 def _demo_clients(owner: Membership) -> None:
     """Each client's follow-ups are logged by the person who owns it, so their home shows what is due."""
     from saas.clients import services as clients
     from saas.tenants.accounts import find_user
 
-    for name, status, industry, source, tags, owner_email, contacts, follow_ups in CLIENTS:
+    for index, (name, status, industry, source, tags, owner_email, contacts, follow_ups) in enumerate(CLIENTS):
         client = clients.create_client(
             owner,
             {
@@ -208,6 +266,7 @@ def _demo_clients(owner: Membership) -> None:
                 "source": source,
                 "tags": tags,
                 "owner_id": find_user(owner_email).id,
+                "custom_fields": _demo_values(index),
             },
         )
         for contact_name, title, phone, wechat, decision in contacts:
@@ -327,6 +386,7 @@ def _demo_projects(owner: Membership) -> None:
                 "brief": {"goals": goals} if goals else {},
                 "team": [designer_id],
                 "owner_id": designer_id,
+                "custom_fields": DEMO_PROJECT_VALUES.get(name, {}),
             },
         )
         for key in [s.key for s in pipeline.stages()][1:]:

@@ -13,6 +13,7 @@ from saas.billing.models import (
     QuoteRevision,
 )
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
+from saas.fields.models import FieldDefinition, FieldValue
 from saas.files.models import StoredFile
 from saas.notify.models import Delivery, Notification
 from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
@@ -51,6 +52,8 @@ __all__ = [
     "ContractDecision",
     "Delivery",
     "Draft",
+    "FieldDefinition",
+    "FieldValue",
     "Interaction",
     "Invitation",
     "Invoice",

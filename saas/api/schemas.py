@@ -3,6 +3,7 @@ own input schemas, loaded strictly: unknown fields are refused) and the query st
 
 from __future__ import annotations
 
+from flask import g
 from marshmallow import Schema, fields, validate
 
 from saas.api.operations import Body
@@ -20,10 +21,21 @@ from saas.billing.schemas import (
 )
 from saas.clients.models import ClientStatus
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
+from saas.fields import values as custom
+from saas.fields.schemas import CUSTOM_DESCRIPTION
+from saas.fields.types import TYPES
 from saas.projects.schemas import ProjectApiSchema, TaskApiSchema
 from saas.proofing.schemas import CommentSchema as DraftCommentSchema
 from saas.schemas import field_messages
 from saas.visits.schemas import CancelSchema, VisitApiSchema
+
+
+def _custom(entity: str) -> fields.Function:
+    """The record's custom values the caller's role sees (every live field, null when unset)."""
+    return fields.Function(
+        lambda record: custom.readable(g.principal.role, entity, record.custom_fields),
+        metadata={"type": "object", "additionalProperties": True, "description": CUSTOM_DESCRIPTION},
+    )
 
 
 class ClientOut(Schema):
@@ -42,6 +54,7 @@ class ClientOut(Schema):
     owner_id = fields.UUID(allow_none=True)
     archived = fields.Function(lambda c: c.archived_at is not None, metadata={"type": "boolean"})
     last_contact_at = fields.DateTime(allow_none=True)
+    custom_fields = _custom("client")
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
@@ -60,6 +73,7 @@ class ContactOut(Schema):
     decision_maker = fields.Boolean()
     cares_about = fields.String(allow_none=True)
     birthday = fields.Date(allow_none=True)
+    custom_fields = _custom("contact")
     created_at = fields.DateTime()
     version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
 
@@ -100,6 +114,54 @@ class ShareOut(Schema):
     user_id = fields.UUID()
     expires_at = fields.DateTime(allow_none=True)
     active = fields.Boolean(attribute="is_active")
+
+
+class FieldChoiceOut(Schema):
+    key = fields.String()
+    label_en = fields.String()
+    label_zh = fields.String()
+
+
+class FieldDefinitionOut(Schema):
+    """One of the studio's own fields: send its values under `custom_fields.<key>` of a record of `entity`."""
+
+    id = fields.UUID()
+    entity = fields.String(metadata={"description": "The record type: client, contact, project…"})
+    key = fields.String(metadata={"description": "Stable: the values are stored and sent under it."})
+    label_en = fields.String()
+    label_zh = fields.String()
+    help_en = fields.String()
+    help_zh = fields.String()
+    type = fields.String(metadata={"enum": list(TYPES)})
+    value = fields.Function(
+        lambda d: VALUE_SHAPES[TYPES[d.type].stored],
+        metadata={"type": "string", "description": "The JSON shape of a value of this type."},
+    )
+    filters = fields.Function(
+        lambda d: list(TYPES[d.type].filters),
+        metadata={"type": "array", "items": {"type": "string", "enum": ["eq", "contains", "range", "empty"]}},
+    )
+    required = fields.Boolean()
+    default = fields.Raw(allow_none=True)
+    choices = fields.List(fields.Nested(FieldChoiceOut))
+    visibility = fields.String(metadata={"enum": ["everyone", "not_finance", "admins"]})
+    position = fields.Integer()
+    version = fields.Integer()
+
+
+VALUE_SHAPES = {
+    "text": "string",
+    "number": "number",
+    "money": 'integer: minor units of the studio\'s currency (a string like "12,800.50" is read too)',
+    "date": "string: YYYY-MM-DD",
+    "datetime": "string: ISO 8601 with an offset (stored and returned in UTC, ...Z)",
+    "choice": "string: an option's key",
+    "choices": "array of option keys",
+    "boolean": "boolean",
+    "member": "string: a user id of an active member of the studio",
+    "file": "string: the id of a stored file of the studio",
+    "address": "object: {text, lat, lng} (a string is read as the text)",
+}
 
 
 class ErrorOut(Schema):
@@ -181,6 +243,10 @@ class ClientListQuery(Schema):
     cursor = _text(200, CURSOR)
 
 
+class FieldListQuery(Schema):
+    entity = _text(20, "Only the fields of this record type (client, contact, project…).")
+
+
 class ProjectListQuery(Schema):
     owner = _text(40, "A user id, or `me`.")
     client = _text(40, "A client id.")
@@ -225,6 +291,7 @@ class ProjectOut(Schema):
     start_on = fields.Date(allow_none=True)
     due_on = fields.Date(allow_none=True)
     brief = fields.Dict(keys=fields.String(), values=fields.String())
+    custom_fields = _custom("project")
     stage_entered_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     archived = fields.Function(lambda p: p.archived_at is not None, metadata={"type": "boolean"})

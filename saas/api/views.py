@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, render_template
+from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
@@ -34,6 +34,7 @@ from saas.clients.access import COMMERCIAL_CONTACT_FIELDS, get_client, sees_rela
 from saas.clients.models import Client, ClientShare, Contact, Interaction
 from saas.errors import NotAllowed
 from saas.extensions import db, limiter
+from saas.fields import queries as custom_filters
 from saas.tenants import queries as tenant_queries
 from saas.tenants.models import Membership, Tenant
 from saas.web.pages import ChildOf
@@ -68,7 +69,11 @@ OF_INTERACTION = {"resolves": {"client": get_client, "interaction": ChildOf("cli
     paged=True,
 )
 def clients(query: dict[str, str]) -> Page:
-    filters = queries.ClientFilters.from_args(query)
+    """Filter on the studio's own fields with `cf.<key>=value` (equals; a multiple choice: holds the option),
+    `cf.<key>.contains=…`, `cf.<key>.min=…` / `cf.<key>.max=…` (a range, either end open) and
+    `cf.<key>.empty=1` (no value) or `0` (any value); GET /custom-fields says which each field offers. A key the
+    token cannot see, or a value its type cannot read, matches nothing."""
+    filters = queries.ClientFilters.from_args({**query, **dict(custom_filters.filter_args(request.args))})
     page = queries.client_page(principal(), filters, query["cursor"] or None, with_contacts=False)
     return Page(page.clients, page.next_cursor)
 

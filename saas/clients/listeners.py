@@ -8,10 +8,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from saas.clients.models import Client, ClientEvent, Interaction, InteractionKind
+from saas.clients.models import Client, ClientEvent, Contact, Interaction, InteractionKind
 from saas.db import set_quietly, utcnow
 from saas.events import listen
 from saas.extensions import db
+from saas.fields.entities import Entity, register_entity
+from saas.schemas import N_
+
+# Studios may add their own fields to clients and contacts (saas.fields).
+register_entity(Entity("client", N_("Clients"), Client))
+register_entity(Entity("contact", N_("Contacts"), Contact))
 
 TIMELINE_EVENTS = (
     "client.created",
@@ -27,6 +33,7 @@ TIMELINE_EVENTS = (
     "contact.removed",
     "project.created",
     "project.stage_changed",
+    "project.updated",
     "quote.created",
     "quote.revised",
     "quote.approved",

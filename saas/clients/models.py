@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Date, ForeignKey, ForeignKeyConstraint, Index, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
+from saas.fields.models import VALUES
 from saas.isolation import TenantScoped
 from saas.tenants.models import User
 
@@ -94,6 +95,9 @@ class Client(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     # Lower-cased name, tags and every contact's name, phone, e-mail and WeChat id, kept by the services:
     # one column to search by fragment (a trigram index on PostgreSQL makes it fast).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The studio's own fields, {key: stored value} (saas.fields): written by the services through
+    # saas.fields.values, which keeps the typed index the list filters read.
+    custom_fields: Mapped[dict] = mapped_column(VALUES, default=dict, server_default="{}")
     version: Mapped[int] = mapped_column(default=1)
 
     owner: Mapped[User | None] = relationship(lazy="joined")
@@ -130,6 +134,7 @@ class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     decision_maker: Mapped[bool] = mapped_column(default=False)
     cares_about: Mapped[str | None] = mapped_column(String(300))
     birthday: Mapped[date | None] = mapped_column(Date)
+    custom_fields: Mapped[dict] = mapped_column(VALUES, default=dict, server_default="{}")
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     client: Mapped[Client] = relationship(back_populates="contacts", overlaps="contacts")

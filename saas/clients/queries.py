@@ -24,6 +24,7 @@ from saas.clients.models import (
 )
 from saas.db import utcnow
 from saas.extensions import db
+from saas.fields import queries as custom_filters
 from saas.ids import parse_uuid
 from saas.tenants.models import Membership, User
 
@@ -42,6 +43,9 @@ class ClientFilters:
     quiet_days: int | None = None  # no follow-up for this many days
     archived: bool = False
     sort: str = "name"
+    # The studio's own fields: (`cf.<key>[.op]`, value) pairs (saas.fields.queries), and the columns shown.
+    custom: tuple[tuple[str, str], ...] = ()
+    cols: str = ""
 
     @classmethod
     def from_args(cls, args: dict) -> ClientFilters:
@@ -56,6 +60,8 @@ class ClientFilters:
             quiet_days=int(quiet) if quiet.isdigit() and 0 < int(quiet) < 3650 else None,
             archived=args.get("archived") == "1",
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
+            custom=custom_filters.filter_args(args),
+            cols=",".join(args.getlist("cols") if hasattr(args, "getlist") else [str(args.get("cols", ""))])[:400],
         )
 
     def as_args(self) -> dict[str, str]:
@@ -69,6 +75,8 @@ class ClientFilters:
             "quiet_days": str(self.quiet_days or ""),
             "archived": "1" if self.archived else "",
             "sort": self.sort if self.sort != "name" else "",
+            **dict(self.custom),
+            "cols": self.cols,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -132,6 +140,8 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
     if f.quiet_days:
         cutoff = utcnow() - timedelta(days=f.quiet_days)
         query = query.where(or_(Client.last_contact_at.is_(None), Client.last_contact_at < cutoff))
+    if f.custom:
+        query = query.where(*custom_filters.conditions(membership.role, "client", Client.id, f.custom))
     return query
 
 

@@ -7,6 +7,7 @@ import re
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from saas.clients.models import Channel, ClientKind, ClientStatus, InteractionKind
+from saas.fields.schemas import custom_values
 from saas.schemas import N_, FormSchema, MaxLength, Msg, blank_to_none, choice, field_messages, optional_text, text
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
@@ -41,6 +42,7 @@ class ClientSchema(FormSchema):
     notes = optional_text(5000)
     tags = fields.List(fields.String(), load_default=list, validate=validate_tags, error_messages=field_messages())
     owner_id = fields.UUID(load_default=None, allow_none=True, error_messages=field_messages())
+    custom_fields = custom_values()
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load
@@ -81,6 +83,7 @@ class ContactSchema(FormSchema):
     birthday = fields.Date(
         load_default=None, allow_none=True, error_messages=field_messages(invalid=N_("Enter a date like 1990-05-20."))
     )
+    custom_fields = custom_values()
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load

@@ -15,7 +15,8 @@ from saas.db import lock_row, set_quietly, utcnow
 from saas.errors import Conflict, NotAllowed, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
-from saas.i18n import sort_key
+from saas.fields import values as custom
+from saas.i18n import current_locale, sort_key
 from saas.tenants.access import team_member
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm, require
@@ -79,16 +80,22 @@ def _sync_tags(client: Client) -> None:
     db.session.add_all(ClientTag(client_id=client.id, tag=tag) for tag in want - have)
 
 
-def create_client(membership: Membership, data: dict[str, Any]) -> Client:
+def create_client(membership: Membership, data: dict[str, Any], enforce_required: bool = True) -> Client:
+    """`enforce_required=False` for leads captured where the studio's required custom fields cannot be asked
+    (the offline field app): defaults still apply, the next edit asks for the rest."""
     require(membership, Perm.CLIENTS_CREATE)
     data.pop("version", None)
     owner_id = data.pop("owner_id", None) or membership.user_id
     if not has_perm(membership.role, Perm.CLIENTS_EDIT):
         owner_id = membership.user_id  # a lead met on site belongs to whoever met it
+    values = custom.clean(
+        membership, "client", data.pop("custom_fields", None), creating=True, enforce_required=enforce_required
+    )
     client = Client(**data, owner_id=team_member(owner_id, "owner_id"))
     db.session.add(client)
     refresh_search_text(client)
     _sync_tags(client)
+    custom.write("client", client, values)
     emit("client.created", subject=client, client=client, actor_id=membership.user_id, name=client.name)
     return client
 
@@ -99,9 +106,13 @@ def update_client(membership: Membership, client: Client, data: dict[str, Any]) 
     if data.pop("version", None) != client.version:
         raise Conflict()
     owner_id = data.pop("owner_id", None) or client.owner_id
+    values = custom.clean(membership, "client", data.pop("custom_fields", None), client.custom_fields)
     changed = sorted(k for k in TRACKED if k in data and getattr(client, k) != data[k])
     for key in changed:
         setattr(client, key, data[key])
+    changes = custom.write("client", client, values, current_locale())
+    if changes:
+        changed.append("custom_fields")
     if owner_id != client.owner_id:
         old = client.owner.name if client.owner else None
         client.owner_id = team_member(owner_id, "owner_id")
@@ -122,7 +133,8 @@ def update_client(membership: Membership, client: Client, data: dict[str, Any]) 
         refresh_search_text(client)
         if "tags" in changed:
             _sync_tags(client)
-        emit("client.updated", subject=client, client=client, actor_id=membership.user_id, fields=changed)
+        extra = {"changes": changes} if changes else {}
+        emit("client.updated", subject=client, client=client, actor_id=membership.user_id, fields=changed, **extra)
 
 
 def set_archived(membership: Membership, client: Client, archived: bool) -> None:
@@ -138,14 +150,18 @@ def set_archived(membership: Membership, client: Client, archived: bool) -> None
         )
 
 
-def add_contact(membership: Membership, client: Client, data: dict[str, Any]) -> Contact:
+def add_contact(membership: Membership, client: Client, data: dict[str, Any], enforce_required: bool = True) -> Contact:
     _may_add_people(membership, client)
     data.pop("version", None)
+    values = custom.clean(
+        membership, "contact", data.pop("custom_fields", None), creating=True, enforce_required=enforce_required
+    )
     lock_row(db.session, client, "contacts")  # the search text is made from every contact, theirs included
     contact = Contact(client_id=client.id, **data)
     db.session.add(contact)
     client.contacts.append(contact)
     _contacts_changed(client)
+    custom.write("contact", contact, values)
     emit("contact.added", subject=contact, client=client, actor_id=membership.user_id, contact=contact.name)
     return contact
 
@@ -164,11 +180,16 @@ def update_contact(membership: Membership, client: Client, contact: Contact, dat
     db.session.refresh(contact)
     if "version" in data and data.pop("version") != contact.version:
         raise Conflict()
+    values = custom.clean(membership, "contact", data.pop("custom_fields", None), contact.custom_fields)
     changed = sorted(k for k, v in data.items() if getattr(contact, k) != v)
     for key in changed:
         setattr(contact, key, data[key])
+    changes = custom.write("contact", contact, values, current_locale())
+    if changes:
+        changed.append("custom_fields")
     if changed:
         _contacts_changed(client)
+        extra = {"changes": changes} if changes else {}
         emit(
             "contact.updated",
             subject=contact,
@@ -176,6 +197,7 @@ def update_contact(membership: Membership, client: Client, contact: Contact, dat
             actor_id=membership.user_id,
             contact=contact.name,
             fields=changed,
+            **extra,
         )
 
 

@@ -296,7 +296,7 @@ _ORDERED = ("eq", "range", "empty")
 for _kind in (
     FieldType("text", N_("Text"), _text(500), "text", _TEXT_FILTERS, "text"),
     FieldType("long_text", N_("Long text"), _text(10_000), "textarea", ("contains", "empty"), "text"),
-    FieldType("number", N_("Number"), parse_number, "number", _ORDERED, "number"),
+    FieldType("number", N_("A number"), parse_number, "number", _ORDERED, "number"),
     FieldType("money", N_("Amount of money"), parse_money, "money", _ORDERED, "money"),
     FieldType("percent", N_("Percentage"), parse_percent, "number", _ORDERED, "number"),
     FieldType("date", N_("Date"), parse_date, "date", _ORDERED, "date"),

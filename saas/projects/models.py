@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.clients.models import Client
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
+from saas.fields.models import VALUES
 from saas.isolation import TenantScoped
 from saas.tenants.models import User
 
@@ -80,6 +81,7 @@ class Project(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     # Seed 000's 项目需求沟通表: background, goals, target users, style, competitors, budget, timeline.
     brief: Mapped[dict] = mapped_column(JSON, default=dict)
+    custom_fields: Mapped[dict] = mapped_column(VALUES, default=dict, server_default="{}")  # saas.fields
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]  # when it entered a won or lost stage
     archived_at: Mapped[datetime | None]

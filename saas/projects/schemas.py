@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, ValidationError, fields, pre_load, validate, validates_schema
 
+from saas.fields.schemas import custom_values
 from saas.projects.models import BRIEF_FIELDS, TaskStatus
 from saas.schemas import (
     N_,
@@ -57,6 +58,7 @@ class ProjectSchema(CurrencySchema):
     start_on = _date("Enter a date like 2026-12-01.")
     due_on = _date("Enter a date like 2026-12-31.")
     brief = fields.Nested(BriefSchema, load_default=dict)
+    custom_fields = custom_values()
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load

@@ -13,6 +13,8 @@ from saas.db import lock_row, utcnow
 from saas.errors import Conflict, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
+from saas.fields import values as custom
+from saas.i18n import current_locale
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, StageKind, Task, TaskStatus
 from saas.projects.pipeline import first_open_stage, get_stage
 from saas.tenants.access import team_member
@@ -59,6 +61,7 @@ def create_project(membership: Membership, data: dict[str, Any]) -> Project:
     data.pop("version", None)
     team = data.pop("team", [])
     owner_id = team_member(data.pop("owner_id", None) or membership.user_id, "owner_id")
+    values = custom.clean(membership, "project", data.pop("custom_fields", None), creating=True)
     project = Project(**data, client_id=client.id, stage_id=stage.id, owner_id=owner_id)
     project.brief = {k: v for k, v in (data.get("brief") or {}).items() if v}
     if stage.kind != StageKind.OPEN:
@@ -66,6 +69,7 @@ def create_project(membership: Membership, data: dict[str, Any]) -> Project:
     db.session.add(project)
     _set_team(project, team)
     db.session.flush()
+    custom.write("project", project, values)
     db.session.add(StageChange(project_id=project.id, to_stage_id=stage.id, actor_id=membership.user_id))
     emit("project.created", subject=project, client=client, actor_id=membership.user_id, project=project.name)
     return project
@@ -77,9 +81,20 @@ def update_project(membership: Membership, project: Project, data: dict[str, Any
     _check_version(data, project.version)
     if "brief" in data:
         data["brief"] = {k: v for k, v in (data["brief"] or {}).items() if v}
+    values = custom.clean(membership, "project", data.pop("custom_fields", None), project.custom_fields)
     changed = [k for k in PROJECT_FIELDS if k in data and getattr(project, k) != data[k]]
     for key in changed:
         setattr(project, key, data[key])
+    if changes := custom.write("project", project, values, current_locale()):
+        changed.append("custom_fields")
+        emit(
+            "project.updated",
+            subject=project,
+            client=project.client,
+            actor_id=membership.user_id,
+            project=project.name,
+            changes=changes,
+        )
     if "client_id" in data and data["client_id"] != project.client_id:
         project.client_id = client_for_form(membership, data["client_id"]).id
         changed.append("client_id")

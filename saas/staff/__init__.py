@@ -8,6 +8,7 @@ def register_staff(app: Flask) -> None:
         account,
         billing,
         clients,
+        fields,
         files,
         notifications,
         plan,
@@ -22,6 +23,7 @@ def register_staff(app: Flask) -> None:
     from saas.staff.blueprint import bp
     from saas.staff.brand import bp as brand_bp
     from saas.staff.context import my_studios
+    from saas.staff.custom import init_custom_fields
     from saas.staff.field import bp as field_bp
     from saas.staff.field_app import warm_up
 
@@ -31,3 +33,4 @@ def register_staff(app: Flask) -> None:
     app.register_blueprint(field_bp)
     warm_up()  # the field app's version: a hash of pwa/, once per process
     app.jinja_env.globals["my_studios"] = my_studios
+    init_custom_fields(app)

@@ -21,6 +21,7 @@ from saas.portal_accounts.queries import portal_users_of
 from saas.projects import queries as project_queries
 from saas.projects.access import can_edit_project
 from saas.schemas import load
+from saas.staff import custom
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
@@ -81,8 +82,9 @@ def _client_form(form: dict, errors: dict, client=None, status: int = 200) -> Re
 @on_invalid(lambda exc: _client_form(request.form, exc.errors, status=422))
 def new_client() -> ResponseReturnValue:
     if request.method == "GET":
-        return _client_form({"owner_id": str(g.membership.user_id)}, {})
-    client = services.create_client(g.membership, load(ClientSchema(), request.form))
+        return _client_form({"owner_id": str(g.membership.user_id), **custom.defaults("client")}, {})
+    data = {**load(ClientSchema(), request.form), "custom_fields": custom.sent("client", request.form)}
+    client = services.create_client(g.membership, data)
     flash(_("Client %(name)s created.", name=client.name), "success")
     return redirect(url_for("staff.client", client_id=client.id))
 
@@ -149,9 +151,10 @@ def client(client: Client) -> ResponseReturnValue:
 def edit_client(client: Client) -> ResponseReturnValue:
     if request.method == "GET":
         form = {k: getattr(client, k) for k in CLIENT_FIELDS}
-        form.update(tags=", ".join(client.tags), owner_id=str(client.owner_id or ""))
+        form.update(tags=", ".join(client.tags), owner_id=str(client.owner_id or ""), **custom.stored("client", client))
         return _client_form(form, {}, client)
-    services.update_client(g.membership, client, load(ClientSchema(), request.form))
+    data = {**load(ClientSchema(), request.form), "custom_fields": custom.sent("client", request.form)}
+    services.update_client(g.membership, client, data)
     flash(_("Client saved."), "success")
     return redirect(url_for("staff.client", client_id=client.id))
 
@@ -180,7 +183,8 @@ def delete_client(client: Client) -> ResponseReturnValue:
 @resolves(client=get_client)
 @on_invalid(_section_errors("contact"))
 def add_contact(client: Client) -> ResponseReturnValue:
-    contact = services.add_contact(g.membership, client, load(ContactSchema(), request.form))
+    data = {**load(ContactSchema(), request.form), "custom_fields": custom.sent("contact", request.form)}
+    contact = services.add_contact(g.membership, client, data)
     flash(_("Contact %(name)s added.", name=contact.name), "success")
     return redirect(url_for("staff.client", client_id=client.id))
 
@@ -196,9 +200,10 @@ def _contact_form(found, contact, form: dict, errors: dict, status: int = 200) -
 @on_invalid(lambda exc, client, contact: _contact_form(client, contact, request.form, exc.errors, 422))
 def edit_contact(client: Client, contact: Contact) -> ResponseReturnValue:
     if request.method == "GET":
-        form = {k: getattr(contact, k) for k in ContactSchema().fields}
-        return _contact_form(client, contact, form, {})
-    services.update_contact(g.membership, client, contact, load(ContactSchema(), request.form))
+        form = {k: getattr(contact, k) for k in ContactSchema().fields if k != "custom_fields"}
+        return _contact_form(client, contact, {**form, **custom.stored("contact", contact)}, {})
+    data = {**load(ContactSchema(), request.form), "custom_fields": custom.sent("contact", request.form)}
+    services.update_contact(g.membership, client, contact, data)
     flash(_("Contact %(name)s saved.", name=contact.name), "success")
     return redirect(url_for("staff.client", client_id=client.id))
 

@@ -22,6 +22,7 @@ from saas.projects.models import BRIEF_FIELDS, PipelineStage, Project, StageKind
 from saas.projects.schemas import MoveSchema, ProjectSchema, StageSchema, TaskSchema
 from saas.proofing import services as proofing
 from saas.schemas import load
+from saas.staff import custom
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.staff.picker import pick_client
@@ -107,9 +108,11 @@ def new_project() -> ResponseReturnValue:
         if not request.args.get("client"):
             return pick_client("staff.new_project", _("New project"), "staff.board", _("Projects"))
         client = _named_client(request.args["client"])
-        return _project_form({"client_id": str(client.id), "owner_id": str(g.membership.user_id)}, {}, client=client)
+        form = {"client_id": str(client.id), "owner_id": str(g.membership.user_id), **custom.defaults("project")}
+        return _project_form(form, {}, client=client)
     _named_client(request.form.get("client_id", ""))  # another's client is a 404, before the form is read
-    project = services.create_project(g.membership, load(_project_schema(), request.form))
+    data = {**load(_project_schema(), request.form), "custom_fields": custom.sent("project", request.form)}
+    project = services.create_project(g.membership, data)
     flash(_("Project %(name)s created.", name=project.name), "success")
     return redirect(url_for("staff.project", project_id=project.id))
 
@@ -156,6 +159,7 @@ def _form_values(project) -> dict[str, Any]:
         value=plain_amount(project.value_minor, g.tenant.currency),
         team=[str(m.user_id) for m in project.team],
         **{f"brief_{k}": project.brief.get(k) for k in BRIEF_FIELDS},
+        **custom.stored("project", project),
     )
     return values
 
@@ -167,7 +171,7 @@ def _form_values(project) -> dict[str, Any]:
 def edit_project(project: Project) -> ResponseReturnValue:
     if request.method == "GET":
         return _project_form(_form_values(project), {}, project)
-    data = load(_project_schema(), request.form)
+    data = {**load(_project_schema(), request.form), "custom_fields": custom.sent("project", request.form)}
     data.pop("client_id", None)  # a project stays with its client; the form shows it read-only
     services.update_project(g.membership, project, data)
     flash(_("Project saved."), "success")

@@ -254,9 +254,10 @@ def _log_follow_up(membership: Membership, _storage: Storage, change: dict[str, 
 def _create_lead(membership: Membership, _storage: Storage, change: dict[str, Any]) -> Answer:
     data = load(LeadSchema(), change["data"])
     contact = data.pop("contact", None)
-    client = clients.create_client(membership, {**data, "status": "potential", "source": "field", "tags": []})
+    lead = {**data, "status": "potential", "source": "field", "tags": []}
+    client = clients.create_client(membership, lead, enforce_required=False)  # the phone asks no custom fields
     if contact:
-        clients.add_contact(membership, client, contact)
+        clients.add_contact(membership, client, contact, enforce_required=False)
     return _ok(change, client_id=str(client.id))
 
 

@@ -107,8 +107,8 @@ def conflicting_input(exc: Exception) -> ResponseReturnValue:
     from saas.web.errors import status_message
     from saas.web.transaction import conflict_for
 
+    db.session.rollback()  # first: the words below may read the signed-in person's language from the database
     conflict = exc if isinstance(exc, Conflict) else conflict_for(exc)
-    db.session.rollback()
     field = conflict.field if conflict is not None else "version"
     message = (conflict.message if conflict is not None else None) or status_message(409)
     view = current_app.view_functions.get(request.endpoint or "")

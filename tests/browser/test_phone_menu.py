@@ -31,6 +31,7 @@ HEADINGS = {
     "/app/receivables": "Receivables",
     "/app/settings/studio": "Studio settings",
     "/app/settings/pipeline": "Pipeline",
+    "/app/settings/fields": "Custom fields",
     "/app/settings/billing": "Billing",
     "/app/settings/plan": "Plan",
     "/app/settings/members": "Team",
@@ -47,6 +48,7 @@ VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
 # Everyone who works on service tickets (not finance) has the tickets list; admins set the service desk up.
 TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
+ADMIN |= {"/app/settings/fields"}
 EXTRA = {
     "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | {"/app/settings/api-tokens", "/app/settings/audit"},
     "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | {"/app/settings/api-tokens", "/app/settings/audit"},

@@ -14,6 +14,10 @@ def seeded(app, client, studio) -> dict[str, str]:
     token = make_token(client)
     http = api(app, token)
     ids = {"token": token}
+    for key, kind in (("area", "number"), ("style", "choices")):
+        form = {"key": key, "label_en": key.title(), "type": kind, "choices": "modern | Modern | 现代"}
+        assert client.submit("/app/settings/fields/new?entity=client", form).status_code == 302
+    ids["definition_id"] = http.get("/api/v1/custom-fields").get_json()["data"][0]["id"]
     found = http.post("/api/v1/clients", json={"name": "属性测试客户", "tags": ["VIP"]}).get_json()
     ids["client_id"] = found["id"]
     contact = {"name": "张伟", "phone": "13800138000", "email": "zw@example.com"}

@@ -228,3 +228,33 @@ def test_two_workers_sweeping_at_once_tell_a_breach_once(app, studio, seeded):
     assert sum(told) == 2  # the first response and the resolution, each once
     notes = query(app, studio.tenant_id, select(Notification).where(Notification.kind == "ticket_breached"))
     assert len(notes) == 2  # the owner (no manager in this studio), once per target
+
+
+def test_parallel_edits_of_one_custom_field_keep_one_and_refuse_the_rest_with_409(app, client, new_client, studio):
+    client.login(studio.owner_email)
+    form = {"key": "area", "label_en": "Area", "type": "number"}
+    assert client.submit("/app/settings/fields/new?entity=client", form).status_code == 302
+    from saas.fields.models import FieldDefinition
+
+    area = query(app, studio.tenant_id, select(FieldDefinition))[0]
+    browsers = [new_client() for _ in range(4)]
+    for browser in browsers:
+        browser.login(studio.owner_email)
+    edits = [
+        partial(
+            b.submit,
+            f"/app/settings/fields/{area.id}/edit",
+            {"label_en": f"Area {n}", "type": "number", "version": "1"},
+        )
+        for n, b in enumerate(browsers)
+    ]
+    answers = statuses(race(edits))
+    assert answers.count(302) == 1 and set(answers) == {302, 409}, answers
+    same_key = [
+        partial(
+            b.submit, "/app/settings/fields/new?entity=client", {"key": "rooms", "label_en": "Rooms", "type": "number"}
+        )
+        for b in browsers
+    ]
+    answers = statuses(race(same_key))
+    assert answers.count(302) == 1 and set(answers) <= {302, 409, 422}, answers

@@ -13,7 +13,7 @@ from alembic import op
 from saas.tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
