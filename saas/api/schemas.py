@@ -30,7 +30,7 @@ from saas.schemas import field_messages
 from saas.visits.schemas import CancelSchema, VisitApiSchema
 
 
-def _custom(entity: str) -> fields.Function:
+def custom_out(entity: str) -> fields.Function:
     """The record's custom values the caller's role sees (every live field, null when unset)."""
     return fields.Function(
         lambda record: custom.readable(g.principal.role, entity, record.custom_fields),
@@ -54,7 +54,7 @@ class ClientOut(Schema):
     owner_id = fields.UUID(allow_none=True)
     archived = fields.Function(lambda c: c.archived_at is not None, metadata={"type": "boolean"})
     last_contact_at = fields.DateTime(allow_none=True)
-    custom_fields = _custom("client")
+    custom_fields = custom_out("client")
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
@@ -73,7 +73,7 @@ class ContactOut(Schema):
     decision_maker = fields.Boolean()
     cares_about = fields.String(allow_none=True)
     birthday = fields.Date(allow_none=True)
-    custom_fields = _custom("contact")
+    custom_fields = custom_out("contact")
     created_at = fields.DateTime()
     version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
 
@@ -291,7 +291,7 @@ class ProjectOut(Schema):
     start_on = fields.Date(allow_none=True)
     due_on = fields.Date(allow_none=True)
     brief = fields.Dict(keys=fields.String(), values=fields.String())
-    custom_fields = _custom("project")
+    custom_fields = custom_out("project")
     stage_entered_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     archived = fields.Function(lambda p: p.archived_at is not None, metadata={"type": "boolean"})

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from saas.api.http import api, check_version, principal
 from saas.api.operations import Body
+from saas.api.schemas import custom_out
 from saas.schemas import field_messages
 from saas.tenants.roles import Perm
 from saas.tickets import queries, services
@@ -41,6 +42,7 @@ class TicketOut(Schema):
     first_response_due_at = fields.DateTime(allow_none=True, metadata={"description": "In business hours."})
     resolution_due_at = fields.DateTime(allow_none=True, metadata={"description": "In business hours."})
     overdue = fields.Function(lambda t: queries.is_overdue(t), metadata={"type": "boolean"})
+    custom_fields = custom_out("ticket")
     version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})
 
 

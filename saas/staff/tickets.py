@@ -16,6 +16,7 @@ from saas.clients.models import Client
 from saas.errors import ValidationFailed
 from saas.projects import queries as project_queries
 from saas.schemas import load
+from saas.staff import custom
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.staff.picker import pick_client
@@ -89,9 +90,10 @@ def new_ticket() -> ResponseReturnValue:
             return pick_client("staff.new_ticket", _("New ticket"), "staff.tickets", _("Tickets"))
         client = get_client(g.membership, request.args["client"])
         defaults = {"client_id": str(client.id), "priority": "normal", "source": request.args.get("source", "phone")}
+        defaults |= custom.defaults("ticket")
         return _ticket_form(defaults, {}, client)
     get_client(g.membership, request.form.get("client_id", ""))  # another's client is a 404 before the form
-    data = load(TicketSchema(), request.form)
+    data = {**load(TicketSchema(), request.form), "custom_fields": custom.sent("ticket", request.form)}
     files = attachments.read_uploads(request.files.getlist("files"))
     ticket = services.create_ticket(g.membership, data)
     attachments.store(_storage(), files, "ticket", ticket.id, ticket.client_id, ticket.tenant_id, g.membership.user_id)
@@ -112,6 +114,7 @@ def _ticket_page(ticket: Ticket, errors: dict | None = None, status: int = 200) 
         contact=contact,
         people=queries.ticket_workers(),
         categories=desk.categories(),
+        details=custom.stored("ticket", ticket),
         errors=errors or {},
     )
 
@@ -151,6 +154,8 @@ def change_ticket(ticket: Ticket) -> ResponseReturnValue:
     """Status, priority, assignee, category: the page's controls, with the version it showed."""
     data = load(TicketChangeSchema(), request.form)
     data = {k: v for k, v in data.items() if k in request.form}
+    if request.form.get("with_details") == "1":  # the page showed the studio's own fields: what they hold now
+        data["custom_fields"] = custom.sent("ticket", request.form)
     services.change_ticket(g.membership, ticket, data)
     flash(_("Ticket %(number)s saved.", number=ticket.number), "success")
     return redirect(_to_ticket(ticket))

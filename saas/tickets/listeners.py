@@ -18,10 +18,12 @@ from sqlalchemy import select
 
 from saas.events import listen
 from saas.extensions import db
+from saas.fields.entities import Entity, register_entity
 from saas.files.owners import register_owner
 from saas.notify.services import Recipient, notify
 from saas.portal_accounts.queries import client_recipients
 from saas.scheduling import periodic
+from saas.schemas import N_
 from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.roles import Role
 from saas.tickets.access import ReplyFiles, TicketFiles
@@ -29,6 +31,7 @@ from saas.tickets.models import URGENT_PRIORITIES, Source, Ticket
 from saas.tickets.services import sweep_breaches
 from saas.web.urls import site_path
 
+register_entity(Entity("ticket", N_("Tickets"), Ticket))  # studios may add their own fields (saas.fields)
 register_owner("ticket", TicketFiles())
 register_owner("ticket_reply", ReplyFiles())
 periodic("ticket-sla", 60, sweep_breaches)

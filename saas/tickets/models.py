@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.clients.models import Client
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
+from saas.fields.models import VALUES
 from saas.isolation import TenantScoped
 from saas.tenants.models import User
 
@@ -83,6 +84,7 @@ class Ticket(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     response_breach_alerted_at: Mapped[datetime | None]
     resolution_breach_alerted_at: Mapped[datetime | None]
     last_reply_at: Mapped[datetime | None]
+    custom_fields: Mapped[dict] = mapped_column(VALUES, default=dict, server_default="{}")  # saas.fields
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
+from saas.fields.schemas import custom_values
 from saas.schemas import N_, FormSchema, blank_to_none, choice, field_messages, optional_text, text
 from saas.tickets.models import Priority, Source, TicketStatus
 
@@ -32,6 +33,7 @@ class TicketSchema(FormSchema):
     priority = choice(tuple(Priority), required=False, load_default=Priority.NORMAL)
     source = choice(tuple(s for s in Source if s != Source.PORTAL), required=False, load_default=Source.STAFF)
     assignee_id = _uuid()
+    custom_fields = custom_values()
 
     @pre_load
     def _blanks(self, data: Any, **_kwargs: object) -> dict:
@@ -46,6 +48,7 @@ class TicketChangeSchema(FormSchema):
     priority = choice(tuple(Priority), required=False)
     status = choice(tuple(TicketStatus), required=False)
     assignee_id = fields.UUID(allow_none=True, error_messages=field_messages())
+    custom_fields = custom_values()
     version = fields.Integer(load_default=None, allow_none=True)
 
     @pre_load

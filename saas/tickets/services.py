@@ -6,6 +6,7 @@ response and the resolution. Services flush, never commit; what happened is anno
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +19,24 @@ from saas.db import lock_row, utcnow
 from saas.errors import Conflict, ValidationFailed
 from saas.events import emit
 from saas.extensions import db
+from saas.fields import values as custom
+from saas.i18n import current_locale
 from saas.projects.access import project_id_for_form
 from saas.tenants.models import Membership
-from saas.tenants.roles import Perm, has_perm, require
+from saas.tenants.roles import Perm, Role, has_perm, require
 from saas.tickets import settings as desk
 from saas.tickets.hours import add_business_hours
 from saas.tickets.models import OPEN_STATUSES, Priority, Source, Ticket, TicketReply, TicketStatus
+
+
+@dataclass(frozen=True)
+class _Studio:
+    """Who fills a ticket's own fields when the client raises it: the studio's defaults, every field's."""
+
+    role: str = Role.OWNER
+
+
+STUDIO_DEFAULTS = _Studio()
 
 
 def _due_times(ticket: Ticket, start: datetime) -> None:
@@ -76,6 +89,7 @@ def create_ticket(membership: Membership, data: dict[str, Any]) -> Ticket:
     """Staff raise a ticket for a client they see (from a call, a visit, an e-mail...)."""
     require(membership, Perm.TICKETS)
     client = client_for_form(membership, data["client_id"])
+    values = custom.clean(membership, "ticket", data.pop("custom_fields", None), creating=True)
     ticket = _new(
         client,
         data,
@@ -85,6 +99,7 @@ def create_ticket(membership: Membership, data: dict[str, Any]) -> Ticket:
         assignee_id=worker(data.get("assignee_id")),
         created_by_id=membership.user_id,
     )
+    custom.write("ticket", ticket, values)
     _announce_created(ticket, membership.user_id)
     return ticket
 
@@ -92,9 +107,12 @@ def create_ticket(membership: Membership, data: dict[str, Any]) -> Ticket:
 def raise_in_portal(portal_user: Any, data: dict[str, Any]) -> Ticket:
     """The client raises a ticket themselves: it goes to the studio unassigned, at normal priority."""
     client = db.session.get(Client, portal_user.client_id)
+    # The client is asked none of the studio's own fields: their defaults apply, the staff fill the rest.
+    values = custom.clean(STUDIO_DEFAULTS, "ticket", None, creating=True, enforce_required=False)
     ticket = _new(
         client, {**data, "priority": Priority.NORMAL}, source=Source.PORTAL, raised_by_portal_user_id=portal_user.id
     )
+    custom.write("ticket", ticket, values)
     _announce_created(ticket, None)
     return ticket
 
@@ -193,6 +211,8 @@ def change_ticket(membership: Membership, ticket: Ticket, data: dict[str, Any]) 
     if (read := data.pop("version", None)) is not None and read != ticket.version:
         raise Conflict()
     before_status, before_assignee = ticket.status, ticket.assignee_id
+    values = custom.clean(membership, "ticket", data.pop("custom_fields", None), ticket.custom_fields)
+    custom.write("ticket", ticket, values, current_locale())
     if "category" in data:
         ticket.category = desk.check_category(data.pop("category"))
     if "subject" in data:

@@ -320,3 +320,51 @@ def test_files_of_internal_notes_stay_in_the_studio_and_stale_or_hostile_forms_a
     d.staff.submit(f"/app/tickets/{ticket_id}/change", {"status": "closed", "version": d.ticket(ticket_id).version})
     closed = d.visitor.submit(f"/portal/aurora/tickets/{ticket_id}/reply", {"body": "还在吗"})
     assert closed.status_code == 422 and d.ticket(ticket_id).status == "closed"
+
+
+def test_a_ticket_carries_the_studios_own_fields_in_the_form_the_page_the_portal_and_the_api(
+    app, client, new_client, studio, outbox
+):
+    """Tickets hold the studio's own fields like clients do: asked on the staff form (required enforced, a bad
+    value refused naming the field, nothing written), shown and edited on the ticket's page, defaults applied to
+    a ticket the client raises in the portal (who is asked none of them), read and patched through the API."""
+    from tests.integration.test_custom_fields import define
+
+    d = _desk(app, client, new_client, studio, outbox)
+    define(
+        d.staff, "device", "choice", entity="ticket", choices="ac | Air conditioning | 空调\nlight | Lighting | 灯光"
+    )
+    define(d.staff, "warranty", "boolean", entity="ticket", default="yes", required="on")
+    form = {"client_id": d.client_id, "subject": "空调漏水", "description": "吊顶有水渍", "priority": "normal"}
+    assert "Air conditioning" in d.staff.get(f"/app/tickets/new?client={d.client_id}").get_data(as_text=True)
+
+    bad = d.staff.submit("/app/tickets/new", {**form, "custom_fields.device": "fridge", "custom_fields.warranty": "5"})
+    assert bad.status_code == 422 and "Choose one of the options." in bad.get_data(as_text=True)
+    assert query(app, studio.tenant_id, select(Ticket)) == []
+    made = d.staff.submit("/app/tickets/new", {**form, "custom_fields.device": "ac", "custom_fields.warranty": "no"})
+    assert made.status_code == 302, made.get_data(as_text=True)[:800]
+    ticket = query(app, studio.tenant_id, select(Ticket))[0]
+    assert ticket.custom_fields == {"device": "ac", "warranty": False}
+    page = d.staff.get(made.headers["Location"]).get_data(as_text=True)
+    assert 'name="custom_fields.device"' in page and 'value="ac" selected' in page.replace("\n", "")
+
+    edit = {"version": str(ticket.version), "with_details": "1", "custom_fields.device": "light"}
+    edit["custom_fields.warranty"] = "yes"
+    assert d.staff.submit(f"/app/tickets/{ticket.id}/change", edit).status_code == 302
+    assert d.ticket(str(ticket.id)).custom_fields == {"device": "light", "warranty": True}
+
+    raised = d.visitor.submit("/portal/aurora/tickets/new", {"subject": "门把手松了", "description": "卧室门"})
+    assert raised.status_code == 302
+    theirs = next(t for t in query(app, studio.tenant_id, select(Ticket)) if t.subject == "门把手松了")
+    assert theirs.custom_fields == {"warranty": True}  # the default; nobody at the client is asked
+
+    url = f"/api/v1/tickets/{theirs.id}"
+    read = d.http.get(url)
+    assert read.get_json()["custom_fields"] == {"device": None, "warranty": True}
+    refused = d.http.patch(
+        url, json={"custom_fields": {"device": "fridge"}}, headers={"If-Match": read.headers["ETag"]}
+    )
+    assert refused.status_code == 422 and "custom_fields.device" in refused.get_json()["errors"]
+    patched = d.http.patch(url, json={"custom_fields": {"device": "ac"}}, headers={"If-Match": read.headers["ETag"]})
+    assert patched.status_code == 200 and patched.get_json()["custom_fields"]["device"] == "ac"
+    assert "custom_fields" not in d.visitor.get(f"/portal/aurora/tickets/{theirs.id}").get_data(as_text=True)

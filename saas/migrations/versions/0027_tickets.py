@@ -9,6 +9,7 @@ Create Date: 2026-12-06
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from saas.tenants.rls import disable_tenant_rls, enable_tenant_rls
 
@@ -69,6 +70,13 @@ def upgrade() -> None:
         sa.Column("response_breach_alerted_at", TZ, nullable=True),
         sa.Column("resolution_breach_alerted_at", TZ, nullable=True),
         sa.Column("last_reply_at", TZ, nullable=True),
+        # The studio's own fields (saas.fields), as on clients and projects.
+        sa.Column(
+            "custom_fields",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            server_default="{}",
+            nullable=False,
+        ),
         sa.Column("updated_at", TZ, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
