@@ -220,6 +220,7 @@ DEMO_FIELDS = (
     ("client", "survey_on", "date", "量房日期", "Site survey date", "", ("", "")),
     ("project", "rooms", "number", "房间数", "Rooms", "", ("", "")),
     ("project", "site_address", "address", "项目地址", "Site address", "", ("", "")),
+    ("ticket", "under_warranty", "boolean", "保修期内", "Under warranty", "", ("交付后一年内", "A year from handover")),
 )
 # Values of the demo clients, in the order of CLIENTS, and of the demo projects by name.
 DEMO_CLIENT_VALUES = (
@@ -771,6 +772,7 @@ def _demo_tickets(owner: Membership) -> None:
             "priority": "high",
             "source": "phone",
             "assignee_id": designer.user_id,
+            "custom_fields": {"under_warranty": False},
         },
     )
     past = utcnow() - timedelta(days=2)
@@ -797,6 +799,7 @@ def _demo_tickets(owner: Membership) -> None:
             "category": "repair",
             "priority": "urgent",
             "source": "visit",
+            "custom_fields": {"under_warranty": True},
         },
     )
     db.session.flush()
