@@ -14,6 +14,7 @@ from saas.billing.models import (
 )
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.files.models import StoredFile
+from saas.forms.models import Form, FormRequest, Question, Submission
 from saas.notify.models import Delivery, Notification
 from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
 from saas.plans.models import StudioSubscription
@@ -34,6 +35,10 @@ from saas.tenants.models import (
 from saas.visits.models import SyncChange, Visit
 
 __all__ = [
+    "Form",
+    "FormRequest",
+    "Question",
+    "Submission",
     "ApiToken",
     "ApprovalRule",
     "AuditEvent",

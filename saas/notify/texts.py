@@ -77,6 +77,12 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "invoice_paid_online":
         title = _("%(client)s paid %(amount)s online for invoice %(invoice)s", amount=_amount(data), **d)
         return Words(title, "", _("Open the invoice"))
+    if kind == "form_requested":
+        title = _("%(studio)s asks you to fill in “%(form)s” for %(project)s", **d)
+        return Words(title, _("It takes a few minutes; your answers go straight to the team."), _("Fill in the form"))
+    if kind == "form_submitted":
+        title = _("New answers to “%(form)s”", **d)
+        return Words(title, data.get("outcome_text", ""), _("Open the submission"))
     return Words(kind, "", pgettext("action", "Open"))
 
 

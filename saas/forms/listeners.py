@@ -1,0 +1,42 @@
+"""What forms plug into the floors below: the owner kind of a submission's uploads (saas/files/owners.py), and
+the feedback form sent when a project is won (the `project.stage_changed` event)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from saas.errors import NotAllowed
+from saas.events import listen
+from saas.files.kinds import Kind
+from saas.files.models import StoredFile
+from saas.files.owners import Actor, Placement, register_owner
+from saas.forms.submit import OWNER_KIND
+from saas.tenants.roles import Perm, has_perm
+
+
+class SubmissionFiles:
+    """A visitor's uploads: read by those who read the submissions (who see every client); never attached to by
+    staff (only the public form stores them), removed by whoever may build forms."""
+
+    def place(self, actor: Actor, owner_id: uuid.UUID | None, kind: Kind) -> Placement:
+        raise NotAllowed()
+
+    def may_open(self, actor: Actor, stored: StoredFile) -> bool:
+        return has_perm(actor.role, Perm.CLIENTS_ALL)
+
+    def may_change(self, actor: Actor, stored: StoredFile) -> bool:
+        return has_perm(actor.role, Perm.STUDIO_SETTINGS)
+
+
+register_owner(OWNER_KIND, SubmissionFiles())
+
+
+@listen("project.stage_changed")
+def feedback_when_won(_name: str, payload: dict[str, Any]) -> None:
+    from saas.forms.requests import ask_for_feedback
+    from saas.projects.models import StageKind
+
+    project = payload["subject"]
+    if project.stage.kind == StageKind.WON:
+        ask_for_feedback(project)
