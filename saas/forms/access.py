@@ -69,3 +69,10 @@ def open_request(form: Form, request_id: str | None) -> FormRequest | None:
     if found is None or found.form_id != form.id or found.answered_at is not None:
         return None
     return found
+
+
+def answered_request(request_id: str, client_id: object) -> FormRequest:
+    found = db.session.get(FormRequest, parse_uuid(request_id))
+    if found is None or found.client_id != client_id:
+        raise NotFound()
+    return found

@@ -167,6 +167,7 @@ def _lead_or_follow_up(form: Form, tenant: Tenant, submission: Submission, group
             "name": client_data.get("name") or person,
             "kind": ClientKind.COMPANY if client_data.get("name") else ClientKind.PERSON,
             "status": ClientStatus.POTENTIAL,
+            "tags": [],
             "source": client_data.get("source") or form.channel or "form",
         },
     )

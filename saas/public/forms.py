@@ -100,8 +100,12 @@ def _page(form: Form, errors: dict, values: dict, status: int = 200, preview: bo
 
 
 def _body_limit() -> int:
-    """A form with uploads takes their bytes too (each at most FILE_BYTES); others take answers only."""
-    return max(TEXT_BODY, FILE_BYTES * 3 + FORM_OVERHEAD)
+    """A form with uploads takes their bytes too (each at most FILE_BYTES); others take answers only. Asked at
+    the door, after the studio is set from the URL and before the body is read."""
+    slug = (request.view_args or {}).get("form_slug", "")
+    form = db.session.scalar(select(Form).where(Form.slug == slug)) if "form_tenant" in g else None
+    uploads = sum(q.type == "file" for q in form.questions) if form is not None else 0
+    return TEXT_BODY + uploads * FILE_BYTES + (FORM_OVERHEAD if uploads else 0)
 
 
 def _per_visitor() -> str:
