@@ -36,7 +36,7 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
     "Free": {"plan": "免费版"},
     "Agency": {"plan": "机构版"},
     "Void": {"action": "作废", "document status": "已作废"},
-    "Draft": {"document status": "草稿", "form status": "草稿"},
+    "Draft": {"document status": "草稿", "form status": "未发布"},
     "Approved": {"document status": "已批准", "draft decision": "已通过"},
     "Start": {"action": "开始", "date": "开始日期"},
     "What": {"audit column": "事件", "cost": "事项"},
