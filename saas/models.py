@@ -35,10 +35,6 @@ from saas.tenants.models import (
 from saas.visits.models import SyncChange, Visit
 
 __all__ = [
-    "Form",
-    "FormRequest",
-    "Question",
-    "Submission",
     "ApiToken",
     "ApprovalRule",
     "AuditEvent",
@@ -55,6 +51,8 @@ __all__ = [
     "ContractDecision",
     "Delivery",
     "Draft",
+    "Form",
+    "FormRequest",
     "Interaction",
     "Invitation",
     "Invoice",
@@ -70,6 +68,7 @@ __all__ = [
     "ProjectCost",
     "ProjectMember",
     "ProofingSettings",
+    "Question",
     "Quote",
     "QuoteLine",
     "QuoteRevision",
@@ -82,6 +81,7 @@ __all__ = [
     "StripeAccount",
     "StripeEvent",
     "StudioSubscription",
+    "Submission",
     "SyncChange",
     "Task",
     "Tenant",

@@ -78,4 +78,5 @@ def form_request(request_id: str) -> ResponseReturnValue:
 def form_answered(request_id: str) -> ResponseReturnValue:
     user = signed_in()
     found = access.answered_request(request_id, user.client_id)
-    return render_template("portal/form_thanks.html", tenant=g.portal_tenant, form=found.form, language=current_locale())
+    language = current_locale()
+    return render_template("portal/form_thanks.html", tenant=g.portal_tenant, form=found.form, language=language)
