@@ -67,9 +67,9 @@ def submit(form: Form, tenant: Tenant, form_data: MultiDict, files: MultiDict, v
         request_id=visit.request.id if visit.request else None,
         portal_user_id=visit.portal_user_id,
     )
-    db.session.add(submission)
     grouped = _by_record(form, answers, tenant)
     _apply(form, tenant, submission, grouped, visit)
+    db.session.add(submission)  # once what it did is known: one INSERT, no UPDATE after
     _store_uploads(tenant, submission, answers)
     if visit.request is not None:
         visit.request.answered_at = utcnow()

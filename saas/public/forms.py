@@ -21,7 +21,7 @@ from saas.extensions import csrf, db, limiter
 from saas.forms import access, guard
 from saas.forms.answers import FILE_BYTES, input_name
 from saas.forms.jobs import confirm_later
-from saas.forms.models import Form
+from saas.forms.models import Form, FormStatus
 from saas.forms.queries import member_choices
 from saas.forms.submit import Visit, submit
 from saas.isolation import set_tenant
@@ -104,6 +104,7 @@ def _body_limit() -> int:
     the door, after the studio is set from the URL and before the body is read."""
     slug = (request.view_args or {}).get("form_slug", "")
     form = db.session.scalar(select(Form).where(Form.slug == slug)) if "form_tenant" in g else None
+    g.public_form = form  # read once: the view takes it from here
     uploads = sum(q.type == "file" for q in form.questions) if form is not None else 0
     return TEXT_BODY + uploads * FILE_BYTES + (FORM_OVERHEAD if uploads else 0)
 
@@ -135,7 +136,9 @@ def form(form_slug: str) -> ResponseReturnValue:
 @limiter.limit(_per_form, key_func=_form_key)
 @accepts_body(_body_limit)
 def send(form_slug: str) -> ResponseReturnValue:
-    found = access.published_form(form_slug)
+    found = g.pop("public_form", None)
+    if found is None or found.status != FormStatus.PUBLISHED:
+        found = access.published_form(form_slug)  # 404 unless published
     values = request.form.to_dict(flat=False)
     try:
         guard.check(found.id, request.form)
