@@ -133,6 +133,8 @@ def _apply(form: Form, tenant: Tenant, submission: Submission, grouped: dict, vi
     project = db.session.get(Project, visit.request.project_id) if visit.request else None
     if project is not None:
         submission.project_id, submission.client_id = project.id, project.client_id
+        if custom := _custom(Project, grouped.get("project_custom")):
+            project.custom_fields = {**(getattr(project, "custom_fields", None) or {}), **custom["custom_fields"]}
         if grouped.get("brief"):
             fill_brief(project, grouped["brief"])
             submission.outcome = Outcome.BRIEF_FILLED
@@ -164,6 +166,7 @@ def _lead_or_follow_up(form: Form, tenant: Tenant, submission: Submission, group
         acting,
         {
             **client_data,
+            **_custom(Client, grouped.get("client_custom")),
             "name": client_data.get("name") or person,
             "kind": ClientKind.COMPANY if client_data.get("name") else ClientKind.PERSON,
             "status": ClientStatus.POTENTIAL,
@@ -172,8 +175,17 @@ def _lead_or_follow_up(form: Form, tenant: Tenant, submission: Submission, group
         },
     )
     db.session.flush()
+    contact_data = {**contact_data, **_custom(Contact, grouped.get("contact_custom"))}
     contact = clients.add_contact(acting, client, {**contact_data, "name": person[:CONTACT_NAME]})
     submission.outcome, submission.client_id, submission.contact_id = Outcome.CREATED_LEAD, client.id, contact.id
+
+
+def _custom(model: type, values: dict[str, Any] | None) -> dict[str, Any]:
+    """The seam for custom fields (saas/forms/targets.py): answers to `client_custom`, `contact_custom` or
+    `project_custom` targets become the new record's `custom_fields`, once the model has that column."""
+    if not values or not hasattr(model, "custom_fields"):
+        return {}
+    return {"custom_fields": dict(values)}
 
 
 def _fit(field: str, value: Any) -> Any:

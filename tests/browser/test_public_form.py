@@ -31,9 +31,7 @@ def _labels(p) -> list[str]:
     return [text.rstrip(" *") for text in p.locator(".q-item .q-text strong").all_inner_texts()]
 
 
-def test_the_owner_builds_a_form_a_visitor_fills_it_on_a_phone_and_the_lead_appears(
-    browser, live_server, app, studio
-):
+def test_the_owner_builds_a_form_a_visitor_fills_it_on_a_phone_and_the_lead_appears(browser, live_server, app, studio):
     owner = signed_in(browser, live_server, studio.owner_email, "16-form-builder", locale="en-GB")
     p = owner.page
     p.click("nav a[href='/app/forms']")
