@@ -285,3 +285,33 @@ def test_an_nps_submission_is_recorded_and_a_won_project_asks_for_feedback(app, 
     assert submission.project_id == project.id
     listing = client.get(f"/app/forms/{form.id}/submissions").get_data(as_text=True)
     assert "NPS" in listing and ">9<" in listing
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_an_upload_is_kept_with_the_submission_and_a_disguised_file_is_refused(app, client, new_client, studio):
+    from io import BytesIO
+
+    from saas.files.models import StoredFile
+
+    client.login(studio.owner_email)
+    build(client, "feedback")
+    form = the_form(app, studio.tenant_id, "feedback")
+    scores = {"feedback.nps": "10", "feedback.csat": "5"}
+    shot = next(q for q in form.questions if q.type == "file")
+
+    disguised = {**answers(app, studio.tenant_id, form, scores), f"q_{shot.id}": (BytesIO(b"<svg/>"), "marks.png")}
+    refused = send(new_client(), "aurora", "feedback", disguised, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "Attach an image" in refused.get_data(as_text=True)
+    assert query(app, studio.tenant_id, select(StoredFile)) == []
+
+    good = {**answers(app, studio.tenant_id, form, scores), f"q_{shot.id}": (BytesIO(PNG), "marks.png")}
+    assert send(new_client(), "aurora", "feedback", good, content_type="multipart/form-data").status_code == 303
+    [submission] = query(app, studio.tenant_id, select(Submission))
+    [stored] = query(app, studio.tenant_id, select(StoredFile))
+    assert (stored.owner_kind, stored.owner_id, stored.status) == ("form_submission", submission.id, "ready")
+    assert submission.answers[str(shot.id)] == str(stored.id)
+    page = client.get(f"/app/forms/{form.id}/submissions/{submission.id}").get_data(as_text=True)
+    assert f"/app/files/{stored.id}" in page
+    assert client.get(f"/app/files/{stored.id}").status_code == 200
