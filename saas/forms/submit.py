@@ -30,11 +30,13 @@ from saas.files.storage import tenant_key
 from saas.forms import targets
 from saas.forms.answers import Answers, as_text, read_answers
 from saas.forms.models import Form, FormRequest, Outcome, Question, Submission
+from saas.notify.services import Recipient, notify
 from saas.projects.models import Project
 from saas.projects.services import fill_brief
 from saas.quotas import Quota, require_room
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.roles import Role
+from saas.web.urls import site_path
 
 OWNER_KIND = "form_submission"
 LIMITS = {  # the record columns' lengths: answers are cut to fit rather than refused
@@ -89,7 +91,17 @@ def submit(form: Form, tenant: Tenant, form_data: MultiDict, files: MultiDict, v
         project_id=_str(submission.project_id),
         interaction_id=_str(submission.interaction_id),
     )
+    _tell_the_owner(form, tenant, submission)
     return submission
+
+
+def _tell_the_owner(form: Form, tenant: Tenant, submission: Submission) -> None:
+    """The form's owner hears of every submission on their bell (no e-mail: a busy form would flood it)."""
+    if form.owner_id is None:
+        return
+    link = site_path("staff.form_submission", form_id=form.id, submission_id=submission.id)
+    data = {"form": form.title(tenant.locale), "outcome": str(submission.outcome)}
+    notify([Recipient(user_id=form.owner_id)], "form_submitted", data, link)
 
 
 def _str(value: uuid.UUID | None) -> str | None:

@@ -82,8 +82,17 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
         return Words(title, _("It takes a few minutes; your answers go straight to the team."), _("Fill in the form"))
     if kind == "form_submitted":
         title = _("New answers to “%(form)s”", **d)
-        return Words(title, data.get("outcome_text", ""), _("Open the submission"))
+        return Words(title, _form_outcome(data.get("outcome", "")), _("Open the submission"))
     return Words(kind, "", pgettext("action", "Open"))
+
+
+def _form_outcome(outcome: str) -> str:
+    return {
+        "created_lead": _("Created a lead"),
+        "follow_up": _("Follow-up added to an existing client"),
+        "brief_filled": _("Filled the project brief"),
+        "feedback": _("Feedback recorded on the project"),
+    }.get(outcome, "")
 
 
 def _amount(data: dict[str, Any]) -> str:

@@ -69,6 +69,8 @@ def test_the_intake_form_creates_a_lead_then_a_known_phone_adds_a_follow_up(
     assert [s.outcome for s in subs] == ["created_lead", "follow_up"]
     assert all(s.client_id == lead.id for s in subs) and all(len(s.ip_hash) == 64 for s in subs)
 
+    bell = client.get("/app/notifications").get_data(as_text=True)
+    assert "New answers to “Tell us about your project”" in bell and "Created a lead" in bell
     listing = client.get(f"/app/forms/{form.id}/submissions").get_data(as_text=True)
     assert "Follow-up added to an existing client" in listing and "Created a lead" in listing
     assert listing.index("Follow-up added") < listing.index("Created a lead")  # newest first
