@@ -171,6 +171,7 @@ def test_a_clients_page_on_a_phone_starts_with_how_to_reach_them(browser, live_s
     assert p.locator("select[name=status]").is_visible()
     p.fill("input[name=q]", "186 2100")
     tap(p, p.locator(".search-row button"))
+    p.wait_for_url("**q=186*")  # the results page itself, not the list still showing as the tap navigates
     p.wait_for_load_state()
     assert p.locator("table a.strong").all_inner_texts() == ["鹿鸣咖啡"]
     page.shot("search")
