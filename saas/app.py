@@ -77,6 +77,7 @@ DOMAINS = (
     "projects",
     "proofing",
     "visits",
+    "forms",
     "tickets",
     "billing",
     "payments",
@@ -94,12 +95,14 @@ def _register_blueprints(app: Flask) -> None:
     from saas.api import register_api
     from saas.health import bp as health_bp
     from saas.portal import register_portal
+    from saas.public import register_public
     from saas.staff import register_staff
     from saas.webhooks.stripe import bp as stripe_bp
 
     app.register_blueprint(health_bp)
     register_api(app)
     register_portal(app)
+    register_public(app)
     app.register_blueprint(stripe_bp)
     register_staff(app)
 

@@ -59,6 +59,9 @@ class Settings:
     reset_rate_limit: str
     api_rate_limit: str
     log_level: str
+    # Public forms: per visitor address per form, and per form whoever sends (saas/public/forms.py).
+    form_rate_limit: str = "10 per minute;100 per hour"
+    form_total_rate_limit: str = "600 per minute"
     fast_password_hashing: bool = False  # tests only: refused unless env == "test" (saas/tenants/passwords.py)
     stripe_prices: dict = field(default_factory=dict)  # plan key → Stripe Price id (STRIPE_PRICE_<PLAN>)
     extra: dict = field(default_factory=dict)
@@ -244,6 +247,8 @@ def load_settings(environ: dict | None = None) -> Settings:
         signup_rate_limit=environ.get("SIGNUP_RATE_LIMIT") or "10 per hour",
         reset_rate_limit=environ.get("RESET_RATE_LIMIT") or "5 per minute;30 per hour",
         api_rate_limit=environ.get("API_RATE_LIMIT") or "3000 per minute",
+        form_rate_limit=environ.get("FORM_RATE_LIMIT") or "10 per minute;100 per hour",
+        form_total_rate_limit=environ.get("FORM_TOTAL_RATE_LIMIT") or "600 per minute",
         log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
         fast_password_hashing=_bool(environ.get("FAST_PASSWORD_HASHING"), False),
     )

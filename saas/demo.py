@@ -42,8 +42,11 @@ PEOPLE = (
 
 
 def ensure_demo() -> list[DemoPerson]:
-    if db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG)) is None:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+    if tenant is None:
         _create_demo()
+    else:
+        _forms_for_an_older_demo(tenant)
     refresh_field_day()
     return list(PEOPLE)
 
@@ -81,6 +84,7 @@ def _create_demo() -> None:
     _demo_quote_sent(owner_membership)
     _demo_field(owner_membership)
     _demo_tickets(owner_membership)
+    _demo_forms(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -803,3 +807,76 @@ def _demo_tickets(owner: Membership) -> None:
         },
     )
     db.session.flush()
+
+
+DEMO_ANSWERS = {
+    "requirements": {
+        "brief.background": "公司成立十周年，年报兼作品牌宣传册",
+        "brief.audience": "投资人与合作伙伴",
+        "Style preferences": ["minimal", "luxury"],
+        "brief.competitors": "参考 Pentagram 的年报案例",
+        "brief.budget_note": "6 万元以内",
+        "brief.timeline_note": "2027 年 3 月印刷",
+    },
+    "feedback": {
+        "feedback.nps": "9",
+        "feedback.csat": "5",
+        "feedback.comments": "沟通很顺畅，第二版就定稿了",
+        "Do you confirm this version?": "yes",
+    },
+}
+
+
+def _forms_for_an_older_demo(tenant: Tenant) -> None:
+    """A demo made before forms existed gets its three forms on the next `make run`."""
+    from saas.forms.models import Form
+
+    set_tenant(db.session(), tenant.id)
+    if db.session.scalar(select(Form.id).limit(1)) is None:
+        _demo_forms(_membership(PEOPLE[0].email))
+    set_tenant(db.session(), None)
+
+
+def _demo_forms(owner: Membership) -> None:
+    """The three forms of seed 000, published at /f/demo/new-client, /f/demo/requirements and /f/demo/feedback,
+    with a few submissions: two new leads, one known phone (a follow-up for 张伟's company instead of a
+    duplicate), a brief filled from the portal, and feedback with NPS and CSAT."""
+    from werkzeug.datastructures import MultiDict
+
+    from saas.clients.models import Client
+    from saas.forms import services as forms
+    from saas.forms.models import FormRequest
+    from saas.forms.submit import Visit, submit
+    from saas.projects.models import Project
+
+    tenant = owner.tenant
+    made = {}
+    for preset in ("intake", "requirements", "feedback"):
+        form = forms.create_form(owner, preset)
+        forms.set_status(owner, form, "published")
+        made[preset] = form
+
+    def send(preset: str, by_target: dict, request: FormRequest | None = None, language: str = "zh_CN") -> None:
+        form = made[preset]
+        data = MultiDict()
+        for question in form.questions:
+            value = by_target.get(question.target) or by_target.get(question.label_en)
+            for item in value if isinstance(value, list) else [value] if value else []:
+                data.add(f"q_{question.id}", item)
+        submit(form, tenant, data, MultiDict(), Visit(language, "0" * 64, request))
+
+    send("intake", {"contact.name": "何静", "contact.phone": "186 2101 7788", "client.name": "拾光花艺",
+                    "client.industry": "retail", "What do you need?": ["brand", "packaging"],
+                    "client.source": "xiaohongshu", "Anything else?": "想在春节前完成新店视觉"})  # fmt: skip
+    send("intake", {"contact.name": "Tom Becker", "contact.email": "tom@harbourlane.example",
+                    "contact.phone": "+86 139 0177 2210", "client.name": "Harbour Lane Bakery",
+                    "client.industry": "food", "What do you need?": ["brand", "web"]}, language="en")  # fmt: skip
+    send("intake", {"contact.name": "张伟", "contact.phone": "13800138000", "client.name": "上海某某设计有限公司",
+                    "Anything else?": "第二家分店也想请你们设计"})  # fmt: skip
+    client = db.session.scalar(select(Client).where(Client.name == "上海某某设计有限公司"))
+    project = db.session.scalar(select(Project).where(Project.client_id == client.id, Project.name == "2027 品牌年报"))
+    for preset in ("requirements", "feedback"):
+        request = FormRequest(form_id=made[preset].id, project_id=project.id, client_id=client.id)
+        db.session.add(request)
+        db.session.flush()
+        send(preset, DEMO_ANSWERS[preset], request)

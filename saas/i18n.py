@@ -37,6 +37,8 @@ def compile_translations(folder: Path = TRANSLATIONS) -> None:
 def select_locale() -> str:
     if not has_request_context():
         return "en"  # command line and jobs; e-mails choose their reader's language with force_locale
+    if g.get("visitor_locale") in LOCALES:  # a public form: the visitor's choice or their browser's language
+        return g.visitor_locale
     portal_user = g.get("portal_user")  # on portal pages the client's own choice, not a staff session's
     if portal_user is not None and portal_user.locale in LOCALES:
         return portal_user.locale

@@ -15,6 +15,7 @@ from saas.billing.models import (
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.fields.models import FieldDefinition, FieldValue
 from saas.files.models import StoredFile
+from saas.forms.models import Form, FormRequest, Question, Submission
 from saas.notify.models import Delivery, Notification
 from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
 from saas.plans.models import StudioSubscription
@@ -54,6 +55,8 @@ __all__ = [
     "Draft",
     "FieldDefinition",
     "FieldValue",
+    "Form",
+    "FormRequest",
     "Interaction",
     "Invitation",
     "Invoice",
@@ -69,6 +72,7 @@ __all__ = [
     "ProjectCost",
     "ProjectMember",
     "ProofingSettings",
+    "Question",
     "Quote",
     "QuoteLine",
     "QuoteRevision",
@@ -81,6 +85,7 @@ __all__ = [
     "StripeAccount",
     "StripeEvent",
     "StudioSubscription",
+    "Submission",
     "SyncChange",
     "Task",
     "Tenant",

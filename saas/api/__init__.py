@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_api(app: Flask) -> None:
-    from saas.api import billing, fields, projects, proofing, tickets, views, visits  # noqa: F401  (routes attach to the blueprint)
+    from saas.api import billing, fields, forms, projects, proofing, tickets, views, visits  # noqa: F401  (routes attach to the blueprint)
     from saas.api.http import bp
 
     app.register_blueprint(bp)

@@ -77,6 +77,12 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "invoice_paid_online":
         title = _("%(client)s paid %(amount)s online for invoice %(invoice)s", amount=_amount(data), **d)
         return Words(title, "", _("Open the invoice"))
+    if kind == "form_requested":
+        title = _("%(studio)s asks you to fill in “%(form)s” for %(project)s", **d)
+        return Words(title, _("It takes a few minutes; your answers go straight to the team."), _("Fill in the form"))
+    if kind == "form_submitted":
+        title = _("New answers to “%(form)s”", **d)
+        return Words(title, _form_outcome(data.get("outcome", "")), _("Open the submission"))
     if kind.startswith("ticket_"):
         return _ticket_words(kind, data, d)
     return Words(kind, "", pgettext("action", "Open"))
@@ -105,6 +111,15 @@ def _ticket_words(kind: str, data: dict[str, Any], d: dict[str, Any]) -> Words:
         return Words(title, "", _("Open the ticket"))
     title = _("Ticket %(ticket)s of %(client)s is yours: %(title)s", **d)
     return Words(title, "", _("Open the ticket"))
+
+
+def _form_outcome(outcome: str) -> str:
+    return {
+        "created_lead": _("Created a lead"),
+        "follow_up": _("Follow-up added to an existing client"),
+        "brief_filled": _("Filled the project brief"),
+        "feedback": _("Feedback recorded on the project"),
+    }.get(outcome, "")
 
 
 def _amount(data: dict[str, Any]) -> str:

@@ -109,6 +109,23 @@ def update_project(membership: Membership, project: Project, data: dict[str, Any
         project.updated_at = utcnow()
 
 
+def fill_brief(project: Project, sections: dict[str, str], actor_id: uuid.UUID | None = None) -> None:
+    """The client's own answers (the requirements form) into the brief: each section given replaces the one
+    there, others stay. Nobody on the staff acts, so no permission is asked; the caller found the project
+    through a request the studio sent."""
+    lock_row(db.session, project)
+    project.brief = {**(project.brief or {}), **{k: v for k, v in sections.items() if v}}
+    project.updated_at = utcnow()
+    emit(
+        "project.brief_filled",
+        subject=project,
+        client=project.client,
+        actor_id=actor_id,
+        project=project.name,
+        sections=sorted(k for k, v in sections.items() if v),
+    )
+
+
 def move_project(membership: Membership, project: Project, stage: PipelineStage, version: int | None = None) -> bool:
     """Into another stage, recording who moved it, when, and how long it sat in the stage it left. Moving
     into won or lost closes the project; moving back out reopens it. Returns False if it was already there."""

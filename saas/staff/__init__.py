@@ -10,6 +10,7 @@ def register_staff(app: Flask) -> None:
         clients,
         fields,
         files,
+        forms,
         notifications,
         plan,
         projects,

@@ -1,4 +1,6 @@
-"""Security headers on every response (ASVS V14): a strict CSP with a per-request nonce, HSTS over HTTPS."""
+"""Security headers on every response (ASVS V14): a strict CSP with a per-request nonce, HSTS over HTTPS. Frames
+are refused everywhere (frame-ancestors 'none', X-Frame-Options DENY) except on pages that set
+`g.frame_ancestors` (the public forms at /f/, which studios embed in their own sites)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _policy(nonce: str, upload_origin: str | None = None, payment_origins: str | None = None) -> str:
+def _policy(
+    nonce: str, upload_origin: str | None = None, payment_origins: str | None = None, ancestors: str = "'none'"
+) -> str:
     """With S3, browsers upload to and download from the bucket directly: that origin joins connect-src (uploads),
     img-src (previews) and form-action (uploads without script). With Stripe, the pay and connect forms redirect
     to Stripe's pages, which form-action must allow (browsers apply it to a form's redirects too)."""
@@ -29,7 +33,7 @@ def _policy(nonce: str, upload_origin: str | None = None, payment_origins: str |
             f"connect-src 'self'{direct}",
             "object-src 'none'",
             "base-uri 'none'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {ancestors}",
             f"form-action 'self'{direct}{payments}",
         ]
     )
@@ -41,9 +45,13 @@ def init_security_headers(
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", _policy(csp_nonce(), upload_origin, payment_origins))
+        # Nothing may be framed, but the pages that say so (public forms, embedded in a studio's own site).
+        ancestors = g.get("frame_ancestors")
+        policy = _policy(csp_nonce(), upload_origin, payment_origins, ancestors or "'none'")
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if not ancestors:
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=(self)")

@@ -62,11 +62,15 @@ def test_errors_answer_in_json_to_programs(client):
     assert response.get_json() == {"errors": {"_schema": [response.get_json()["errors"]["_schema"][0]]}}
 
 
-def test_only_the_stripe_webhook_and_the_token_api_skip_csrf(app):
-    """Stripe signs its webhook (no cookie to ride on); the API takes bearer tokens only. Nothing else is exempt."""
+def test_only_the_stripe_webhook_the_token_api_and_public_forms_skip_csrf(app):
+    """Stripe signs its webhook (no cookie to ride on); the API takes bearer tokens only; public forms have no
+    session to ride on (and are embedded cross-site, where cookies do not go), a signed start time instead.
+    Nothing else is exempt."""
     from saas.extensions import csrf
 
     assert csrf._exempt_views == set()
-    assert {bp.name for bp in csrf._exempt_blueprints} == {"api", "stripe"}
+    assert {bp.name for bp in csrf._exempt_blueprints} == {"api", "stripe", "public"}
+    public_rules = sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("public."))
+    assert public_rules == ["/f/<slug>/<form_slug>", "/f/<slug>/<form_slug>", "/f/<slug>/<form_slug>/thanks"]
     stripe_rules = [r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("stripe.")]
     assert stripe_rules == ["/webhooks/stripe"]

@@ -36,14 +36,14 @@ AMBIGUOUS: dict[str, dict[str, str]] = {
     "Free": {"plan": "免费版"},
     "Agency": {"plan": "机构版"},
     "Void": {"action": "作废", "document status": "已作废"},
-    "Draft": {"document status": "草稿"},
+    "Draft": {"document status": "草稿", "form status": "未发布"},
     "Approved": {"document status": "已批准", "draft decision": "已通过"},
     "Start": {"action": "开始", "date": "开始日期"},
     "What": {"audit column": "事件", "cost": "事项"},
     "Time": {"cost kind": "工时"},
     "Outcome": {"follow-up": "结果", "stage kind": "结束阶段"},
     "General": {"comment": "整体意见"},
-    "Close": {"menu": "关闭"},
+    "Close": {"menu": "关闭", "form action": "关闭表单"},
 }
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}  # the Makefile's -k options

@@ -1,0 +1,118 @@
+"""Reading a visitor's answers: each question's raw value parsed by its type (saas.fields.types), checked by its
+target, and uploads checked by content. Every problem is collected, keyed by the question's input name, so the
+page shows each one beside its input; nothing is written unless all is well."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from saas.errors import ValidationFailed
+from saas.fields.types import TYPES, Choice, InvalidValue, Spec, parse_value
+from saas.files.kinds import Kind, by_name, sniff
+from saas.forms import targets
+from saas.forms.models import Form, Question
+from saas.money import format_money
+from saas.schemas import N_, REQUIRED, translate
+
+FILE_BYTES = 10 * 1024 * 1024  # per uploaded file on a public form
+
+
+def input_name(question: Question) -> str:
+    return f"q_{question.id}"
+
+
+@dataclass
+class Upload:
+    question: Question
+    name: str
+    kind: Kind
+    data: bytes
+    file_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+@dataclass
+class Answers:
+    values: dict[str, Any]  # question id → stored value (None when left empty)
+    uploads: list[Upload]
+
+
+def spec_of(question: Question, currency: str, time_zone: str) -> Spec:
+    choices = tuple(Choice(c["key"], c.get("label_en", ""), c.get("label_zh", "")) for c in question.choices or [])
+    return Spec(question.type, question.required, choices, currency, time_zone)
+
+
+def _raw(question: Question, form_data: MultiDict) -> Any:
+    name = input_name(question)
+    if TYPES[question.type].widget == "checkboxes":
+        return form_data.getlist(name)
+    return form_data.get(name)
+
+
+def read_answers(form: Form, form_data: MultiDict, files: MultiDict, currency: str, time_zone: str) -> Answers:
+    values: dict[str, Any] = {}
+    uploads: list[Upload] = []
+    errors: dict[str, list[str]] = {}
+    for question in form.questions:
+        name = input_name(question)
+        try:
+            if question.type == "file":
+                upload = _upload(question, files.get(name))
+                if upload is not None:
+                    uploads.append(upload)
+                values[str(question.id)] = str(upload.file_id) if upload else None
+                continue
+            value = parse_value(spec_of(question, currency, time_zone), _raw(question, form_data))
+            if value is not None and TYPES[question.type].needs == "member" and value not in _members():
+                raise InvalidValue(N_("Choose a person of the studio."))
+            check = targets.target(question.target).check
+            if value is not None and check is not None:
+                check(value)
+            values[str(question.id)] = value
+        except InvalidValue as exc:
+            errors[name] = [translate(exc.message)]
+    if errors:
+        raise ValidationFailed(errors)
+    return Answers(values, uploads)
+
+
+def _members() -> set[str]:
+    from saas.forms.queries import member_choices
+
+    return {uid for uid, _name in member_choices()}
+
+
+def _upload(question: Question, upload: FileStorage | None) -> Upload | None:
+    if upload is None or not upload.filename:
+        if question.required:
+            raise InvalidValue(REQUIRED)
+        return None
+    data = upload.read(FILE_BYTES + 1)
+    if len(data) > FILE_BYTES:
+        raise InvalidValue(_("The file is larger than %(mb)d MB.", mb=FILE_BYTES // (1024 * 1024)))
+    kind, named = sniff(data[:16]), by_name(upload.filename)
+    if kind is None or named is None or named.content_type != kind.content_type:
+        raise InvalidValue(_("Attach an image (PNG, JPEG, GIF, WebP) or a PDF."))
+    return Upload(question, upload.filename, kind, data)
+
+
+def as_text(question: Question, value: Any, language: str, currency: str = "CNY") -> str:
+    """An answer as words, for a record's text field, a follow-up or the brief."""
+    if value is None:
+        return ""
+    labels = {c["key"]: Choice(c["key"], c.get("label_en", ""), c.get("label_zh", "")) for c in question.choices or []}
+    if question.type == "choice":
+        return labels[value].label(language) if value in labels else str(value)
+    if question.type == "choices":
+        return "、".join(labels[v].label(language) if v in labels else v for v in value)
+    if question.type == "boolean":
+        return _("Yes") if value else _("No")
+    if question.type == "address":
+        return value.get("text") or f"{value.get('lat')}, {value.get('lng')}"
+    if question.type == "money":
+        return format_money(value, currency, language)
+    return str(value)
