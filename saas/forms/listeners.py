@@ -8,8 +8,11 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from flask import has_app_context
+
 from saas.errors import NotAllowed
 from saas.events import listen
+from saas.extensions import db
 from saas.fields import values as custom
 from saas.files.kinds import Kind
 from saas.files.models import StoredFile
@@ -46,7 +49,10 @@ _CUSTOM_KINDS = {
 
 
 def custom_field_targets() -> Iterator[Target]:
-    """The current studio's live custom fields as targets: a question of the field's type may fill it."""
+    """The current studio's live custom fields as targets: a question of the field's type may fill it. Outside a
+    request or a job for a studio there is no studio, so no fields of its own."""
+    if not has_app_context() or db.session.info.get("tenant_id") is None:
+        return
     language = current_locale()
     for entity, kinds in _CUSTOM_KINDS.items():
         for definition in custom.visible(Role.OWNER, entity):
