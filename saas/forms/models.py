@@ -131,10 +131,12 @@ class FormRequest(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"], ondelete="CASCADE"),
         Index("ix_form_requests_tenant_id_client_id_answered_at", "tenant_id", "client_id", "answered_at"),
         Index("ix_form_requests_tenant_id_project_id", "tenant_id", "project_id"),
+        Index("ix_form_requests_tenant_id_ticket_id", "tenant_id", "ticket_id"),
     )
 
     form_id: Mapped[uuid.UUID]
-    project_id: Mapped[uuid.UUID]
+    project_id: Mapped[uuid.UUID | None]  # what the form is about: a project (brief, feedback when won)...
+    ticket_id: Mapped[uuid.UUID | None]  # ...or a closed ticket (feedback); no foreign key: forms know no tickets
     client_id: Mapped[uuid.UUID]
     sent_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None]
@@ -162,6 +164,7 @@ class Submission(TenantScoped, UUIDPrimaryKey, Base):
     client_id: Mapped[uuid.UUID | None]
     contact_id: Mapped[uuid.UUID | None]
     project_id: Mapped[uuid.UUID | None]
+    ticket_id: Mapped[uuid.UUID | None]
     interaction_id: Mapped[uuid.UUID | None]
     request_id: Mapped[uuid.UUID | None]
     portal_user_id: Mapped[uuid.UUID | None]

@@ -4,6 +4,8 @@ lists the request until it is answered."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -37,12 +39,17 @@ def send_form(membership: Membership, project: Project, form_id: str) -> FormReq
 
 def _request(form: Form, project: Project, sent_by_id: object) -> FormRequest:
     request = FormRequest(form_id=form.id, project_id=project.id, client_id=project.client_id, sent_by_id=sent_by_id)
+    return _send(request, form, project.name)
+
+
+def _send(request: FormRequest, form: Form, about: str) -> FormRequest:
+    """Store the request and tell the client's portal people (bell and e-mail, with the link to answer)."""
     db.session.add(request)
     db.session.flush()
-    tenant = db.session.get(Tenant, project.tenant_id)
+    tenant = db.session.get(Tenant, request.tenant_id)
     link = site_path("public.form", slug=tenant.slug, form_slug=form.slug, r=str(request.id))
-    people = client_recipients(project.client_id)
-    data = {"studio": tenant.name, "form": form.title(tenant.locale), "project": project.name}
+    people = client_recipients(request.client_id)
+    data = {"studio": tenant.name, "form": form.title(tenant.locale), "project": about}
     notify(people, "form_requested", data, link, email=True)
     return request
 
@@ -56,6 +63,18 @@ def ask_for_feedback(project: Project) -> FormRequest | None:
     if db.session.scalar(asked) is not None:
         return None
     return _request(forms[0], project, None)
+
+
+def ask_about_ticket(ticket: Any) -> FormRequest | None:
+    """A ticket just closed (saas.tickets calls this from its listener): the studio's first published feedback
+    form goes to the client, once per ticket, about that ticket ("T-0007 空调漏水")."""
+    forms = sendable_forms(FormKind.FEEDBACK)
+    if not forms or not client_recipients(ticket.client_id):
+        return None
+    if db.session.scalar(select(FormRequest.id).where(FormRequest.ticket_id == ticket.id)) is not None:
+        return None
+    request = FormRequest(form_id=forms[0].id, ticket_id=ticket.id, client_id=ticket.client_id)
+    return _send(request, forms[0], f"{ticket.number} {ticket.subject}")
 
 
 def open_requests(client_id: object) -> list[FormRequest]:

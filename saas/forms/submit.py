@@ -92,6 +92,7 @@ def submit(form: Form, tenant: Tenant, form_data: MultiDict, files: MultiDict, v
         client_id=_str(submission.client_id),
         contact_id=_str(submission.contact_id),
         project_id=_str(submission.project_id),
+        ticket_id=_str(submission.ticket_id),
         interaction_id=_str(submission.interaction_id),
     )
     _tell_the_owner(form, tenant, submission)
@@ -145,7 +146,7 @@ def _by_record(form: Form, answers: Answers, tenant: Tenant) -> dict[str, dict[s
 def _apply(form: Form, tenant: Tenant, submission: Submission, grouped: dict, visit: Visit) -> None:
     feedback = grouped.get("feedback", {})
     submission.nps, submission.csat = feedback.get("nps"), feedback.get("csat")
-    project = db.session.get(Project, visit.request.project_id) if visit.request else None
+    project = db.session.get(Project, visit.request.project_id) if visit.request and visit.request.project_id else None
     if project is not None:
         submission.project_id, submission.client_id = project.id, project.client_id
         if answers := _custom("project", grouped.get("project_custom")).get("custom_fields"):
@@ -162,8 +163,23 @@ def _apply(form: Form, tenant: Tenant, submission: Submission, grouped: dict, vi
         )
         submission.interaction_id = interaction.id
         return
+    if visit.request is not None and visit.request.ticket_id is not None:
+        _about_ticket(form, tenant, submission, visit.request, bool(feedback))
+        return
     if grouped.get("client") or grouped.get("contact"):
         _lead_or_follow_up(form, tenant, submission, grouped)
+
+
+def _about_ticket(form: Form, tenant: Tenant, submission: Submission, request: FormRequest, feedback: bool) -> None:
+    """Feedback on a closed ticket: kept with the ticket and its client (NPS and CSAT for the dashboards), and
+    on the client's timeline as a follow-up note."""
+    submission.client_id, submission.ticket_id = request.client_id, request.ticket_id
+    if feedback:
+        submission.outcome = Outcome.FEEDBACK
+    client = db.session.get(Client, request.client_id)
+    summary = _summary(form, submission, tenant)
+    interaction = clients.log_interaction(_acting(form), client, {"kind": InteractionKind.NOTE, "summary": summary})
+    submission.interaction_id = interaction.id
 
 
 def _lead_or_follow_up(form: Form, tenant: Tenant, submission: Submission, grouped: dict) -> None:

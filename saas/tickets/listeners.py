@@ -8,7 +8,8 @@ the services:
 - a staff reply the client may see: the client's portal users, bell and e-mail, with the reply's words (an
   internal note is never sent to anyone at the client);
 - the client's reply: the assignee (the managers while nobody has it), bell and e-mail;
-- a ticket given to someone: them, in the bell."""
+- a ticket given to someone: them, in the bell;
+- a ticket closed: the client's portal people, the studio's feedback form about it (saas.forms), once."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from saas.events import listen
 from saas.extensions import db
 from saas.fields.entities import Entity, register_entity
 from saas.files.owners import register_owner
+from saas.forms.requests import ask_about_ticket
 from saas.notify.services import Recipient, notify
 from saas.portal_accounts.queries import client_recipients
 from saas.scheduling import periodic
@@ -27,7 +29,7 @@ from saas.schemas import N_
 from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.roles import Role
 from saas.tickets.access import ReplyFiles, TicketFiles
-from saas.tickets.models import URGENT_PRIORITIES, Source, Ticket
+from saas.tickets.models import URGENT_PRIORITIES, Source, Ticket, TicketStatus
 from saas.tickets.services import sweep_breaches
 from saas.web.urls import site_path
 
@@ -109,6 +111,13 @@ def tell_reply(_name: str, payload: dict[str, Any]) -> None:
     link = site_path("portal.ticket", slug=tenant.slug, ticket_id=ticket.id)
     data = _data(ticket, author=message.author_name, excerpt=excerpt)
     notify(client_recipients(ticket.client_id), "ticket_replied", data, link, email=True)
+
+
+@listen("ticket.status_changed")
+def feedback_when_closed(_name: str, payload: dict[str, Any]) -> None:
+    """A closed ticket asks the client how it went: the studio's published feedback form (saas.forms), once."""
+    if payload["new"] == TicketStatus.CLOSED:
+        ask_about_ticket(payload["subject"])
 
 
 @listen("ticket.assigned")

@@ -368,3 +368,38 @@ def test_a_ticket_carries_the_studios_own_fields_in_the_form_the_page_the_portal
     patched = d.http.patch(url, json={"custom_fields": {"device": "ac"}}, headers={"If-Match": read.headers["ETag"]})
     assert patched.status_code == 200 and patched.get_json()["custom_fields"]["device"] == "ac"
     assert "custom_fields" not in d.visitor.get(f"/portal/aurora/tickets/{theirs.id}").get_data(as_text=True)
+
+
+def test_a_closed_ticket_asks_the_client_for_feedback_once_and_the_answer_is_kept_with_the_ticket(
+    app, client, new_client, studio, outbox
+):
+    """Seed 002's satisfaction survey: closing a ticket sends the studio's published feedback form to the client's
+    portal people (bell and e-mail) about that ticket, once however often it is closed; the NPS and CSAT answered
+    are kept with the ticket and its client, and the answer is on the client's timeline."""
+    from saas.forms.models import FormRequest, Submission
+    from tests.integration.forms_helpers import answers, build, send, the_form
+
+    d = _desk(app, client, new_client, studio, outbox)
+    build(d.staff, "feedback")
+    form = the_form(app, studio.tenant_id, "feedback")
+    made = d.http.post("/api/v1/tickets", json={"client_id": d.client_id, "subject": "空调漏水", "description": "x"})
+    url = made.headers["Location"]
+    for status in ("closed", "open", "closed"):  # closed, reopened, closed again: asked once
+        etag = d.http.get(url).headers["ETag"]
+        assert d.http.patch(url, json={"status": status}, headers={"If-Match": etag}).status_code == 200
+    [asked] = query(app, studio.tenant_id, select(FormRequest))
+    assert str(asked.ticket_id) == made.get_json()["id"] and asked.project_id is None
+    mail = outbox.last("zw@deer.test")
+    assert "T-0001 空调漏水" in mail["Subject"] and f"r={asked.id}" in body_text(mail)
+    assert f"/portal/aurora/forms/{asked.id}" in d.visitor.get("/portal/aurora/home").get_data(as_text=True)
+
+    data = answers(app, studio.tenant_id, form, {"feedback.nps": "9", "feedback.csat": "4"})
+    assert send(new_client(), "aurora", "feedback", {**data, "r": str(asked.id)}).status_code == 303
+    [answer] = query(app, studio.tenant_id, select(Submission))
+    assert (answer.ticket_id, str(answer.client_id), answer.nps, answer.csat) == (
+        asked.ticket_id,
+        d.client_id,
+        9,
+        4,
+    )
+    assert answer.outcome == "feedback" and answer.interaction_id is not None

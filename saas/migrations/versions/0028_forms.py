@@ -92,6 +92,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Uuid(), nullable=True),
         sa.Column("contact_id", sa.Uuid(), nullable=True),
         sa.Column("project_id", sa.Uuid(), nullable=True),
+        sa.Column("ticket_id", sa.Uuid(), nullable=True),
         sa.Column("interaction_id", sa.Uuid(), nullable=True),
         sa.Column("request_id", sa.Uuid(), nullable=True),
         sa.Column("portal_user_id", sa.Uuid(), nullable=True),
@@ -123,7 +124,8 @@ def upgrade() -> None:
     op.create_table(
         "form_requests",
         sa.Column("form_id", sa.Uuid(), nullable=False),
-        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=True),
+        sa.Column("ticket_id", sa.Uuid(), nullable=True),  # feedback on a closed ticket (saas.tickets)
         sa.Column("client_id", sa.Uuid(), nullable=False),
         sa.Column("sent_by_id", sa.Uuid(), nullable=True),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
@@ -158,6 +160,7 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index("ix_form_requests_tenant_id_project_id", "form_requests", ["tenant_id", "project_id"], unique=False)
+    op.create_index("ix_form_requests_tenant_id_ticket_id", "form_requests", ["tenant_id", "ticket_id"], unique=False)
     for table in TABLES:
         enable_tenant_rls(table)
 
@@ -165,6 +168,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in TABLES:
         disable_tenant_rls(table)
+    op.drop_index("ix_form_requests_tenant_id_ticket_id", table_name="form_requests")
     op.drop_index("ix_form_requests_tenant_id_project_id", table_name="form_requests")
     op.drop_index("ix_form_requests_tenant_id_client_id_answered_at", table_name="form_requests")
     op.drop_table("form_requests")
