@@ -154,6 +154,13 @@ class VisitOut(Schema):
     status = fields.String()
     check_in_at = fields.DateTime(allow_none=True)
     check_out_at = fields.DateTime(allow_none=True)
+    # Where each was recorded, or why not: the phone shows it after a refresh as it did when it was recorded.
+    check_in_position = fields.Function(lambda v: sync.recorded_position(v, "check_in"))
+    check_in_problem = fields.String(allow_none=True)
+    check_in_distance_m = fields.Float(allow_none=True)
+    check_out_position = fields.Function(lambda v: sync.recorded_position(v, "check_out"))
+    check_out_problem = fields.String(allow_none=True)
+    check_out_distance_m = fields.Float(allow_none=True)
     notes = fields.String(allow_none=True)
     outcome = fields.String(allow_none=True)
     next_action = fields.String(allow_none=True)

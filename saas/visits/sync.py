@@ -167,6 +167,14 @@ def _ok(change: dict[str, Any], visit: Visit | None = None, **extra: Any) -> Ans
     return answer
 
 
+def recorded_position(visit: Visit, which: str) -> dict[str, float | None] | None:
+    """The position recorded at check-in or check-out ("check_in" / "check_out") as the phone keeps it."""
+    lat, lng = getattr(visit, f"{which}_lat"), getattr(visit, f"{which}_lng")
+    if lat is None or lng is None:
+        return None
+    return {"lat": lat, "lng": lng, "accuracy": getattr(visit, f"{which}_accuracy_m")}
+
+
 def visit_state(visit: Visit) -> dict[str, Any]:
     """What the phone keeps of a visit after a change: enough to redraw it and to merge the next change."""
     return {
@@ -175,12 +183,22 @@ def visit_state(visit: Visit) -> dict[str, Any]:
         "version": visit.version,
         "check_in_at": _iso(visit.check_in_at),
         "check_out_at": _iso(visit.check_out_at),
+        **_where(visit, "check_in"),
+        **_where(visit, "check_out"),
         "notes": visit.notes,
         "outcome": visit.outcome,
         "next_action": visit.next_action,
         "next_action_due": visit.next_action_due.isoformat() if visit.next_action_due else None,
         "signed_by": visit.signed_by,
         "has_signature": visit.signature_file_id is not None,
+    }
+
+
+def _where(visit: Visit, which: str) -> dict[str, Any]:
+    return {
+        f"{which}_position": recorded_position(visit, which),
+        f"{which}_problem": getattr(visit, f"{which}_problem"),
+        f"{which}_distance_m": getattr(visit, f"{which}_distance_m"),
     }
 
 

@@ -105,6 +105,13 @@ def test_a_visit_recorded_on_site_lands_once_and_becomes_a_follow_up(field):
     assert len(follow_ups) == 1 and follow_ups[0].summary.startswith("客厅 32 平")
     client = query(field.app, field.studio.tenant_id, select(Client))[0]
     assert client.last_contact_at is not None and client.version == 1
+    # A refresh tells the phone where each was recorded, or why not, as the phone showed it when it recorded it.
+    state = first[-1]["visit"]
+    refreshed = field.phone.get("/field/api/visits").get_json()["data"][0]["visit"]
+    for seen in (state, refreshed):
+        assert seen["check_in_position"] == {"lat": SITE["lat"] + 0.0009, "lng": SITE["lng"], "accuracy": 8}
+        assert seen["check_in_problem"] is None and 95 < seen["check_in_distance_m"] < 105
+        assert seen["check_out_position"] is None and seen["check_out_problem"] == "unavailable"
 
 
 def test_changes_out_of_order_unknown_fields_and_bad_positions_are_answered_one_by_one(field):
