@@ -18,6 +18,8 @@ from saas.proofing import queries as proofing
 from saas.proofing.models import Draft
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
+from saas.visits import queries as visits
+from saas.visits.models import Visit
 
 SHOWN = 8
 
@@ -31,15 +33,20 @@ class Day:
     approvals: list[Quote | Contract] = field(default_factory=list)
     overdue: list[Invoice] = field(default_factory=list)
     overdue_total: int = 0
+    visits: list[Visit] = field(default_factory=list)  # the person's own visits of the day, in their order
 
     @property
     def empty(self) -> bool:
-        return not (self.follow_ups or self.tasks or self.drafts or self.quotes or self.approvals or self.overdue)
+        found = self.follow_ups or self.tasks or self.drafts or self.quotes or self.approvals or self.overdue
+        return not (found or self.visits)
 
 
-def my_day(membership: Membership, today: date) -> Day:
+def my_day(membership: Membership, today: date, timezone: str) -> Day:
     role = membership.role
     day = Day()
+    if has_perm(role, Perm.VISITS_RECORD):
+        start, end = visits.day_bounds(today, timezone)
+        day.visits = visits.visits_between(membership, start, end, assignee_id=membership.user_id)
     if has_perm(role, Perm.CLIENTS_RELATIONSHIP):
         day.follow_ups = clients.follow_ups(membership, today)[:SHOWN]
     soon = today + timedelta(days=7)

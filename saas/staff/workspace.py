@@ -23,7 +23,7 @@ def home() -> ResponseReturnValue:
     return render_template(
         "staff/home.html",
         steps=onboarding.first_run_steps(g.tenant, g.membership),
-        day=my_day(g.membership, today),
+        day=my_day(g.membership, today, g.tenant.timezone),
         today=today,
     )
 

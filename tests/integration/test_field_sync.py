@@ -329,3 +329,17 @@ def test_the_office_schedules_sees_the_day_and_week_and_cancels(field, app, clie
     cancelled = client.submit(f"{visit_url}/cancel", {"reason": "客户出差"})
     assert cancelled.status_code == 302
     assert "客户出差" in client.get(visit_url).get_data(as_text=True)
+
+
+def test_a_field_workers_home_starts_with_the_days_visits_and_the_way_to_the_field_app(field):
+    """The workspace's home of someone who records visits lists their own visits of the studio's day (not
+    tomorrow's) with a way into the field app."""
+    day = datetime.now(SHANGHAI).date()
+    early = datetime.combine(day, datetime.min.time(), SHANGHAI) + timedelta(minutes=30)
+    mine = {"scheduled_start": early.isoformat(), "scheduled_end": (early + timedelta(hours=1)).isoformat()}
+    field.schedule(purpose="今天：量房", **mine)
+    later = {k: (datetime.fromisoformat(v) + timedelta(days=1)).isoformat() for k, v in mine.items()}
+    field.schedule(purpose="明天：复尺", **later)
+    home = field.phone.get("/app/").get_data(as_text=True)
+    assert "Today's visits" in home and "今天：量房" in home and 'href="/field/"' in home
+    assert "00:30–01:30" in home and "明天：复尺" not in home
