@@ -390,20 +390,28 @@ def test_an_office_edit_meanwhile_is_shown_field_by_field_and_resolved(browser, 
     p.wait_for_selector("#notes")
     p.fill("#notes", "初稿")
     p.fill("#outcome", "待定")
-    tap(p, "#save-record")
-    wait_saved(p)
+    # Saved, and the visits refreshed after it (the app re-reads them once its queue is sent): the office's edit
+    # below must not reach the phone through that refresh.
+    with p.expect_response(lambda r: r.url.endswith("/field/api/visits") and r.request.method == "GET"):
+        tap(p, "#save-record")
+        wait_saved(p)
 
-    # Offline, the worker rewrites both; meanwhile the office corrects the outcome.
+    # The worker goes offline; the office corrects the outcome; the worker, still offline and still seeing the
+    # old outcome, rewrites both. (The office's edit comes first so that the test holds even if the browser's
+    # Background Sync sends the worker's change behind the emulated offline: it meets the office's edit either way.)
     network(p, up=False)
-    p.fill("#notes", "终稿：客户认可动线")
-    p.fill("#outcome", "再约一次看样")
-    tap(p, "#save-record")
-    p.wait_for_function("() => document.getElementById('queue-status').dataset.waiting === '1'")
     csrf = office.owner.get("/field/api/session").get_json()["csrf_token"]
     edit = {"id": str(uuid.uuid4()), "kind": "visit.update", "visit_id": visit_id}
     edit["data"] = {"fields": {"outcome": "已确认方案 A"}}
     answer = office.owner.post("/field/api/sync", json={"changes": [edit]}, headers={"X-CSRFToken": csrf})
     assert answer.get_json()["results"][0]["result"] == "applied"
+    p.fill("#notes", "终稿：客户认可动线")
+    p.fill("#outcome", "再约一次看样")
+    tap(p, "#save-record")
+    p.wait_for_function(
+        "() => { const s = document.getElementById('queue-status').dataset;"
+        " return s.waiting === '1' || s.state === 'attention'; }"
+    )
 
     network(p, up=True)
     p.wait_for_selector(".conflicts .conflict[data-field='outcome']")
