@@ -42,6 +42,7 @@ AUDITED = (
     "payment.refunded",
     "refund.requested",
 )
+audit.register_actions(*AUDITED)
 
 
 @listen(*AUDITED)

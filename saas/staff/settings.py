@@ -153,7 +153,7 @@ def invitation_action(invitation: Invitation, action: str) -> ResponseReturnValu
 def audit_trail() -> ResponseReturnValue:
     page = queries.audit_page(request.args.get("before"), request.args.get("action") or None)
     return render_template(
-        "staff/audit.html", page=page, action=request.args.get("action", ""), actions=queries.AUDIT_ACTIONS
+        "staff/audit.html", page=page, action=request.args.get("action", ""), actions=queries.audit_actions()
     )
 
 

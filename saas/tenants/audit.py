@@ -9,6 +9,14 @@ from saas.extensions import db
 from saas.origin import current
 from saas.tenants.models import AuditEvent
 
+# Actions a higher domain records through its listeners (billing: quotes, contracts, invoices, payments), named
+# here at start-up so the audit trail's filter offers them without this floor knowing those domains.
+REGISTERED_ACTIONS: list[str] = []
+
+
+def register_actions(*actions: str) -> None:
+    REGISTERED_ACTIONS.extend(a for a in actions if a not in REGISTERED_ACTIONS)
+
 
 def record(action: str, target: Any = None, actor_id: uuid.UUID | None = None, **data: Any) -> AuditEvent:
     origin = current()
