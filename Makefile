@@ -10,21 +10,26 @@ PYTHON ?= python3
 VENV := .venv
 SAAS := $(VENV)/bin/saas
 STAMP := $(VENV)/.installed
+ASSETS := node_modules/.installed
 
 export PYTHON
 
 .PHONY: install run test lint messages clean
 
-install: $(STAMP)
+install: $(STAMP) $(ASSETS)
 
 # Rebuilt only when pyproject.toml changes (the stamp lives inside .venv, so deleting .venv also redoes it).
 $(STAMP): pyproject.toml
 	@bash scripts/venv.sh
 	@touch $@
 
+# The pinned front-end libraries (package-lock.json), reinstalled when the lock changes.
+$(ASSETS): package-lock.json
+	@bash scripts/assets.sh
+
 # Idempotent: the migrations and the demo studio are applied only when missing. `exec` hands make's
 # SIGTERM (e.g. from `timeout`) straight to the server, so stopping make stops the server.
-run: $(STAMP)
+run: install
 	@export ATELIER_ENV=development PORT=$(PORT); \
 	$(SAAS) db upgrade && \
 	$(SAAS) demo && \
@@ -36,7 +41,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
 # Lint first: it takes a second and fails early.
-test: $(STAMP)
+test: install
 	@$(MAKE) --no-print-directory lint
 	@bash scripts/test.sh $(ARGS)
 
@@ -49,4 +54,4 @@ messages: $(STAMP)
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 120
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance node_modules

@@ -51,6 +51,14 @@ class Perm(StrEnum):
     # Service tickets of the clients one sees: raise, reply, note, assign, change status. The relationship side:
     # finance has none of it (a ticket's thread is what the client said, like a follow-up).
     TICKETS = "tickets.work"
+    # Reports: everyone but field staff builds reports over what they may see and pins them to their own dashboard;
+    # the studio dashboard (every figure of the studio) is for owners, admins and managers.
+    REPORTS_BUILD = "reports.build"
+    REPORTS_STUDIO = "reports.studio"
+    # Bringing clients in from a file (and undoing it) changes the whole book: owners, admins, managers. Exporting a
+    # list takes what one may see out of the studio, always audited: everyone but field staff.
+    DATA_IMPORT = "data.import"
+    DATA_EXPORT = "data.export"
 
 
 _EVERYONE = {Perm.WORKSPACE, Perm.MEMBERS_VIEW}
@@ -69,6 +77,8 @@ _CLIENT_WORK = _FIELD_WORK | {
     Perm.VISITS_SCHEDULE,
 }
 _MONEY = {Perm.INVOICES, Perm.PAYMENTS}
+_OFFICE = {Perm.REPORTS_BUILD, Perm.DATA_EXPORT}
+_LEADS = {Perm.REPORTS_STUDIO, Perm.DATA_IMPORT}
 _ADMIN = (
     _EVERYONE
     | _CLIENT_WORK
@@ -84,16 +94,18 @@ _ADMIN = (
         Perm.BILLING_SETTINGS,
     }
     | _MONEY
+    | _OFFICE
+    | _LEADS
 )
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OWNER: frozenset(_ADMIN | {Perm.OWNERSHIP, Perm.CLIENTS_DELETE}),
     Role.ADMIN: frozenset(_ADMIN),
     Role.MANAGER: frozenset(
-        _EVERYONE | _CLIENT_WORK | _MONEY | {Perm.MEMBERS_INVITE, Perm.CLIENTS_ALL, Perm.DISCOUNTS}
+        _EVERYONE | _CLIENT_WORK | _MONEY | _OFFICE | _LEADS | {Perm.MEMBERS_INVITE, Perm.CLIENTS_ALL, Perm.DISCOUNTS}
     ),
-    Role.MEMBER: frozenset(_EVERYONE | _CLIENT_WORK),
-    Role.FINANCE: frozenset(_EVERYONE | _MONEY | {Perm.CLIENTS_ALL}),
+    Role.MEMBER: frozenset(_EVERYONE | _CLIENT_WORK | _OFFICE),
+    Role.FINANCE: frozenset(_EVERYONE | _MONEY | _OFFICE | {Perm.CLIENTS_ALL}),
     Role.FIELD: frozenset(_EVERYONE | _FIELD_WORK),
 }
 

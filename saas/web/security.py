@@ -57,7 +57,7 @@ def init_security_headers(
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=(self)")
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and not request.endpoint.startswith(("static", "brand.")):
+        if request.endpoint and not request.endpoint.startswith(("static", "brand.", "vendor.")):
             # Pages carry personal data: never keep them in shared caches or the back-forward cache.
             headers.setdefault("Cache-Control", "no-store")
         return response

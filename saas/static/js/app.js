@@ -214,3 +214,6 @@ document.querySelectorAll("[data-reply]").forEach((link) => {
     form.elements.body.focus();
   });
 });
+
+// Charts (dashboards, reports) load their library only on the pages that have one.
+if (document.querySelector("figure[data-chart]")) import("./charts.js");
