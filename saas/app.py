@@ -18,10 +18,10 @@ from saas.mail import mailer_for
 from saas.tenants.roles import has_perm
 from saas.web.errors import init_error_handlers
 from saas.web.formatting import init_filters
-from saas.web.vendor import init_vendor
 from saas.web.inputs import init_input_checks
 from saas.web.security import csp_nonce, init_security_headers
 from saas.web.transaction import init_transactions
+from saas.web.vendor import init_vendor
 
 
 def create_app(environ: dict[str, str] | None = None) -> Flask:
