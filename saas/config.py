@@ -63,6 +63,8 @@ class Settings:
     form_rate_limit: str = "10 per minute;100 per hour"
     form_total_rate_limit: str = "600 per minute"
     fast_password_hashing: bool = False  # tests only: refused unless env == "test" (saas/tenants/passwords.py)
+    # Tests only: every API answer is also dumped by marshmallow and compared (saas/api/dumping.py).
+    check_api_dumps: bool = False
     stripe_prices: dict = field(default_factory=dict)  # plan key → Stripe Price id (STRIPE_PRICE_<PLAN>)
     extra: dict = field(default_factory=dict)
 
@@ -251,6 +253,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         form_total_rate_limit=environ.get("FORM_TOTAL_RATE_LIMIT") or "600 per minute",
         log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
         fast_password_hashing=_bool(environ.get("FAST_PASSWORD_HASHING"), False),
+        check_api_dumps=env == "test" and _bool(environ.get("CHECK_API_DUMPS"), False),
     )
     if settings.s3_bucket is None and any(environ.get(k) for k in ("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID")):
         errors.append("S3_BUCKET is required when other S3_* variables are set")

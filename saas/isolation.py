@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
-from sqlalchemy import ForeignKey, Table, event, inspect
+from sqlalchemy import Engine, ForeignKey, Table, event, inspect
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -26,6 +26,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql import visitors
 
 ALL_TENANTS = "all_tenants"  # execution option; used only where a person looks across their own studios
@@ -91,6 +92,10 @@ def _push_if_in_transaction(session: Session) -> None:
 
 
 SET_STUDIO = "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)"
+# On a pooled connection's info: the studio its open transaction must hand to the database before its first
+# statement, and the pipeline that carries them together.
+PENDING = "isolation.pending_studio"
+PIPELINE = "isolation.pipeline"
 
 
 def _push_to_database(session: Session, connection: Any) -> None:
@@ -100,12 +105,63 @@ def _push_to_database(session: Session, connection: Any) -> None:
     values = (str(tenant_id) if tenant_id else "", str(user_id) if user_id else "")
     raw = connection.connection.dbapi_connection
     if raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-        # The transaction's first statement: psycopg would send BEGIN and wait, then this and wait. In a
-        # pipeline both go in one round trip (every request starts here).
-        with raw.pipeline():
-            raw.execute(SET_STUDIO, values)
+        # Nothing sent yet in this transaction: its first statement carries this (_carry_studio), so BEGIN, the
+        # studio and that statement cost one round trip instead of two (every request starts here).
+        connection.info[PENDING] = values
         return
     raw.execute(SET_STUDIO, values)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _carry_studio(conn: Any, cursor: Any, _statement: str, _params: Any, context: Any, executemany: bool) -> None:
+    """Before a transaction's first statement: set_config and the statement in one pipeline (psycopg sends BEGIN,
+    both, and a sync, and reads the answers in order). The statement still runs after set_config, in the same
+    transaction, so Row-Level Security sees the studio. Server-side cursors and executemany cannot join a pipeline:
+    they get set_config on its own first."""
+    values = conn.info.pop(PENDING, None)
+    if values is None:
+        return
+    raw = cursor.connection
+    if executemany or isinstance(cursor, psycopg.ServerCursor):
+        raw.execute(SET_STUDIO, values)
+        return
+    pipeline = raw.pipeline()
+    pipeline.__enter__()
+    conn.info[PIPELINE] = pipeline
+    raw.execute(SET_STUDIO, values)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _close_pipeline(conn: Any, *_args: Any) -> None:
+    # Leaving the pipeline syncs: the statement's rows (or its error, raised here and wrapped by SQLAlchemy like
+    # any other) are in the cursor before SQLAlchemy reads it.
+    pipeline = conn.info.pop(PIPELINE, None)
+    if pipeline is not None:
+        pipeline.__exit__(None, None, None)
+
+
+@event.listens_for(Engine, "handle_error")
+def _abandon_pipeline(context: Any) -> None:
+    connection = context.connection
+    pipeline = connection.info.pop(PIPELINE, None) if connection is not None else None
+    if pipeline is not None:
+        error = context.original_exception
+        with suppress(Exception):  # the statement's own error is the one to report
+            pipeline.__exit__(type(error), error, error.__traceback__)
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _drop_pending(conn: Any) -> None:
+    # A transaction that ran no statement leaves its studio unsent: it must never reach the next one.
+    conn.info.pop(PENDING, None)
+
+
+@event.listens_for(Pool, "checkin")
+def _drop_pending_on_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info.pop(PENDING, None)
+        record.info.pop(PIPELINE, None)
 
 
 # What was set outside any savepoint in this transaction: a savepoint (after_begin fires for each) inherits it, so

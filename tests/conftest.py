@@ -116,6 +116,7 @@ def base_env(workdir: Path, database_env: dict[str, str]) -> dict[str, str]:
         # scrypt at a test cost (~1 ms, not ~0.1 s): a test signs up, adds and logs in a dozen people. Honoured
         # only with ATELIER_ENV=test; the app's subprocesses (worker, serve, CLI) inherit it through this env.
         "FAST_PASSWORD_HASHING": "1",
+        "CHECK_API_DUMPS": "1",  # every API answer's fast dump compared with marshmallow's (saas/api/dumping.py)
         # One Limiter serves every app a test builds; keep its storage in memory so an app pointed at a
         # (deliberately dead) Redis does not change it for the tests after.
         "RATE_LIMIT_STORAGE_URL": "local://",

@@ -30,6 +30,7 @@ from typing import Any, Literal
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import EXCLUDE, RAISE, Schema
 
+from saas.api import dumping
 from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.schemas import CurrencySchema, load
@@ -212,11 +213,11 @@ def _answer(op: Operation, result: Any) -> Response:
     db.session.flush()  # ids, defaults and the bumped version (the ETag) are known once flushed
     options = op.audience() if op.audience is not None else {}
     if op.paged:
-        body: Any = {"data": op.response(many=True, **options).dump(result.items), "next_cursor": result.next_cursor}
+        body: Any = {"data": _dump(op, result.items, True, options), "next_cursor": result.next_cursor}
     elif op.many:
-        body = {"data": op.response(many=True, **options).dump(result)}
+        body = {"data": _dump(op, result, True, options)}
     else:
-        body = op.response(**options).dump(result)
+        body = _dump(op, result, False, options)
     response = jsonify(body)
     response.status_code = op.status
     version = getattr(result, "version", None) if not (op.many or op.paged) else None
@@ -225,6 +226,17 @@ def _answer(op: Operation, result: Any) -> Response:
     if op.status == 201 and op.location:
         response.headers["Location"] = url_for(op.location, **{_id_param(op.location): result.id})
     return response
+
+
+def _dump(op: Operation, result: Any, many: bool, options: dict[str, Any]) -> Any:
+    assert op.response is not None
+    body = dumping.dump(op.response, result, many=many, **options)
+    if current_app.extensions["atelier.settings"].check_api_dumps:
+        # Every answer of the suite checks the fast dump against marshmallow's own (saas/api/dumping.py).
+        slow = dumping.dump_slowly(op.response, result, many=many, **options)
+        if body != slow:
+            raise AssertionError(f"{op.endpoint}: the fast dump differs from marshmallow's: {body!r} != {slow!r}")
+    return body
 
 
 def _id_param(endpoint: str) -> str:

@@ -41,6 +41,12 @@ class TicketOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
     first_response_due_at = fields.DateTime(allow_none=True, metadata={"description": "In business hours."})
     resolution_due_at = fields.DateTime(allow_none=True, metadata={"description": "In business hours."})
+    waiting_since = fields.DateTime(
+        allow_none=True, metadata={"description": "Waiting on the client since: the resolution clock is stopped."}
+    )
+    sla_paused_hours = fields.Float(
+        metadata={"description": "Business hours spent waiting on the client (resolution_due_at moved by them)."}
+    )
     overdue = fields.Function(lambda t: queries.is_overdue(t), metadata={"type": "boolean"})
     custom_fields = custom_out("ticket")
     version = fields.Integer(metadata={"description": "Send it back as If-Match on PATCH."})

@@ -101,7 +101,7 @@ def create_definition(membership: Any, entity: str, data: dict[str, Any]) -> Fie
     definition.default = _default(definition, raw_default)
     db.session.add(definition)
     db.session.flush()
-    values.forget_definitions()
+    values.definitions_changed()
     audit.record("field.created", definition, entity=entity, key=key, type=definition.type)
     return definition
 
@@ -138,7 +138,7 @@ def update_definition(membership: Any, definition: FieldDefinition, data: dict[s
     if not changed:
         return []
     db.session.flush()
-    values.forget_definitions()
+    values.definitions_changed()
     if definition.type != old_type:
         _convert_values(definition, old_type)
     audit.record("field.updated", definition, key=definition.key, fields=changed)
@@ -238,7 +238,8 @@ def _convert_values(definition: FieldDefinition, old_type: str) -> None:
 def move_definition(membership: Any, definition: FieldDefinition, direction: str) -> None:
     """One place up or down among the entity's fields (archived ones keep their place)."""
     require(membership, Perm.STUDIO_SETTINGS)
-    ordered = values.definitions(definition.entity, archived=None)
+    rows = select(FieldDefinition).where(FieldDefinition.entity == definition.entity)
+    ordered = list(db.session.scalars(rows.order_by(FieldDefinition.position, FieldDefinition.created_at)))
     index = ordered.index(definition)
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(ordered):
@@ -248,7 +249,7 @@ def move_definition(membership: Any, definition: FieldDefinition, direction: str
         if item.position != position:
             item.position = position
     db.session.flush()
-    values.forget_definitions()
+    values.definitions_changed()
 
 
 def set_archived(membership: Any, definition: FieldDefinition, archived: bool) -> None:
@@ -257,5 +258,5 @@ def set_archived(membership: Any, definition: FieldDefinition, archived: bool) -
         return
     definition.archived_at = utcnow() if archived else None
     db.session.flush()
-    values.forget_definitions()
+    values.definitions_changed()
     audit.record("field.archived" if archived else "field.restored", definition, key=definition.key)

@@ -14,10 +14,13 @@ the changes ({"what": label, "old": shown, "new": shown}) for the record's event
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from saas.errors import ValidationFailed
@@ -35,37 +38,127 @@ class Actor(Protocol):
 
 
 _CACHE = "fields.definitions"
+_DIRTY = "fields.definitions_changed"
 
 
-def definitions(entity: str, archived: bool | None = False) -> list[FieldDefinition]:
-    """The studio's definitions for `entity` in their order: live ones (archived=False), archived ones (True),
-    or all (None). Read once per transaction (a list page dumps fifty records)."""
-    cache = db.session.info.setdefault(_CACHE, {})
-    key = (db.session.info.get("tenant_id"), entity)
-    if key not in cache:
-        query = (
-            select(FieldDefinition)
-            .where(FieldDefinition.entity == entity)
-            .order_by(FieldDefinition.position, FieldDefinition.created_at)
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A field definition as read: a snapshot, shared by the requests of one process (the ORM row stays with the
+    services that change it). `choices` is a tuple of the stored dicts: read them, never change them."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    entity: str
+    key: str
+    label_en: str
+    label_zh: str
+    help_en: str
+    help_zh: str
+    type: str
+    required: bool
+    default: Any
+    position: int
+    choices: tuple[dict, ...]
+    visibility: str
+    archived_at: datetime | None
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, row: FieldDefinition) -> Definition:
+        return cls(
+            **{name: getattr(row, name) for name in cls.__slots__ if name != "choices"},
+            choices=tuple(row.choices or ()),
         )
-        cache[key] = list(db.session.scalars(query))
-    found = cache[key]
+
+    def label(self, language: str) -> str:
+        return (self.label_zh if language.startswith("zh") else self.label_en) or self.label_en or self.label_zh
+
+    def help(self, language: str) -> str:
+        return (self.help_zh if language.startswith("zh") else self.help_en) or self.help_en or self.help_zh
+
+
+# tenant id → (its fields_version when read, {entity: definitions in order}). Per process, keyed by studio, so
+# nothing crosses studios; bounded, the least recently read studio leaves first.
+_PROCESS: OrderedDict[uuid.UUID, tuple[int, dict[str, tuple[Definition, ...]]]] = OrderedDict()
+_PROCESS_MAX = 1000
+
+
+def _load_all() -> dict[str, tuple[Definition, ...]]:
+    query = select(FieldDefinition).order_by(
+        FieldDefinition.entity, FieldDefinition.position, FieldDefinition.created_at
+    )
+    by_entity: dict[str, list[Definition]] = {}
+    for row in db.session.scalars(query):
+        by_entity.setdefault(row.entity, []).append(Definition.of(row))
+    return {entity: tuple(found) for entity, found in by_entity.items()}
+
+
+def _studio_definitions() -> dict[str, tuple[Definition, ...]]:
+    """Every entity's definitions of the session's studio. Read from the process's copy when the studio's
+    fields_version (from the studio row the request loaded anyway) says it is current; from the database, and kept
+    for this transaction only, while the transaction itself changes definitions (its version is not committed)."""
+    session = db.session()
+    cache = session.info.setdefault(_CACHE, {})
+    if "all" in cache:
+        return cache["all"]
+    tenant_id = session.info.get("tenant_id")
+    if tenant_id is None or session.info.get(_DIRTY):
+        cache["all"] = _load_all()
+        return cache["all"]
+    tenant = session.get(Tenant, tenant_id)
+    version = tenant.fields_version if tenant is not None else 0
+    kept = _PROCESS.get(tenant_id)
+    if kept is not None and kept[0] == version:
+        _PROCESS.move_to_end(tenant_id)
+        cache["all"] = kept[1]
+        return kept[1]
+    loaded = _load_all()
+    _PROCESS[tenant_id] = (version, loaded)
+    while len(_PROCESS) > _PROCESS_MAX:
+        _PROCESS.popitem(last=False)
+    cache["all"] = loaded
+    return loaded
+
+
+def definitions(entity: str, archived: bool | None = False) -> list[Definition]:
+    """The studio's definitions for `entity` in their order: live ones (archived=False), archived ones (True),
+    or all (None). Without a query on most requests (see _studio_definitions)."""
+    found = _studio_definitions().get(entity, ())
     if archived is None:
         return list(found)
     return [d for d in found if (d.archived_at is not None) == archived]
 
 
-def forget_definitions() -> None:
-    db.session.info.pop(_CACHE, None)
+def definitions_changed() -> None:
+    """Call after changing a definition: the studio's fields_version moves in this transaction (every process
+    reloads once it commits), and this transaction reads definitions from the database until it ends. A plain
+    UPDATE, so the studio row's own version (studio settings' conflict check) does not move."""
+    session = db.session()
+    tenant_id = session.info.get("tenant_id")
+    session.info[_DIRTY] = True
+    session.info.pop(_CACHE, None)
+    if tenant_id is None:
+        return
+    statement = update(Tenant).where(Tenant.id == tenant_id).values(fields_version=Tenant.fields_version + 1)
+    session.execute(statement.execution_options(synchronize_session=False))
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is not None:
+        session.expire(tenant, ["fields_version"])
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_CACHE, None)
+    session.info.pop(_DIRTY, None)
 
 
-def may_see(role: str | None, definition: FieldDefinition) -> bool:
+# What the functions below read: a snapshot (requests) or the row itself (the services that change it).
+AnyDefinition = FieldDefinition | Definition
+
+
+def may_see(role: str | None, definition: AnyDefinition) -> bool:
     if definition.visibility == Visibility.NOT_FINANCE:
         return role != Role.FINANCE
     if definition.visibility == Visibility.ADMINS:
@@ -73,12 +166,12 @@ def may_see(role: str | None, definition: FieldDefinition) -> bool:
     return True
 
 
-def visible(role: str | None, entity: str) -> list[FieldDefinition]:
+def visible(role: str | None, entity: str) -> list[Definition]:
     """The live fields of `entity` this role sees, reads and writes, in their order."""
     return [d for d in definitions(entity) if may_see(role, d)]
 
 
-def spec_of(definition: FieldDefinition, required: bool | None = None) -> Spec:
+def spec_of(definition: AnyDefinition, required: bool | None = None) -> Spec:
     tenant = db.session.get(Tenant, definition.tenant_id)
     return Spec(
         type=definition.type,
@@ -89,11 +182,11 @@ def spec_of(definition: FieldDefinition, required: bool | None = None) -> Spec:
     )
 
 
-def choices_of(definition: FieldDefinition) -> tuple[Choice, ...]:
+def choices_of(definition: AnyDefinition) -> tuple[Choice, ...]:
     return tuple(Choice(c["key"], c.get("label_en", ""), c.get("label_zh", "")) for c in definition.choices or ())
 
 
-def parse(definition: FieldDefinition, raw: Any, required: bool | None = None) -> Any:
+def parse(definition: AnyDefinition, raw: Any, required: bool | None = None) -> Any:
     """The stored value of `raw` for this field, with the studio checks the type asks for (a member of the
     studio, a file it stores); InvalidValue otherwise."""
     value = parse_value(spec_of(definition, required), raw)
@@ -198,7 +291,7 @@ def write(entity: str, record: Record, new: dict[str, Any] | None, language: str
     ]
 
 
-def reindex(record_id: Any, fields: list[FieldDefinition], values: dict[str, Any]) -> None:
+def reindex(record_id: Any, fields: list[AnyDefinition], values: dict[str, Any]) -> None:
     """Replace the typed index rows of these fields on one record."""
     if not fields:
         return
@@ -230,7 +323,7 @@ def index_rows(type_key: str, value: Any) -> list[dict[str, Any]]:
     return [{"keyed": str(value)}]  # choice, date, datetime, member, file
 
 
-def shown(definition: FieldDefinition, value: Any, language: str) -> str | None:
+def shown(definition: AnyDefinition, value: Any, language: str) -> str | None:
     """A value as words (the timeline, the audit trail): choices by label, yes / no, an address's text."""
     if value is None:
         return None

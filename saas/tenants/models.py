@@ -29,6 +29,9 @@ class Tenant(UUIDPrimaryKey, Timestamped, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     plan: Mapped[str] = mapped_column(String(20), default="trial")
+    # Bumped with every change to the studio's custom-field definitions (saas.fields), in the same transaction:
+    # processes keep the definitions they read and reload them when this moves.
+    fields_version: Mapped[int] = mapped_column(default=1, server_default="1")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -16,7 +16,7 @@ from saas.errors import ValidationFailed
 from saas.extensions import db
 from saas.isolation import set_tenant
 from saas.tenants import audit
-from saas.tenants.models import ApiToken, Membership
+from saas.tenants.models import ApiToken, Membership, Tenant
 from saas.tenants.roles import Perm, Role, grantable_roles, require
 from saas.tokens import hash_token
 
@@ -69,12 +69,18 @@ def authenticate(raw: str) -> Principal | None:
     except ValueError:
         return None
     set_tenant(db.session(), tenant_id)
-    # One query: the token, and that its person is still an active member (a token dies with their access).
-    token = db.session.scalar(
-        select(ApiToken)
+    # One query: the token, that its person is still an active member (a token dies with their access), and the
+    # studio, which the request reads anyway (currency, time zone, the custom fields' version).
+    found = db.session.execute(
+        select(ApiToken, Tenant)
         .join(Membership, Membership.user_id == ApiToken.user_id)
+        .join(Tenant, Tenant.id == ApiToken.tenant_id)
         .where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None), Membership.active.is_(True))
-    )
+    ).first()
+    token = found[0] if found is not None else None
+    if found is not None:
+        # The identity map holds rows weakly: keep the studio for the request, so session.get(Tenant) finds it.
+        db.session.info["studio_row"] = found[1]
     if token is None:
         set_tenant(db.session(), None)
         return None

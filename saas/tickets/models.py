@@ -80,6 +80,10 @@ class Ticket(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     closed_at: Mapped[datetime | None]
     first_response_due_at: Mapped[datetime | None]
     resolution_due_at: Mapped[datetime | None]
+    # The resolution clock stops while the ticket waits on the client: since when it waits, and the business hours
+    # waited so far (resolution_due_at has moved by them; a new priority measures with them too).
+    waiting_since: Mapped[datetime | None]
+    sla_paused_hours: Mapped[float] = mapped_column(default=0.0, server_default="0")
     # A breach is told once: set by a conditional UPDATE, so two sweeps (two workers) never both send it.
     response_breach_alerted_at: Mapped[datetime | None]
     resolution_breach_alerted_at: Mapped[datetime | None]

@@ -32,7 +32,12 @@ class TicketFilters:
 
 def _overdue(now: datetime):
     late_response = and_(Ticket.first_response_at.is_(None), Ticket.first_response_due_at < now)
-    return and_(Ticket.status.in_(OPEN_STATUSES), or_(Ticket.resolution_due_at < now, late_response))
+    # While it waits on the client the clock is stopped: late only if it already was when it began waiting.
+    late_resolution = or_(
+        and_(Ticket.waiting_since.is_(None), Ticket.resolution_due_at < now),
+        and_(Ticket.waiting_since.is_not(None), Ticket.resolution_due_at < Ticket.waiting_since),
+    )
+    return and_(Ticket.status.in_(OPEN_STATUSES), or_(late_resolution, late_response))
 
 
 def ticket_list(membership: Membership, filters: TicketFilters, limit: int = LIST_LIMIT) -> list[Ticket]:
@@ -97,6 +102,7 @@ class Clock:
     target: str | None  # "first_response", "resolution" or None (resolved, closed)
     due: datetime | None
     left: timedelta | None
+    paused: bool = False  # waiting on the client: `left` is what was left when it began waiting
 
     @property
     def late(self) -> bool:
@@ -109,6 +115,8 @@ def clock(ticket: Ticket, now: datetime | None = None) -> Clock:
         return Clock(None, None, None)
     if ticket.first_response_at is None and ticket.first_response_due_at is not None:
         return Clock("first_response", ticket.first_response_due_at, ticket.first_response_due_at - now)
+    if ticket.resolution_due_at is not None and ticket.waiting_since is not None:
+        return Clock("resolution", ticket.resolution_due_at, ticket.resolution_due_at - ticket.waiting_since, True)
     if ticket.resolution_due_at is not None:
         return Clock("resolution", ticket.resolution_due_at, ticket.resolution_due_at - now)
     return Clock(None, None, None)

@@ -25,7 +25,7 @@ from saas.projects.access import project_id_for_form
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, Role, has_perm, require
 from saas.tickets import settings as desk
-from saas.tickets.hours import add_business_hours
+from saas.tickets.hours import add_business_hours, business_hours_between
 from saas.tickets.models import OPEN_STATUSES, Priority, Source, Ticket, TicketReply, TicketStatus
 
 
@@ -152,6 +152,7 @@ def reply(membership: Membership, ticket: Ticket, body: str, internal: bool = Fa
             ticket.status = TicketStatus.WAITING
         elif ticket.status == TicketStatus.NEW:
             ticket.status = TicketStatus.OPEN
+    _pause_or_resume(ticket, before)
     ticket.updated_at = utcnow()
     db.session.flush()
     _announce_reply(ticket, message, membership.user_id)
@@ -172,6 +173,7 @@ def client_reply(portal_user: Any, ticket: Ticket, body: str) -> TicketReply:
     if ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
         ticket.status = TicketStatus.OPEN
         ticket.resolved_at = None
+    _pause_or_resume(ticket, before)
     ticket.last_reply_at = ticket.updated_at = utcnow()
     db.session.flush()
     _announce_reply(ticket, message, None)
@@ -224,6 +226,7 @@ def change_ticket(membership: Membership, ticket: Ticket, data: dict[str, Any]) 
         _new_targets(ticket)
     if "status" in data:
         _set_status(ticket, data.pop("status"))
+    _pause_or_resume(ticket, before_status)
     ticket.updated_at = utcnow()
     db.session.flush()
     _announce_status(ticket, before_status, membership.user_id)
@@ -232,13 +235,35 @@ def change_ticket(membership: Membership, ticket: Ticket, data: dict[str, Any]) 
 
 
 def _new_targets(ticket: Ticket) -> None:
-    """A new priority measures from when the ticket was raised; a target moved into the future may alert again."""
+    """A new priority measures from when the ticket was raised, plus the hours it waited on the client; a target
+    moved into the future may alert again."""
     _due_times(ticket, ticket.created_at)
+    if ticket.sla_paused_hours and ticket.resolution_due_at is not None:
+        hours = desk.business_hours()
+        ticket.resolution_due_at = add_business_hours(hours, ticket.resolution_due_at, ticket.sla_paused_hours)
     now = utcnow()
     if ticket.first_response_due_at > now:
         ticket.response_breach_alerted_at = None
     if ticket.resolution_due_at > now:
         ticket.resolution_breach_alerted_at = None
+
+
+def _pause_or_resume(ticket: Ticket, before: str) -> None:
+    """Waiting on the client stops the resolution clock; leaving it moves the due time by the business hours
+    waited (a breach already told may be told again if the new due time passes too)."""
+    waiting = TicketStatus.WAITING
+    if ticket.status == waiting and before != waiting:
+        ticket.waiting_since = utcnow()
+    elif before == waiting and ticket.status != waiting and ticket.waiting_since is not None:
+        now = utcnow()
+        hours = desk.business_hours()
+        waited = business_hours_between(hours, ticket.waiting_since, now)
+        ticket.sla_paused_hours = (ticket.sla_paused_hours or 0.0) + waited
+        if ticket.resolution_due_at is not None and waited > 0:
+            ticket.resolution_due_at = add_business_hours(hours, ticket.resolution_due_at, waited)
+            if ticket.resolution_due_at > now:
+                ticket.resolution_breach_alerted_at = None
+        ticket.waiting_since = None
 
 
 def _set_status(ticket: Ticket, status: str) -> None:
@@ -263,7 +288,11 @@ def sweep_breaches() -> int:
         Ticket.first_response_due_at < now,
         Ticket.response_breach_alerted_at.is_(None),
     )
-    late_resolution = and_(Ticket.resolution_due_at < now, Ticket.resolution_breach_alerted_at.is_(None))
+    late_resolution = and_(
+        Ticket.status != TicketStatus.WAITING,  # its clock is stopped
+        Ticket.resolution_due_at < now,
+        Ticket.resolution_breach_alerted_at.is_(None),
+    )
     query = select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), or_(late_response, late_resolution)).limit(500)
     told = 0
     for ticket in db.session.scalars(query):
@@ -275,6 +304,8 @@ def sweep_breaches() -> int:
             if which == "first_response" and ticket.first_response_at is not None:
                 continue
             if due is None or due >= now or getattr(ticket, column) is not None:
+                continue
+            if which == "resolution" and ticket.status == TicketStatus.WAITING:
                 continue
             if _claim(ticket, column, now):
                 emit(

@@ -46,7 +46,7 @@ def test_a_chart_is_a_table_of_its_numbers_with_links(app: Flask) -> None:
 
 
 def test_an_empty_chart_says_so_instead_of_drawing_nothing(app: Flask) -> None:
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         html = render_template_string(MACRO, spec=Chart("line", [], [series("Signed", [], str)]))
     assert "No data for this period yet." in html
     assert "chart-spec" not in html
