@@ -58,7 +58,8 @@ def custom_field_targets() -> Iterator[Target]:
         for definition in custom.visible(Role.OWNER, entity):
             key = f"{entity}.custom.{definition.key}"
             label = f"{definition.label(language)} ({entity})"
-            yield Target(key, f"{entity}_custom", definition.key, label, (definition.type,), kinds)
+            options = tuple(definition.choices) if definition.type in ("choice", "choices") else ()
+            yield Target(key, f"{entity}_custom", definition.key, label, (definition.type,), kinds, choices=options)
 
 
 register_source(custom_field_targets)

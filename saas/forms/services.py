@@ -94,6 +94,8 @@ def _question_values(form: Form, data: dict[str, Any]) -> dict[str, Any]:
     if not target.fits(data["type"]):
         raise ValidationFailed({"target": [_("This kind of answer cannot go there; choose another place.")]})
     choices = parse_choices(data.pop("choices"))
+    if target.choices:
+        choices = [dict(c) for c in target.choices]  # the field's options, so every answer is one it stores
     if TYPES[data["type"]].widget in ("select", "checkboxes"):
         if not choices:
             raise ValidationFailed({"choices": [_("Give at least one option, one a line.")]})

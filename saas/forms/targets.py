@@ -30,6 +30,9 @@ class Target:
     types: tuple[str, ...]  # question types that fit; () = any
     kinds: tuple[str, ...] = ANY_KIND
     check: Callable[[Any], None] | None = None  # beyond the type: NPS is 0–10
+    # A custom choice field's own options: a question that fills it offers exactly these (its keys are what the
+    # field stores), whatever options the builder typed.
+    choices: tuple[dict, ...] = ()
 
     def fits(self, question_type: str) -> bool:
         return not self.types or question_type in self.types

@@ -345,3 +345,32 @@ def test_questions_fill_the_studios_own_fields_of_the_lead(app, client, new_clie
     [lead] = query(app, studio.tenant_id, select(Client))
     assert lead.custom_fields == {"floor_area": 128.5, "budget": 30_000_000}
     assert "128.5" in client.get(f"/app/clients/{lead.id}").get_data(as_text=True)
+
+
+def test_a_choice_question_that_fills_a_custom_choice_field_offers_the_fields_options(app, client, new_client, studio):
+    """Whatever options the builder typed, the question offers the field's own (their keys are what it stores),
+    so a visitor's pick lands in the field."""
+    from tests.integration.test_custom_fields import BUDGETS, define
+
+    client.login(studio.owner_email)
+    define(client, "budget", "choice", choices=BUDGETS)
+    url = build(client, "intake")
+    form_id = url.rstrip("/").rsplit("/", 1)[1]
+    question = {
+        "type": "choice",
+        "label_en": "Budget",
+        "label_zh": "预算",
+        "target": "client.custom.budget",
+        "choices": "cheap | Cheap | 便宜\ndear | Dear | 贵",
+    }
+    assert client.submit(f"/app/forms/{form_id}/questions", question).status_code == 302
+    form = the_form(app, studio.tenant_id, "new-client")
+    [asked] = [q for q in form.questions if q.target == "client.custom.budget"]
+    assert [c["key"] for c in asked.choices] == ["low", "mid", "high"]
+    assert asked.choices[1]["label_zh"] == "10–30万"
+    visitor = new_client()
+    data = answers(app, studio.tenant_id, form, {**LEAD, "client.custom.budget": "mid"})
+    sent = send(visitor, "aurora", "new-client", data)
+    assert sent.status_code == 303
+    [lead] = query(app, studio.tenant_id, select(Client))
+    assert lead.custom_fields == {"budget": "mid"}
