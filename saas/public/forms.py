@@ -48,7 +48,8 @@ def _resolve_studio(_endpoint: str | None, values: dict | None) -> None:
     else:
         best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
         g.visitor_locale = "en" if best == "en" else "zh_CN"
-    g.frame_ancestors = "*"  # saas/web/security.py: these pages may be framed by the studio's site
+    # saas/web/security.py: these pages may be framed by the sites the studio names (any site when it names none).
+    g.frame_ancestors = g.form_tenant.embed_origins or "*"
 
 
 @bp.context_processor

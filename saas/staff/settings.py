@@ -21,7 +21,7 @@ from saas.tenants.schemas import CURRENCIES, InviteSchema, RoleChangeSchema, Stu
 from saas.web.inputs import FORM_OVERHEAD, accepts_body
 from saas.web.pages import on_invalid, resolves
 
-PROFILE_FIELDS = ("name", "brand_color", "currency", "timezone", "locale", "version")
+PROFILE_FIELDS = ("name", "brand_color", "currency", "timezone", "locale", "embed_origins", "version")
 
 
 def _profile_page(form: dict, errors: dict, status: int = 200) -> ResponseReturnValue:

@@ -32,6 +32,9 @@ class Tenant(UUIDPrimaryKey, Timestamped, Base):
     # Bumped with every change to the studio's custom-field definitions (saas.fields), in the same transaction:
     # processes keep the definitions they read and reload them when this moves.
     fields_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The sites that may show the studio's public forms in a frame (CSP frame-ancestors), space-separated
+    # origins; empty: any site.
+    embed_origins: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -105,7 +105,37 @@ class StudioProfileSchema(FormSchema):
         validate=validate.OneOf(sorted(available_timezones()), error=N_("Choose a time zone from the list.")),
     )
     locale = choice(LOCALES)
+    embed_origins = fields.String(load_default="")
     version = fields.Integer(required=True, error_messages=field_messages())
+
+    @validates_schema(skip_on_field_errors=False)
+    def _origins(self, data: dict, **_kwargs: object) -> None:
+        data["embed_origins"] = embed_origins(data.get("embed_origins") or "")
+
+
+# An origin a browser's frame-ancestors understands: a scheme, a host (a leading *. for its subdomains), a port.
+ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?")
+MAX_ORIGINS = 20
+
+
+def embed_origins(raw: str) -> str:
+    """The sites that may frame the studio's public forms, as CSP wants them: origins, space-separated, each once,
+    lower-cased, no path. Separated by spaces, commas or lines when typed."""
+    found: list[str] = []
+    for item in re.split(r"[\s,，]+", raw.strip()):
+        origin = item.lower().rstrip("/")
+        if not origin:
+            continue
+        if len(origin) > 200 or not ORIGIN.fullmatch(origin):
+            raise ValidationError(
+                [N_("Enter web addresses like https://www.example.com (no path), separated by spaces.")],
+                "embed_origins",
+            )
+        if origin not in found:
+            found.append(origin)
+    if len(found) > MAX_ORIGINS:
+        raise ValidationError([N_("Name at most 20 sites.")], "embed_origins")
+    return " ".join(found)
 
 
 class RoleChangeSchema(FormSchema):

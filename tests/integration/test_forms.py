@@ -182,6 +182,28 @@ def test_only_the_public_form_pages_may_be_framed(app, client, new_client, studi
         assert other.headers["X-Frame-Options"] == "DENY"
 
 
+def test_a_studio_names_the_sites_that_may_frame_its_forms(app, client, new_client, studio, other_studio):
+    from saas.extensions import db as database
+    from saas.tenants.models import Tenant
+
+    _intake(app, client, studio)
+    with app.app_context():
+        tenant = database.session.get(Tenant, studio.tenant_id)
+        profile = {k: getattr(tenant, k) for k in ("name", "brand_color", "currency", "timezone", "locale", "version")}
+    typed = "https://www.Aurora-Design.cn/, https://*.aurora.test:8443\nhttps://www.aurora-design.cn"
+    assert client.submit("/app/settings/studio", {**profile, "embed_origins": typed}).status_code == 302
+    page = new_client().get("/f/aurora/new-client")
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors https://www.aurora-design.cn https://*.aurora.test:8443;" in policy
+    settings = client.get("/app/settings/studio").get_data(as_text=True)
+    assert 'value="https://www.aurora-design.cn https://*.aurora.test:8443"' in settings
+    owner_b = new_client()  # another studio's forms keep their own setting (none: any site)
+    owner_b.login(other_studio.owner_email)
+    _intake(app, owner_b, other_studio)
+    theirs = new_client().get(f"/f/{other_studio.slug}/new-client")
+    assert "frame-ancestors *" in theirs.headers["Content-Security-Policy"]
+
+
 def test_the_visitors_language_and_the_switch(app, client, new_client, studio):
     _intake(app, client, studio)
     visitor = new_client()

@@ -66,6 +66,11 @@ def test_the_owner_edits_the_profile_and_it_is_audited(app, client, studio):
         ("timezone", "Mars/Olympus"),
         ("locale", "fr"),
         ("name", ""),
+        ("embed_origins", "javascript:alert(1)"),
+        ("embed_origins", "https://www.example.com/forms"),
+        ("embed_origins", "ftp://example.com"),
+        ("embed_origins", "https://exa\x00mple.com"),
+        ("embed_origins", " ".join(f"https://s{i}.example.com" for i in range(21))),
     ],
 )
 def test_bad_profile_input_changes_nothing(app, client, studio, field, value):
