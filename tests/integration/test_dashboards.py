@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask import g
+from sqlalchemy import update
 from werkzeug.datastructures import MultiDict
 
 from saas.extensions import db
@@ -20,7 +21,7 @@ from saas.reports.widgets.health import health
 from saas.reports.widgets.money import money_widget
 from saas.reports.widgets.team import team
 from saas.reports.widgets.value import value
-from saas.tenants.models import Membership
+from saas.tenants.models import Membership, User
 from tests.conftest import studio_today
 from tests.integration.dashboards_seed import Q1, Seeded, seed
 
@@ -121,9 +122,13 @@ def test_the_studio_dashboard_page_shows_every_widget_with_links_and_charts(app,
 
 
 def test_the_dashboard_speaks_chinese(app, client, seeded):
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == seeded.studio.owner_email).values(locale="zh_CN"))
+        db.session.commit()
     client.login(seeded.studio.owner_email)
-    html = client.get("/app/dashboard", query_string=Q1, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert "工作室看板" in html and "销售漏斗" in html and "项目健康度" in html
+    html = _page(client, "/app/dashboard")
+    assert "工作室看板" in html and "销售漏斗" in html and "项目健康度" in html and "2026 年第 1 季度" in html
+    assert "¥10,000.00" in html  # the quarter's revenue, in the studio's currency
 
 
 def test_an_empty_studio_renders_every_widget_as_no_data(app, client, studio):

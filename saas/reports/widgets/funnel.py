@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import case, exists, func, select
 
 from saas.billing.models import Contract, ContractStatus, Quote, QuoteStatus
@@ -110,7 +111,7 @@ def _reached(status: ClientStatus):
 def client_steps(scope: Scope) -> list[Step]:
     cohort = (Client.archived_at.is_(None), scope.clients(), scope.period.holds(Client.created_at))
     row = db.session.execute(select(*(_reached(s) for s in REACHED)).where(*cohort)).one()
-    labels = [_("Potential"), _("Intent"), _("Signed")]
+    labels = [_("Potential"), _("Interested"), pgettext("client status", "Signed")]
     links = [_client_link(scope), _client_link(scope, ClientStatus.INTENT), _client_link(scope, ClientStatus.SIGNED)]
     return _steps(labels, [int(v) for v in row], links)
 

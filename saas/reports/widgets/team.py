@@ -52,7 +52,7 @@ class Team:
         return Chart(
             "hbar",
             [r.name for r in rows],
-            [series(_("Signed"), [r.value for r in rows], amount)],
+            [series(_("Signed amount"), [r.value for r in rows], amount)],
             unit="money",
             links=[r.link for r in rows],
             scale=100,
