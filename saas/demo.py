@@ -969,7 +969,7 @@ def _demo_history_project(client, seller, made, rng, stages, path, now, feedback
         value_minor=value,
         created_at=opened,
         closed_at=won,
-        due_on=(opened + timedelta(days=rng.randint(70, 110))).date(),
+        due_on=(opened + timedelta(days=rng.randint(55, 85))).date(),
     )
     db.session.add(project)
     db.session.flush()

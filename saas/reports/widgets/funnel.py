@@ -3,7 +3,8 @@ contract, with the conversion and the drop-off of every step, and which source c
 
 Clients are the cohort that came in during the period (created in it); a client counts at every step it has
 reached (a signed client has been potential and intent; a past one was signed). Projects likewise: the ones
-opened in the period, quoted once a quote went out for them, contracted once a contract was signed."""
+opened in the period, quoted once a quote went out for them (or a contract was signed: it went through its quote),
+contracted once a contract was signed."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ def project_steps(scope: Scope) -> list[Step]:
         select(Contract.id).where(Contract.project_id == Project.id, Contract.status == ContractStatus.SIGNED)
     )
     flag = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
-    query = select(func.count(), flag(quoted), flag(signed)).where(
+    # A signed contract means the project went through its quote, whether or not the quote was sent from Atelier.
+    query = select(func.count(), flag(quoted | signed), flag(signed)).where(
         scope.projects(), scope.period.holds(Project.created_at)
     )
     row = db.session.execute(query).one()

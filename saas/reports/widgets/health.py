@@ -82,11 +82,12 @@ def stage_times(scope: Scope) -> list[StageTime]:
     query = (
         select(PipelineStage.name, seconds, func.count())
         .join(PipelineStage, PipelineStage.id == StageChange.from_stage_id)
-        .join(Project, Project.id == StageChange.project_id)
-        .where(scope.projects(), scope.period.holds(StageChange.created_at), StageChange.seconds_in_from.is_not(None))
+        .where(scope.period.holds(StageChange.created_at), StageChange.seconds_in_from.is_not(None))
         .group_by(PipelineStage.id, PipelineStage.name, PipelineStage.position)
         .order_by(PipelineStage.position)
     )
+    if not scope.everything:  # only then does each move's project matter
+        query = query.join(Project, Project.id == StageChange.project_id).where(scope.projects())
     return [StageTime(name, float(s) / 86400, int(n)) for name, s, n in db.session.execute(query)]
 
 

@@ -99,14 +99,19 @@ def _money_moves(scope: Scope):
 
 
 def profit_by_client(scope: Scope) -> list[Profit]:
+    """Summed and ranked per client first, then the names of the few shown (never a join of every client)."""
     moves = _money_moves(scope)
-    total = func.sum(moves.c.amount)
-    query = (
-        select(moves.c.client_id, Client.name, total)
-        .join(Client, Client.id == moves.c.client_id)
-        .group_by(moves.c.client_id, Client.name)
-        .order_by(total.desc(), Client.name)
+    total = func.sum(moves.c.amount).label("profit")
+    ranked = (
+        select(moves.c.client_id, total)
+        .group_by(moves.c.client_id)
+        .order_by(total.desc(), moves.c.client_id)
         .limit(TOP)
+    ).subquery()
+    query = (
+        select(ranked.c.client_id, Client.name, ranked.c.profit)
+        .join(Client, Client.id == ranked.c.client_id)
+        .order_by(ranked.c.profit.desc(), Client.name)
     )
     return [
         Profit(str(i), name, int(p), url_for("staff.client", client_id=i)) for i, name, p in db.session.execute(query)
