@@ -219,6 +219,7 @@ def widgets(app, email: str, who: str) -> None:
     from werkzeug.datastructures import MultiDict
 
     from saas.reports import filters
+    from saas.reports.sql import without_jit
     from saas.reports.widgets.funnel import funnel
     from saas.reports.widgets.health import health
     from saas.reports.widgets.money import money_widget
@@ -249,6 +250,7 @@ def widgets(app, email: str, who: str) -> None:
             scope = studio if who == "owner" else own
 
             def run(work=work, scope=scope) -> None:
+                without_jit()  # as the boards do (saas/reports/boards.py)
                 work(scope)
                 db.session.rollback()  # each call its own transaction, as a request's
                 set_tenant(db.session(), tenant_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 from saas.reports import access, pins
 from saas.reports.filters import Filters, Scope, personal
+from saas.reports.sql import without_jit
 from saas.reports.widgets.funnel import funnel
 from saas.reports.widgets.health import health
 from saas.reports.widgets.money import money_widget
@@ -27,6 +28,7 @@ class Board:
 
 
 def studio_board(membership: Membership, filters: Filters, today: date) -> Board:
+    without_jit()
     scope = Scope(membership, filters)
     relationship = access.sees_relationship(membership)
     board = Board("studio", filters)
@@ -42,6 +44,7 @@ def studio_board(membership: Membership, filters: Filters, today: date) -> Board
 
 
 def personal_board(membership: Membership, filters: Filters, today: date) -> Board:
+    without_jit()
     if access.personal_is_own(membership):
         filters = personal(filters, membership)
     scope = Scope(membership, filters)

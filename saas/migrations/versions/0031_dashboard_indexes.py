@@ -15,6 +15,11 @@ depends_on = None
 
 INDEXES = (
     ("ix_interactions_tenant_id_occurred_at_author_id", "interactions", ["tenant_id", "occurred_at", "author_id"]),
+    (
+        "ix_interactions_tenant_id_author_id_next_action_done_at",
+        "interactions",
+        ["tenant_id", "author_id", "next_action_done_at"],
+    ),
     ("ix_quotes_tenant_id_project_id", "quotes", ["tenant_id", "project_id"]),
     ("ix_contracts_tenant_id_project_id", "contracts", ["tenant_id", "project_id"]),
     ("ix_contracts_tenant_id_signed_on", "contracts", ["tenant_id", "signed_on"]),

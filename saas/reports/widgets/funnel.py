@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, func, select
 
 from saas.billing.models import Contract, ContractStatus, Quote, QuoteStatus
 from saas.clients.models import Client, ClientStatus
@@ -118,9 +118,11 @@ def client_steps(scope: Scope) -> list[Step]:
 
 
 def project_steps(scope: Scope) -> list[Step]:
-    quoted = exists(select(Quote.id).where(Quote.project_id == Project.id, Quote.status.in_(SENT_QUOTE)))
-    signed = exists(
-        select(Contract.id).where(Contract.project_id == Project.id, Contract.status == ContractStatus.SIGNED)
+    # IN over a plain subquery: PostgreSQL hashes the quoted and the contracted projects once, where a correlated
+    # EXISTS probed two indexes per project opened in the period.
+    quoted = Project.id.in_(select(Quote.project_id).where(Quote.status.in_(SENT_QUOTE), Quote.project_id.is_not(None)))
+    signed = Project.id.in_(
+        select(Contract.project_id).where(Contract.status == ContractStatus.SIGNED, Contract.project_id.is_not(None))
     )
     flag = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
     # A signed contract means the project went through its quote, whether or not the quote was sent from Atelier.

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from saas.billing.models import Contract, ContractStatus
+from saas.clients.access import client_id_visible_to
 from saas.clients.models import Client, Interaction
 from saas.extensions import db
 from saas.projects.models import PipelineStage, Project, StageKind
@@ -95,12 +96,13 @@ def pipeline(scope: Scope) -> Pipeline:
 def mine(scope: Scope, today: date) -> Mine:
     me = scope.membership.user_id
     period = scope.period
+    # My follow-ups on any client I still see (a shared one too), whoever owns it.
     mine_ = Interaction.author_id == me
     due = select(func.count()).where(
         mine_,
         Interaction.next_action_due <= today,
         Interaction.next_action_done_at.is_(None),
-        scope.of_clients(Interaction.client_id),
+        client_id_visible_to(scope.membership, Interaction.client_id),
     )
     done = select(func.count()).where(mine_, period.holds(Interaction.next_action_done_at))
     logged = select(func.count()).where(mine_, period.holds(Interaction.occurred_at))

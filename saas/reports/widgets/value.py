@@ -138,12 +138,10 @@ def profit_by_type(scope: Scope) -> list[Profit]:
 
 def repeat(scope: Scope) -> tuple[int, int]:
     """Clients in scope with at least one project, and those with two or more (any time: a repeat is a repeat)."""
-    per_client = (
-        select(Project.client_id, func.count().label("n"))
-        .where(Project.client_id.in_(select(Client.id).where(scope.clients())))
-        .group_by(Project.client_id)
-        .subquery()
-    )
+    per_client = select(Project.client_id, func.count().label("n")).group_by(Project.client_id)
+    if not scope.everything:
+        per_client = per_client.where(Project.client_id.in_(select(Client.id).where(scope.clients())))
+    per_client = per_client.subquery()
     row = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((per_client.c.n >= 2, 1), else_=0)), 0))
     ).one()
