@@ -172,3 +172,17 @@ def test_boards_assemble_for_each_role(app, seeded):
     assert list(board_of("field").widgets) == ["visits", "mine"]
     assert list(board_of("finance").widgets) == ["money"]
     assert list(board_of("du").widgets) == ["mine", "pipeline", "funnel", "money"]
+
+
+def test_a_figures_link_opens_the_list_of_exactly_its_records(app, client, seeded):
+    """The funnel's first step lists the quarter's cohort (C1–C4, not last year's C5); January's point of the growth
+    trend lists the clients made in January in Shanghai (C2 at 23:30 on the 31st, not C3 at 00:30 on 1 February)."""
+    client.login(seeded.studio.owner_email)
+    fn = compute(app, seeded, "owner", funnel)
+    cohort = client.get(fn.clients[0].link).get_data(as_text=True)
+    assert all(name in cohort for name in ("鹿鸣咖啡", "Blue Fox", "晨光书店", "Old Oak")) and "松石茶舍" not in cohort
+    t = compute(app, seeded, "owner", lambda scope: team(scope, relationship=True))
+    january = next(link for month, _n, link in t.growth if month == "2026-01")
+    listed = client.get(january).get_data(as_text=True)
+    assert "鹿鸣咖啡" in listed and "Blue Fox" in listed and "晨光书店" not in listed and "Old Oak" not in listed
+    assert client.get("/app/clients?created_from=2026-02-30&created_to=x").status_code == 200  # ignored

@@ -98,10 +98,15 @@ def _steps(labels: list[str], reached: list[int], links: list[str | None]) -> li
 
 
 def _client_link(scope: Scope, status: str = "", source: str | None = None) -> str:
+    """The client list with the same filters: the period's cohort (made in it), the owner, the source."""
     f = scope.filters
-    owner = str(f.owner) if f.owner else None
     return url_for(
-        "staff.clients", status=status or None, owner=owner, source=source if source is not None else f.source or None
+        "staff.clients",
+        status=status or None,
+        owner=str(f.owner) if f.owner else None,
+        source=source if source is not None else f.source or None,
+        created_from=f.period.start.isoformat(),
+        created_to=f.period.last.isoformat(),
     )
 
 

@@ -5,6 +5,7 @@ response and resolution times, and new clients per month in the studio's months.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import url_for
 from flask_babel import format_date
@@ -139,8 +140,19 @@ def growth(scope: Scope) -> list[tuple[str, int, str]]:
     query = select(month, func.count()).where(scope.clients(), trend.holds(Client.created_at)).group_by(month)
     found = {int(n): int(c) for n, c in db.session.execute(query)}
     f = scope.filters
-    link = url_for("staff.clients", owner=str(f.owner) if f.owner else None, source=f.source or None)
-    return [(format_date(day, "yyyy-MM"), found.get(n, 0), link) for n, day in enumerate(edges[:-1])]
+
+    def link(n: int) -> str:  # the clients made that month, with the same owner and source
+        first, last = edges[n], edges[n + 1] - timedelta(days=1)
+        owner = str(f.owner) if f.owner else None
+        return url_for(
+            "staff.clients",
+            owner=owner,
+            source=f.source or None,
+            created_from=first.isoformat(),
+            created_to=last.isoformat(),
+        )
+
+    return [(format_date(day, "yyyy-MM"), found.get(n, 0), link(n)) for n, day in enumerate(edges[:-1])]
 
 
 def team(scope: Scope, relationship: bool) -> Team:
