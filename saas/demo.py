@@ -85,6 +85,7 @@ def _create_demo() -> None:
     _demo_field(owner_membership)
     _demo_tickets(owner_membership)
     _demo_forms(owner_membership)
+    _demo_dashboards(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -880,3 +881,180 @@ def _demo_forms(owner: Membership) -> None:
         db.session.add(request)
         db.session.flush()
         send(preset, DEMO_ANSWERS[preset], request)
+
+
+DASHBOARD_SOURCES = ("转介绍", "小红书", "展会", "官网", "老客户")
+DASHBOARD_TYPES = ("品牌设计", "空间设计", "包装设计")
+DASHBOARD_PLACES = ("晨曦", "青禾", "远山", "半岛", "白鹭", "知行")
+DASHBOARD_TRADES = ("咖啡", "书店", "茶舍", "民宿", "花艺")
+
+
+def _demo_dashboards(owner: Membership) -> None:
+    """A year of history so the dashboards have something to say: forty clients who came in month by month through
+    the studio's channels (some signed, some gone), their projects moved through the stages and won (some late),
+    contracts, invoices paid and open, costs, answered tickets and feedback with NPS and CSAT. Written directly,
+    backdated, as the services would have recorded it over the year."""
+    import random
+
+    from saas.clients.models import Client, ClientEvent, Interaction
+    from saas.forms.models import Form
+    from saas.i18n import sort_key
+    from saas.projects.models import PipelineStage
+
+    rng = random.Random(17)
+    now = utcnow()
+    sellers = [_membership(p.email).user_id for p in PEOPLE if p.role in (Role.OWNER, Role.MANAGER, Role.MEMBER)]
+    stages = {s.key: s for s in db.session.scalars(select(PipelineStage))}
+    path = ["inquiry", "quote", "design", "feedback", "revision", "delivery", "final"]
+    feedback = db.session.scalar(select(Form).where(Form.kind == "feedback"))
+    for n in range(40):
+        made = now - timedelta(days=360 - n * 9, hours=rng.randint(0, 10))
+        status = rng.choice(("potential", "intent", "intent", "signed", "signed", "signed", "past"))
+        name = f"{rng.choice(DASHBOARD_PLACES)}{rng.choice(DASHBOARD_TRADES)} {n + 1:02d}"
+        seller = sellers[n % len(sellers)]
+        client = Client(
+            name=name,
+            sort_key=sort_key(name),
+            status=status,
+            source=DASHBOARD_SOURCES[n % 5],
+            owner_id=seller,
+            created_at=made,
+            search_text=name.lower(),
+        )
+        db.session.add(client)
+        db.session.flush()
+        db.session.add(
+            Interaction(
+                client_id=client.id,
+                author_id=seller,
+                kind="call",
+                summary="首次沟通需求",
+                occurred_at=made + timedelta(days=1),
+            )
+        )
+        if status == "past":
+            db.session.add(
+                ClientEvent(
+                    client_id=client.id,
+                    kind="client.status_changed",
+                    data={"new": "past"},
+                    created_at=made + timedelta(days=60),
+                )
+            )
+        if status in ("signed", "past"):
+            _demo_history_project(client, seller, made, rng, stages, path, now, feedback)
+    db.session.flush()
+
+
+def _demo_history_project(client, seller, made, rng, stages, path, now, feedback) -> None:
+    from saas.billing.models import Contract, Invoice, Payment, ProjectCost
+    from saas.forms.models import Submission
+    from saas.projects.models import Project, StageChange
+    from saas.tickets.models import Ticket
+
+    opened = made + timedelta(days=3)
+    moves, at = [], opened
+    for key in path:
+        days = rng.randint(3, 14) if key != "design" else rng.randint(10, 25)
+        at += timedelta(days=days)
+        moves.append((key, at, days))
+    won = at if at < now else None
+    value = rng.randint(4, 30) * 10_000_00
+    project = Project(
+        client_id=client.id,
+        name=f"{client.name} 品牌焕新",
+        type=DASHBOARD_TYPES[rng.randint(0, 2)],
+        owner_id=seller,
+        stage_id=stages["won" if won else "design"].id,
+        value_minor=value,
+        created_at=opened,
+        closed_at=won,
+        due_on=(opened + timedelta(days=rng.randint(55, 85))).date(),
+    )
+    db.session.add(project)
+    db.session.flush()
+    for (key, when, days), following in zip(moves, [*path[1:], "won"], strict=True):
+        if when < now:
+            db.session.add(
+                StageChange(
+                    project_id=project.id,
+                    from_stage_id=stages[key].id,
+                    to_stage_id=stages[following].id,
+                    seconds_in_from=days * 86400,
+                    created_at=when,
+                )
+            )
+    signed_on = (opened + timedelta(days=10)).date()
+    db.session.add(
+        Contract(
+            client_id=client.id,
+            project_id=project.id,
+            number=f"HT-{client.name[-2:]}",
+            title="设计合同",
+            amount_minor=value,
+            status="signed",
+            signed_on=signed_on,
+        )
+    )
+    for share, days in ((30, 12), (70, 75)):
+        due = opened + timedelta(days=days)
+        paid = due < now - timedelta(days=rng.randint(0, 40))
+        amount = value * share // 100
+        invoice = Invoice(
+            client_id=client.id,
+            project_id=project.id,
+            number=f"INV-{client.name[-2:]}-{share}",
+            title="设计费",
+            amount_minor=amount,
+            paid_minor=amount if paid else 0,
+            due_on=due.date(),
+            status="paid" if paid else "sent",
+            kind="deposit" if share == 30 else "final",
+        )
+        db.session.add(invoice)
+        db.session.flush()
+        if paid:
+            db.session.add(
+                Payment(
+                    invoice_id=invoice.id,
+                    amount_minor=amount,
+                    method="bank",
+                    paid_on=(due - timedelta(days=rng.randint(0, 5))).date(),
+                )
+            )
+    db.session.add(
+        ProjectCost(
+            project_id=project.id,
+            kind="expense",
+            description="打样与印刷",
+            amount_minor=value * rng.randint(15, 40) // 100,
+            spent_on=(opened + timedelta(days=40)).date(),
+        )
+    )
+    raised = opened + timedelta(days=rng.randint(20, 60))
+    if raised < now:
+        db.session.add(
+            Ticket(
+                number=f"T-H{client.name[-2:]}",
+                client_id=client.id,
+                subject="修改一处细节",
+                description="请调整主视觉颜色",
+                category="change",
+                status="resolved",
+                created_at=raised,
+                first_response_at=raised + timedelta(hours=rng.randint(1, 6)),
+                resolved_at=raised + timedelta(hours=rng.randint(8, 60)),
+            )
+        )
+    if won and feedback is not None:
+        db.session.add(
+            Submission(
+                form_id=feedback.id,
+                client_id=client.id,
+                project_id=project.id,
+                ip_hash="0" * 64,
+                nps=rng.choice((6, 8, 9, 9, 10, 10)),
+                csat=rng.choice((3, 4, 5, 5)),
+                submitted_at=won + timedelta(days=2),
+            )
+        )

@@ -22,6 +22,7 @@ from saas.plans.models import StudioSubscription
 from saas.portal_accounts.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.proofing.models import Comment, Draft, ProofingSettings, Reviewer
+from saas.reports.indexes import DASHBOARD_INDEXES
 from saas.tenants.models import (
     ApiToken,
     AuditEvent,
@@ -37,6 +38,7 @@ from saas.tickets.models import Ticket, TicketReply, TicketSettings
 from saas.visits.models import SyncChange, Visit
 
 __all__ = [
+    "DASHBOARD_INDEXES",
     "ApiToken",
     "ApprovalRule",
     "AuditEvent",

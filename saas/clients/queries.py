@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, literal_column, or_, select, text, tuple_
 from sqlalchemy.orm import lazyload, selectinload
@@ -46,6 +47,9 @@ class ClientFilters:
     # The studio's own fields: (`cf.<key>[.op]`, value) pairs (saas.fields.queries), and the columns shown.
     custom: tuple[tuple[str, str], ...] = ()
     cols: str = ""
+    # Made on or after / on or before these days of the studio (ISO dates): the dashboards' links to a period's cohort.
+    created_from: str = ""
+    created_to: str = ""
 
     @classmethod
     def from_args(cls, args: dict) -> ClientFilters:
@@ -62,6 +66,8 @@ class ClientFilters:
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
             custom=custom_filters.filter_args(args),
             cols=",".join(args.getlist("cols") if hasattr(args, "getlist") else [str(args.get("cols", ""))])[:400],
+            created_from=_iso_day(args.get("created_from", "")),
+            created_to=_iso_day(args.get("created_to", "")),
         )
 
     def as_args(self) -> dict[str, str]:
@@ -77,6 +83,8 @@ class ClientFilters:
             "sort": self.sort if self.sort != "name" else "",
             **dict(self.custom),
             "cols": self.cols,
+            "created_from": self.created_from,
+            "created_to": self.created_to,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -142,7 +150,29 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
         query = query.where(or_(Client.last_contact_at.is_(None), Client.last_contact_at < cutoff))
     if f.custom:
         query = query.where(*custom_filters.conditions(membership.role, "client", Client.id, f.custom))
+    if f.created_from or f.created_to:
+        query = query.where(*_created_between(membership, f.created_from, f.created_to))
     return query
+
+
+def _iso_day(raw: str) -> str:
+    """A day as YYYY-MM-DD, or "" for anything else (a filter that does not parse is no filter)."""
+    try:
+        return date.fromisoformat(raw[:10]).isoformat() if raw else ""
+    except ValueError:
+        return ""
+
+
+def _created_between(membership: Membership, first: str, last: str) -> list:
+    """Made between the studio's local midnight starting `first` and the one ending `last` (stored times are UTC)."""
+    zone = ZoneInfo(membership.tenant.timezone)
+    clauses = []
+    if first:
+        clauses.append(Client.created_at >= datetime.combine(date.fromisoformat(first), time(0), zone))
+    if last:
+        end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), time(0), zone)
+        clauses.append(Client.created_at < end)
+    return clauses
 
 
 def _cursor(client: Client, sort: str) -> str:

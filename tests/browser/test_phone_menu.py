@@ -40,6 +40,8 @@ HEADINGS = {
     "/app/notifications": "Notifications",
     "/app/account": "Your account",
     "/app/forms": "Forms",
+    "/app/dashboard": "Studio dashboard",
+    "/app/dashboard/me": "My dashboard",
 }
 # What each role's menu holds (beyond Home, Clients, Projects, My tasks, Team, Notifications and Your account).
 MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
@@ -51,13 +53,29 @@ TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
 ADMIN |= {"/app/settings/fields"}
+# The Dashboard entry: the studio board for owners, admins and managers, the personal one for everyone else.
+STUDIO_BOARD, MY_BOARD = {"/app/dashboard"}, {"/app/dashboard/me"}
 EXTRA = {
-    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "manager": MONEY | VISITS | TICKETS | FORMS,
-    "member": MONEY | VISITS | TICKETS,
-    "finance": MONEY | FORMS,
-    "field": VISITS | TICKETS,
+    "owner": MONEY
+    | ADMIN
+    | VISITS
+    | TICKETS
+    | DESK
+    | FORMS
+    | STUDIO_BOARD
+    | {"/app/settings/api-tokens", "/app/settings/audit"},
+    "admin": MONEY
+    | ADMIN
+    | VISITS
+    | TICKETS
+    | DESK
+    | FORMS
+    | STUDIO_BOARD
+    | {"/app/settings/api-tokens", "/app/settings/audit"},
+    "manager": MONEY | VISITS | TICKETS | FORMS | STUDIO_BOARD,
+    "member": MONEY | VISITS | TICKETS | MY_BOARD,
+    "finance": MONEY | FORMS | MY_BOARD,
+    "field": VISITS | TICKETS | MY_BOARD,
 }
 EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}
 EVERYONE |= {"/app/notifications", "/app/account"}

@@ -1,0 +1,207 @@
+"""Money (seed 000's 财务状况): revenue (payments received), costs and profit per month and per quarter, the
+receivables ageing, and what falls due next. Payments and costs carry the studio's local day already (`paid_on`,
+`spent_on`), so the months are the studio's months."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import case, func, literal, select, union_all
+
+from saas.billing.models import Invoice, InvoiceStatus, Payment, ProjectCost
+from saas.clients.models import Client
+from saas.extensions import db
+from saas.projects.models import Project
+from saas.reports import periods
+from saas.reports.filters import Scope
+from saas.reports.periods import Period
+from saas.reports.widgets import amount
+from saas.web.charts import Chart, series
+
+OPEN = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
+DUE_SHOWN = 8
+DUE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Bucket:
+    label: str
+    revenue: int
+    costs: int
+
+    @property
+    def profit(self) -> int:
+        return self.revenue - self.costs
+
+
+@dataclass(frozen=True)
+class DueInvoice:
+    id: str
+    number: str
+    client: str
+    due_on: date
+    balance_minor: int
+
+
+@dataclass(frozen=True)
+class Money:
+    months: list[Bucket]
+    quarters: list[Bucket]
+    revenue: int  # in the period itself
+    costs: int
+    ageing: list[tuple[str, int]]  # (bucket label, outstanding)
+    due_next: list[DueInvoice]
+    due_next_total: int
+
+    @property
+    def profit(self) -> int:
+        return self.revenue - self.costs
+
+    @staticmethod
+    def _chart(buckets: list[Bucket], kind: str) -> Chart:
+        link = url_for("staff.invoice_list", status="paid")
+        return Chart(
+            kind,  # type: ignore[arg-type]
+            [b.label for b in buckets],
+            [
+                series(_("Revenue"), [b.revenue for b in buckets], amount),
+                series(_("Costs"), [b.costs for b in buckets], amount),
+                series(_("Profit"), [b.profit for b in buckets], amount),
+            ],
+            unit="money",
+            links=[link] * len(buckets),
+            scale=100,
+        )
+
+    @property
+    def months_chart(self) -> Chart:
+        return self._chart(self.months, "bar")
+
+    @property
+    def quarters_chart(self) -> Chart:
+        return self._chart(self.quarters, "table")
+
+    @property
+    def ageing_chart(self) -> Chart:
+        links = [url_for("staff.receivables")] * len(self.ageing)
+        return Chart(
+            "bar",
+            [label for label, _v in self.ageing],
+            [series(_("Outstanding"), [v for _l, v in self.ageing], amount)],
+            unit="money",
+            links=links,
+            scale=100,
+        )
+
+
+def _flows(scope: Scope, period: Period, edges: list[date]):
+    """(bucket, revenue, cost) rows: payments and costs of the period, each numbered by its bucket, UNION ALL. Rows
+    are joined to their invoice or project only when the scope needs it (whoever sees everything, unfiltered,
+    reads the payments and costs alone)."""
+    in_bucket = lambda column: periods.bucket(column, period, edges, is_date=True)  # noqa: E731
+    paid = select(
+        in_bucket(Payment.paid_on).label("n"), Payment.amount_minor.label("revenue"), literal(0).label("cost")
+    )
+    paid = paid.where(period.holds(Payment.paid_on, is_date=True))
+    spent = select(in_bucket(ProjectCost.spent_on), literal(0), ProjectCost.amount_minor)
+    spent = spent.where(period.holds(ProjectCost.spent_on, is_date=True))
+    if not scope.everything:
+        paid = paid.join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id)).where(
+            scope.of_clients(Invoice.client_id), scope.of_projects(Invoice.project_id)
+        )
+        spent = spent.join(
+            Project, (Project.tenant_id == ProjectCost.tenant_id) & (Project.id == ProjectCost.project_id)
+        ).where(scope.projects())
+    return union_all(paid, spent).subquery()
+
+
+def flows(scope: Scope, period: Period) -> list[Bucket]:
+    """Revenue and costs per month over `period`, grouped in SQL."""
+    edges = periods.bucket_edges(period)
+    moves = _flows(scope, period, edges)
+    query = select(moves.c.n, func.sum(moves.c.revenue), func.sum(moves.c.cost)).group_by(moves.c.n)
+    found = {int(n): (int(r or 0), int(c or 0)) for n, r, c in db.session.execute(query)}
+    return [Bucket(_label(day, 1), *found.get(n, (0, 0))) for n, day in enumerate(edges[:-1])]
+
+
+def quarters(months: list[Bucket], first: date) -> list[Bucket]:
+    """The months' figures added up by quarter (a dozen sums already made in SQL, regrouped)."""
+    found: dict[str, Bucket] = {}
+    for n, month in enumerate(months):
+        day = periods.add_months(first, n)
+        label = _label(date(day.year, 3 * ((day.month - 1) // 3) + 1, 1), 3)
+        was = found.get(label, Bucket(label, 0, 0))
+        found[label] = Bucket(label, was.revenue + month.revenue, was.costs + month.costs)
+    return list(found.values())
+
+
+def _label(day: date, months_per_bucket: int) -> str:
+    if months_per_bucket == 3:
+        return _("Q%(q)d %(year)d", q=(day.month - 1) // 3 + 1, year=day.year)
+    return format_date(day, "yyyy-MM")
+
+
+def ageing(scope: Scope, today: date) -> list[tuple[str, int]]:
+    """What sent and partly paid invoices still owe, by days past due: one GROUP-free sum per bucket."""
+    balance = Invoice.amount_minor - Invoice.paid_minor
+    edges = [today - timedelta(days=n) for n in (0, 30, 60, 90)]
+    conditions = [
+        Invoice.due_on >= edges[0],
+        (Invoice.due_on < edges[0]) & (Invoice.due_on >= edges[1]),
+        (Invoice.due_on < edges[1]) & (Invoice.due_on >= edges[2]),
+        (Invoice.due_on < edges[2]) & (Invoice.due_on >= edges[3]),
+        Invoice.due_on < edges[3],
+    ]
+    sums = [func.coalesce(func.sum(case((c, balance), else_=0)), 0) for c in conditions]
+    query = select(*sums).where(
+        Invoice.status.in_(OPEN), scope.of_clients(Invoice.client_id), scope.of_projects(Invoice.project_id)
+    )
+    row = db.session.execute(query).one()
+    labels = [_("Not yet due"), _("1–30 days"), _("31–60 days"), _("61–90 days"), _("Over 90 days")]
+    return list(zip(labels, (int(v) for v in row), strict=True))
+
+
+def due_next(scope: Scope, today: date) -> tuple[list[DueInvoice], int]:
+    """Open invoices falling due in the next DUE_DAYS days, soonest first, and what they add up to."""
+    window = (
+        Invoice.status.in_(OPEN),
+        Invoice.due_on >= today,
+        Invoice.due_on < today + timedelta(days=DUE_DAYS),
+        scope.of_clients(Invoice.client_id),
+        scope.of_projects(Invoice.project_id),
+    )
+    balance = Invoice.amount_minor - Invoice.paid_minor
+    shown = (
+        select(Invoice.id, Invoice.number, Client.name, Invoice.due_on, balance)
+        .join(Client, Client.id == Invoice.client_id)
+        .where(*window)
+        .order_by(Invoice.due_on, Invoice.number)
+        .limit(DUE_SHOWN)
+    )
+    rows = [DueInvoice(str(i), num, c, d, int(b)) for i, num, c, d, b in db.session.execute(shown)]
+    total = db.session.scalar(select(func.coalesce(func.sum(balance), 0)).where(*window))
+    return rows, int(total or 0)
+
+
+def money_widget(scope: Scope, today: date) -> Money:
+    trend = scope.period.trend()
+    months = flows(scope, trend)
+    period = scope.period
+    if period.start.day == 1 and period.end.day == 1:  # whole months: the period's totals are among the trend's
+        inside = [m for n, m in enumerate(months) if period.start <= periods.add_months(trend.start, n) < period.end]
+    else:
+        inside = flows(scope, period)
+    due, due_total = due_next(scope, today)
+    return Money(
+        months=months,
+        quarters=quarters(months, trend.start),
+        revenue=sum(b.revenue for b in inside),
+        costs=sum(b.costs for b in inside),
+        ageing=ageing(scope, today),
+        due_next=due,
+        due_next_total=due_total,
+    )

@@ -1,0 +1,140 @@
+"""The personal board's own widgets (everyone's, field staff included): my pipeline (my open projects by stage),
+my follow-ups due and done, my numbers for the period, and my visits today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from saas.billing.models import Contract, ContractStatus
+from saas.clients.access import client_id_visible_to
+from saas.clients.models import Client, Interaction
+from saas.extensions import db
+from saas.projects.models import PipelineStage, Project, StageKind
+from saas.reports.filters import Scope
+from saas.reports.widgets import count
+from saas.visits.access import visits_visible_to
+from saas.visits.models import Visit, VisitStatus
+from saas.web.charts import Chart, series
+
+
+@dataclass(frozen=True)
+class StageCount:
+    name: str
+    projects: int
+    value_minor: int
+    link: str
+
+
+@dataclass(frozen=True)
+class VisitToday:
+    id: str
+    client: str
+    start: datetime
+    address: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Mine:
+    follow_ups_due: int  # next actions due today or earlier, not done
+    follow_ups_done: int  # next actions done in the period
+    follow_ups_logged: int  # follow-ups written in the period
+    new_clients: int
+    signed_minor: int
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    stages: list[StageCount]
+
+    @property
+    def open_projects(self) -> int:
+        return sum(s.projects for s in self.stages)
+
+    @property
+    def value_minor(self) -> int:
+        return sum(s.value_minor for s in self.stages)
+
+    @property
+    def chart(self) -> Chart:
+        return Chart(
+            "bar",
+            [s.name for s in self.stages],
+            [series(_("Projects"), [s.projects for s in self.stages], count)],
+            links=[s.link for s in self.stages],
+        )
+
+
+def pipeline(scope: Scope) -> Pipeline:
+    """My open projects per open stage, in board order (every open stage, empty ones as 0)."""
+    me = scope.membership.user_id
+    query = (
+        select(
+            PipelineStage.id,
+            PipelineStage.name,
+            func.count(Project.id),
+            func.coalesce(func.sum(Project.value_minor), 0),
+        )
+        .outerjoin(
+            Project,
+            (Project.stage_id == PipelineStage.id) & (Project.owner_id == me) & Project.archived_at.is_(None),
+        )
+        .where(PipelineStage.kind == StageKind.OPEN)
+        .group_by(PipelineStage.id, PipelineStage.name, PipelineStage.position)
+        .order_by(PipelineStage.position)
+    )
+    link = url_for("staff.project_list", owner=str(me))
+    return Pipeline([StageCount(name, int(n), int(v), link) for _i, name, n, v in db.session.execute(query)])
+
+
+def mine(scope: Scope, today: date) -> Mine:
+    me = scope.membership.user_id
+    period = scope.period
+    # My follow-ups on any client I still see (a shared one too), whoever owns it.
+    mine_ = Interaction.author_id == me
+    due = select(func.count()).where(
+        mine_,
+        Interaction.next_action_due <= today,
+        Interaction.next_action_done_at.is_(None),
+        client_id_visible_to(scope.membership, Interaction.client_id),
+    )
+    done = select(func.count()).where(mine_, period.holds(Interaction.next_action_done_at))
+    logged = select(func.count()).where(mine_, period.holds(Interaction.occurred_at))
+    new = select(func.count()).select_from(Client).where(Client.owner_id == me, period.holds(Client.created_at))
+    signed = (
+        select(func.coalesce(func.sum(Contract.amount_minor), 0))
+        .join(Client, Client.id == Contract.client_id)
+        .where(
+            Client.owner_id == me,
+            Contract.status == ContractStatus.SIGNED,
+            period.holds(Contract.signed_on, is_date=True),
+        )
+    )
+    row = db.session.execute(select(*(q.scalar_subquery() for q in (due, done, logged, new, signed)))).one()
+    return Mine(*(int(v or 0) for v in row))
+
+
+def visits_today(scope: Scope, today: date) -> list[VisitToday]:
+    """My visits of the studio's today, in order."""
+    zone = ZoneInfo(scope.period.timezone)
+    start = datetime.combine(today, time(0), zone)
+    end = start + timedelta(days=1)
+    query = (
+        select(Visit.id, Client.name, Visit.scheduled_start, Visit.site_address, Visit.status)
+        .join(Client, Client.id == Visit.client_id)
+        .where(
+            Visit.assignee_id == scope.membership.user_id,
+            visits_visible_to(scope.membership),
+            Visit.scheduled_start >= start,
+            Visit.scheduled_start < end,
+            Visit.status != VisitStatus.CANCELLED,
+        )
+        .order_by(Visit.scheduled_start)
+    )
+    return [VisitToday(str(i), c, s, a, st) for i, c, s, a, st in db.session.execute(query)]

@@ -1,0 +1,194 @@
+"""Client value (seed 000's 客户价值, seed 002's NPS, CSAT and churn): profit per client and per project type (money
+received in the period minus the costs spent in it), the repeat rate (clients with a second project), NPS and
+CSAT from the feedback forms' answers, and churn (clients who went from signed to past in the period, from their
+timeline)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import Select, String, Uuid, case, cast, func, literal, null, select, union_all
+
+from saas.billing.models import Invoice, Payment, ProjectCost
+from saas.clients.models import Client, ClientEvent, ClientStatus
+from saas.extensions import db
+from saas.forms.models import Submission
+from saas.projects.models import Project
+from saas.reports.filters import Scope
+from saas.reports.widgets import amount, ratio
+from saas.web.charts import Chart, series
+
+TOP = 8
+
+
+@dataclass(frozen=True)
+class Profit:
+    key: str
+    label: str
+    profit_minor: int
+    link: str | None
+
+
+@dataclass(frozen=True)
+class Value:
+    by_client: list[Profit]
+    by_type: list[Profit]
+    clients_with_projects: int
+    repeat_clients: int
+    nps: float | None  # -100..100
+    nps_answers: int
+    csat: float | None  # share of 4 and 5
+    csat_answers: int
+    churned: int
+    signed_now: int
+    sees_feedback: bool
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return ratio(self.repeat_clients, self.clients_with_projects)
+
+    @property
+    def churn_rate(self) -> float | None:
+        """Of the clients signed during the period (still signed now, or gone since), the share that left."""
+        return ratio(self.churned, self.signed_now + self.churned)
+
+    @staticmethod
+    def _chart(rows: list[Profit]) -> Chart:
+        return Chart(
+            "hbar",
+            [r.label for r in rows],
+            [series(_("Profit"), [r.profit_minor for r in rows], amount)],
+            unit="money",
+            links=[r.link for r in rows],
+            scale=100,
+        )
+
+    @property
+    def client_chart(self) -> Chart:
+        return self._chart(self.by_client)
+
+    @property
+    def type_chart(self) -> Chart:
+        return self._chart(self.by_type)
+
+
+def _money_moves(scope: Scope) -> tuple[Select, Select]:
+    """Every amount in and out in the period, with its client and project: payments in, costs out (UNION ALL)."""
+    period = scope.period
+    paid = (
+        select(
+            Invoice.client_id.label("client_id"),
+            Invoice.project_id.label("project_id"),
+            Payment.amount_minor.label("amount"),
+        )
+        .join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id))
+        .where(
+            period.holds(Payment.paid_on, is_date=True),
+            scope.of_clients(Invoice.client_id),
+            scope.of_projects(Invoice.project_id),
+        )
+    )
+    spent = (
+        select(Project.client_id, ProjectCost.project_id, -ProjectCost.amount_minor)
+        .join(Project, (Project.tenant_id == ProjectCost.tenant_id) & (Project.id == ProjectCost.project_id))
+        .where(period.holds(ProjectCost.spent_on, is_date=True), scope.projects())
+    )
+    return paid, spent
+
+
+def profits(scope: Scope) -> tuple[list[Profit], list[Profit]]:
+    """The most profitable clients and project types, in one statement: the period's money moves are read once (a
+    CTE both rankings share), each ranking is cut to TOP in SQL, and only then are the few clients named."""
+    moves = union_all(*_money_moves(scope)).cte("moves")
+    by_client = _ranked(moves, moves.c.client_id, cast(null(), String), moves.c.client_id, None)
+    kind = func.coalesce(Project.type, "")
+    by_type = _ranked(moves, cast(null(), Uuid), kind, kind, Project)
+    both = union_all(select(*by_client.c), select(*by_type.c)).subquery()
+    query = select(both.c.client_id, both.c.kind, both.c.profit, Client.name).outerjoin(
+        Client, Client.id == both.c.client_id
+    )
+    clients, types = [], []
+    for client_id, kind_, profit, name in db.session.execute(query):
+        if client_id is not None:
+            clients.append(Profit(str(client_id), name, int(profit), url_for("staff.client", client_id=client_id)))
+        else:
+            link = url_for("staff.project_list", type=kind_) if kind_ else None
+            types.append(Profit(kind_, kind_ or _("No type"), int(profit), link))
+    order = lambda p: (-p.profit_minor, p.label)  # noqa: E731
+    return sorted(clients, key=order), sorted(types, key=order)
+
+
+def _ranked(moves, client_id, kind, by, joined):
+    """The TOP groups of the money moves by `by` (a client, or a project type through the project joined)."""
+    total = func.sum(moves.c.amount).label("profit")
+    query = select(client_id.label("client_id"), kind.label("kind"), total).select_from(moves)
+    if joined is not None:
+        query = query.outerjoin(joined, joined.id == moves.c.project_id)
+    return query.group_by(by).order_by(total.desc(), by).limit(TOP).subquery()
+
+
+def repeat(scope: Scope) -> tuple[int, int]:
+    """Clients in scope with at least one project, and those with two or more (any time: a repeat is a repeat)."""
+    per_client = select(Project.client_id, func.count().label("n")).group_by(Project.client_id)
+    if not scope.everything:
+        per_client = per_client.where(Project.client_id.in_(select(Client.id).where(scope.clients())))
+    per_client = per_client.subquery()
+    row = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((per_client.c.n >= 2, 1), else_=0)), 0))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def feedback(scope: Scope) -> tuple[float | None, int, float | None, int]:
+    """NPS (promoters 9–10 minus detractors 0–6, in points) and CSAT (share answering 4 or 5) of the answers
+    received in the period, from clients in scope."""
+    score = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
+    query = select(
+        func.count(Submission.nps),
+        score(Submission.nps >= 9),
+        score(Submission.nps <= 6),
+        func.count(Submission.csat),
+        score(Submission.csat >= 4),
+    ).where(scope.period.holds(Submission.submitted_at), scope.of_clients(Submission.client_id))
+    n, promoters, detractors, c, satisfied = (int(v) for v in db.session.execute(query).one())
+    nps = 100 * (promoters - detractors) / n if n else None
+    return nps, n, ratio(satisfied, c), c
+
+
+def churn(scope: Scope) -> tuple[int, int]:
+    """Clients whose status became past in the period (their timeline says so), and those signed now."""
+    gone = (
+        select(func.count(func.distinct(ClientEvent.client_id)))
+        .join(Client, Client.id == ClientEvent.client_id)
+        .where(
+            ClientEvent.kind == "client.status_changed",
+            ClientEvent.data["new"].as_string() == literal(ClientStatus.PAST.value),
+            scope.period.holds(ClientEvent.created_at),
+            Client.status == ClientStatus.PAST,
+            scope.clients(),
+        )
+    )
+    signed = select(func.count()).select_from(Client).where(Client.status == ClientStatus.SIGNED, scope.clients())
+    return int(db.session.scalar(gone) or 0), int(db.session.scalar(signed) or 0)
+
+
+def value(scope: Scope, sees_feedback: bool) -> Value:
+    with_projects, repeats = repeat(scope)
+    nps, nps_n, csat, csat_n = feedback(scope) if sees_feedback else (None, 0, None, 0)
+    churned, signed = churn(scope)
+    by_client, by_type = profits(scope)
+    return Value(
+        by_client,
+        by_type,
+        with_projects,
+        repeats,
+        nps,
+        nps_n,
+        csat,
+        csat_n,
+        churned,
+        signed,
+        sees_feedback,
+    )
