@@ -146,7 +146,9 @@ def _text(raw: Mapping[str, Any], name: str) -> str:
 
 
 def _gone(key: str) -> str:
-    return _("This report uses a custom field that is no longer there (%(key)s): choose another.", key=key[:40])
+    """The words for a custom field named by a definition that this studio no longer offers this reader."""
+    field = key.partition(CUSTOM)[2][:40]
+    return _("This report uses a custom field that is no longer there (%(key)s): choose another.", key=field)
 
 
 def check(membership: Membership, raw: Mapping[str, Any], language: str) -> Definition:
