@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import select, update
 
 from saas.extensions import db
@@ -17,7 +18,13 @@ from saas.reports import pins
 from saas.reports.builder.models import SavedReport
 from saas.tenants.models import Membership, User
 from tests.conftest import create_studio, query
-from tests.integration.test_report_builder import book, spec_in  # noqa: F401  (the fixture)
+from tests.integration.test_report_builder import Book, seed_book, spec_in
+
+
+@pytest.fixture
+def book(app, studio) -> Book:
+    return seed_book(app, studio)
+
 
 BY_STATUS = {"source": "clients", "measure": "count", "dim1": "status", "dim2": "", "chart": "bar"}
 
