@@ -71,8 +71,9 @@ def _builder(form: Mapping[str, Any], errors: dict, report: SavedReport | None, 
     except ValidationFailed as exc:
         problem = exc
         errors = {**exc.errors, **errors}
+    fragment = request.headers.get("X-Fragment") == "report-builder"
     page = render_template(
-        "staff/reports/form.html",
+        "staff/reports/_builder.html" if fragment else "staff/reports/form.html",
         form={**filled, "name": form.get("name") or "", "version": form.get("version") or ""},
         errors=errors,
         report=report,
@@ -82,10 +83,17 @@ def _builder(form: Mapping[str, Any], errors: dict, report: SavedReport | None, 
         split_options=[(s.key, s.label) for s in options.splits.values()],
         charts=definitions.chart_names(),
         chart=chart,
+        caption=_caption(options, filled),
         problem=problem,
-        may_pin_studio=has_perm(g.membership.role, Perm.REPORTS_STUDIO),
     )
     return page, status
+
+
+def _caption(options: definitions.Options, form: Mapping[str, str]) -> str:
+    """What the preview shows, in words: "Number of records · Status · Source"."""
+    measure = options.measures.get(form["measure"])
+    splits = [options.splits[form[k]].label for k in ("dim1", "dim2") if form.get(k) in options.splits]
+    return " · ".join([measure.label if measure else "", *splits]).strip(" ·")
 
 
 def _refused(exc: ValidationFailed, report: SavedReport | None = None) -> ResponseReturnValue:

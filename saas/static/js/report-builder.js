@@ -1,6 +1,7 @@
 // The report builder (saas/staff/templates/staff/reports/form.html) with script: every change of a select or a
 // date asks the server for the same page the "Preview" button would bring (the options of the chosen source and
-// the chart), and puts its form in place of this one. Without script, the button does exactly that.
+// the chart) as a fragment of the page, and puts its form in place of this one. Without script, the button does
+// exactly that with a page load.
 
 import { drawCharts } from "./charts.js";
 
@@ -14,15 +15,18 @@ async function refresh(changed) {
   pending = new AbortController();
   let answer;
   try {
-    answer = await fetch(form.action, { method: "POST", body, signal: pending.signal, credentials: "same-origin" });
+    answer = await fetch(form.getAttribute("action"), {
+      method: "POST", body, signal: pending.signal, credentials: "same-origin",
+      headers: { "X-Fragment": "report-builder" },
+    });
   } catch {
     return; // superseded, or offline: the button still works
   }
-  const page = new DOMParser().parseFromString(await answer.text(), "text/html");
-  const fresh = page.querySelector("[data-report-builder]");
+  const holder = document.createElement("template"); // inert: nothing in it runs or loads
+  holder.innerHTML = await answer.text();
+  const fresh = holder.content.querySelector("[data-report-builder]");
   if (!fresh) return;
   form.replaceChildren(...fresh.childNodes);
-  form.querySelector("[data-preview]")?.setAttribute("hidden", "");
   form.querySelector(`[name="${changed}"]`)?.focus();
   drawCharts(form);
 }
@@ -31,5 +35,4 @@ if (form) {
   form.addEventListener("change", (event) => {
     if (event.target.name && event.target.name !== "name") refresh(event.target.name);
   });
-  form.querySelector("[data-preview]")?.setAttribute("hidden", "");
 }
