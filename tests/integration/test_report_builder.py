@@ -273,3 +273,48 @@ def test_field_staff_have_no_builder(app, client, book):
     assert client.get("/app/reports").status_code == 403
     assert client.get("/app/reports/new").status_code == 403
     assert "/app/reports" not in client.get("/app/").get_data(as_text=True)
+
+
+# --- caps ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("in_sql", [False, True], ids=["folded-after-one-group-by", "capped-in-sql"])
+def test_beyond_the_cap_the_rest_is_one_group(app, book, monkeypatch, in_sql):
+    """The largest values are kept and the rest summed into "Other" (averages weighted by their records), and
+    months beyond the kept ones into "Earlier" — the same whether one GROUP BY came back under MAX_GROUPS and
+    was folded, or was too large and the dimensions were capped in SQL first."""
+    from saas.reports.builder import compiler, shape
+
+    for module in (compiler, shape):
+        monkeypatch.setattr(module, "TOP_FIRST", 1)
+        monkeypatch.setattr(module, "TIME_BUCKETS", 1)
+    if in_sql:
+        monkeypatch.setattr(compiler, "MAX_GROUPS", 1)
+    by_source = figures(app, book, "lin", source="clients", measure="count", dim1="source")
+    assert by_source == {"wechat": 2, "Not set": 1, "Other": 1}
+    average = figures(app, book, "lin", source="clients", measure="avg:cf.area", dim1="source")
+    assert average == {"wechat": 120, "Not set": 40, "Other": 80}
+    months = figures(app, book, "lin", source="follow_ups", measure="count", dim1="occurred:month")
+    assert months == {"Earlier": 1, "2026-04": 2}
+
+
+def test_a_zone_with_one_offset_is_shifted_a_zone_with_summer_time_goes_by_its_rules():
+    from datetime import timedelta
+
+    from saas.reports.builder.compiler import fixed_offset
+
+    assert fixed_offset("Asia/Shanghai") == timedelta(hours=8)
+    assert fixed_offset("Europe/Paris") is None and fixed_offset("America/New_York") is None
+
+
+def test_a_studio_in_paris_counts_in_paris_months(app, book):
+    """The same follow-ups read by a studio in Paris (summer time, +2 on 31 March): both on 31 March."""
+    from sqlalchemy import update
+
+    from saas.tenants.models import Tenant
+
+    with app.app_context():
+        db.session.execute(update(Tenant).where(Tenant.id == book.tenant_id).values(timezone="Europe/Paris"))
+        db.session.commit()
+    found = figures(app, book, "lin", source="follow_ups", measure="count", dim1="occurred:month")
+    assert found == {"2026-03": 2, "2026-04": 1}
