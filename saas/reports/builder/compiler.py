@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, DateTime, Interval, Select, and_, case, cast, func, literal, select, text
+from sqlalchemy import ColumnElement, DateTime, Interval, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from saas.extensions import db
@@ -26,7 +26,6 @@ from saas.tenants.models import Membership
 MAX_GROUPS = 2000  # aggregate rows read from one GROUP BY before the dimensions are capped in SQL
 TOP_FIRST = 12  # categories kept along the axis; the rest is "Other"
 TOP_SECOND = 6  # series kept for a second dimension
-WORK_MEM = "32MB"  # for the report's own transaction only (SET LOCAL)
 TIME_BUCKETS = 36  # months (quarters, years) kept; the earlier ones are summed into "Earlier"
 
 
@@ -69,8 +68,6 @@ def compute(definition: Definition, membership: Membership, ctx: Context) -> Gro
     """The figures of `definition` over what `membership` sees: {(value of each split…): Cell}."""
     if ctx.dialect == "sqlite":
         _teach_sqlite()
-    else:  # a report over a million rows sorts or hashes its groups in memory, not in temporary files
-        db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     compiled = compile_definition(definition, membership, ctx)
     rows = _grouped(compiled, [None] * len(compiled.keys), MAX_GROUPS + 1)
     if len(rows) <= MAX_GROUPS:

@@ -7,7 +7,7 @@ duration or a month is written differently on PostgreSQL and SQLite."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement
@@ -76,8 +76,6 @@ class Source:
     dates: tuple[DateField, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
     custom_entity: str | None = None  # saas.fields entity whose numeric and choice fields join in
-    money: bool = False  # a money source: finance may use it
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def all_dates(self) -> tuple[DateField, ...]:
         return (self.main_date, *self.dates)

@@ -193,7 +193,6 @@ register(
             Dimension("status", lambda: _("Status"), column(Invoice.status), coded(labels.invoice_status), True),
             Dimension("kind", lambda: _("Kind"), column(Invoice.kind), coded(labels.invoice_kind), True),
         ),
-        money=True,
     )
 )
 
@@ -209,7 +208,6 @@ register(
         dimensions=(
             Dimension("method", lambda: _("Method"), column(Payment.method), coded(labels.payment_method), True),
         ),
-        money=True,
     )
 )
 
