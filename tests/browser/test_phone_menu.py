@@ -40,6 +40,7 @@ HEADINGS = {
     "/app/notifications": "Notifications",
     "/app/account": "Your account",
     "/app/forms": "Forms",
+    "/app/reports": "Reports",
 }
 # What each role's menu holds (beyond Home, Clients, Projects, My tasks, Team, Notifications and Your account).
 MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
@@ -50,13 +51,15 @@ VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
 TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
+REPORTS = {"/app/reports"}  # the report builder: everyone but field staff
+TOKENS_AUDIT = {"/app/settings/api-tokens", "/app/settings/audit"}
 ADMIN |= {"/app/settings/fields"}
 EXTRA = {
-    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "manager": MONEY | VISITS | TICKETS | FORMS,
-    "member": MONEY | VISITS | TICKETS,
-    "finance": MONEY | FORMS,
+    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT,
+    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT,
+    "manager": MONEY | VISITS | TICKETS | FORMS | REPORTS,
+    "member": MONEY | VISITS | TICKETS | REPORTS,
+    "finance": MONEY | FORMS | REPORTS,
     "field": VISITS | TICKETS,
 }
 EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}
