@@ -10,7 +10,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -318,3 +318,62 @@ def test_a_studio_in_paris_counts_in_paris_months(app, book):
         db.session.commit()
     found = figures(app, book, "lin", source="follow_ups", measure="count", dim1="occurred:month")
     assert found == {"2026-03": 2, "2026-04": 1}
+
+
+def test_projects_tickets_and_visits(app, book):
+    """Projects: 鹿鸣 (Inquiry, budget ¥3,000, Mei's client), Harbour Lane (Design, ¥5,000; Inquiry, no budget).
+    Tickets: 鹿鸣 new and high, answered after 3 h; Harbour Lane resolved and normal, answered after 1 h, resolved
+    after 10 h. Visits by Fei: 鹿鸣 done (1 h 30 on site), Harbour Lane scheduled."""
+    from saas.projects.models import PipelineStage, Project
+    from saas.tickets.models import Ticket
+    from saas.visits.models import Visit
+
+    deer, harbour = book.clients["鹿鸣咖啡"], book.clients["Harbour Lane"]
+    with app.app_context():
+        set_tenant(db.session(), book.tenant_id)
+        stage = {s.key: s.id for s in db.session.scalars(select(PipelineStage))}
+        for client_id, key, budget, kind in (
+            (deer, "inquiry", 300_000, "餐饮空间"),
+            (harbour, "design", 500_000, "办公"),
+            (harbour, "inquiry", None, "办公"),
+        ):
+            db.session.add(Project(client_id=client_id, stage_id=stage[key], name=kind, type=kind, budget_minor=budget))
+        for number, client_id, status, priority, day, answered, resolved in (
+            ("T-1", deer, "new", "high", 1, 3, None),
+            ("T-2", harbour, "resolved", "normal", 2, 1, 10),
+        ):
+            raised = at(2026, 3, day, 2, 0)
+            db.session.add(
+                Ticket(
+                    number=number, client_id=client_id, subject=number, description="…", category="repair",
+                    status=status, priority=priority, created_at=raised,
+                    first_response_at=raised + timedelta(hours=answered),
+                    resolved_at=raised + timedelta(hours=resolved) if resolved else None,
+                )
+            )  # fmt: skip
+        for client_id, status, started in ((deer, "checked_out", at(2026, 3, 3, 2, 0)), (harbour, "scheduled", None)):
+            db.session.add(
+                Visit(
+                    client_id=client_id, assignee_id=book.users["fei"], scheduled_start=at(2026, 3, 3, 2, 0),
+                    scheduled_end=at(2026, 3, 3, 4, 0), site_address="上海", purpose="量房", status=status,
+                    check_in_at=started, check_out_at=started + timedelta(minutes=90) if started else None,
+                )
+            )  # fmt: skip
+        db.session.commit()
+    by_stage = figures(app, book, "lin", source="projects", measure="sum:budget", dim1="stage")
+    assert list(by_stage.items()) == [("Inquiry", 300_000), ("Design", 500_000)]
+    assert figures(app, book, "lin", source="projects", measure="avg:budget", dim1="type") == {
+        "办公": 500_000,
+        "餐饮空间": 300_000,
+    }
+    assert figures(app, book, "mei", source="projects", measure="count", dim1="stage") == {"Inquiry": 1}
+    assert figures(app, book, "lin", source="tickets", measure="count", dim1="status") == {"New": 1, "Resolved": 1}
+    response = figures(app, book, "lin", source="tickets", measure="avg:response_hours", dim1="priority")
+    assert response == {"Normal": 1.0, "High": 3.0}
+    assert figures(app, book, "lin", source="tickets", measure="avg:resolution_hours", dim1="status") == {
+        "New": None,
+        "Resolved": 10.0,
+    }
+    on_site = figures(app, book, "lin", source="visits", measure="sum:hours_on_site", dim1="status")
+    assert on_site == {"Scheduled": 0, "Done": 1.5}
+    assert figures(app, book, "mei", source="visits", measure="count", dim1="status") == {"Done": 1}
