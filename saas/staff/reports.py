@@ -52,10 +52,12 @@ def reports() -> ResponseReturnValue:
         .limit(200)
     )
     found = list(db.session.scalars(query))
+    usable = {s.key for s in definitions.sources_for(g.membership)}
     return render_template(
         "staff/reports/list.html",
         mine=[r for r in found if r.owner_id == me],
-        studio=[r for r in found if r.owner_id != me],
+        # Another's report on a source this person does not use (finance and a clients report) is not theirs to read.
+        studio=[r for r in found if r.owner_id != me and (r.definition or {}).get("source") in usable],
         describe=_describe,
     )
 

@@ -172,6 +172,9 @@ def test_a_studio_pinned_report_counts_what_each_reader_sees(app, client, new_cl
     assert _board(app, studio, studio.owner_email, "studio") == [("All clients", 4)]
     assert _board(app, studio, "mei@aurora.test", "studio") == [("All clients", 2)]
     assert _board(app, studio, "fay@aurora.test", "studio") == []  # finance: not a money source
+    finance = new_client()
+    finance.login("fay@aurora.test")
+    assert "All clients" not in finance.get("/app/reports").get_data(as_text=True)
     assert _totals(spec_in(mei.get(report_url).get_data(as_text=True))) == {"Interested": 1, "Signed": 1}
     assert "All clients" in mei.get("/app/reports").get_data(as_text=True)
     assert mei.get(f"{report_url}/edit").status_code == 404
