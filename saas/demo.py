@@ -86,6 +86,7 @@ def _create_demo() -> None:
     _demo_tickets(owner_membership)
     _demo_forms(owner_membership)
     _demo_dashboards(owner_membership)
+    _demo_reports(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -1058,3 +1059,18 @@ def _demo_history_project(client, seller, made, rng, stages, path, now, feedback
                 submitted_at=won + timedelta(days=2),
             )
         )
+
+
+def _demo_reports(owner: Membership) -> None:
+    """Three saved reports of the builder: one pinned to the studio board, one to the owner's own."""
+    from saas.reports.builder import services as reports
+
+    for name, definition, board in (
+        ("客户漏斗 Clients by status", {"source": "clients", "dim1": "status", "chart": "funnel"}, "studio"),
+        ("每月收款 Payments by month", {"source": "payments", "measure": "sum:amount", "dim1": "paid:month",
+                                      "chart": "line"}, "personal"),
+        ("跟进 Follow-ups per person", {"source": "follow_ups", "dim1": "occurred:month", "dim2": "owner"}, None),
+    ):  # fmt: skip
+        report = reports.create_report(owner, {"name": name, "measure": "count", "chart": "bar", **definition})
+        if board is not None:
+            reports.pin_report(owner, report, board, True)

@@ -22,6 +22,7 @@ from saas.plans.models import StudioSubscription
 from saas.portal_accounts.models import PortalLink, PortalSession, PortalUser
 from saas.projects.models import PipelineStage, Project, ProjectMember, StageChange, Task
 from saas.proofing.models import Comment, Draft, ProofingSettings, Reviewer
+from saas.reports.builder.models import SavedReport
 from saas.reports.indexes import DASHBOARD_INDEXES
 from saas.tenants.models import (
     ApiToken,
@@ -80,6 +81,7 @@ __all__ = [
     "QuoteRevision",
     "RefundRequest",
     "Reviewer",
+    "SavedReport",
     "SavedView",
     "SignInThrottle",
     "StageChange",

@@ -16,6 +16,7 @@ def register_staff(app: Flask) -> None:
         plan,
         projects,
         proofing,
+        reports,
         settings,
         tickets,
         visits,

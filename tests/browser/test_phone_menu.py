@@ -42,6 +42,7 @@ HEADINGS = {
     "/app/forms": "Forms",
     "/app/dashboard": "Studio dashboard",
     "/app/dashboard/me": "My dashboard",
+    "/app/reports": "Reports",
 }
 # What each role's menu holds (beyond Home, Clients, Projects, My tasks, Team, Notifications and Your account).
 MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
@@ -52,29 +53,17 @@ VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
 TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
+REPORTS = {"/app/reports"}  # the report builder: everyone but field staff
+TOKENS_AUDIT = {"/app/settings/api-tokens", "/app/settings/audit"}
 ADMIN |= {"/app/settings/fields"}
 # The Dashboard entry: the studio board for owners, admins and managers, the personal one for everyone else.
 STUDIO_BOARD, MY_BOARD = {"/app/dashboard"}, {"/app/dashboard/me"}
 EXTRA = {
-    "owner": MONEY
-    | ADMIN
-    | VISITS
-    | TICKETS
-    | DESK
-    | FORMS
-    | STUDIO_BOARD
-    | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "admin": MONEY
-    | ADMIN
-    | VISITS
-    | TICKETS
-    | DESK
-    | FORMS
-    | STUDIO_BOARD
-    | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "manager": MONEY | VISITS | TICKETS | FORMS | STUDIO_BOARD,
-    "member": MONEY | VISITS | TICKETS | MY_BOARD,
-    "finance": MONEY | FORMS | MY_BOARD,
+    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
+    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
+    "manager": MONEY | VISITS | TICKETS | FORMS | REPORTS | STUDIO_BOARD,
+    "member": MONEY | VISITS | TICKETS | REPORTS | MY_BOARD,
+    "finance": MONEY | FORMS | REPORTS | MY_BOARD,
     "field": VISITS | TICKETS | MY_BOARD,
 }
 EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}

@@ -1,15 +1,15 @@
 """dashboard indexes: each led by tenant_id, then the column a dashboard cuts its period on (why each, from the
 benchmark's plans: saas/reports/indexes.py)
 
-Revision ID: 0031_dashboard_indexes
+Revision ID: 0031
 Revises: 0028
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
-revision = "0031_dashboard_indexes"
-down_revision = "0028"  # forms' revision id (the merge re-chains it)
+revision = "0031"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ any change to them: a process keeps the definitions it read and reloads them onl
 the studio (loaded anyway by every request) has moved
 
 Revision ID: 0033
-Revises: 0028
+Revises: 0032
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0033"
-down_revision = "0028"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
