@@ -1,0 +1,262 @@
+"""The lists that can be exported, each built from the list page's own query builder so that an export holds
+exactly the rows the page shows for the same filters, with the page's columns (custom-field columns included).
+
+A `Sheet` is the filtered query, the key it is read along in batches (the list's own order: keyset, never
+OFFSET, never the whole result in memory) and its columns. Cell values are typed — text, money as a number in
+major units (the currency is in the header), dates in the studio's time zone, numbers — and codes are labelled in
+the reader's language; the writers (saas.exports.writers) turn them into CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import pgettext
+from sqlalchemy import Select, tuple_
+from sqlalchemy.orm import selectinload
+
+from saas.billing import queries as billing
+from saas.billing.labels import payment_method_label
+from saas.billing.models import Invoice, Payment
+from saas.clients import queries as client_queries
+from saas.clients.models import Client
+from saas.extensions import db
+from saas.fields import present
+from saas.fields.models import FieldDefinition
+from saas.fields.queries import column_keys
+from saas.fields.types import TYPES
+from saas.money import to_decimal
+from saas.projects import queries as project_queries
+from saas.projects.models import Project
+from saas.tenants.models import Membership, Tenant
+
+BATCH = 1000
+LISTS = ("clients", "projects", "invoices", "payments")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[Any], Any]  # a row (an entity, or the list's tuple) -> a typed cell value
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    query: Select  # filtered, unordered
+    keys: tuple[Any, ...]  # the order, and the keyset the batches continue from
+    descending: bool
+    key_of: Callable[[Any], tuple]  # a row -> its values of `keys`
+    columns: list[Column]
+    entities: bool = True  # rows are ORM entities (scalars) rather than tuples
+    counted: Any = None  # the column a capped COUNT reads
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the export is read: the studio's time zone and currency, the reader's language, today there."""
+
+    tenant: Tenant
+    locale: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tenant.timezone)
+
+    def today(self) -> date:
+        return datetime.now(self.zone).date()
+
+    def local(self, moment: datetime | None) -> datetime | None:
+        return moment.astimezone(self.zone).replace(tzinfo=None) if moment is not None else None
+
+    def money(self, minor: int | None) -> Decimal | None:
+        return to_decimal(minor, self.tenant.currency) if minor is not None else None
+
+    def money_header(self, label: str) -> str:
+        return f"{label} ({self.tenant.currency})"
+
+
+def batches(sheet: Sheet, size: int = BATCH) -> Iterator[list[Any]]:
+    """The sheet's rows, `size` at a time, each batch one query continuing after the last row of the one
+    before along the list's own key (an index serves it), so memory holds one batch whatever the total."""
+    order = [key.desc() if sheet.descending else key for key in sheet.keys]
+    after: tuple | None = None
+    while True:
+        query = sheet.query
+        if after is not None:
+            edge = tuple_(*sheet.keys)
+            query = query.where(edge < after if sheet.descending else edge > after)
+        query = query.order_by(*order).limit(size)
+        rows = list(db.session.scalars(query) if sheet.entities else db.session.execute(query))
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        after = sheet.key_of(rows[-1])
+
+
+# --- custom fields ----------------------------------------------------------------------------------------
+
+
+def custom_columns(membership: Membership, place: Place, entity: str, cols: str) -> list[Column]:
+    """The custom-field columns the list shows (`cols`), among the fields the reader's role sees."""
+    people = dict(present._people())
+    return [_custom_column(d, place, people) for d in column_keys(membership.role, entity, cols)]
+
+
+def _custom_column(definition: FieldDefinition, place: Place, people: dict[str, str]) -> Column:
+    kind = TYPES[definition.type].stored
+    header = definition.label(place.locale)
+    if kind == "money":
+        header = place.money_header(header)
+
+    def value(record: Any) -> Any:
+        stored = (record.custom_fields or {}).get(definition.key)
+        if stored is None:
+            return None
+        if kind == "money":
+            return place.money(int(stored))
+        if kind == "number":
+            return stored
+        if kind == "date":
+            return date.fromisoformat(stored)
+        if kind == "datetime":
+            return place.local(datetime.fromisoformat(stored.replace("Z", "+00:00")))
+        if kind == "member":
+            return people.get(stored) or _("Former member")
+        return present.display(definition, stored, place.locale)[0]
+
+    return Column(header, value)
+
+
+# --- the lists ----------------------------------------------------------------------------------------------
+
+
+def client_status(code: str) -> str:
+    return {
+        "potential": _("Potential"),
+        "intent": _("Interested"),
+        "signed": pgettext("client status", "Signed"),
+        "past": _("Past"),
+    }.get(code, code)
+
+
+def document_status(code: str) -> str:
+    return {
+        "draft": pgettext("document status", "Draft"),
+        "sent": _("Sent"),
+        "partly_paid": _("Partly paid"),
+        "paid": pgettext("document status", "Paid"),
+        "void": pgettext("document status", "Void"),
+        "overdue": _("Overdue"),
+    }.get(code, code)
+
+
+def invoice_kind(code: str) -> str:
+    return {"deposit": _("Deposit"), "milestone": _("Milestone"), "final": _("Final payment")}.get(code, code)
+
+
+def _first_contact(client: Client) -> Any:
+    return client.contacts[0] if client.contacts else None
+
+
+def clients_sheet(membership: Membership, place: Place, f: client_queries.ClientFilters) -> Sheet:
+    """The client list: name, tags, status, key contact and phone, owner, last follow-up (local date), and the
+    custom-field columns the page was showing."""
+    by_name = f.sort == "name"
+    query = client_queries._filtered(membership, f).options(selectinload(Client.contacts))
+    columns = [
+        Column(pgettext("client list column", "Client"), lambda c: c.name),
+        Column(_("Tags"), lambda c: "、".join(c.tags or [])),
+        Column(_("Status"), lambda c: client_status(c.status)),
+        Column(_("Key contact"), lambda c: contact.name if (contact := _first_contact(c)) else None),
+        Column(_("Phone"), lambda c: contact.phone if (contact := _first_contact(c)) else None),
+        Column(_("Owned by"), lambda c: c.owner.name if c.owner else None),
+        Column(_("Last follow-up"), lambda c: c.last_contact_at and place.local(c.last_contact_at).date()),
+        *custom_columns(membership, place, "client", f.cols),
+    ]
+    return Sheet(
+        name="clients",
+        query=query,
+        keys=(Client.sort_key, Client.id) if by_name else (Client.updated_at, Client.id),
+        descending=not by_name,
+        key_of=(lambda c: (c.sort_key, c.id)) if by_name else (lambda c: (c.updated_at, c.id)),
+        columns=columns,
+        counted=Client.id,
+    )
+
+
+def projects_sheet(membership: Membership, place: Place, f: project_queries.ProjectFilters) -> Sheet:
+    """The project list: name, type, client, stage, value, due date, owner; most recently updated first."""
+    columns = [
+        Column(_("Project"), lambda p: p.name),
+        Column(_("Type"), lambda p: p.type),
+        Column(_("Client"), lambda p: p.client.name),
+        Column(_("Stage"), lambda p: p.stage.name),
+        Column(place.money_header(_("Value")), lambda p: place.money(p.value_minor)),
+        Column(_("Due"), lambda p: p.due_on),
+        Column(_("Owned by"), lambda p: p.owner.name if p.owner else None),
+    ]
+    return Sheet(
+        name="projects",
+        query=project_queries._filtered(membership, f),
+        keys=(Project.updated_at, Project.id),
+        descending=True,
+        key_of=lambda p: (p.updated_at, p.id),
+        columns=columns,
+        counted=Project.id,
+    )
+
+
+def invoices_sheet(membership: Membership, place: Place, status: str) -> Sheet:
+    """The invoice list: number, client, kind, amount, balance, due date, status (overdue when it is)."""
+    today = place.today()
+    columns = [
+        Column(_("Number"), lambda i: i.number),
+        Column(_("Client"), lambda i: i.client.name),
+        Column(_("Kind"), lambda i: invoice_kind(i.kind)),
+        Column(place.money_header(_("Amount")), lambda i: place.money(i.amount_minor)),
+        Column(place.money_header(_("Balance")), lambda i: place.money(i.balance_minor)),
+        Column(_("Due"), lambda i: i.due_on),
+        Column(_("Status"), lambda i: document_status("overdue" if i.is_overdue(today) else i.status)),
+    ]
+    return Sheet(
+        name="invoices",
+        query=billing.invoices_filtered(membership, status, today),
+        keys=(Invoice.due_on, Invoice.number),
+        descending=True,
+        key_of=lambda i: (i.due_on, i.number),
+        columns=columns,
+        counted=Invoice.id,
+    )
+
+
+def payments_sheet(membership: Membership, place: Place, f: billing.PaymentFilters) -> Sheet:
+    """The payments list: date, invoice, client, method, amount, refunded, reference, who recorded it."""
+    columns = [
+        Column(_("Paid on"), lambda r: r[0].paid_on),
+        Column(_("Invoice"), lambda r: r[2]),
+        Column(_("Client"), lambda r: r[3]),
+        Column(_("Method"), lambda r: payment_method_label(r[0].method)),
+        Column(place.money_header(_("Amount")), lambda r: place.money(r[0].amount_minor)),
+        Column(place.money_header(_("Refunded")), lambda r: place.money(r[0].refunded_minor)),
+        Column(_("Reference"), lambda r: r[0].reference),
+        Column(_("Recorded by"), lambda r: r[0].recorded_by.name if r[0].recorded_by else None),
+    ]
+    return Sheet(
+        name="payments",
+        query=billing.payments_filtered(membership, f),
+        keys=(Payment.paid_on, Payment.id),
+        descending=True,
+        key_of=lambda r: (r[0].paid_on, r[0].id),
+        columns=columns,
+        entities=False,
+        counted=Payment.id,
+    )
