@@ -82,9 +82,10 @@ class Place:
         return f"{label} ({self.tenant.currency})"
 
 
-def batches(sheet: Sheet, size: int = BATCH) -> Iterator[list[Any]]:
+def batches(sheet: Sheet, size: int | None = None) -> Iterator[list[Any]]:
     """The sheet's rows, `size` at a time, each batch one query continuing after the last row of the one
     before along the list's own key (an index serves it), so memory holds one batch whatever the total."""
+    size = size or BATCH
     order = [key.desc() if sheet.descending else key for key in sheet.keys]
     after: tuple | None = None
     while True:

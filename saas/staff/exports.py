@@ -16,8 +16,10 @@ from flask_babel import gettext as _
 from saas.errors import ValidationFailed
 from saas.exports import lists, services, writers
 from saas.exports.models import Export
+from saas.extensions import db
 from saas.files.storage import content_disposition
 from saas.i18n import current_locale
+from saas.isolation import set_tenant, set_user
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
@@ -72,9 +74,18 @@ def _attachment(body, export: Export) -> Response:
 
 def _stream_csv(export: Export, sheet: lists.Sheet) -> Response:
     """Rows are read and sent batch by batch after the export's record has been committed (the request's one
-    commit runs before the body is sent); the request's context, and so its studio, stays for the stream."""
-    chunks = (chunk.encode("utf-8") for chunk in writers.csv_chunks(sheet.columns, lists.batches(sheet)))
-    return _attachment(stream_with_context(chunks), export)
+    commit runs before the body is sent). The stream runs in the request's context again, with a session of its
+    own: the studio and the person are set on it before the first row is read."""
+    tenant_id, user_id = export.tenant_id, g.membership.user_id
+
+    def chunks() -> Iterator[bytes]:
+        session = db.session()
+        set_tenant(session, tenant_id)
+        set_user(session, user_id)
+        for chunk in writers.csv_chunks(sheet.columns, lists.batches(sheet)):
+            yield chunk.encode("utf-8")
+
+    return _attachment(stream_with_context(chunks()), export)
 
 
 def _send_xlsx(export: Export, sheet: lists.Sheet) -> Response:
