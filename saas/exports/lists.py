@@ -24,6 +24,7 @@ from saas.billing import queries as billing
 from saas.billing.labels import payment_method_label
 from saas.billing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
 from saas.clients import queries as client_queries
+from saas.clients.access import sees_relationship
 from saas.clients.models import Client, ClientStatus, Contact
 from saas.extensions import db
 from saas.fields import present, values
@@ -226,6 +227,10 @@ def clients_sheet(membership: Membership, place: Place, f: client_queries.Client
         Column(_("Last follow-up"), lambda c: c.last_contact_at and place.local(c.last_contact_at).date()),
         *custom_columns(membership, place, "client", f.cols),
     ]
+    if not sees_relationship(membership):
+        # Finance reads the commercial side: when the last follow-up happened is the relationship's, and a file
+        # that leaves the studio carries none of it (the custom columns are already those the role sees).
+        columns = [c for c in columns if c.header != _("Last follow-up")]
     return Sheet(
         name="clients",
         query=query,

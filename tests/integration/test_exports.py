@@ -176,6 +176,14 @@ def test_a_member_exports_only_the_clients_they_see_and_field_staff_export_nothi
     assert field.get("/app/exports").status_code == 403
 
 
+def test_finance_exports_the_commercial_side_of_clients_only(book):
+    """Finance sees every client, but a file of clients it takes out carries no relationship detail: no last
+    follow-up column."""
+    rows = read_csv(export(book.as_("fin@aurora.test"), "clients", "csv"))
+    assert rows[0] == ["Client", "Tags", "Status", "Key contact", "Phone", "Owned by"]
+    assert len(rows) == 6
+
+
 def _bill(book: Book) -> tuple[str, str]:
     """Two invoices of 鹿鸣咖啡, one sent and partly paid (a formula-like reference), one draft."""
     client_id = book.client_id("鹿鸣咖啡")
@@ -328,3 +336,34 @@ def test_a_large_export_runs_on_a_real_rq_worker(make_app, migrated, studio, new
     assert (made.state, made.rows) == ("ready", 5)
     rows = read_csv(browser.get(f"/app/exports/{made.id}/download"))
     assert len(rows) == 6 and "鹿鸣咖啡" in column(rows, "Client")
+
+
+def test_with_s3_the_file_goes_to_the_bucket_and_the_download_is_a_short_lived_link(
+    make_app, moto_server, studio, client, new_client, app
+):
+    """The job stores the file under the studio's prefix in the bucket; the author's download is a redirect to a
+    presigned GET (the bytes never pass through the app), which answers the file with its Chinese name."""
+    import boto3
+    import requests
+
+    s3 = boto3.client(
+        "s3", endpoint_url=moto_server, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    s3.create_bucket(Bucket="atelier-exports")
+    bucket_app = make_app(
+        S3_BUCKET="atelier-exports", S3_ENDPOINT_URL=moto_server, S3_ACCESS_KEY_ID="test", S3_SECRET_ACCESS_KEY="test"
+    )
+    bucket_app.config["EXPORT_JOB_ROWS"] = 1
+    Book(app, client, new_client, studio)
+    bucket_app.test_client_class = Browser
+    browser = bucket_app.test_client()
+    browser.login(studio.owner_email)
+    assert export(browser, "clients", "csv").status_code == 303
+    made = query(app, studio.tenant_id, select(Export))[0]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="atelier-exports").get("Contents", [])]
+    assert keys == [f"tenants/{studio.tenant_id}/exports/{made.id}.csv"]
+    link = browser.get(f"/app/exports/{made.id}/download")
+    assert link.status_code == 302 and "X-Amz-Signature" in link.headers["Location"]
+    fetched = requests.get(link.headers["Location"], timeout=10)
+    assert fetched.content.startswith(codecs.BOM_UTF8) and "鹿鸣咖啡".encode() in fetched.content
+    assert "filename*=UTF-8''" in fetched.headers["Content-Disposition"]
