@@ -23,10 +23,11 @@ from saas.fields.queries import FILTERS_MAX, OPS, PREFIX, VALUE_MAX, split
 # Every argument each list understands (custom-field filters, `cf.…`, are checked on their own).
 KNOWN = {
     "clients": {"q", "status", "owner", "tag", "source", "industry", "quiet_days", "archived", "sort", "cols"},
-    "projects": {"owner", "client", "type", "stage", "archived"},
+    "projects": {"owner", "client", "type", "stage", "archived", "cols"},
     "invoices": {"status"},
     "payments": {"from", "to", "method", "client"},
 }
+CUSTOM_FILTERS = ("clients", "projects")  # the lists that filter by the studio's own fields
 LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "type": 60, "cols": 400}
 
 
@@ -38,7 +39,7 @@ def check(list_name: str, args: dict[str, str]) -> None:
         problem = _custom_problem(name, value) if name.startswith(PREFIX) else _problem(list_name, name, value)
         if problem:
             errors[name[:60]] = [problem]
-    if list_name != "clients" and custom:
+    if list_name not in CUSTOM_FILTERS and custom:
         errors["cf"] = [_("This list has no custom-field filters.")]
     elif len(custom) > FILTERS_MAX:
         errors["cf"] = [_("At most %(n)d custom-field filters at once.", n=FILTERS_MAX)]

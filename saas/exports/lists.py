@@ -254,6 +254,7 @@ def projects_sheet(membership: Membership, place: Place, f: project_queries.Proj
         Column(place.money_header(_("Value")), lambda p: place.money(p.value_minor)),
         Column(_("Due"), lambda p: p.due_on),
         Column(_("Owned by"), lambda p: p.owner.name if p.owner else None),
+        *custom_columns(membership, place, "project", f.cols),
     ]
     return Sheet(
         name="projects",

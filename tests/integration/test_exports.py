@@ -367,3 +367,30 @@ def test_with_s3_the_file_goes_to_the_bucket_and_the_download_is_a_short_lived_l
     fetched = requests.get(link.headers["Location"], timeout=10)
     assert fetched.content.startswith(codecs.BOM_UTF8) and "鹿鸣咖啡".encode() in fetched.content
     assert "filename*=UTF-8''" in fetched.headers["Content-Disposition"]
+
+
+def test_projects_filter_by_custom_fields_and_show_them_as_columns_and_the_export_follows(book):
+    """The project list has the client list's custom-field filters and columns: a number range and a choice
+    filter the list (board too), the chosen field shows as a column, and the export holds the same rows and
+    column, the number typed."""
+    for key, kind, extra in (
+        ("rooms", "number", {}),
+        ("finish", "choice", {"choices": "oak | Oak | 橡木\nstone | Stone | 石材"}),
+    ):
+        form = {"key": key, "label_en": key.title(), "label_zh": f"项目{key}", "type": kind, **extra}
+        assert book.owner.submit("/app/settings/fields/new?entity=project", form).status_code == 302
+    client_id = book.client_id("鹿鸣咖啡")
+    for name, rooms, finish in (("三居室改造", 3, "oak"), ("办公室", 8, "stone"), ("小公寓", 1, "oak")):
+        body = {"client_id": client_id, "name": name, "custom_fields": {"rooms": rooms, "finish": finish}}
+        assert book.http.post("/api/v1/projects", json=body).status_code == 201
+    filters = {"cf.rooms.min": "2", "cf.finish": "oak", "cols": "rooms"}
+    page = book.owner.get("/app/projects/list", query_string=filters).get_data(as_text=True)
+    assert "三居室改造" in page and "办公室" not in page and "小公寓" not in page
+    assert "<th>Rooms</th>" in page and 'data-label="Rooms">3</td>' in page
+    board = book.owner.get("/app/projects", query_string=filters).get_data(as_text=True)
+    assert "三居室改造" in board and "办公室" not in board
+    rows = read_xlsx(export(book.owner, "projects", "xlsx", **filters))
+    assert rows[0][-1] == "Rooms" and [(r[0], r[-1]) for r in rows[1:]] == [("三居室改造", 3)]
+    wide = read_csv(export(book.owner, "projects", "csv", **{"cf.rooms.min": "2"}))
+    assert sorted(r[0] for r in wide[1:]) == ["三居室改造", "办公室"]
+    assert export(book.owner, "projects", "csv", **{"cf.rooms.between": "2"}).status_code == 422
