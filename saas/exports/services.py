@@ -203,6 +203,18 @@ def store_file(key: str, path: Path, content_type: str) -> None:
         storage.put(key, path.read_bytes(), content_type)
 
 
+def remove_expired_files() -> int:
+    """Periodic, per studio: delete the files of exports whose link has expired (the row stays, for My exports
+    and the audit trail). Returns how many files it removed."""
+    storage: Any = current_app.extensions["atelier.storage"]
+    expired = select(Export).where(Export.file_key.is_not(None), Export.expires_at < utcnow()).limit(500)
+    found = list(db.session.scalars(expired))
+    for export in found:
+        storage.delete(export.file_key)
+        export.file_key = None
+    return len(found)
+
+
 # --- reading them back --------------------------------------------------------------------------------------
 
 

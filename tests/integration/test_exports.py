@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -282,6 +283,12 @@ def test_a_large_export_is_a_job_whose_file_only_its_author_downloads(app, book)
         db.session.commit()
     assert book.owner.get(note.link).status_code == 404
     assert "Expired" in book.owner.get("/app/exports").get_data(as_text=True)
+    from saas.scheduling import tick
+
+    stored = Path(app.extensions["atelier.settings"].storage_dir) / made.file_key
+    assert stored.exists()
+    tick(app)  # the sweep deletes the expired file; the row stays for My exports and the trail
+    assert not stored.exists() and query(app, book.studio.tenant_id, select(Export))[0].file_key is None
 
 
 @pytest.mark.parametrize(
