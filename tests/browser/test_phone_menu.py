@@ -28,6 +28,7 @@ HEADINGS = {
     "/app/quotes": "Quotes",
     "/app/contracts": "Contracts",
     "/app/invoices": "Invoices",
+    "/app/payments": "Payments",
     "/app/receivables": "Receivables",
     "/app/settings/studio": "Studio settings",
     "/app/settings/pipeline": "Pipeline",
@@ -50,13 +51,28 @@ VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
 TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
+PAYMENTS = {"/app/payments"}  # those who handle money: the payments received
 ADMIN |= {"/app/settings/fields"}
 EXTRA = {
-    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "manager": MONEY | VISITS | TICKETS | FORMS,
+    "owner": MONEY
+    | PAYMENTS
+    | ADMIN
+    | VISITS
+    | TICKETS
+    | DESK
+    | FORMS
+    | {"/app/settings/api-tokens", "/app/settings/audit"},
+    "admin": MONEY
+    | PAYMENTS
+    | ADMIN
+    | VISITS
+    | TICKETS
+    | DESK
+    | FORMS
+    | {"/app/settings/api-tokens", "/app/settings/audit"},
+    "manager": MONEY | PAYMENTS | VISITS | TICKETS | FORMS,
     "member": MONEY | VISITS | TICKETS,
-    "finance": MONEY | FORMS,
+    "finance": MONEY | PAYMENTS | FORMS,
     "field": VISITS | TICKETS,
 }
 EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}
