@@ -401,3 +401,25 @@ def test_projects_filter_by_custom_fields_and_show_them_as_columns_and_the_expor
     wide = read_csv(export(book.owner, "projects", "csv", **{"cf.rooms.min": "2"}))
     assert sorted(r[0] for r in wide[1:]) == ["三居室改造", "办公室"]
     assert export(book.owner, "projects", "csv", **{"cf.rooms.between": "2"}).status_code == 422
+
+
+def test_dates_are_the_studios_local_dates(app, book):
+    """A follow-up at 00:30 on 1 December in Shanghai is 16:30 on 30 November in UTC: the export, like the list,
+    says 1 December."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from saas.clients.models import Client
+    from saas.extensions import db
+    from saas.isolation import set_tenant
+
+    with app.app_context():
+        set_tenant(db.session(), book.studio.tenant_id)
+        moment = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
+        db.session.execute(update(Client).where(Client.name == "鹿鸣咖啡").values(last_contact_at=moment))
+        db.session.commit()
+    page = book.owner.get("/app/clients", query_string={"status": "signed"}).get_data(as_text=True)
+    assert 'data-label="Last follow-up">2026-12-01</td>' in page
+    assert read_csv(export(book.owner, "clients", "csv", status="signed"))[1][6] == "2026-12-01"
+    assert str(read_xlsx(export(book.owner, "clients", "xlsx", status="signed"))[1][6])[:10] == "2026-12-01"
