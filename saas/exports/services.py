@@ -10,6 +10,7 @@ alone until it expires.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from saas.tenants import audit
 from saas.tenants.models import Membership, Tenant
 from saas.tenants.roles import Perm, has_perm
 from saas.web.urls import site_path
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "xlsx")
 KEEP_FOR = timedelta(days=7)  # a queued export's file, and its link
@@ -169,6 +172,24 @@ def run_export(export_id: str) -> None:
     if membership is None or not may_export(membership, export.list_name):
         export.state, export.error, export.finished_at = ExportState.FAILED, "not allowed", utcnow()
         return
+    try:
+        title = _write_and_store(export, membership)
+    except Exception:
+        # Said on My exports rather than left "being prepared" for ever; the person can export again.
+        log.exception("export %s failed", export_id)
+        db.session.rollback()
+        export = db.session.get(Export, uuid.UUID(export_id))
+        export.state, export.error, export.finished_at = ExportState.FAILED, "the file could not be written", utcnow()
+        return
+    export.state, export.finished_at = ExportState.READY, utcnow()
+    export.expires_at = export.finished_at + KEEP_FOR
+    _audit(export, export.user_id)
+    link = site_path("staff.download_export", export_id=export.id)
+    notify([Recipient(user_id=export.user_id, locale=export.locale)], "export_ready", {"title": title}, link)
+
+
+def _write_and_store(export: Export, membership: Membership) -> str:
+    """Write the file in a temporary folder, hand it to storage; returns the notification's title."""
     with force_locale(export.locale), tempfile.TemporaryDirectory(prefix="export-") as folder:
         path = Path(folder) / f"export.{export.format}"
         sheet = sheet_for(membership, lists.Place(membership.tenant, export.locale), export.list_name, export.filters)
@@ -176,12 +197,7 @@ def run_export(export_id: str) -> None:
         export.file_key = tenant_key(export.tenant_id, "exports", f"{export.id}.{export.format}")
         export.size = path.stat().st_size
         store_file(export.file_key, path, writers.CONTENT_TYPES[export.format])
-        title = _("Your export is ready: %(list)s, %(rows)d rows", list=list_label(export.list_name), rows=export.rows)
-    export.state, export.finished_at = ExportState.READY, utcnow()
-    export.expires_at = export.finished_at + KEEP_FOR
-    _audit(export, export.user_id)
-    link = site_path("staff.download_export", export_id=export.id)
-    notify([Recipient(user_id=export.user_id, locale=export.locale)], "export_ready", {"title": title}, link)
+        return _("Your export is ready: %(list)s, %(rows)d rows", list=list_label(export.list_name), rows=export.rows)
 
 
 def write_file(sheet: lists.Sheet, fmt: str, path: Path, title: str) -> int:

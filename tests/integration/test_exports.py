@@ -423,3 +423,24 @@ def test_dates_are_the_studios_local_dates(app, book):
     assert 'data-label="Last follow-up">2026-12-01</td>' in page
     assert read_csv(export(book.owner, "clients", "csv", status="signed"))[1][6] == "2026-12-01"
     assert str(read_xlsx(export(book.owner, "clients", "xlsx", status="signed"))[1][6])[:10] == "2026-12-01"
+
+
+def test_a_job_that_cannot_write_its_file_says_so(app, book, monkeypatch):
+    """Storage refusing the file leaves the export failed (said on My exports), never "being prepared" for ever,
+    and nothing in the audit trail or the bell."""
+    from saas.exports import services
+
+    def refuse(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "store_file", refuse)
+    app.config["EXPORT_JOB_ROWS"] = 1
+    try:
+        assert export(book.owner, "clients", "csv").status_code == 303
+    finally:
+        app.config.pop("EXPORT_JOB_ROWS")
+    made = query(app, book.studio.tenant_id, select(Export))[0]
+    assert (made.state, made.file_key) == ("failed", None)
+    assert "Failed" in book.owner.get("/app/exports").get_data(as_text=True)
+    assert query(app, book.studio.tenant_id, select(AuditEvent).where(AuditEvent.action == "export.created")) == []
+    assert query(app, book.studio.tenant_id, select(Notification).where(Notification.kind == "export_ready")) == []
