@@ -51,28 +51,15 @@ VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
 TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
-PAYMENTS = {"/app/payments"}  # those who handle money: the payments received
+HANDLES_MONEY = MONEY | {"/app/payments"}  # those who record payments also have the payments list
+TOKENS_AUDIT = {"/app/settings/api-tokens", "/app/settings/audit"}
 ADMIN |= {"/app/settings/fields"}
 EXTRA = {
-    "owner": MONEY
-    | PAYMENTS
-    | ADMIN
-    | VISITS
-    | TICKETS
-    | DESK
-    | FORMS
-    | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "admin": MONEY
-    | PAYMENTS
-    | ADMIN
-    | VISITS
-    | TICKETS
-    | DESK
-    | FORMS
-    | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "manager": MONEY | PAYMENTS | VISITS | TICKETS | FORMS,
+    "owner": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | TOKENS_AUDIT,
+    "admin": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | TOKENS_AUDIT,
+    "manager": HANDLES_MONEY | VISITS | TICKETS | FORMS,
     "member": MONEY | VISITS | TICKETS,
-    "finance": MONEY | PAYMENTS | FORMS,
+    "finance": HANDLES_MONEY | FORMS,
     "field": VISITS | TICKETS,
 }
 EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}
