@@ -87,8 +87,29 @@ def _create_demo() -> None:
     _demo_forms(owner_membership)
     _demo_dashboards(owner_membership)
     _demo_reports(owner_membership)
+    _demo_exports(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
+
+
+def _demo_exports(owner: Membership) -> None:
+    """My exports holds the signed clients as an Excel file prepared by the export job (inline under `make run`),
+    ready to download, and its notification in the bell."""
+    from saas.exports.models import Export
+    from saas.exports.services import run_export
+    from saas.jobs import enqueue
+
+    made = Export(
+        user_id=owner.user_id,
+        list_name="clients",
+        format="xlsx",
+        filters={"status": "signed"},
+        locale="zh_CN",
+        filename="客户-签约.xlsx",
+    )
+    db.session.add(made)
+    db.session.flush()
+    enqueue(run_export, str(made.id), job_id=f"export-{made.id}")
 
 
 def _second_studio(owner: User) -> None:

@@ -13,6 +13,7 @@ from saas.billing.models import (
     QuoteRevision,
 )
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
+from saas.exports.models import Export
 from saas.fields.models import FieldDefinition, FieldValue
 from saas.files.models import StoredFile
 from saas.forms.models import Form, FormRequest, Question, Submission
@@ -56,6 +57,7 @@ __all__ = [
     "ContractDecision",
     "Delivery",
     "Draft",
+    "Export",
     "FieldDefinition",
     "FieldValue",
     "Form",

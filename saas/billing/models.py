@@ -322,6 +322,7 @@ class Payment(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     __table_args__ = (
         _fk(["tenant_id", "invoice_id"], "invoices"),
         Index("ix_payments_tenant_id_invoice_id", "tenant_id", "invoice_id"),
+        Index("ix_payments_tenant_id_paid_on_id", "tenant_id", "paid_on", "id"),  # the payments list's keyset
         # One payment per PaymentIntent, however often Stripe tells us about it: the database's guarantee.
         UniqueConstraint("tenant_id", "stripe_payment_intent"),
     )

@@ -83,6 +83,8 @@ def words_for(kind: str, data: dict[str, Any]) -> Words:
     if kind == "form_submitted":
         title = _("New answers to “%(form)s”", **d)
         return Words(title, _form_outcome(data.get("outcome", "")), _("Open the submission"))
+    if kind == "export_ready":  # written by the export job in its author's language
+        return Words(data.get("title", ""), _("The file can be downloaded for 7 days."), _("Download"))
     if kind.startswith("ticket_"):
         return _ticket_words(kind, data, d)
     return Words(kind, "", pgettext("action", "Open"))

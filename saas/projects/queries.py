@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from saas.clients.models import Client
 from saas.db import utcnow
 from saas.extensions import db
+from saas.fields import queries as custom_filters
 from saas.projects.access import projects_visible_to, tasks_visible_to
 from saas.projects.models import PipelineStage, Project, StageChange, StageKind, Task, TaskStatus
 from saas.projects.pipeline import stages
@@ -31,15 +32,21 @@ class ProjectFilters:
     type: str = ""
     stage: str = ""
     archived: bool = False
+    # The studio's own fields, as on the client list: (`cf.<key>[.op]`, value) pairs, and the columns shown.
+    custom: tuple[tuple[str, str], ...] = ()
+    cols: str = ""
 
     @classmethod
     def from_args(cls, args: dict) -> ProjectFilters:
+        cols = args.getlist("cols") if hasattr(args, "getlist") else [str(args.get("cols", ""))]
         return cls(
             owner=args.get("owner", "")[:40],
             client=args.get("client", "")[:40],
             type=args.get("type", "").strip()[:60],
             stage=args.get("stage", "")[:40],
             archived=args.get("archived") == "1",
+            custom=custom_filters.filter_args(args),
+            cols=",".join(cols)[:400],
         )
 
     def as_args(self) -> dict[str, str]:
@@ -49,6 +56,8 @@ class ProjectFilters:
             "type": self.type,
             "stage": self.stage,
             "archived": "1" if self.archived else "",
+            **dict(self.custom),
+            "cols": self.cols,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -72,6 +81,8 @@ def _filtered(membership: Membership, f: ProjectFilters) -> Select:
         query = query.where(Project.type == f.type)
     if f.stage:
         query = query.where(Project.stage_id == _uuid_or_none(f.stage))
+    if f.custom:
+        query = query.where(*custom_filters.conditions(membership.role, "project", Project.id, f.custom))
     return query
 
 

@@ -9,6 +9,7 @@ def register_staff(app: Flask) -> None:
         billing,
         clients,
         dashboards,
+        exports,
         fields,
         files,
         forms,

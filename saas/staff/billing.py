@@ -410,6 +410,26 @@ def invoice_list() -> ResponseReturnValue:
     )
 
 
+@bp.get("/payments")
+@requires(Perm.PAYMENTS)
+def payment_list() -> ResponseReturnValue:
+    """Payments received, latest first: by period, method and client, for those who handle money."""
+    filters = queries.PaymentFilters.from_args(request.args)
+    page = queries.payment_page(g.membership, filters, request.args.get("after"))
+    client = _filter_client(filters.client)
+    any_client = {k: v for k, v in filters.as_args().items() if k != "client"}
+    return render_template(
+        "staff/billing/payments.html", page=page, filters=filters, client=client, any_client=any_client
+    )
+
+
+def _filter_client(client_id: str) -> Client | None:
+    try:
+        return get_client(g.membership, client_id) if client_id else None
+    except NotFound:
+        return None
+
+
 def _invoice_form(form: dict, errors: dict, invoice=None, client=None, status: int = 200):
     client = client or (invoice.client if invoice else None)
     page = render_template(

@@ -28,6 +28,7 @@ HEADINGS = {
     "/app/quotes": "Quotes",
     "/app/contracts": "Contracts",
     "/app/invoices": "Invoices",
+    "/app/payments": "Payments",
     "/app/receivables": "Receivables",
     "/app/settings/studio": "Studio settings",
     "/app/settings/pipeline": "Pipeline",
@@ -54,16 +55,17 @@ TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
 REPORTS = {"/app/reports"}  # the report builder: everyone but field staff
+HANDLES_MONEY = MONEY | {"/app/payments"}  # those who record payments also have the payments list
 TOKENS_AUDIT = {"/app/settings/api-tokens", "/app/settings/audit"}
 ADMIN |= {"/app/settings/fields"}
 # The Dashboard entry: the studio board for owners, admins and managers, the personal one for everyone else.
 STUDIO_BOARD, MY_BOARD = {"/app/dashboard"}, {"/app/dashboard/me"}
 EXTRA = {
-    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
-    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
-    "manager": MONEY | VISITS | TICKETS | FORMS | REPORTS | STUDIO_BOARD,
+    "owner": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
+    "admin": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
+    "manager": HANDLES_MONEY | VISITS | TICKETS | FORMS | REPORTS | STUDIO_BOARD,
     "member": MONEY | VISITS | TICKETS | REPORTS | MY_BOARD,
-    "finance": MONEY | FORMS | REPORTS | MY_BOARD,
+    "finance": HANDLES_MONEY | FORMS | REPORTS | MY_BOARD,
     "field": VISITS | TICKETS | MY_BOARD,
 }
 EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}

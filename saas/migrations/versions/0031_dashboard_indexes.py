@@ -2,14 +2,14 @@
 benchmark's plans: saas/reports/indexes.py)
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0030
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
 revision = "0031"
-down_revision = "0028"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

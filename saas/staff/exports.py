@@ -1,0 +1,119 @@
+"""Exports of the lists: the Export menu of a list posts here with the list's filters; a small export comes back
+at once (CSV streamed as it is read, XLSX written in write-only mode), a large one becomes a job and the person
+goes to My exports, where its state shows and its file is downloaded (by them alone, until it expires)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import Response, current_app, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from saas.errors import ValidationFailed
+from saas.exports import lists, services, writers
+from saas.exports.models import Export
+from saas.extensions import db
+from saas.files.storage import content_disposition
+from saas.i18n import current_locale
+from saas.isolation import set_tenant, set_user
+from saas.staff.blueprint import bp
+from saas.staff.context import requires
+from saas.tenants.roles import Perm
+from saas.web.pages import on_invalid
+
+CHUNK = 256 * 1024
+
+
+def _exports_page(errors: dict | None = None, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "staff/exports/list.html",
+        exports=services.exports_of(g.membership),
+        errors=errors or {},
+        list_label=services.list_label,
+    ), status
+
+
+def _refused(exc: ValidationFailed, **_records: object) -> ResponseReturnValue:
+    return _exports_page(exc.errors, 422)
+
+
+@bp.get("/exports")
+@requires(Perm.DATA_EXPORT)
+def exports() -> ResponseReturnValue:
+    return _exports_page()
+
+
+@bp.post("/exports")
+@requires(Perm.DATA_EXPORT)
+@on_invalid(_refused)
+def start_export() -> ResponseReturnValue:
+    form = request.form
+    list_name, fmt = form.get("list", ""), form.get("format", "")
+    args = {key: ",".join(v for v in form.getlist(key) if v) for key in form}
+    started = services.start_export(g.membership, g.tenant, current_locale(), list_name, fmt, args)
+    if started.sheet is None:
+        flash(_("This export is large: it is being prepared, and you will be told when it is ready."), "success")
+        return redirect(url_for("staff.exports"), 303)
+    if fmt == "csv":
+        return _stream_csv(started.export, started.sheet)
+    return _send_xlsx(started.export, started.sheet)
+
+
+def _attachment(body, export: Export) -> Response:
+    response = Response(body, mimetype=writers.CONTENT_TYPES[export.format].split(";")[0])
+    if export.format == "csv":
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Content-Disposition"] = content_disposition(export.filename, attachment=True)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _stream_csv(export: Export, sheet: lists.Sheet) -> Response:
+    """Rows are read and sent batch by batch after the export's record has been committed (the request's one
+    commit runs before the body is sent). The stream runs in the request's context again, with a session of its
+    own: the studio and the person are set on it before the first row is read."""
+    tenant_id, user_id = export.tenant_id, g.membership.user_id
+
+    def chunks() -> Iterator[bytes]:
+        session = db.session()
+        set_tenant(session, tenant_id)
+        set_user(session, user_id)
+        for chunk in writers.csv_chunks(sheet.columns, lists.batches(sheet)):
+            yield chunk.encode("utf-8")
+
+    return _attachment(stream_with_context(chunks()), export)
+
+
+def _send_xlsx(export: Export, sheet: lists.Sheet) -> Response:
+    handle, name = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    writers.write_xlsx(sheet.columns, lists.batches(sheet), path, services.list_label(export.list_name))
+    response = _attachment(_read_then_remove(path), export)
+    response.headers["Content-Length"] = str(path.stat().st_size)
+    return response
+
+
+def _read_then_remove(path: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@bp.get("/exports/<export_id>/download")
+@requires(Perm.DATA_EXPORT)
+def download_export(export_id: str) -> ResponseReturnValue:
+    """The author's file: a short-lived link to the bucket with S3, the bytes from the local folder otherwise."""
+    export = services.downloadable(g.membership, export_id)
+    storage = current_app.extensions["atelier.storage"]
+    link = storage.download_url(export.file_key, export.filename, attachment=True)
+    if link:
+        return redirect(link)
+    return _attachment(storage.get(export.file_key), export)
