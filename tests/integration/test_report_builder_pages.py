@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from saas.extensions import db
+from saas.fields import values
 from saas.fields.models import FieldDefinition
 from saas.isolation import set_tenant
 from saas.reports import pins
@@ -142,6 +143,7 @@ def test_a_report_whose_custom_field_was_removed_says_so(app, client, studio, bo
         db.session.execute(
             update(FieldDefinition).where(FieldDefinition.key == "area").values(archived_at=datetime.now(UTC))
         )
+        values.definitions_changed()  # as the services do: every process reads the definitions again
         db.session.commit()
     shown = client.get(report_url)
     assert shown.status_code == 200
