@@ -16,6 +16,7 @@ from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Con
 from saas.fields.models import FieldDefinition, FieldValue
 from saas.files.models import StoredFile
 from saas.forms.models import Form, FormRequest, Question, Submission
+from saas.imports.models import ClientExternalId, ClientImport, ImportRow
 from saas.notify.models import Delivery, Notification
 from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
 from saas.plans.models import StudioSubscription
@@ -45,6 +46,8 @@ __all__ = [
     "Checkout",
     "Client",
     "ClientEvent",
+    "ClientExternalId",
+    "ClientImport",
     "ClientShare",
     "ClientTag",
     "Comment",
@@ -57,6 +60,7 @@ __all__ = [
     "FieldValue",
     "Form",
     "FormRequest",
+    "ImportRow",
     "Interaction",
     "Invitation",
     "Invoice",

@@ -11,6 +11,7 @@ def register_staff(app: Flask) -> None:
         fields,
         files,
         forms,
+        imports,
         notifications,
         plan,
         projects,
