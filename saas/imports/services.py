@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
@@ -217,7 +217,7 @@ def failed_rows_xlsx(job: ClientImport) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Failed rows"))
-    sheet.append([_("Row"), *job.headers, _("Problems")])
+    sheet.append([pgettext("import", "Row"), *job.headers, pgettext("import", "Problems")])
     query = (
         select(ImportRow.row_number, ImportRow.values, ImportRow.reasons)
         .where(ImportRow.import_id == job.id, ImportRow.outcome == Outcome.FAILED)
@@ -268,10 +268,10 @@ def undo_import(membership: Membership, job: ClientImport) -> None:
     if job.status not in (ImportStatus.DONE, ImportStatus.FAILED):
         raise ValidationFailed({"undo": [_("Only a finished import can be undone.")]})
     if changed := changed_since(job):
-        message = ngettext(
-            "%(num)d client from this import was changed since; undo would lose that change. Undo is not possible.",
-            "%(num)d clients from this import were changed since; undo would lose those changes. Undo is not possible.",
-            changed,
+        message = _(
+            "Undo is not possible: %(num)d of the clients from this import were changed since, and undoing would "
+            "lose those changes.",
+            num=changed,
         )
         raise ValidationFailed({"undo": [message]})
     removed = _remove_created(job)

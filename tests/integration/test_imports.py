@@ -335,7 +335,7 @@ def test_undo_is_refused_once_an_imported_client_was_changed_since(app, client, 
     )
     assert edit.status_code == 302, edit.get_data(as_text=True)[:500]
     response = client.submit(f"/app/imports/{job.id}/undo", follow_redirects=True)
-    assert "1 client from this import was changed since" in response.get_data(as_text=True)
+    assert "Undo is not possible: 1 of the clients" in response.get_data(as_text=True)
     assert sorted(clients(app, studio)) == ["乙", "甲（已改）"]
     assert job_of(app, studio, job.id).status == "done"
 
