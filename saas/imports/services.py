@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -75,14 +76,16 @@ class PreviewRow:
 def preview(job: ClientImport, mapping: dict[str, str] | None = None) -> list[PreviewRow]:
     """The first rows as they would be saved with this mapping, and what is wrong with each."""
     fields = columns.client_fields()
-    cleaner = Cleaner(job.headers, mapping if mapping is not None else job.mapping, fields)
+    mapping = mapping if mapping is not None else job.mapping
+    cleaner = Cleaner(job.headers, mapping, fields)
     _headers, data = reading.header_and_rows(_sheet(job), job.content)
     found = []
     for number, cells in islice(data, PREVIEW_ROWS):
         try:
             found.append(PreviewRow(number, _as_saved(cleaner.clean(number, cells)), []))
-        except RowProblems as problems:
-            found.append(PreviewRow(number, {}, problems.reasons))
+        except RowProblems as problems:  # shown as read, beside what is wrong with it
+            read = {target: cells[int(i)] for i, target in mapping.items() if int(i) < len(cells)}
+            found.append(PreviewRow(number, read, problems.reasons))
     return found
 
 
@@ -159,10 +162,16 @@ def run_import(import_id: str) -> None:
             job.status, job.finished_at, job.error = ImportStatus.FAILED, utcnow(), str(exc)[:2000]
 
 
-def _run(job: ClientImport) -> None:
+def run_in_this_transaction(job: ClientImport) -> None:
+    """The job's work without its commits, for seeding (the demo studio): all of it commits, or none."""
+    _run(job, commit=db.session.flush)
+
+
+def _run(job: ClientImport, commit: Callable[[], None] | None = None) -> None:
+    commit = commit or db.session.commit
     job.status = ImportStatus.RUNNING
     job.started_at = job.started_at or utcnow()
-    db.session.commit()
+    commit()
     fields = columns.client_fields()
     importer = Importer(job, Cleaner(job.headers, job.mapping, fields), fields, job.created_by_id)
     _headers, data = reading.header_and_rows(_sheet(job), job.content)
@@ -175,7 +184,7 @@ def _run(job: ClientImport) -> None:
         job.updated_count += len(batch.updates)
         job.skipped_count += batch.skipped
         job.failed_count += len(batch.failed)
-        db.session.commit()
+        commit()
     job.status, job.finished_at = ImportStatus.DONE, utcnow()
     job.total_rows = job.done_rows
     counts = {
