@@ -93,13 +93,18 @@ def _encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise refuse(_("The file's text encoding is not one we read: save it as CSV UTF-8 in Excel, then upload again."))
+    broken = {encoding: _broken_characters(sample, encoding) for encoding in ("utf-8", "gb18030")}
+    encoding = min(broken, key=lambda e: broken[e])  # a clean decode (0) wins; UTF-8 first on a tie
+    if broken[encoding] * 100 > len(sample):  # a few broken bytes fail their rows; many mean another encoding
+        raise refuse(
+            _("The file's text encoding is not one we read: save it as CSV UTF-8 in Excel, then upload again.")
+        )
+    return encoding
+
+
+def _broken_characters(sample: bytes, encoding: str) -> int:
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
+    return text.count("\ufffd")
 
 
 def rows(sheet: SheetFormat, content: bytes) -> Iterator[list[str]]:

@@ -19,6 +19,20 @@ class _RememberingConverter(UltimateConverter):
     def __init__(self) -> None:
         super().__init__(neutral_tone_with_five=True)
         self._styled: dict[tuple[Any, ...], str] = {}
+        self._words: dict[tuple[Any, ...], list[list[str]]] = {}
+
+    def convert(self, words: str, style: Any, heteronym: bool, errors: Any, strict: bool, **kwargs: Any) -> Any:
+        """A segmented word's syllables depend on the word alone (no tone sandhi here): company names repeat
+        their words (上海, 设计, 有限公司) thousands of times in one sheet."""
+        if kwargs or callable(errors):
+            return super().convert(words, style, heteronym, errors, strict, **kwargs)
+        key = (words, style, heteronym, errors, strict)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = super().convert(words, style, heteronym, errors, strict)
+            if len(self._words) > 200_000:  # a sheet of unrelated words: keep memory bounded
+                self._words.clear()
+        return [list(syllables) for syllables in found]
 
     def convert_style(self, han: str, orig_pinyin: str, style: Any, strict: bool, **kwargs: Any) -> str:
         key = (han, orig_pinyin, style, strict, tuple(sorted(kwargs.items())))
