@@ -203,8 +203,9 @@ def _batches(job: ClientImport, importer: Importer, data: Iterator[Any], commit:
         job.skipped_count += batch.skipped
         job.failed_count += len(batch.failed)
         commit()
-        # The duplicate index grows by a few objects a row; frozen, the collector stops walking what earlier
-        # batches left again and again (without this the job slows down as the file grows).
+        # The duplicate index grows by a few objects a row: once this batch's garbage is collected, what is left is
+        # frozen, so the collector stops walking it again and again (the job would slow down as the file grows).
+        gc.collect()
         gc.freeze()
 
 
