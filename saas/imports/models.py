@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey
 from saas.isolation import TenantScoped
@@ -53,7 +53,7 @@ class ClientImport(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     file_format: Mapped[str] = mapped_column(String(10))  # csv | xlsx
     encoding: Mapped[str | None] = mapped_column(String(20))  # csv: utf-8-sig | gb18030
     delimiter: Mapped[str | None] = mapped_column(String(2))  # csv: "," or "\t"
-    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     headers: Mapped[list[str]] = mapped_column(JSON, default=list)
     mapping: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # {column index: target}
     duplicates: Mapped[str] = mapped_column(String(10), default=Duplicates.SKIP)

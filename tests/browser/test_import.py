@@ -63,7 +63,7 @@ def test_mapping_page_and_progress_bar(browser, app, migrated, studio):
             timeout=120,
         )
         assert worker.returncode == 0, worker.stderr[-2000:]
-        p.wait_for_selector("[data-failed-link]:not([hidden])", timeout=15000)  # the script saw it finish
+        p.wait_for_selector("[data-failed-link]:not([hidden])", timeout=60000)  # the script saw it finish
         assert p.locator("progress.import-bar").get_attribute("value") == "100"
         assert p.locator("[data-field=created]").inner_text() == "2"
         assert p.locator("[data-field=failed]").inner_text() == "1"
