@@ -22,7 +22,7 @@ from saas.errors import ValidationFailed
 MAX_BYTES = 50 * 1024 * 1024
 MAX_COLUMNS = 200
 SAMPLE = 64 * 1024
-csv.field_size_limit(1024 * 1024)  # one cell may be long (and is then refused as a row problem, not a crash)
+csv.field_size_limit(MAX_BYTES)  # one cell may be long (and is then refused as a row problem, not a crash)
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,11 @@ def rows(sheet: SheetFormat, content: bytes) -> Iterator[list[str]]:
 
 def _csv_rows(sheet: SheetFormat, content: bytes) -> Iterator[list[str]]:
     stream = io.TextIOWrapper(io.BytesIO(content), encoding=sheet.encoding, errors="replace", newline="")
-    for row in csv.reader(stream, delimiter=sheet.delimiter or ","):
-        yield [cell.strip() for cell in row[:MAX_COLUMNS]]
+    try:
+        for row in csv.reader(stream, delimiter=sheet.delimiter or ","):
+            yield [cell.strip() for cell in row[:MAX_COLUMNS]]
+    except csv.Error as exc:  # met when the upload counts the rows: the file is refused before anything runs
+        raise refuse(_("This CSV file cannot be read (%(problem)s): save it again from Excel.", problem=exc)) from exc
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[str]]:

@@ -76,15 +76,17 @@ class Cleaner:
         reasons: list[str] = []
         out = Cleaned(row_number, {}, None, {}, None)
         contact: dict[str, Any] = {}
+        named = False  # a name was written (if it is refused, that is its problem, not "required")
         for index, target, header in self.columns:
             raw = cells[index] if index < len(cells) else ""
             if not raw:
                 continue
+            named = named or target == "name"
             try:
                 self._put(out, contact, target, raw)
             except InvalidValue as exc:
                 reasons.append(f"{header}: {translate(exc.message)}")
-        if not out.client.get("name"):
+        if not named:
             reasons.append(translate(Msg(N_("%(column)s: A client name is required."), column=self._name_header())))
         if reasons:
             raise RowProblems(reasons)

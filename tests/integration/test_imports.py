@@ -231,6 +231,23 @@ def test_bad_rows_fail_with_their_reasons_and_never_stop_the_good_ones(app, clie
     assert rows[5][1] == "空字节"  # the NUL byte is not written into the workbook
 
 
+def test_a_huge_cell_fails_its_row_and_a_huge_file_is_refused(app, client, studio, monkeypatch):
+    client.login(studio.owner_email)
+    content = csv_bytes("客户名称,备注\n" + "巨" * 2_000_000 + ",x\n正常客户," + "注" * 20_000 + "\n好客户,ok\n")
+    job = run_import(client, app, studio, content)
+    assert (job.created_count, job.failed_count) == (1, 2)
+    failed = query(app, studio.tenant_id, select(ImportRow).where(ImportRow.outcome == "failed"))
+    assert [r.reasons for r in sorted(failed, key=lambda r: r.row_number)] == [
+        ["客户名称: Use at most 200 characters."],
+        ["备注: Use at most 10000 characters."],
+    ]
+    from saas.imports import reading
+
+    monkeypatch.setattr(reading, "MAX_BYTES", 1000)
+    response = upload(client, csv_bytes("客户名称\n" + "甲\n" * 1000))
+    assert response.status_code == 422 and "larger than 50 MB" in response.get_data(as_text=True)
+
+
 def test_chinese_pages_for_a_chinese_studio(app, client, studio):
     client.login(studio.owner_email)
     assert client.submit("/app/account", {"name": "林晓", "locale": "zh_CN"}).status_code == 302
