@@ -40,6 +40,7 @@ HEADINGS = {
     "/app/notifications": "Notifications",
     "/app/account": "Your account",
     "/app/forms": "Forms",
+    "/app/clients/import": "Import clients",
 }
 # What each role's menu holds (beyond Home, Clients, Projects, My tasks, Team, Notifications and Your account).
 MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
@@ -50,11 +51,14 @@ VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
 TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
+IMPORT = {"/app/clients/import"}  # owners, admins and managers bring sheets in (Perm.DATA_IMPORT)
+STUDIO_DATA = FORMS | IMPORT
+AUDITORS = {"/app/settings/api-tokens", "/app/settings/audit"}
 ADMIN |= {"/app/settings/fields"}
 EXTRA = {
-    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | {"/app/settings/api-tokens", "/app/settings/audit"},
-    "manager": MONEY | VISITS | TICKETS | FORMS,
+    "owner": MONEY | ADMIN | VISITS | TICKETS | DESK | STUDIO_DATA | AUDITORS,
+    "admin": MONEY | ADMIN | VISITS | TICKETS | DESK | STUDIO_DATA | AUDITORS,
+    "manager": MONEY | VISITS | TICKETS | STUDIO_DATA,
     "member": MONEY | VISITS | TICKETS,
     "finance": MONEY | FORMS,
     "field": VISITS | TICKETS,
