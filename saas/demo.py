@@ -88,6 +88,7 @@ def _create_demo() -> None:
     _demo_dashboards(owner_membership)
     _demo_reports(owner_membership)
     _demo_exports(owner_membership)
+    _demo_import(owner_membership)
     _second_studio(owner_membership.user)
     set_tenant(db.session(), None)
 
@@ -1095,3 +1096,22 @@ def _demo_reports(owner: Membership) -> None:
         report = reports.create_report(owner, {"name": name, "measure": "count", "chart": "bar", **definition})
         if board is not None:
             reports.pin_report(owner, report, board, True)
+
+
+DEMO_SHEET = (
+    "客户名称,联系人,手机,邮箱,行业,来源,地区,标签,状态,备注\n"
+    "云杉家居,周敏,139 1000 2001,zhoumin@yunshan.cn,家居,展会,杭州,展会线索、软装,意向,从老表格导入\n"
+    "拾光摄影工作室,陈晨,139 1000 2002,chen@shiguang.cn,摄影,转介绍,上海,,潜在,\n"
+    "北辰酒店管理,刘洋,139 1000 2003,liu@beichen-hotel.cn,酒店,官网,北京,大客户,签约,\n"
+    "无效邮箱的客户,马丁,139 1000 2004,not-an-email,零售,展会,广州,,潜在,这一行的邮箱写错了\n"
+)
+
+
+def _demo_import(owner: Membership) -> None:
+    """One finished import in the history (three clients from a studio's old sheet, one row refused for its
+    e-mail), undoable, under Clients → Import clients."""
+    from saas.imports import services as imports
+
+    job = imports.upload_import(owner, "老客户表.csv", DEMO_SHEET.encode())
+    job.status = "queued"
+    imports.run_in_this_transaction(job)

@@ -17,6 +17,7 @@ from saas.exports.models import Export
 from saas.fields.models import FieldDefinition, FieldValue
 from saas.files.models import StoredFile
 from saas.forms.models import Form, FormRequest, Question, Submission
+from saas.imports.models import ClientExternalId, ClientImport, ImportRow
 from saas.notify.models import Delivery, Notification
 from saas.payments.models import Checkout, RefundRequest, StripeAccount, StripeEvent
 from saas.plans.models import StudioSubscription
@@ -49,6 +50,8 @@ __all__ = [
     "Checkout",
     "Client",
     "ClientEvent",
+    "ClientExternalId",
+    "ClientImport",
     "ClientShare",
     "ClientTag",
     "Comment",
@@ -62,6 +65,7 @@ __all__ = [
     "FieldValue",
     "Form",
     "FormRequest",
+    "ImportRow",
     "Interaction",
     "Invitation",
     "Invoice",

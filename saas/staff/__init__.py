@@ -13,6 +13,7 @@ def register_staff(app: Flask) -> None:
         fields,
         files,
         forms,
+        imports,
         notifications,
         plan,
         projects,

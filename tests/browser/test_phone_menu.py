@@ -44,6 +44,7 @@ HEADINGS = {
     "/app/dashboard": "Studio dashboard",
     "/app/dashboard/me": "My dashboard",
     "/app/reports": "Reports",
+    "/app/clients/import": "Import clients",
 }
 # What each role's menu holds (beyond Home, Clients, Projects, My tasks, Team, Notifications and Your account).
 MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
@@ -56,14 +57,16 @@ DESK = {"/app/settings/tickets"}
 FORMS = {"/app/forms"}  # those who see every client read what the studio's forms brought in
 REPORTS = {"/app/reports"}  # the report builder: everyone but field staff
 HANDLES_MONEY = MONEY | {"/app/payments"}  # those who record payments also have the payments list
+IMPORT = {"/app/clients/import"}  # owners, admins and managers bring sheets in (Perm.DATA_IMPORT)
+STUDIO_DATA = FORMS | IMPORT
 TOKENS_AUDIT = {"/app/settings/api-tokens", "/app/settings/audit"}
 ADMIN |= {"/app/settings/fields"}
 # The Dashboard entry: the studio board for owners, admins and managers, the personal one for everyone else.
 STUDIO_BOARD, MY_BOARD = {"/app/dashboard"}, {"/app/dashboard/me"}
 EXTRA = {
-    "owner": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
-    "admin": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | FORMS | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
-    "manager": HANDLES_MONEY | VISITS | TICKETS | FORMS | REPORTS | STUDIO_BOARD,
+    "owner": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | STUDIO_DATA | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
+    "admin": HANDLES_MONEY | ADMIN | VISITS | TICKETS | DESK | STUDIO_DATA | REPORTS | TOKENS_AUDIT | STUDIO_BOARD,
+    "manager": HANDLES_MONEY | VISITS | TICKETS | STUDIO_DATA | REPORTS | STUDIO_BOARD,
     "member": MONEY | VISITS | TICKETS | REPORTS | MY_BOARD,
     "finance": HANDLES_MONEY | FORMS | REPORTS | MY_BOARD,
     "field": VISITS | TICKETS | MY_BOARD,

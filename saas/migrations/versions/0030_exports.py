@@ -3,7 +3,7 @@ and when its link expires); tenant_id leads its key and index, RLS forced. Also 
 index, (tenant_id, paid_on, id), which the new payments page and its export read along.
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from saas.tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0030"
-down_revision = "0028"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,192 @@
+"""Import of clients with their contacts at the size of issue 17: a CSV of BENCH_IMPORT_ROWS rows (default
+100,000; Chinese company names, a contact with phone and e-mail, tags, status, industry, source, region; 1% bad
+e-mails, 1% duplicates of earlier rows), mapped and checked for duplicates, imported into a fresh studio by the
+same code the job runs (saas.imports.services.run_import, batches committed), and in the same run a raw COPY of
+the same rows into a bare table without any index: the floor any import stands on. Prints both, the ratio, the
+time per phase (reading + checking rows, writing), and the peak RSS of a fresh process importing 10,000 and
+100,000 rows (the file is streamed: memory should not follow the rows).
+
+Run:  /tmp/devpg/reset.sh atelier_imports_bench
+      BENCH_DATABASE_URL=postgresql+psycopg://atelier_app:app@127.0.0.1:55500/atelier_imports_bench \
+      BENCH_MIGRATION_DATABASE_URL=postgresql+psycopg://atelier_owner:owner@127.0.0.1:55500/atelier_imports_bench \
+      .venv/bin/python bench/bench_import.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import environment
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+CITIES = "上海 北京 广州 深圳 杭州 成都 重庆 南京 苏州 武汉 西安 长沙 厦门 青岛 天津 宁波".split()
+WORDS = "星辰 云端 山水 明月 清风 锦绣 华彩 匠心 木石 青禾 远见 一方 如意 长青 新象 东方 朗润 织梦 拾光 栖居".split()
+KINDS = "设计 装饰 文化 传媒 建筑 家居 科技 餐饮 品牌 空间".split()
+SUFFIX = ["有限公司", "工作室", "集团", "事务所", ""]
+HEADER = "客户名称,联系人,手机,邮箱,标签,状态,行业,来源,地区"
+
+
+def rows(count: int) -> Iterator[list[str]]:
+    """Distinct names (a number keeps 16×20×20×10×5 combinations distinct past 100,000 rows)."""
+    rng = random.Random(17)
+    for i in range(count):
+        name = f"{rng.choice(CITIES)}{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.choice(KINDS)}{i}{rng.choice(SUFFIX)}"
+        email = "not-an-email" if i % 100 == 3 else f"c{i}@example.com"
+        phone = f"139{i:08d}"
+        if i % 100 == 5:  # a duplicate of the row before, by phone
+            phone = f"139{i - 1:08d}"
+        yield [name, f"联系人{i}", phone, email, "VIP、导入", "意向", rng.choice(KINDS), "展会", rng.choice(CITIES)]
+
+
+def csv_bytes(data: Iterator[list[str]]) -> bytes:
+    return "".join([HEADER + "\n", *(",".join(r) + "\n" for r in data)]).encode()
+
+
+def raw_copy_seconds(env: dict[str, str], data: Iterator[list[str]]) -> float:
+    """COPY of the same rows into a bare table (no index, no RLS, no checks), as the owner role."""
+    import psycopg
+
+    url = env["MIGRATION_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_raw_import")
+        conn.execute(
+            "CREATE TABLE bench_raw_import (name text, contact text, phone text, email text, tags text,"
+            " status text, industry text, source text, region text)"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy("COPY bench_raw_import FROM STDIN") as copy:
+            for row in data:
+                copy.write_row(row)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_raw_import")
+        conn.commit()
+    return seconds
+
+
+def import_once(count: int) -> dict[str, float]:
+    """One import of `count` rows into a fresh studio, in this process; the phases timed."""
+    from sqlalchemy import select
+
+    from saas.app import create_app
+    from saas.extensions import db
+    from saas.imports import engine, services
+    from saas.imports.models import ClientImport
+    from saas.isolation import set_tenant
+    from saas.tenants.services import create_studio
+
+    env = environment(Path(tempfile.mkdtemp(prefix="atelier-bench-import-")))
+    app = create_app(env)
+    content = csv_bytes(rows(count))
+    rss_before = _rss_mb()
+    phases = {"decide": 0.0, "write": 0.0}
+    for name in phases:
+        original = getattr(engine.Importer, name)
+
+        def timed(self, *args, _original=original, _name=name):
+            started = time.perf_counter()
+            try:
+                return _original(self, *args)
+            finally:
+                phases[_name] += time.perf_counter() - started
+
+        setattr(engine.Importer, name, timed)
+    slug = f"imp-{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        owner = create_studio("导入工作室", slug, "Owner", f"owner@{slug}.bench", "bench-password-1", "zh_CN")
+        db.session.commit()
+        set_tenant(db.session(), owner.tenant_id)
+        started = time.perf_counter()
+        job = services.upload_import(owner, "bench.csv", content)
+        services.start_import(owner, job, {k: v for k, v in job.mapping.items()}, "skip")
+        job_id = str(job.id)
+        job.status = "queued"
+        db.session.flush()
+        uploaded = time.perf_counter()
+        db.session.info.pop("pending_jobs", None)  # run it here, timed, instead of after the commit
+        db.session.commit()
+        set_tenant(db.session(), owner.tenant_id)
+        services.run_import(job_id)
+        db.session.commit()
+        done = time.perf_counter()
+        set_tenant(db.session(), owner.tenant_id)
+        job = db.session.scalar(select(ClientImport).where(ClientImport.id == uuid.UUID(job_id)))
+        counts = [job.status, job.created_count, job.updated_count, job.skipped_count, job.failed_count]
+        undo_started = time.perf_counter()
+        services.undo_import(owner, job)  # as the undo button runs it, in the request
+        db.session.commit()
+        undo = time.perf_counter() - undo_started
+    return {
+        "rows": count,
+        "upload": uploaded - started,
+        "job": done - uploaded,
+        **phases,
+        "counts": counts,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_before_mb": rss_before,
+        "undo": undo,
+        "file_mb": len(content) / 1024 / 1024,
+    }
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 1024 / 1024
+
+
+def in_fresh_process(count: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--once", str(count)], capture_output=True, text=True, env=os.environ, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from saas.config import load_settings
+    from saas.dbadmin import upgrade
+
+    env = environment(Path(tempfile.mkdtemp(prefix="atelier-bench-import-")))
+    if not env["DATABASE_URL"].startswith("postgresql"):
+        sys.exit("bench_import measures PostgreSQL: set BENCH_DATABASE_URL and BENCH_MIGRATION_DATABASE_URL")
+    upgrade(load_settings(env))
+    copy_seconds = raw_copy_seconds(env, rows(ROWS))
+    result = in_fresh_process(ROWS)
+    total = result["upload"] + result["job"]
+    print(f"rows: {ROWS}  outcome (status, created, updated, skipped, failed): {result['counts']}")
+    print(f"raw COPY into a bare table      {copy_seconds:7.2f} s   {ROWS / copy_seconds:9,.0f} rows/s")
+    print(f"import: upload (sniff + count)  {result['upload']:7.2f} s")
+    print(
+        f"import: job                     {result['job']:7.2f} s   {ROWS / result['job']:9,.0f} rows/s"
+        f"   (checking rows {result['decide']:.2f} s, writing {result['write']:.2f} s)"
+    )
+    print(f"import: upload + job            {total:7.2f} s   {ROWS / total:9,.0f} rows/s")
+    print(f"undo of the import (in the request)  {result['undo']:5.2f} s")
+    print(f"ratio import job / raw COPY     {result['job'] / copy_seconds:7.1f} x slower")
+    small = in_fresh_process(max(ROWS // 10, 1000))
+    for run in (small, result):
+        print(
+            f"peak RSS at {run['rows']:>7,} rows: {run['peak_rss_mb']:4.0f} MB (before the import, with the app and "
+            f"the file: {run['rss_before_mb']:.0f} MB; the file {run['file_mb']:.1f} MB; "
+            f"{run['rows'] / run['job']:,.0f}"
+            " rows/s)"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--once":
+        print(json.dumps(import_once(int(sys.argv[2]))))
+    else:
+        main()

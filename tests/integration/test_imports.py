@@ -1,0 +1,422 @@
+"""Importing clients through the staff pages: a sheet is uploaded (CSV in UTF-8 with and without BOM, GBK, tab
+separated; XLSX), its Chinese or English headers are mapped, the preview shows every row's problems, the job
+imports (inline here; a real RQ worker in test_imports_worker.py), and the clients end up as if created one by
+one: found by search, sorted by pinyin, filtered by tag and custom field. Bad rows never stop the good ones,
+duplicates are skipped, updated or created as asked, external ids upsert, and an import is undone as a whole."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from saas.clients import queries as client_queries
+from saas.clients.models import Client, ClientEvent, ClientTag, Contact
+from saas.extensions import db
+from saas.fields.models import FieldValue
+from saas.imports.models import ClientImport, ImportRow
+from saas.isolation import set_tenant
+from saas.tenants.models import AuditEvent, Membership
+from tests.conftest import add_member, query
+
+ZH_HEADER = "客户名称,联系人,手机,邮箱,微信,行业,来源,地区,标签,备注,状态\n"
+ZH_ROWS = (
+    "重庆山城设计,王芳,138 0013 8000,wang@shancheng.cn,wf_sc,建筑,展会,重庆,VIP、老客户,首次合作,签约\n"
+    "北京北辰文化,李雷,(010) 6234-5678,li@beichen.cn,,文化,转介绍,北京,VIP,,意向\n"
+    "Harbour Lane Studio,Anna Smith,+44 20 7946 0958,anna@harbour.test,,Retail,Website,London,,,potential\n"
+)
+
+
+def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
+    return text.encode(encoding)
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(browser, content: bytes, filename: str = "clients.csv"):
+    return browser.submit(
+        "/app/clients/import", {"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data"
+    )
+
+
+def import_id_of(response) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    return re.search(r"/app/imports/([0-9a-f-]{36})", response.headers["Location"]).group(1)
+
+
+def mapping_form(app, studio, import_id: str) -> dict[str, str]:
+    job = query(app, studio.tenant_id, select(ClientImport).where(ClientImport.id == uuid.UUID(str(import_id))))[0]
+    return {f"column_{i}": target for i, target in job.mapping.items()}
+
+
+def run_import(
+    browser,
+    app,
+    studio,
+    content: bytes,
+    filename: str = "clients.csv",
+    duplicates: str = "skip",
+    mapping: dict[str, str] | None = None,
+) -> ClientImport:
+    import_id = import_id_of(upload(browser, content, filename))
+    form = mapping if mapping is not None else mapping_form(app, studio, import_id)
+    response = browser.submit(
+        f"/app/imports/{import_id}/mapping", {**form, "duplicates": duplicates, "action": "start"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    return job_of(app, studio, import_id)
+
+
+def job_of(app, studio, import_id) -> ClientImport:
+    return query(app, studio.tenant_id, select(ClientImport).where(ClientImport.id == uuid.UUID(str(import_id))))[0]
+
+
+def clients(app, studio) -> dict[str, Client]:
+    return {c.name: c for c in query(app, studio.tenant_id, select(Client))}
+
+
+def test_a_chinese_csv_is_mapped_by_its_headers_and_imported_as_if_created_one_by_one(app, client, studio):
+    client.login(studio.owner_email)
+    job = run_import(client, app, studio, csv_bytes(ZH_HEADER + ZH_ROWS))
+    assert job.mapping == {
+        "0": "name",
+        "1": "contact_name",
+        "2": "phone",
+        "3": "email",
+        "4": "wechat",
+        "5": "industry",
+        "6": "source",
+        "7": "region",
+        "8": "tags",
+        "9": "notes",
+        "10": "status",
+    }
+    assert (job.status, job.created_count, job.failed_count, job.done_rows) == ("done", 3, 0, 3)
+    found = clients(app, studio)
+    chongqing = found["重庆山城设计"]
+    assert (chongqing.status, chongqing.tags, chongqing.region, chongqing.notes) == (
+        "signed",
+        ["VIP", "老客户"],
+        "重庆",
+        "首次合作",
+    )
+    assert chongqing.sort_key.startswith("chong2 qing4")
+    assert found["北京北辰文化"].status == "intent"
+    contacts = query(app, studio.tenant_id, select(Contact).where(Contact.client_id == chongqing.id))
+    assert [(c.name, c.phone, c.email, c.wechat) for c in contacts] == [
+        ("王芳", "138 0013 8000", "wang@shancheng.cn", "wf_sc")
+    ]
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        owner = db.session.scalar(select(Membership).where(Membership.id == studio.owner_membership_id))
+
+        def names(**filters) -> list[str]:
+            page = client_queries.client_page(owner, client_queries.ClientFilters(**filters), None)
+            return [c.name for c in page.clients]
+
+        assert names(q="13800138000") == ["重庆山城设计"]  # the phone's digits, as the service indexes them
+        assert names(q="anna@harbour") == ["Harbour Lane Studio"]
+        assert names(tag="VIP") == ["北京北辰文化", "重庆山城设计"]  # bei3 before chong2: pinyin order
+        assert names() == ["北京北辰文化", "重庆山城设计", "Harbour Lane Studio"]
+    tags = query(app, studio.tenant_id, select(ClientTag).where(ClientTag.client_id == chongqing.id))
+    assert sorted(t.tag for t in tags) == ["VIP", "老客户"]
+    timeline = query(app, studio.tenant_id, select(ClientEvent).where(ClientEvent.client_id == chongqing.id))
+    assert [e.kind for e in timeline] == ["client.created"]
+    audit = query(app, studio.tenant_id, select(AuditEvent).where(AuditEvent.action.like("clients.%")))
+    assert sorted(a.action for a in audit) == ["clients.import_started", "clients.imported"]
+
+
+def define_field(browser, key: str, type_: str, label_zh: str, **extra) -> None:
+    form = {"key": key, "label_en": key.replace("_", " ").title(), "label_zh": label_zh, "type": type_, **extra}
+    assert browser.submit("/app/settings/fields/new?entity=client", form).status_code == 302
+
+
+def test_each_encoding_and_format_reads_the_same_rows(app, client, studio):
+    """UTF-8 with a BOM (Excel's "CSV UTF-8"), GBK as Excel in China saves CSV, tab separated, and XLSX whose
+    phone cells are numbers and whose dates are dates: each gives the same clients."""
+    client.login(studio.owner_email)
+    header = "客户名称,联系人,手机\n"
+    files = {
+        "bom.csv": csv_bytes("\ufeff" + header + "甲方一,张一,13800000001\n"),
+        "gbk.csv": csv_bytes(header + "甲方二,张二,13800000002\n", "gbk"),
+        "gb18030.csv": csv_bytes(header + "甲方三㐀,张三,13800000003\n", "gb18030"),
+        "tabs.txt": csv_bytes(header.replace(",", "\t") + "甲方四\t张四\t13800000004\n"),
+        "book.xlsx": xlsx_bytes([["客户名称", "联系人", "手机"], ["甲方五", "张五", 13800000005]]),
+    }
+    for name, content in files.items():
+        job = run_import(client, app, studio, content, name)
+        assert (job.status, job.created_count, job.failed_count) == ("done", 1, 0), name
+    contacts = query(app, studio.tenant_id, select(Contact))
+    assert sorted((c.phone, c.name) for c in contacts) == [
+        (f"1380000000{i}", f"张{n}") for i, n in enumerate("一二三四五", start=1)
+    ]
+    assert "甲方三㐀" in clients(app, studio)
+
+
+def test_a_file_that_is_not_what_it_says_is_refused_at_once(app, client, studio):
+    client.login(studio.owner_email)
+    cases = {
+        "empty.csv": (b"", "The file is empty."),
+        "binary.csv": (bytes(range(256)) * 4, "not a CSV text file"),
+        "zip.xlsx": (b"PK\x03\x04" + b"\x00" * 200, "not an Excel workbook"),
+        "text.xlsx": (b"name,phone\nA,1\n", "not an Excel workbook"),
+        "old.xls": (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "Old Excel files"),
+        "header-only.csv": (b"name,phone\n", "no rows under it"),
+        "photo.png": (b"\x89PNG\r\n", "Upload a CSV or Excel"),
+    }
+    for name, (content, message) in cases.items():
+        response = upload(client, content, name)
+        assert response.status_code == 422, name
+        assert message in response.get_data(as_text=True), name
+    assert query(app, studio.tenant_id, select(ClientImport)) == []
+
+
+BAD_ROWS = (
+    "客户名称,邮箱,状态,到访日期,手机,备注\n"
+    "好客户,good@example.com,签约,2026-03-01,13800138000,ok\n"
+    "坏邮箱,not-an-email,,,,\n"
+    "未知状态,,flying,,,\n"
+    "不存在的日期,,,2026-02-30,,\n"
+    f"{'长' * 201},,,,,\n"
+    "空字节\x00,,,,,\n"
+    ",nobody@example.com,,,,\n"
+    "坏电话,,,,call me,\n"
+    "又一个好客户,other@example.com,potential,,,fine\n"
+)
+
+
+def test_bad_rows_fail_with_their_reasons_and_never_stop_the_good_ones(app, client, studio):
+    client.login(studio.owner_email)
+    define_field(client, "visit_on", "date", "到访日期")
+    import_id = import_id_of(upload(client, csv_bytes(BAD_ROWS)))
+    page = client.get(f"/app/imports/{import_id}").get_data(as_text=True)  # the preview: each row's problems
+    for problem in (
+        "Enter a valid e-mail address",
+        "Unknown status",
+        "This date does not exist",
+        "Use at most 200 characters",
+        "characters that cannot be saved",
+        "A client name is required",
+        "Enter a phone number",
+    ):
+        assert problem in page, problem
+    form = {**mapping_form(app, studio, import_id), "duplicates": "skip", "action": "start"}
+    assert form["column_3"] == "custom:visit_on"  # mapped by the field's Chinese label
+    assert client.submit(f"/app/imports/{import_id}/mapping", form).status_code == 302
+    job = job_of(app, studio, import_id)
+    assert (job.status, job.created_count, job.failed_count) == ("done", 2, 7)
+    good = clients(app, studio)["好客户"]
+    assert good.custom_fields == {"visit_on": "2026-03-01"}
+    values = query(app, studio.tenant_id, select(FieldValue).where(FieldValue.record_id == good.id))
+    assert [v.keyed for v in values] == ["2026-03-01"]
+    response = client.get(f"/app/imports/{import_id}/failed.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Row", "客户名称", "邮箱", "状态", "到访日期", "手机", "备注", "Problems")
+    assert [r[0] for r in rows[1:]] == [3, 4, 5, 6, 7, 8, 9]
+    assert rows[1][2] == "not-an-email" and "邮箱: Enter a valid e-mail address" in rows[1][-1]
+    assert "到访日期: This date does not exist." in rows[3][-1]
+    assert rows[5][1] == "空字节"  # the NUL byte is not written into the workbook
+
+
+def test_a_huge_cell_fails_its_row_and_a_huge_file_is_refused(app, client, studio, monkeypatch):
+    client.login(studio.owner_email)
+    content = csv_bytes("客户名称,备注\n" + "巨" * 2_000_000 + ",x\n正常客户," + "注" * 20_000 + "\n好客户,ok\n")
+    job = run_import(client, app, studio, content)
+    assert (job.created_count, job.failed_count) == (1, 2)
+    failed = query(app, studio.tenant_id, select(ImportRow).where(ImportRow.outcome == "failed"))
+    assert [r.reasons for r in sorted(failed, key=lambda r: r.row_number)] == [
+        ["客户名称: Use at most 200 characters."],
+        ["备注: Use at most 10000 characters."],
+    ]
+    from saas.imports import reading
+
+    monkeypatch.setattr(reading, "MAX_BYTES", 1000)
+    response = upload(client, csv_bytes("客户名称\n" + "甲\n" * 1000))
+    assert response.status_code == 422 and "larger than 50 MB" in response.get_data(as_text=True)
+
+
+def test_chinese_pages_for_a_chinese_studio(app, client, studio):
+    client.login(studio.owner_email)
+    assert client.submit("/app/account", {"name": "林晓", "locale": "zh_CN"}).status_code == 302
+    import_id = import_id_of(upload(client, csv_bytes(BAD_ROWS)))
+    page = client.get(f"/app/imports/{import_id}").get_data(as_text=True)
+    assert "映射列" in page and "重复" in page and "客户名称" in page
+    assert "请输入有效的电子邮件地址" in page or "Enter a valid e-mail address" not in page
+
+
+EXISTING = "客户名称,手机,邮箱,行业\n"
+
+
+def _existing(client, app, studio) -> None:
+    job = run_import(client, app, studio, csv_bytes(EXISTING + "老客户甲,13900000001,,建筑\n老客户乙,,b@old.cn,零售\n"))
+    assert job.created_count == 2
+
+
+DUPLICATES = (
+    EXISTING
+    + "新名字甲,139-0000-0001,,家装\n"  # the same phone as 老客户甲 (its digits)
+    + "老客户乙的新名,,B@OLD.CN,餐饮\n"  # the same e-mail, other case
+    + " 老客户甲 ,,,\n"  # the same name, with spaces
+    + "全新客户,13700000000,,文化\n"
+    + "全新客户,,,重复的行\n"  # a duplicate within the file
+)
+
+
+def test_duplicates_are_skipped(app, client, studio):
+    client.login(studio.owner_email)
+    _existing(client, app, studio)
+    job = run_import(client, app, studio, csv_bytes(DUPLICATES), duplicates="skip")
+    assert (job.created_count, job.updated_count, job.skipped_count) == (1, 0, 4)
+    assert sorted(clients(app, studio)) == ["全新客户", "老客户乙", "老客户甲"]
+    assert clients(app, studio)["全新客户"].industry == "文化"
+
+
+def test_duplicates_update_the_existing_clients(app, client, studio):
+    client.login(studio.owner_email)
+    _existing(client, app, studio)
+    job = run_import(client, app, studio, csv_bytes(DUPLICATES), duplicates="update")
+    assert (job.created_count, job.updated_count, job.skipped_count) == (1, 2, 2)
+    found = clients(app, studio)
+    assert found["新名字甲"].industry == "家装" and found["新名字甲"].version == 2
+    assert found["老客户乙的新名"].industry == "餐饮"
+    assert "新名字甲" in found["新名字甲"].search_text
+
+
+def test_duplicates_are_created_when_asked(app, client, studio):
+    client.login(studio.owner_email)
+    _existing(client, app, studio)
+    job = run_import(client, app, studio, csv_bytes(DUPLICATES), duplicates="create")
+    assert (job.created_count, job.updated_count, job.skipped_count) == (5, 0, 0)
+    assert len(query(app, studio.tenant_id, select(Client))) == 7
+
+
+def test_an_external_id_upserts_whatever_the_duplicate_choice(app, client, studio):
+    client.login(studio.owner_email)
+    first = run_import(
+        client, app, studio, csv_bytes("外部编号,客户名称,行业\nERP-1,星河设计,建筑\nERP-2,云端装饰,家装\n")
+    )
+    assert first.created_count == 2
+    again = run_import(
+        client,
+        app,
+        studio,
+        csv_bytes("外部编号,客户名称,行业\nERP-1,星河设计集团,地产\nERP-3,新客户,零售\n"),
+        duplicates="skip",
+    )
+    assert (again.created_count, again.updated_count, again.skipped_count) == (1, 1, 0)
+    found = clients(app, studio)
+    assert found["星河设计集团"].industry == "地产" and "星河设计" not in found
+    assert sorted(found) == ["云端装饰", "新客户", "星河设计集团"]
+
+
+def test_undo_removes_what_it_created_and_restores_what_it_updated(app, client, studio):
+    client.login(studio.owner_email)
+    _existing(client, app, studio)
+    before = clients(app, studio)["老客户甲"]
+    job = run_import(
+        client, app, studio, csv_bytes(EXISTING + "老客户甲,,,地产\n新来的,13600000000,,文化\n"), duplicates="update"
+    )
+    assert (job.created_count, job.updated_count) == (1, 1)
+    response = client.submit(f"/app/imports/{job.id}/undo")
+    assert response.status_code == 302
+    after = clients(app, studio)
+    assert sorted(after) == ["老客户乙", "老客户甲"]
+    assert after["老客户甲"].industry == "建筑" and after["老客户甲"].search_text == before.search_text
+    assert job_of(app, studio, job.id).status == "undone"
+    assert query(app, studio.tenant_id, select(Contact).where(Contact.phone == "13600000000")) == []
+    audit = query(app, studio.tenant_id, select(AuditEvent).where(AuditEvent.action == "clients.import_undone"))
+    assert audit[0].data["removed"] == 1 and audit[0].data["restored"] == 1
+    assert client.submit(f"/app/imports/{job.id}/undo").status_code == 303  # twice: refused, said why
+
+
+def test_undo_is_refused_once_an_imported_client_was_changed_since(app, client, studio):
+    client.login(studio.owner_email)
+    job = run_import(client, app, studio, csv_bytes("客户名称\n甲\n乙\n"))
+    changed = clients(app, studio)["甲"]
+    edit = client.submit(
+        f"/app/clients/{changed.id}/edit",
+        {"name": "甲（已改）", "kind": "company", "status": "intent", "version": changed.version},
+    )
+    assert edit.status_code == 302, edit.get_data(as_text=True)[:500]
+    response = client.submit(f"/app/imports/{job.id}/undo", follow_redirects=True)
+    assert "Undo is not possible: 1 of the clients" in response.get_data(as_text=True)
+    assert sorted(clients(app, studio)) == ["乙", "甲（已改）"]
+    assert job_of(app, studio, job.id).status == "done"
+
+
+def test_custom_fields_are_mapped_and_filtered_like_typed_in_ones(app, client, studio):
+    client.login(studio.owner_email)
+    define_field(client, "budget", "choice", "预算", choices="low | Under 100k | 10万以下\nhigh | Over 300k | 30万以上")
+    define_field(client, "area", "number", "面积")
+    job = run_import(
+        client, app, studio, csv_bytes('客户名称,预算,面积\n大户,30万以上,"1,200"\n小户,low,80\n坏户,很多,1\n')
+    )
+    assert (job.created_count, job.failed_count) == (2, 1)
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        owner = db.session.scalar(select(Membership).where(Membership.id == studio.owner_membership_id))
+        filters = client_queries.ClientFilters(custom=(("cf.budget", "high"),))
+        assert [c.name for c in client_queries.client_page(owner, filters, None).clients] == ["大户"]
+        filters = client_queries.ClientFilters(custom=(("cf.area.min", "100"),))
+        assert [c.name for c in client_queries.client_page(owner, filters, None).clients] == ["大户"]
+
+
+def test_a_tenant_id_column_is_just_an_unknown_column(app, client, studio, other_studio):
+    client.login(studio.owner_email)
+    content = csv_bytes(f"tenant_id,客户名称\n{other_studio.tenant_id},想跑到别家的客户\n")
+    job = run_import(client, app, studio, content)
+    assert job.mapping == {"1": "name"} and job.created_count == 1
+    assert [c.tenant_id for c in query(app, studio.tenant_id, select(Client))] == [studio.tenant_id]
+    assert query(app, other_studio.tenant_id, select(Client)) == []
+
+
+def test_only_owners_admins_and_managers_import(app, client, studio):
+    for role in ("member", "finance", "field"):
+        add_member(app, studio, f"{role}@aurora.test", role)
+    client.login(studio.owner_email)
+    job = run_import(client, app, studio, csv_bytes("客户名称\n甲\n"))
+    for role in ("member", "finance", "field"):
+        client.get("/logout")
+        client.submit("/logout")
+        client.login(f"{role}@aurora.test")
+        assert client.get("/app/clients/import").status_code == 403, role
+        assert upload(client, csv_bytes("客户名称\n乙\n")).status_code == 403, role
+        assert client.get(f"/app/imports/{job.id}/progress.json").status_code in (403, 404), role
+        assert client.submit(f"/app/imports/{job.id}/undo").status_code in (403, 404), role
+        assert "/app/clients/import" not in client.get("/app/").get_data(as_text=True)
+    assert sorted(clients(app, studio)) == ["甲"]
+
+
+def test_the_progress_document_and_page(app, client, studio):
+    client.login(studio.owner_email)
+    job = run_import(client, app, studio, csv_bytes("客户名称\n甲\n乙\n,\n"))
+    state = client.get(f"/app/imports/{job.id}/progress.json").get_json()
+    assert state == {
+        "status": "done",
+        "done": 2,
+        "total": 2,
+        "percent": 100,
+        "seconds_left": None,
+        "created": 2,
+        "updated": 0,
+        "skipped": 0,
+        "failed": 0,
+        "finished": True,
+    }
+    page = client.get(f"/app/imports/{job.id}").get_data(as_text=True)
+    assert 'value="100"' in page and "Undo the import" in page
+    trail = query(app, studio.tenant_id, select(ImportRow).where(ImportRow.import_id == job.id))
+    assert len(trail) == 2
