@@ -112,6 +112,16 @@ def _push_to_database(session: Session, connection: Any) -> None:
     raw.execute(SET_STUDIO, values)
 
 
+def driver_connection(connection: Any) -> Any:
+    """The driver's connection under a SQLAlchemy one, for what SQLAlchemy cannot send (COPY). The studio this
+    transaction still owes the database (see _carry_studio) is sent first, so Row-Level Security sees it."""
+    raw = connection.connection.driver_connection
+    values = connection.info.pop(PENDING, None)
+    if values is not None:
+        raw.execute(SET_STUDIO, values)
+    return raw
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _carry_studio(conn: Any, cursor: Any, _statement: str, _params: Any, context: Any, executemany: bool) -> None:
     """Before a transaction's first statement: set_config and the statement in one pipeline (psycopg sends BEGIN,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Table, insert
 
 from saas.extensions import db
+from saas.isolation import driver_connection
 
 
 def insert_all(table: Table, rows: list[dict[str, Any]]) -> None:
@@ -24,7 +25,7 @@ def insert_all(table: Table, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
     staging = f"import_staging_{table.name}"
-    driver = connection.connection.driver_connection
+    driver = driver_connection(connection)  # with the studio set first: RLS checks the INSERT below
     with driver.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
