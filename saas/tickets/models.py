@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, ForeignKeyConstraint, Index, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.clients.models import Client
@@ -83,7 +83,7 @@ class Ticket(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     # The resolution clock stops while the ticket waits on the client: since when it waits, and the business hours
     # waited so far (resolution_due_at has moved by them; a new priority measures with them too).
     waiting_since: Mapped[datetime | None]
-    sla_paused_hours: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    sla_paused_hours: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     # A breach is told once: set by a conditional UPDATE, so two sweeps (two workers) never both send it.
     response_breach_alerted_at: Mapped[datetime | None]
     resolution_breach_alerted_at: Mapped[datetime | None]
