@@ -5,10 +5,9 @@ row's studio). On SQLite: one executemany. Rows are dicts of column values, the 
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import Table, insert
 
 from saas.extensions import db
@@ -31,29 +30,9 @@ def insert_all(table: Table, rows: list[dict[str, Any]]) -> None:
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
-            for start in range(0, len(rows), 1000):
-                copy.write("".join(_line(row, columns) for row in rows[start : start + 1000]))
+            # psycopg formats each row in C (twice as fast as building the text in Python); JSON values need
+            # their wrapper, everything else (text, numbers, UUIDs, times, None) is adapted as it is.
+            for row in rows:
+                copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v for v in (row[c] for c in columns)])
         cursor.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging}")
         cursor.execute(f"TRUNCATE {staging}")
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _line(row: dict[str, Any], columns: list[str]) -> str:
-    """One row in COPY's text format (written by hand: several times faster than adapting value by value)."""
-    return "\t".join(_text(row[c]) for c in columns) + "\n"
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (dict, list)):  # json / jsonb: the server parses the text
-        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)  # numbers, UUIDs
