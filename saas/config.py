@@ -137,6 +137,11 @@ class Settings:
         }
 
 
+def _lean_counters(url: str) -> str:
+    """Redis rate limits through saas/web/redis_counters.py: one round trip per request, not three."""
+    return f"atelier+{url}" if url.startswith(("redis://", "rediss://")) else url
+
+
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -213,7 +218,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         database_url=database_url,
         migration_database_url=migration_url,
         redis_url=redis_url,
-        rate_limit_storage_url=environ.get("RATE_LIMIT_STORAGE_URL") or redis_url or "local://",
+        rate_limit_storage_url=_lean_counters(environ.get("RATE_LIMIT_STORAGE_URL") or redis_url or "local://"),
         base_url=base_url,
         storage_dir=Path(environ.get("STORAGE_DIR") or instance_dir / "files"),
         s3_bucket=environ.get("S3_BUCKET") or None,

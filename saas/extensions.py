@@ -6,7 +6,10 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from saas.db import Database
-from saas.web import local_counters  # noqa: F401  registers local:// (rate limits without Redis)
+from saas.web import (
+    local_counters,  # noqa: F401  registers local:// (rate limits without Redis)
+    redis_counters,  # noqa: F401  registers atelier+redis:// (one round trip per hit)
+)
 from saas.web.client_ip import client_ip
 
 db = Database()
