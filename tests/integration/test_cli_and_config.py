@@ -145,5 +145,6 @@ def test_embedded_defaults_and_switching_to_real_services(tmp_path):
     )
     assert real.database_url == "postgresql+psycopg://app:pw@db/atelier"
     assert isinstance(storage_for(real), S3Storage) and isinstance(mailer_for(real), SMTPMailer)
-    assert real.flask_config()["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
+    # Rate limits share Redis, through the one-round-trip counters (saas/web/redis_counters.py).
+    assert real.flask_config()["RATELIMIT_STORAGE_URI"] == "atelier+redis://r:6379/0"
     assert local.flask_config()["RATELIMIT_STORAGE_URI"] == "local://"
