@@ -41,8 +41,8 @@ from saas.web.pages import ChildOf
 
 
 def _client_fields() -> dict[str, Any]:
-    """Finance reads the commercial side of a client: no special notes."""
-    return {} if sees_relationship(principal()) else {"exclude": ("notes",)}
+    """Finance reads the commercial side of a client: no special notes, nor when it was last followed up."""
+    return {} if sees_relationship(principal()) else {"exclude": ("notes", "last_contact_at")}
 
 
 def _contact_fields() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, func, literal_column, or_, select, text, tu
 from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.exceptions import NotFound
 
-from saas.clients.access import visible_to
+from saas.clients.access import sees_relationship, visible_to
 from saas.clients.models import (
     Client,
     ClientEvent,
@@ -145,7 +145,7 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
         query = query.where(Client.source == f.source)
     if f.industry:
         query = query.where(Client.industry == f.industry)
-    if f.quiet_days:
+    if f.quiet_days and sees_relationship(membership):  # when a client was last followed up: the relationship side
         cutoff = utcnow() - timedelta(days=f.quiet_days)
         query = query.where(or_(Client.last_contact_at.is_(None), Client.last_contact_at < cutoff))
     if f.custom:

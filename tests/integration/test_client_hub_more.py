@@ -98,11 +98,17 @@ def test_finance_sees_the_commercial_side_only(app, client, new_client, studio):
     assert "30 days" in page and "zw@example.com" in page
     for hidden in ("Hates yellow", "secret rebrand", "1990-05-20", "Log a follow-up"):
         assert hidden not in page, hidden
+    # The list tells finance nothing of the follow-ups either: no "Last follow-up" column, no filter by it.
+    listed = li.get("/app/clients").get_data(as_text=True)
+    assert "Last follow-up" not in listed and 'name="quiet_days"' not in listed
+    assert "Last follow-up" in client.get("/app/clients").get_data(as_text=True)
+    quiet = li.get("/app/clients", query_string={"quiet_days": "7"}).get_data(as_text=True)
+    assert "No client matches" not in quiet  # the filter is ignored for finance, not answered
 
     finance_api = api(app, make_token(client, "finance", "accounting"))
     client_id = url.rsplit("/", 1)[1]
     body = finance_api.get(f"/api/v1/clients/{client_id}").get_json()
-    assert body["payment_terms"] == "30 days" and "notes" not in body
+    assert body["payment_terms"] == "30 days" and "notes" not in body and "last_contact_at" not in body
     contact = finance_api.get(f"/api/v1/clients/{client_id}/contacts").get_json()["data"][0]
     assert contact["email"] == "zw@example.com" and "birthday" not in contact
     assert finance_api.get(f"/api/v1/clients/{client_id}/interactions").status_code == 403
