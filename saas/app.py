@@ -53,7 +53,7 @@ def create_app(environ: dict[str, str] | None = None) -> Flask:
 
 
 def _bind_extensions(app: Flask, settings: Settings) -> None:
-    db.init_app(app, settings.database_url)
+    db.init_app(app, settings.database_url, settings.database_prepared_statements)
     app.extensions["atelier.mailer"] = mailer_for(settings)
     app.extensions["atelier.storage"] = storage_for(settings)
     compile_translations()
@@ -126,6 +126,7 @@ def _template_helpers(app: Flask) -> None:
     from saas.notify.services import bell_count
     from saas.notify.texts import words_for
     from saas.proofing.labels import decision_label, draft_status_label
+    from saas.web.labels import label_maps
 
     app.jinja_env.globals.update(
         draft_status_label=draft_status_label,
@@ -133,6 +134,7 @@ def _template_helpers(app: Flask) -> None:
         words_for=words_for,
         bell_count=bell_count,
         payment_method_label=payment_method_label,
+        label_maps=label_maps,
     )
 
 

@@ -27,6 +27,7 @@ class Settings:
     secret_key: str = field(repr=False)
     database_url: str
     migration_database_url: str
+    database_prepared_statements: bool
     redis_url: str | None
     rate_limit_storage_url: str
     base_url: str
@@ -217,6 +218,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         secret_key=secret_key,
         database_url=database_url,
         migration_database_url=migration_url,
+        database_prepared_statements=_bool(environ.get("DATABASE_PREPARED_STATEMENTS"), True),
         redis_url=redis_url,
         rate_limit_storage_url=_lean_counters(environ.get("RATE_LIMIT_STORAGE_URL") or redis_url or "local://"),
         base_url=base_url,

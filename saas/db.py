@@ -73,7 +73,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, prepared: bool = True, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -81,14 +81,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     pinged = "poolclass" not in kwargs
     if pinged:
         kwargs.update(pool_size=5, max_overflow=10)
-    # No server-side prepared statements: after five runs PostgreSQL may switch a prepared query to a generic
-    # plan, and for tenant-scoped queries under RLS that plan was 20x slower (58 ms vs 3 ms at 100k clients,
-    # bench/bench_clients.py). It also keeps the app usable behind PgBouncer in transaction mode.
-    kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
+    kwargs.setdefault("connect_args", {}).update(_statement_options(prepared))
     engine = create_engine(url, **kwargs)
     if pinged:
         _ping_when_idle(engine)
     return engine
+
+
+def _statement_options(prepared: bool) -> dict[str, Any]:
+    """Server-side prepared statements (psycopg prepares a statement once it has run twice on a connection) save
+    PostgreSQL parsing and rewriting it, the Row-Level Security policies included: half the server's time of a
+    primary-key read (211 -> 106 us, bench/bench_http.py's read). Every run is still planned for its own
+    values (`plan_cache_mode=force_custom_plan`): a generic plan chosen after five runs made tenant-scoped list
+    queries 20x slower under RLS (58 ms vs 3 ms at 100k clients, bench/bench_clients.py). Behind a PgBouncer
+    older than 1.21 in transaction mode (or without max_prepared_statements), set
+    DATABASE_PREPARED_STATEMENTS=0."""
+    if not prepared:
+        return {"prepare_threshold": None}
+    return {"prepare_threshold": 2, "options": "-c plan_cache_mode=force_custom_plan"}
 
 
 IDLE_BEFORE_PING = 10.0  # seconds
@@ -124,10 +134,10 @@ class Database:
     def __init__(self) -> None:
         self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_app_context_id)
 
-    def init_app(self, app: Flask, url: str) -> None:
+    def init_app(self, app: Flask, url: str, prepared: bool = True) -> None:
         from saas.isolation import TenantSession
 
-        engine = make_engine(url)
+        engine = make_engine(url, prepared=prepared)
         app.extensions["atelier.db"] = sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)
         app.extensions["atelier.engine"] = engine
         app.teardown_appcontext(self._remove)
