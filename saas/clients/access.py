@@ -51,7 +51,11 @@ def client_id_visible_to(membership: Membership, client_id_column) -> ColumnElem
     """A WHERE clause for rows that belong to a client (projects, tasks, documents): visible with their client."""
     if has_perm(membership.role, Perm.CLIENTS_ALL):
         return true()
-    return exists(select(Client.id).where(Client.id == client_id_column, visible_to(membership)))
+    # correlate_except: the Client inside is always its own, also when the outer query joins clients itself
+    # (auto-correlation would take the outer one, leave the EXISTS without a FROM and fail the query).
+    return exists(
+        select(Client.id).where(Client.id == client_id_column, visible_to(membership)).correlate_except(Client)
+    )
 
 
 def client_for_form(membership: Membership, client_id, field: str = "client_id") -> Client:
