@@ -93,6 +93,9 @@ class Operation:
     errors: tuple[int, ...] = ()  # statuses beyond the derived ones (a GET that may answer 403)
     location: str | None = None  # the endpoint a 201 points at, with the new record's id
     produces: str | None = None  # a media type other than JSON (the quote's PDF): the view returns a Response
+    # Other successful answers the view may return as a Response: {status: media types} (a small export is the file
+    # itself, 200, where a large one is a job, 202); no media types: a redirect (a file in the bucket, 303).
+    also: dict[int, tuple[str, ...]] = field(default_factory=dict)
     audience: Callable[[], dict[str, Any]] | None = None  # only/exclude for this caller (finance: no notes)
     resolves: dict[str, Loader | ChildOf] = field(default_factory=dict)  # records the path names, looked up first
     perm: Perm | None = None  # the role's permission, checked once the records are found (403 before any 422)
@@ -103,7 +106,7 @@ class Operation:
         return re.findall(r"<(?:\w+:)?(\w+)>", self.rule)
 
     def statuses(self) -> set[int]:
-        found = {self.status, 401, 429, *self.errors}
+        found = {self.status, 401, 429, *self.errors, *self.also}
         if self.perm is not None:
             found.add(403)
         if self.path_params:
