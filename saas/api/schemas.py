@@ -7,7 +7,7 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from saas.api.operations import Body
-from saas.billing.models import ContractStatus, InvoiceStatus, QuoteStatus
+from saas.billing.models import ContractStatus, InvoiceKind, InvoiceStatus, QuoteStatus
 from saas.billing.schemas import (
     CommentSchema,
     ContractApiSchema,
@@ -19,7 +19,7 @@ from saas.billing.schemas import (
     ScheduleSchema,
     VoidSchema,
 )
-from saas.clients.models import ClientStatus
+from saas.clients.models import ClientKind, ClientStatus
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
 from saas.errors import ValidationFailed
 from saas.fields import values as custom
@@ -256,6 +256,8 @@ class ClientListQuery(Schema):
     tag = _text(40, "Exact tag.")
     source = _text(80, "Exact source channel.")
     industry = _text(80, "Exact industry.")
+    region = _text(80, "Exact region.")
+    kind = _one_of(tuple(ClientKind))
     quiet_days = fields.String(
         load_default="",
         validate=validate.Regexp(r"^([1-9][0-9]{0,3})?$", error="A number of days, 1 to 3649."),
@@ -291,6 +293,7 @@ class ContractListQuery(Schema):
 
 class InvoiceListQuery(Schema):
     status = _one_of((*InvoiceStatus, "overdue"))
+    kind = _one_of(tuple(InvoiceKind))
     issued_from = _day("Issued (made) on or after this day (the studio's time zone).")
     issued_to = _day("Issued (made) on or before this day (the studio's time zone).")
     due_from = _day("Due on or after this day.")

@@ -75,6 +75,9 @@ class TicketListQuery(Schema):
     category = fields.String(load_default=None, validate=validate.Length(max=60))
     mine = fields.Boolean(load_default=False, metadata={"description": "Only the token person's tickets."})
     client_id = fields.UUID(load_default=None, error_messages=field_messages())
+    source = fields.String(
+        load_default=None, validate=validate.OneOf(tuple(Source)), metadata={"description": "How it came in."}
+    )
     created_from = fields.Date(load_default=None, metadata={"description": "Raised on or after this day (studio)."})
     created_to = fields.Date(load_default=None, metadata={"description": "Raised on or before this day (studio)."})
 

@@ -17,6 +17,7 @@ from saas.billing.models import (
     Contract,
     ContractStatus,
     Invoice,
+    InvoiceKind,
     InvoiceStatus,
     Payment,
     PaymentMethod,
@@ -81,6 +82,7 @@ class InvoiceFilters:
     studio's days."""
 
     status: str = ""
+    kind: str = ""  # deposit, milestone or final
     issued: DayRange = field(default_factory=lambda: DayRange("issued"))
     due: DayRange = field(default_factory=lambda: DayRange("due"))
     problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
@@ -91,13 +93,16 @@ class InvoiceFilters:
         due, due_problems = DayRange.read("due", args)
         status = str(args.get("status") or "")
         status = status if status in ("overdue", *InvoiceStatus) else ""
-        return cls(status, issued, due, tuple({**issued_problems, **due_problems}.items()))
+        kind = str(args.get("kind") or "")
+        kind = kind if kind in tuple(InvoiceKind) else ""
+        return cls(status, kind, issued, due, tuple({**issued_problems, **due_problems}.items()))
 
     def period_args(self) -> dict[str, str]:
         return {**self.issued.as_args(), **self.due.as_args()}
 
     def as_args(self) -> dict[str, str]:
-        return {**({"status": self.status} if self.status else {}), **self.period_args()}
+        chosen = {"status": self.status, "kind": self.kind}
+        return {**{k: v for k, v in chosen.items() if v}, **self.period_args()}
 
 
 def invoices_filtered(membership: Membership, f: InvoiceFilters, today: date):
@@ -108,6 +113,8 @@ def invoices_filtered(membership: Membership, f: InvoiceFilters, today: date):
         query = query.where(*f.issued.holds(Invoice.created_at, studio_timezone(membership.tenant_id)))
     if f.due:
         query = query.where(*f.due.holds(Invoice.due_on))
+    if f.kind:
+        query = query.where(Invoice.kind == f.kind)
     if f.status == "overdue":
         return query.where(Invoice.status.in_(OPEN_INVOICE), Invoice.due_on < today)
     if f.status:

@@ -14,8 +14,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.billing.models import InvoiceStatus, PaymentMethod
-from saas.clients.models import ClientStatus
+from saas.billing.models import InvoiceKind, InvoiceStatus, PaymentMethod
+from saas.clients.models import ClientKind, ClientStatus
 from saas.clients.queries import SORTS
 from saas.days import DayRange
 from saas.errors import ValidationFailed
@@ -25,13 +25,26 @@ from saas.fields.queries import FILTERS_MAX, OPS, PREFIX, VALUE_MAX, split
 # The from–to periods of each list, in the studio's days (saas/days.py): created_from, created_to…
 RANGES = {"projects": ("created",), "invoices": ("issued", "due")}
 KNOWN = {
-    "clients": {"q", "status", "owner", "tag", "source", "industry", "quiet_days", "archived", "sort", "cols"},
+    "clients": {
+        "q",
+        "status",
+        "owner",
+        "tag",
+        "source",
+        "industry",
+        "region",
+        "kind",
+        "quiet_days",
+        "archived",
+        "sort",
+        "cols",
+    },
     "projects": {"owner", "client", "type", "stage", "archived", "cols", "created_from", "created_to"},
-    "invoices": {"status", "issued_from", "issued_to", "due_from", "due_to"},
+    "invoices": {"status", "kind", "issued_from", "issued_to", "due_from", "due_to"},
     "payments": {"from", "to", "method", "client"},
 }
 CUSTOM_FILTERS = ("clients", "projects")  # the lists that filter by the studio's own fields
-LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "type": 60, "cols": 400}
+LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "region": 80, "type": 60, "cols": 400}
 
 
 def check(list_name: str, args: dict[str, str]) -> None:
@@ -113,6 +126,8 @@ _VALUE_CHECKS: dict[tuple[str, str], Any] = {
     ("clients", "status"): _one_of(tuple(ClientStatus)),
     ("clients", "sort"): _one_of(SORTS),
     ("clients", "quiet_days"): _days,
+    ("clients", "kind"): _one_of(tuple(ClientKind)),
+    ("invoices", "kind"): _one_of(tuple(InvoiceKind)),
     ("*", "archived"): _one_of(("1", "0")),
     ("*", "owner"): _person,
     ("*", "client"): _record,

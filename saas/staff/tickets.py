@@ -25,7 +25,7 @@ from saas.tenants.roles import Perm
 from saas.tickets import attachments, queries, services
 from saas.tickets import settings as desk
 from saas.tickets.access import get_ticket
-from saas.tickets.models import Priority, Ticket
+from saas.tickets.models import Priority, Source, Ticket
 from saas.tickets.schemas import ReplySchema, SettingsSchema, TicketChangeSchema, TicketSchema
 from saas.web.pages import flash_and_return, on_invalid, resolves
 
@@ -52,6 +52,7 @@ def tickets() -> ResponseReturnValue:
         assignee=_uuid(args.get("assignee")),
         category=(args.get("category") or "")[:60] or None,
         mine=args.get("mine") == "1",
+        source=args.get("source") if args.get("source") in tuple(Source) else None,
         created=created,
     )
     return _page(
@@ -59,6 +60,7 @@ def tickets() -> ResponseReturnValue:
         tickets=queries.ticket_list(g.membership, filters),
         filters=filters,
         problems=problems,
+        sources=tuple(Source),
         people=queries.ticket_workers(),
         categories=desk.categories(),
     )

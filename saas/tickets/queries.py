@@ -30,6 +30,7 @@ class TicketFilters:
     category: str | None = None
     mine: bool = False
     client_id: uuid.UUID | None = None
+    source: str | None = None  # how it came in: portal, staff, e-mail…
     created: DayRange = field(default_factory=lambda: DayRange("created"))  # raised from–to, the studio's days
 
 
@@ -62,6 +63,8 @@ def ticket_list(membership: Membership, filters: TicketFilters, limit: int = LIS
         query = query.where(Ticket.assignee_id == filters.assignee)
     if filters.client_id:
         query = query.where(Ticket.client_id == filters.client_id)
+    if filters.source:
+        query = query.where(Ticket.source == filters.source)
     if filters.created:
         query = query.where(*filters.created.holds(Ticket.created_at, studio_timezone(membership.tenant_id)))
     open_first = case((Ticket.status.in_(OPEN_STATUSES), 0), else_=1)
