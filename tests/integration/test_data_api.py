@@ -79,7 +79,9 @@ def test_an_import_is_uploaded_previewed_remapped_started_followed_and_undone(ap
     undone = http.post(f"{url}/undo")
     assert undone.status_code == 200 and undone.get_json()["status"] == "undone"
     assert query(app, studio.tenant_id, select(Client)) == []
-    assert [i["id"] for i in http.get("/api/v1/imports").get_json()["data"]] == [job["id"]]
+    listed = http.get("/api/v1/imports")
+    assert [i["id"] for i in listed.get_json()["data"]] == [job["id"]]
+    assert int(listed.headers["X-RateLimit-Remaining"]) < int(listed.headers["X-RateLimit-Limit"])  # the API's limit
 
 
 def test_bad_imports_get_a_clear_answer_and_write_nothing(app, client, studio):
