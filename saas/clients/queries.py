@@ -29,6 +29,7 @@ from saas.extensions import db
 from saas.fields import queries as custom_filters
 from saas.ids import parse_uuid
 from saas.tenants.models import Membership, User
+from saas.tenants.queries import studio_timezone
 
 PAGE_SIZE = 50
 SORTS = ("name", "recent")
@@ -176,7 +177,7 @@ def _iso_day(raw: str) -> str:
 
 def _created_between(membership: Membership, first: str, last: str) -> list:
     """Made between the studio's local midnight starting `first` and the one ending `last` (stored times are UTC)."""
-    zone = ZoneInfo(membership.tenant.timezone)
+    zone = ZoneInfo(studio_timezone(membership.tenant_id))  # an API token's principal carries no studio object
     clauses = []
     if first:
         clauses.append(Client.created_at >= datetime.combine(date.fromisoformat(first), time(0), zone))

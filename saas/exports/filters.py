@@ -21,9 +21,9 @@ from saas.days import DayRange
 from saas.errors import ValidationFailed
 from saas.fields.queries import FILTERS_MAX, OPS, PREFIX, VALUE_MAX, split
 
-# Every argument each list understands (custom-field filters, `cf.…`, are checked on their own).
 # The from–to periods of each list, in the studio's days (saas/days.py): created_from, created_to…
-RANGES = {"projects": ("created",), "invoices": ("issued", "due")}
+RANGES = {"clients": ("created",), "projects": ("created",), "invoices": ("issued", "due")}
+# Every argument each list understands (custom-field filters, `cf.…`, are checked on their own).
 KNOWN = {
     "clients": {
         "q",
@@ -34,6 +34,8 @@ KNOWN = {
         "industry",
         "region",
         "kind",
+        "created_from",
+        "created_to",
         "quiet_days",
         "archived",
         "sort",

@@ -108,6 +108,12 @@ def test_exports_follow_the_periods_and_refuse_a_bad_day(app, client, studio):
     projects = client.submit("/app/exports", {"list": "projects", "format": "csv", "created_from": "2026-03-31"})
     rows = list(csv.reader(io.StringIO(projects.get_data(as_text=True).lstrip("\ufeff"))))
     assert sorted(r[0] for r in rows[1:]) == ["P-apr01", "P-mar31"]
+    # The client list opened from a dashboard's or a report's month exports as it shows (its created period).
+    clients = client.submit("/app/exports", {"list": "clients", "format": "csv", "created_to": "2026-03-31"})
+    assert clients.status_code == 200 and "鹿鸣咖啡" not in clients.get_data(as_text=True)  # made today, not before
+    http = api(app, make_token(client))
+    answer = http.post("/api/v1/exports", json={"list": "clients", "filters": {"created_from": "2026-03-01"}})
+    assert answer.status_code == 200 and "鹿鸣咖啡" in answer.get_data(as_text=True)
     written = len(query(app, studio.tenant_id, select(Export)))
     for form in (
         {"list": "invoices", "due_to": "2026-13-01"},
