@@ -302,3 +302,30 @@ def test_report_permissions_and_the_readers_access(app, client, new_client, stud
     assert field.post("/api/v1/reports/run", json=DEFINITION).status_code == 403
     names = sorted(r.name for r in query(app, studio.tenant_id, select(SavedReport)))
     assert names == ["Mine", "Theirs"]  # the refused pin to the studio board saved nothing
+
+
+def test_with_s3_a_ready_exports_file_is_a_short_lived_link(make_app, moto_server, studio, client):
+    """The job stores the file in the bucket; GET /exports/{id}/file answers 303 to a presigned GET of it."""
+    import boto3
+    import requests
+
+    s3 = boto3.client(
+        "s3", endpoint_url=moto_server, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    s3.create_bucket(Bucket="atelier-api-exports")
+    bucket_app = make_app(
+        S3_BUCKET="atelier-api-exports",
+        S3_ENDPOINT_URL=moto_server,
+        S3_ACCESS_KEY_ID="test",
+        S3_SECRET_ACCESS_KEY="test",
+    )
+    bucket_app.config["EXPORT_JOB_ROWS"] = 0
+    http = api(bucket_app, _token(client, studio.owner_email))
+    _clients(http, "鹿鸣咖啡")
+    queued = http.post("/api/v1/exports", json={"list": "clients", "format": "csv"})
+    assert queued.status_code == 202
+    ready = http.get(f"/api/v1/exports/{queued.get_json()['id']}").get_json()
+    assert ready["state"] == "ready" and ready["file_url"]
+    link = http.get(ready["file_url"])
+    assert link.status_code == 303 and "X-Amz-Signature" in link.headers["Location"]
+    assert "鹿鸣咖啡".encode() in requests.get(link.headers["Location"], timeout=10).content
