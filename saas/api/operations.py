@@ -15,8 +15,9 @@ serialises what the view returns with the response schema (a record, a list for 
 None for 204), its version as a weak ETag, a Location for 201. The OpenAPI document is generated from the same
 declarations (saas/api/openapi.py). The statuses an operation can answer are derived from them (401 and 429
 always; 404 with path parameters; 422 with a query; 403, 409 and 422 for writes; 412 and 428 with If-Match),
-so the document lists every one, and in tests (ATELIER_ENV=test) an answer with a status its operation does
-not declare, or a declared If-Match the view never checked, fails loudly.
+plus the other successful answers declared with `also` (a file beside a job, a redirect), so the document lists
+every one, and in tests (ATELIER_ENV=test) an answer with a status its operation does not declare, or a declared
+If-Match the view never checked, fails loudly.
 """
 
 from __future__ import annotations
