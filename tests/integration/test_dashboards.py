@@ -199,3 +199,8 @@ def test_a_figures_link_opens_the_list_of_exactly_its_records(app, client, seede
     assert "灯箱" in listed and "发票" in listed
     outside = client.get("/app/tickets?status=all&created_from=2026-04-01").get_data(as_text=True)
     assert "灯箱" not in outside and "发票" not in outside
+    # Revenue is what was paid in the quarter: the payments list of those days.
+    revenue = re.search(r'href="(/app/payments\?[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "from=2026-01-01" in revenue and "to=2026-03-31" in revenue
+    paid = client.get(revenue).get_data(as_text=True)
+    assert "2026-02-01" in paid and "2025-12-20" not in paid  # the quarter's payments, not December's
