@@ -4,7 +4,19 @@ from flask import Flask
 
 
 def register_api(app: Flask) -> None:
-    from saas.api import billing, fields, forms, projects, proofing, tickets, views, visits  # noqa: F401  (routes attach to the blueprint)
+    from saas.api import (  # noqa: F401  (routes attach to the blueprint)
+        billing,
+        exports,
+        fields,
+        forms,
+        imports,
+        projects,
+        proofing,
+        reports,
+        tickets,
+        views,
+        visits,
+    )
     from saas.api.http import bp
 
     app.register_blueprint(bp)

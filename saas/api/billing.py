@@ -38,6 +38,7 @@ from saas.api.schemas import (
     QuoteListQuery,
     QuoteOut,
     ReceivablesOut,
+    refuse_problems,
 )
 from saas.billing import queries
 from saas.billing.access import get_document
@@ -276,9 +277,12 @@ def schedule_contract(contract: Contract, body: dict[str, Any]) -> list[Invoice]
     response=InvoiceOut,
     paged=True,
 )
-def invoices_list(query: dict[str, str]) -> Page:
+def invoices_list(query: dict[str, Any]) -> Page:
+    """Issued means made (`created_at`); both periods are the studio's days, either end open."""
     today = studio_today(principal().tenant_id)
-    page = queries.invoice_page(principal(), query["status"], today, query["cursor"] or None)
+    filters = queries.InvoiceFilters.from_args(query)
+    refuse_problems(filters.problems)
+    page = queries.invoice_page(principal(), filters, today, query["cursor"] or None)
     return Page(page.invoices, page.next_cursor)
 
 

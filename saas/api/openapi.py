@@ -29,7 +29,9 @@ are cursor pages: pass `next_cursor` back as `cursor`.
 STATUS_WORDS = {
     200: "OK.",
     201: "Created; Location names the new record.",
+    202: "Accepted: a job does the work; poll the record it describes.",
     204: "Done; no content.",
+    303: "See Other: the file is at the short-lived link in Location.",
     401: "No valid API token (Authorization: Bearer atl_…).",
     403: "The token's role does not allow this action.",
     404: "No such record in this studio, or the token's role may not see it.",
@@ -145,11 +147,24 @@ def _component(spec: APISpec, name: str, what: Body | type[Schema]) -> dict[str,
 def _responses(spec: APISpec, op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status in sorted(op.statuses()):
-        if status == op.status:
+        if status in op.also:
+            responses[str(status)] = _alternative(status, op.also[status])
+        elif status == op.status:
             responses[str(status)] = _success(spec, op)
         else:
             responses[str(status)] = {"description": STATUS_WORDS.get(status, ""), "content": ERROR}
     return responses
+
+
+def _alternative(status: int, media: tuple[str, ...]) -> dict[str, Any]:
+    """Another successful answer: a file in one of these media types, or (none) a redirect."""
+    answer: dict[str, Any] = {"description": STATUS_WORDS.get(status, "OK.")}
+    if media:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        answer["content"] = {kind: binary for kind in media}
+    else:
+        answer["headers"] = {"Location": {"description": "Where the file is.", "schema": {"type": "string"}}}
+    return answer
 
 
 def _success(spec: APISpec, op: Operation) -> dict[str, Any]:

@@ -15,8 +15,9 @@ serialises what the view returns with the response schema (a record, a list for 
 None for 204), its version as a weak ETag, a Location for 201. The OpenAPI document is generated from the same
 declarations (saas/api/openapi.py). The statuses an operation can answer are derived from them (401 and 429
 always; 404 with path parameters; 422 with a query; 403, 409 and 422 for writes; 412 and 428 with If-Match),
-so the document lists every one, and in tests (ATELIER_ENV=test) an answer with a status its operation does
-not declare, or a declared If-Match the view never checked, fails loudly.
+plus the other successful answers declared with `also` (a file beside a job, a redirect), so the document lists
+every one, and in tests (ATELIER_ENV=test) an answer with a status its operation does not declare, or a declared
+If-Match the view never checked, fails loudly.
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ class Operation:
     errors: tuple[int, ...] = ()  # statuses beyond the derived ones (a GET that may answer 403)
     location: str | None = None  # the endpoint a 201 points at, with the new record's id
     produces: str | None = None  # a media type other than JSON (the quote's PDF): the view returns a Response
+    # Other successful answers the view may return as a Response: {status: media types} (a small export is the file
+    # itself, 200, where a large one is a job, 202); no media types: a redirect (a file in the bucket, 303).
+    also: dict[int, tuple[str, ...]] = field(default_factory=dict)
     audience: Callable[[], dict[str, Any]] | None = None  # only/exclude for this caller (finance: no notes)
     resolves: dict[str, Loader | ChildOf] = field(default_factory=dict)  # records the path names, looked up first
     perm: Perm | None = None  # the role's permission, checked once the records are found (403 before any 422)
@@ -103,7 +107,7 @@ class Operation:
         return re.findall(r"<(?:\w+:)?(\w+)>", self.rule)
 
     def statuses(self) -> set[int]:
-        found = {self.status, 401, 429, *self.errors}
+        found = {self.status, 401, 429, *self.errors, *self.also}
         if self.perm is not None:
             found.add(403)
         if self.path_params:

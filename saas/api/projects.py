@@ -18,6 +18,7 @@ from saas.api.schemas import (
     StageChangeOut,
     StageOut,
     TaskOut,
+    refuse_problems,
 )
 from saas.projects import pipeline, queries, services
 from saas.projects.access import get_project, get_task
@@ -39,8 +40,10 @@ def stages() -> list[PipelineStage]:
     response=ProjectOut,
     paged=True,
 )
-def projects(query: dict[str, str]) -> Page:
-    page = queries.project_page(principal(), queries.ProjectFilters.from_args(query), query["cursor"] or None)
+def projects(query: dict[str, Any]) -> Page:
+    filters = queries.ProjectFilters.from_args(query)
+    refuse_problems(filters.problems)
+    page = queries.project_page(principal(), filters, query["cursor"] or None)
     return Page(page.projects, page.next_cursor)
 
 

@@ -7,7 +7,7 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from saas.api.operations import Body
-from saas.billing.models import ContractStatus, InvoiceStatus, QuoteStatus
+from saas.billing.models import ContractStatus, InvoiceKind, InvoiceStatus, QuoteStatus
 from saas.billing.schemas import (
     CommentSchema,
     ContractApiSchema,
@@ -19,8 +19,9 @@ from saas.billing.schemas import (
     ScheduleSchema,
     VoidSchema,
 )
-from saas.clients.models import ClientStatus
+from saas.clients.models import ClientKind, ClientStatus
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
+from saas.errors import ValidationFailed
 from saas.fields import values as custom
 from saas.fields.schemas import CUSTOM_DESCRIPTION
 from saas.fields.types import TYPES
@@ -238,6 +239,16 @@ def _text(limit: int, description: str | None = None) -> fields.String:
 CURSOR = "`next_cursor` of the last page."
 
 
+def _day(description: str) -> fields.Date:
+    return fields.Date(load_default=None, metadata={"description": description}, error_messages=field_messages())
+
+
+def refuse_problems(problems: tuple[tuple[str, str], ...]) -> None:
+    """A list's filters that could not be used (a period that runs backwards): 422, where a page only says so."""
+    if problems:
+        raise ValidationFailed({name: [message] for name, message in problems})
+
+
 class ClientListQuery(Schema):
     q = _text(100, "Fragment of the name, a contact's name, phone, e-mail or WeChat id, or a tag.")
     status = _one_of(tuple(ClientStatus))
@@ -245,6 +256,8 @@ class ClientListQuery(Schema):
     tag = _text(40, "Exact tag.")
     source = _text(80, "Exact source channel.")
     industry = _text(80, "Exact industry.")
+    region = _text(80, "Exact region.")
+    kind = _one_of(tuple(ClientKind))
     quiet_days = fields.String(
         load_default="",
         validate=validate.Regexp(r"^([1-9][0-9]{0,3})?$", error="A number of days, 1 to 3649."),
@@ -265,6 +278,8 @@ class ProjectListQuery(Schema):
     stage = _text(40, "A stage id.")
     type = _text(60)
     archived = _one_of(("1",))
+    created_from = _day("Made on or after this day (the studio's time zone).")
+    created_to = _day("Made on or before this day (the studio's time zone).")
     cursor = _text(200, CURSOR)
 
 
@@ -278,6 +293,11 @@ class ContractListQuery(Schema):
 
 class InvoiceListQuery(Schema):
     status = _one_of((*InvoiceStatus, "overdue"))
+    kind = _one_of(tuple(InvoiceKind))
+    issued_from = _day("Issued (made) on or after this day (the studio's time zone).")
+    issued_to = _day("Issued (made) on or before this day (the studio's time zone).")
+    due_from = _day("Due on or after this day.")
+    due_to = _day("Due on or before this day.")
     cursor = _text(200, CURSOR)
 
 

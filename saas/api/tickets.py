@@ -10,7 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from saas.api.http import api, check_version, principal
 from saas.api.operations import Body
-from saas.api.schemas import custom_out
+from saas.api.schemas import custom_out, refuse_problems
+from saas.days import DayRange
 from saas.schemas import field_messages
 from saas.tenants.roles import Perm
 from saas.tickets import queries, services
@@ -74,6 +75,11 @@ class TicketListQuery(Schema):
     category = fields.String(load_default=None, validate=validate.Length(max=60))
     mine = fields.Boolean(load_default=False, metadata={"description": "Only the token person's tickets."})
     client_id = fields.UUID(load_default=None, error_messages=field_messages())
+    source = fields.String(
+        load_default=None, validate=validate.OneOf(tuple(Source)), metadata={"description": "How it came in."}
+    )
+    created_from = fields.Date(load_default=None, metadata={"description": "Raised on or after this day (studio)."})
+    created_to = fields.Date(load_default=None, metadata={"description": "Raised on or before this day (studio)."})
 
 
 TICKET_IN = Body(TicketSchema, "TicketInput")
@@ -91,7 +97,10 @@ NOTE_IN = Body(ReplySchema, "TicketNoteInput")
     many=True,
 )
 def tickets(query: dict[str, Any]) -> list[Ticket]:
-    return queries.ticket_list(principal(), queries.TicketFilters(**query))
+    created, problems = DayRange.read("created", query)
+    refuse_problems(tuple(problems.items()))
+    chosen = {k: v for k, v in query.items() if k not in ("created_from", "created_to")}
+    return queries.ticket_list(principal(), queries.TicketFilters(**chosen, created=created))
 
 
 @api.post(

@@ -17,6 +17,7 @@ from saas.billing.models import (
     Contract,
     ContractStatus,
     Invoice,
+    InvoiceKind,
     InvoiceStatus,
     Payment,
     PaymentMethod,
@@ -25,9 +26,11 @@ from saas.billing.models import (
     QuoteRevision,
 )
 from saas.clients.models import Client
+from saas.days import DayRange
 from saas.extensions import db
 from saas.projects.models import Project
 from saas.tenants.models import Membership
+from saas.tenants.queries import studio_timezone
 
 OPEN_INVOICE = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
 LIST_LIMIT = 200
@@ -73,21 +76,56 @@ class InvoicePage:
     next_cursor: str | None
 
 
-def invoices_filtered(membership: Membership, status: str, today: date):
-    """The invoices the list shows for `status` ("overdue", a stored status, or "" for all), unordered: the list
-    pages through it and an export reads it in batches, so both hold exactly the same rows."""
+@dataclass(frozen=True)
+class InvoiceFilters:
+    """The invoice list: a status ("overdue", a stored one, or "" for all), issued (made) and due from–to in the
+    studio's days."""
+
+    status: str = ""
+    kind: str = ""  # deposit, milestone or final
+    issued: DayRange = field(default_factory=lambda: DayRange("issued"))
+    due: DayRange = field(default_factory=lambda: DayRange("due"))
+    problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
+
+    @classmethod
+    def from_args(cls, args: Any) -> InvoiceFilters:
+        issued, issued_problems = DayRange.read("issued", args)
+        due, due_problems = DayRange.read("due", args)
+        status = str(args.get("status") or "")
+        status = status if status in ("overdue", *InvoiceStatus) else ""
+        kind = str(args.get("kind") or "")
+        kind = kind if kind in tuple(InvoiceKind) else ""
+        return cls(status, kind, issued, due, tuple({**issued_problems, **due_problems}.items()))
+
+    def period_args(self) -> dict[str, str]:
+        return {**self.issued.as_args(), **self.due.as_args()}
+
+    def as_args(self) -> dict[str, str]:
+        chosen = {"status": self.status, "kind": self.kind}
+        return {**{k: v for k, v in chosen.items() if v}, **self.period_args()}
+
+
+def invoices_filtered(membership: Membership, f: InvoiceFilters, today: date):
+    """The invoices the list shows for these filters, unordered: the list pages through it and an export reads it
+    in batches, so both hold exactly the same rows."""
     query = _listing(Invoice).where(client_visible(membership, Invoice.client_id))
-    if status == "overdue":
+    if f.issued:
+        query = query.where(*f.issued.holds(Invoice.created_at, studio_timezone(membership.tenant_id)))
+    if f.due:
+        query = query.where(*f.due.holds(Invoice.due_on))
+    if f.kind:
+        query = query.where(Invoice.kind == f.kind)
+    if f.status == "overdue":
         return query.where(Invoice.status.in_(OPEN_INVOICE), Invoice.due_on < today)
-    if status:
-        return query.where(Invoice.status == status)
+    if f.status:
+        return query.where(Invoice.status == f.status)
     return query
 
 
-def invoice_page(membership: Membership, status: str, today: date, cursor: str | None = None) -> InvoicePage:
+def invoice_page(membership: Membership, f: InvoiceFilters, today: date, cursor: str | None = None) -> InvoicePage:
     """Latest due first, 50 at a time. Keyset pages on (due_on, number), which an index leads with after the
     studio: the same few milliseconds at 10,000 invoices as at a million, never a scan and sort of them all."""
-    query = invoices_filtered(membership, status, today)
+    query = invoices_filtered(membership, f, today)
     if (after := _invoice_after(cursor)) is not None:
         query = query.where(tuple_(Invoice.due_on, Invoice.number) < after)
     ordered = query.order_by(Invoice.due_on.desc(), Invoice.number.desc()).limit(INVOICE_PAGE + 1)

@@ -16,6 +16,7 @@ from saas.clients.access import sees_relationship, visible_to
 from saas.clients.models import (
     Client,
     ClientEvent,
+    ClientKind,
     ClientShare,
     ClientStatus,
     ClientTag,
@@ -28,6 +29,7 @@ from saas.extensions import db
 from saas.fields import queries as custom_filters
 from saas.ids import parse_uuid
 from saas.tenants.models import Membership, User
+from saas.tenants.queries import studio_timezone
 
 PAGE_SIZE = 50
 SORTS = ("name", "recent")
@@ -41,6 +43,8 @@ class ClientFilters:
     tag: str = ""
     source: str = ""
     industry: str = ""
+    region: str = ""
+    kind: str = ""  # company or person
     quiet_days: int | None = None  # no follow-up for this many days
     archived: bool = False
     sort: str = "name"
@@ -61,6 +65,8 @@ class ClientFilters:
             tag=args.get("tag", "").strip()[:40],
             source=args.get("source", "").strip()[:80],
             industry=args.get("industry", "").strip()[:80],
+            region=args.get("region", "").strip()[:80],
+            kind=args.get("kind", "") if args.get("kind") in tuple(ClientKind) else "",
             quiet_days=int(quiet) if quiet.isdigit() and 0 < int(quiet) < 3650 else None,
             archived=args.get("archived") == "1",
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
@@ -78,6 +84,8 @@ class ClientFilters:
             "tag": self.tag,
             "source": self.source,
             "industry": self.industry,
+            "region": self.region,
+            "kind": self.kind,
             "quiet_days": str(self.quiet_days or ""),
             "archived": "1" if self.archived else "",
             "sort": self.sort if self.sort != "name" else "",
@@ -145,6 +153,10 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
         query = query.where(Client.source == f.source)
     if f.industry:
         query = query.where(Client.industry == f.industry)
+    if f.region:
+        query = query.where(Client.region == f.region)
+    if f.kind:
+        query = query.where(Client.kind == f.kind)
     if f.quiet_days and sees_relationship(membership):  # when a client was last followed up: the relationship side
         cutoff = utcnow() - timedelta(days=f.quiet_days)
         query = query.where(or_(Client.last_contact_at.is_(None), Client.last_contact_at < cutoff))
@@ -165,7 +177,7 @@ def _iso_day(raw: str) -> str:
 
 def _created_between(membership: Membership, first: str, last: str) -> list:
     """Made between the studio's local midnight starting `first` and the one ending `last` (stored times are UTC)."""
-    zone = ZoneInfo(membership.tenant.timezone)
+    zone = ZoneInfo(studio_timezone(membership.tenant_id))  # an API token's principal carries no studio object
     clauses = []
     if first:
         clauses.append(Client.created_at >= datetime.combine(date.fromisoformat(first), time(0), zone))

@@ -14,21 +14,39 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.billing.models import InvoiceStatus, PaymentMethod
-from saas.clients.models import ClientStatus
+from saas.billing.models import InvoiceKind, InvoiceStatus, PaymentMethod
+from saas.clients.models import ClientKind, ClientStatus
 from saas.clients.queries import SORTS
+from saas.days import DayRange
 from saas.errors import ValidationFailed
 from saas.fields.queries import FILTERS_MAX, OPS, PREFIX, VALUE_MAX, split
 
+# The from–to periods of each list, in the studio's days (saas/days.py): created_from, created_to…
+RANGES = {"clients": ("created",), "projects": ("created",), "invoices": ("issued", "due")}
 # Every argument each list understands (custom-field filters, `cf.…`, are checked on their own).
 KNOWN = {
-    "clients": {"q", "status", "owner", "tag", "source", "industry", "quiet_days", "archived", "sort", "cols"},
-    "projects": {"owner", "client", "type", "stage", "archived", "cols"},
-    "invoices": {"status"},
+    "clients": {
+        "q",
+        "status",
+        "owner",
+        "tag",
+        "source",
+        "industry",
+        "region",
+        "kind",
+        "created_from",
+        "created_to",
+        "quiet_days",
+        "archived",
+        "sort",
+        "cols",
+    },
+    "projects": {"owner", "client", "type", "stage", "archived", "cols", "created_from", "created_to"},
+    "invoices": {"status", "kind", "issued_from", "issued_to", "due_from", "due_to"},
     "payments": {"from", "to", "method", "client"},
 }
 CUSTOM_FILTERS = ("clients", "projects")  # the lists that filter by the studio's own fields
-LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "type": 60, "cols": 400}
+LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "region": 80, "type": 60, "cols": 400}
 
 
 def check(list_name: str, args: dict[str, str]) -> None:
@@ -39,6 +57,10 @@ def check(list_name: str, args: dict[str, str]) -> None:
         problem = _custom_problem(name, value) if name.startswith(PREFIX) else _problem(list_name, name, value)
         if problem:
             errors[name[:60]] = [problem]
+    for stem in RANGES.get(list_name, ()):
+        _range, problems = DayRange.read(stem, args)
+        for name, message in problems.items():
+            errors.setdefault(name, [message])
     if list_name not in CUSTOM_FILTERS and custom:
         errors["cf"] = [_("This list has no custom-field filters.")]
     elif len(custom) > FILTERS_MAX:
@@ -106,6 +128,8 @@ _VALUE_CHECKS: dict[tuple[str, str], Any] = {
     ("clients", "status"): _one_of(tuple(ClientStatus)),
     ("clients", "sort"): _one_of(SORTS),
     ("clients", "quiet_days"): _days,
+    ("clients", "kind"): _one_of(tuple(ClientKind)),
+    ("invoices", "kind"): _one_of(tuple(InvoiceKind)),
     ("*", "archived"): _one_of(("1", "0")),
     ("*", "owner"): _person,
     ("*", "client"): _record,

@@ -267,7 +267,7 @@ def projects_sheet(membership: Membership, place: Place, f: project_queries.Proj
     )
 
 
-def invoices_sheet(membership: Membership, place: Place, status: str) -> Sheet:
+def invoices_sheet(membership: Membership, place: Place, f: billing.InvoiceFilters) -> Sheet:
     """The invoice list: number, client, kind, amount, balance, due date, status (overdue when it is)."""
     today = place.today()
     statuses = {code: document_status(code) for code in ("overdue", *InvoiceStatus)}
@@ -283,7 +283,7 @@ def invoices_sheet(membership: Membership, place: Place, status: str) -> Sheet:
     ]
     return Sheet(
         name="invoices",
-        query=billing.invoices_filtered(membership, status, today),
+        query=billing.invoices_filtered(membership, f, today),
         keys=(Invoice.due_on, Invoice.number),
         descending=True,
         key_of=lambda i: (i.due_on, i.number),

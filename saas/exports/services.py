@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
-from saas.billing.queries import PaymentFilters
+from saas.billing.queries import InvoiceFilters, PaymentFilters
 from saas.clients.queries import ClientFilters
 from saas.db import utcnow
 from saas.errors import NotAllowed, ValidationFailed
@@ -82,7 +82,7 @@ def sheet_for(membership: Membership, place: lists.Place, list_name: str, args: 
     if list_name == "projects":
         return lists.projects_sheet(membership, place, ProjectFilters.from_args(given))
     if list_name == "invoices":
-        return lists.invoices_sheet(membership, place, given.get("status", ""))
+        return lists.invoices_sheet(membership, place, InvoiceFilters.from_args(given))
     return lists.payments_sheet(membership, place, PaymentFilters.from_args(given))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, lazyload
 
 from saas.clients.models import Client
+from saas.days import DayRange
 from saas.db import utcnow
 from saas.extensions import db
 from saas.fields import queries as custom_filters
@@ -19,6 +20,7 @@ from saas.projects.access import projects_visible_to, tasks_visible_to
 from saas.projects.models import PipelineStage, Project, StageChange, StageKind, Task, TaskStatus
 from saas.projects.pipeline import stages
 from saas.tenants.models import Membership, User
+from saas.tenants.queries import studio_timezone
 
 CARDS_PER_STAGE = 25
 CLOSED_SHOWN_DAYS = 30  # won and lost columns show recent outcomes only
@@ -35,10 +37,13 @@ class ProjectFilters:
     # The studio's own fields, as on the client list: (`cf.<key>[.op]`, value) pairs, and the columns shown.
     custom: tuple[tuple[str, str], ...] = ()
     cols: str = ""
+    created: DayRange = field(default_factory=lambda: DayRange("created"))  # made from–to, in the studio's days
+    problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
 
     @classmethod
     def from_args(cls, args: dict) -> ProjectFilters:
         cols = args.getlist("cols") if hasattr(args, "getlist") else [str(args.get("cols", ""))]
+        created, problems = DayRange.read("created", args)
         return cls(
             owner=args.get("owner", "")[:40],
             client=args.get("client", "")[:40],
@@ -47,6 +52,8 @@ class ProjectFilters:
             archived=args.get("archived") == "1",
             custom=custom_filters.filter_args(args),
             cols=",".join(cols)[:400],
+            created=created,
+            problems=tuple(problems.items()),
         )
 
     def as_args(self) -> dict[str, str]:
@@ -58,6 +65,7 @@ class ProjectFilters:
             "archived": "1" if self.archived else "",
             **dict(self.custom),
             "cols": self.cols,
+            **self.created.as_args(),
         }
         return {k: v for k, v in values.items() if v}
 
@@ -83,6 +91,8 @@ def _filtered(membership: Membership, f: ProjectFilters) -> Select:
         query = query.where(Project.stage_id == _uuid_or_none(f.stage))
     if f.custom:
         query = query.where(*custom_filters.conditions(membership.role, "project", Project.id, f.custom))
+    if f.created:
+        query = query.where(*f.created.holds(Project.created_at, studio_timezone(membership.tenant_id)))
     return query
 
 

@@ -399,13 +399,14 @@ def schedule_invoices(kind: str, document: Quote | Contract) -> ResponseReturnVa
 
 @bp.get("/invoices")
 def invoice_list() -> ResponseReturnValue:
-    status = request.args.get("status", "")
-    page = queries.invoice_page(g.membership, status, _today(), request.args.get("after"))
+    filters = queries.InvoiceFilters.from_args(request.args)
+    page = queries.invoice_page(g.membership, filters, _today(), request.args.get("after"))
     return render_template(
         "staff/billing/invoices.html",
         invoices=page.invoices,
         next_cursor=page.next_cursor,
-        status=status,
+        filters=filters,
+        status=filters.status,
         today=_today(),
     )
 

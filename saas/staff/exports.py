@@ -4,28 +4,19 @@ goes to My exports, where its state shows and its file is downloaded (by them al
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 from flask import Response, current_app, flash, g, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from saas.errors import ValidationFailed
-from saas.exports import lists, services, writers
+from saas.exports import lists, services, streaming, writers
 from saas.exports.models import Export
-from saas.extensions import db
 from saas.files.storage import content_disposition
 from saas.i18n import current_locale
-from saas.isolation import set_tenant, set_user
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.tenants.roles import Perm
 from saas.web.pages import on_invalid
-
-CHUNK = 256 * 1024
 
 
 def _exports_page(errors: dict | None = None, status: int = 200) -> ResponseReturnValue:
@@ -73,38 +64,15 @@ def _attachment(body, export: Export) -> Response:
 
 
 def _stream_csv(export: Export, sheet: lists.Sheet) -> Response:
-    """Rows are read and sent batch by batch after the export's record has been committed (the request's one
-    commit runs before the body is sent). The stream runs in the request's context again, with a session of its
-    own: the studio and the person are set on it before the first row is read."""
-    tenant_id, user_id = export.tenant_id, g.membership.user_id
-
-    def chunks() -> Iterator[bytes]:
-        session = db.session()
-        set_tenant(session, tenant_id)
-        set_user(session, user_id)
-        for chunk in writers.csv_chunks(sheet.columns, lists.batches(sheet)):
-            yield chunk.encode("utf-8")
-
-    return _attachment(stream_with_context(chunks()), export)
+    chunks = streaming.csv_bytes(sheet, export.tenant_id, g.membership.user_id)
+    return _attachment(stream_with_context(chunks), export)
 
 
 def _send_xlsx(export: Export, sheet: lists.Sheet) -> Response:
-    handle, name = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
-    os.close(handle)
-    path = Path(name)
-    writers.write_xlsx(sheet.columns, lists.batches(sheet), path, services.list_label(export.list_name))
-    response = _attachment(_read_then_remove(path), export)
-    response.headers["Content-Length"] = str(path.stat().st_size)
+    body, size = streaming.xlsx_file(sheet, export.list_name)
+    response = _attachment(body, export)
+    response.headers["Content-Length"] = str(size)
     return response
-
-
-def _read_then_remove(path: Path) -> Iterator[bytes]:
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-    finally:
-        path.unlink(missing_ok=True)
 
 
 @bp.get("/exports/<export_id>/download")

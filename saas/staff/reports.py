@@ -11,17 +11,15 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
 from saas.errors import ValidationFailed
-from saas.extensions import db
 from saas.i18n import current_locale
 from saas.reports.builder import definition as definitions
 from saas.reports.builder import (
     pinning,  # noqa: F401  (registers the pinned reports with the dashboards)
     services,
 )
-from saas.reports.builder.access import get_own_report, get_report
+from saas.reports.builder.access import get_own_report, get_report, readable_reports
 from saas.reports.builder.models import SavedReport
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
@@ -45,19 +43,11 @@ def _describe(raw: Mapping[str, Any]) -> tuple[str, str | None]:
 @requires(Perm.REPORTS_BUILD)
 def reports() -> ResponseReturnValue:
     me = g.membership.user_id
-    query = (
-        select(SavedReport)
-        .where(or_(SavedReport.owner_id == me, SavedReport.pinned_studio.is_(True)))
-        .order_by(SavedReport.updated_at.desc())
-        .limit(200)
-    )
-    found = list(db.session.scalars(query))
-    usable = {s.key for s in definitions.sources_for(g.membership)}
+    found = readable_reports(g.membership)
     return render_template(
         "staff/reports/list.html",
         mine=[r for r in found if r.owner_id == me],
-        # Another's report on a source this person does not use (finance and a clients report) is not theirs to read.
-        studio=[r for r in found if r.owner_id != me and (r.definition or {}).get("source") in usable],
+        studio=[r for r in found if r.owner_id != me],
         describe=_describe,
     )
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from saas.clients.access import get_client
 from saas.clients.models import Client
+from saas.days import DayRange
 from saas.errors import ValidationFailed
 from saas.projects import queries as project_queries
 from saas.schemas import load
@@ -24,7 +25,7 @@ from saas.tenants.roles import Perm
 from saas.tickets import attachments, queries, services
 from saas.tickets import settings as desk
 from saas.tickets.access import get_ticket
-from saas.tickets.models import Priority, Ticket
+from saas.tickets.models import Priority, Source, Ticket
 from saas.tickets.schemas import ReplySchema, SettingsSchema, TicketChangeSchema, TicketSchema
 from saas.web.pages import flash_and_return, on_invalid, resolves
 
@@ -44,17 +45,22 @@ def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnVal
 @requires(Perm.TICKETS)
 def tickets() -> ResponseReturnValue:
     args = request.args
+    created, problems = DayRange.read("created", args)
     filters = queries.TicketFilters(
         status=args.get("status") or queries.ACTIVE,
         priority=args.get("priority") if args.get("priority") in tuple(Priority) else None,
         assignee=_uuid(args.get("assignee")),
         category=(args.get("category") or "")[:60] or None,
         mine=args.get("mine") == "1",
+        source=args.get("source") if args.get("source") in tuple(Source) else None,
+        created=created,
     )
     return _page(
         "staff/tickets/list.html",
         tickets=queries.ticket_list(g.membership, filters),
         filters=filters,
+        problems=problems,
+        sources=tuple(Source),
         people=queries.ticket_workers(),
         categories=desk.categories(),
     )

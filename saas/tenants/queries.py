@@ -89,6 +89,10 @@ def working_days_after(start: date, days: int) -> date:
     return day
 
 
+def studio_timezone(tenant_id: uuid.UUID) -> str:
+    return db.session.get(Tenant, tenant_id).timezone
+
+
 def studio_currency(tenant_id: uuid.UUID) -> str:
     return db.session.get(Tenant, tenant_id).currency
 

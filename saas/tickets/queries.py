@@ -4,14 +4,16 @@ user's, a ticket's thread (with or without internal notes), and the SLA clock of
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, or_, select
 
+from saas.days import DayRange
 from saas.db import utcnow
 from saas.extensions import db
 from saas.tenants.models import Membership, User
+from saas.tenants.queries import studio_timezone
 from saas.tenants.roles import Perm, has_perm
 from saas.tickets.access import tickets_visible_to
 from saas.tickets.models import OPEN_STATUSES, Ticket, TicketReply, TicketStatus
@@ -28,6 +30,8 @@ class TicketFilters:
     category: str | None = None
     mine: bool = False
     client_id: uuid.UUID | None = None
+    source: str | None = None  # how it came in: portal, staff, e-mail…
+    created: DayRange = field(default_factory=lambda: DayRange("created"))  # raised from–to, the studio's days
 
 
 def _overdue(now: datetime):
@@ -59,6 +63,10 @@ def ticket_list(membership: Membership, filters: TicketFilters, limit: int = LIS
         query = query.where(Ticket.assignee_id == filters.assignee)
     if filters.client_id:
         query = query.where(Ticket.client_id == filters.client_id)
+    if filters.source:
+        query = query.where(Ticket.source == filters.source)
+    if filters.created:
+        query = query.where(*filters.created.holds(Ticket.created_at, studio_timezone(membership.tenant_id)))
     open_first = case((Ticket.status.in_(OPEN_STATUSES), 0), else_=1)
     overdue_first = case((_overdue(now), 0), else_=1)
     order = (open_first, overdue_first, Ticket.resolution_due_at, Ticket.created_at.desc(), Ticket.id)

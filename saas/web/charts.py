@@ -35,6 +35,9 @@ class Chart:
     unit: Unit = "count"
     # Where each category's figure comes from (the list with the same filters); None where there is no list.
     links: list[str | None] = field(default_factory=list)
+    # With several series, each point's own list where it differs by series (a report's second dimension): one
+    # list per series, one link per category; empty when a category's link serves all its points.
+    point_links: list[list[str | None]] = field(default_factory=list)
     stacked: bool = False
     # Money travels in minor units: the axis divides by this (100 for CNY) before it shortens the figures.
     scale: int = 1
@@ -51,6 +54,13 @@ class Chart:
             for i, name in enumerate(self.categories)
         ]
 
+    def cell_links(self) -> list[list[str | None]]:
+        """The table's cells' links: each point's own, else its category's (rows by category)."""
+        links = self.links or [None] * len(self.categories)
+        if not self.point_links:
+            return [[links[i]] * len(self.series) for i in range(len(self.categories))]
+        return [[own[i] for own in self.point_links] for i in range(len(self.categories))]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
@@ -59,6 +69,7 @@ class Chart:
             "scale": self.scale,
             "categories": self.categories,
             "links": self.links,
+            "point_links": self.point_links,
             "series": [{"name": s.name, "values": s.values, "shown": s.shown} for s in self.series],
         }
 

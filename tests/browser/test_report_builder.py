@@ -42,3 +42,30 @@ def test_the_preview_follows_each_choice_and_the_report_saves(app, studio, live_
     page.wait_for_selector("figure.chart-drawn svg")
     assert _spec(page)["categories"] == ["Bank transfer", "Cash"]
     assert owner.problems == []
+
+
+def test_a_click_on_a_builder_bar_opens_the_filtered_list(app, studio, live_server, browser):
+    """The preview of clients by status: a click on the Signed bar opens the client list of the signed clients."""
+    seed_book(app, studio)
+    owner = signed_in(browser, live_server, studio.owner_email, "report-builder-link", locale="en-GB")
+    page = owner.page
+    page.set_viewport_size({"width": 1000, "height": 900})
+    page.goto(f"{live_server}/app/reports/new")
+    page.wait_for_selector("figure.chart-drawn svg")
+    spec = _spec(page)
+    assert spec["categories"][-1] == "Signed" and "status=signed" in spec["links"][-1]
+    page.locator("figure.chart-drawn .chart-canvas").scroll_into_view_if_needed()
+    # The bars are the SVG's narrow filled paths (in the viewport's coordinates); Signed is the rightmost one.
+    bars = page.evaluate(
+        """() => [...document.querySelectorAll('figure.chart-drawn .chart-canvas svg path')]
+            .map((p) => p.getBoundingClientRect())
+            .filter((r) => r.width > 4 && r.width <= 40 && r.height > 4)
+            .map((r) => ({x: r.x + r.width / 2, y: r.y + r.height / 2}))"""
+    )
+    signed = max(bars, key=lambda r: r["x"])
+    with page.expect_navigation():
+        page.mouse.click(signed["x"], signed["y"])
+    assert "/app/clients" in page.url and "status=signed" in page.url
+    content = page.content()
+    assert "鹿鸣咖啡" in content and "Harbour Lane" in content and "竹林茶社" not in content
+    assert owner.problems == []

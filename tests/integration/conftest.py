@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests.factories import api, make_token
@@ -36,4 +38,10 @@ def seeded(app, client, studio) -> dict[str, str]:
     invoice = {"client_id": found["id"], "title": "首期款", "amount_minor": 300_000, "due_on": "2027-01-31"}
     ids["invoice_id"] = http.post("/api/v1/invoices", json=invoice).get_json()["id"]
     ids["name"] = "VIP"
+    upload = {"file": (io.BytesIO("客户名称,手机\n属性导入客户,13800138001\n".encode()), "clients.csv")}
+    ids["job_id"] = http.post("/api/v1/imports", data=upload, content_type="multipart/form-data").get_json()["id"]
+    definition = {"source": "clients", "measure": "count", "dim1": "status"}
+    ids["report_id"] = http.post("/api/v1/reports", json={"name": "报表", "definition": definition}).get_json()["id"]
+    assert http.post("/api/v1/exports", json={"list": "clients"}).status_code == 200  # streamed at once
+    ids["export_id"] = http.get("/api/v1/exports").get_json()["data"][0]["id"]
     return ids

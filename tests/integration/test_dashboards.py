@@ -4,6 +4,7 @@ studio's months (a client made at 23:30 local on 31 January is January's), and a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -186,3 +187,20 @@ def test_a_figures_link_opens_the_list_of_exactly_its_records(app, client, seede
     listed = client.get(january).get_data(as_text=True)
     assert "鹿鸣咖啡" in listed and "Blue Fox" in listed and "晨光书店" not in listed and "Old Oak" not in listed
     assert client.get("/app/clients?created_from=2026-02-30&created_to=x").status_code == 200  # ignored
+    # The projects' funnel counts the projects opened in the quarter: its link lists P1, P2 and P4, not 2025's P3.
+    opened = client.get(fn.projects[0].link).get_data(as_text=True)
+    assert "created_from=2026-01-01" in fn.projects[0].link and "created_to=2026-03-31" in fn.projects[0].link
+    assert all(f"Project {p}" in opened for p in ("P1", "P2", "P4")) and "Project P3" not in opened
+    # The tickets raised in the quarter: the board's figure opens the ticket list of that quarter.
+    html = _page(client, "/app/dashboard", Q1)
+    raised = re.search(r'href="(/app/tickets\?[^"]*status=all[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "created_from=2026-01-01" in raised and "created_to=2026-03-31" in raised
+    listed = client.get(raised).get_data(as_text=True)
+    assert "灯箱" in listed and "发票" in listed
+    outside = client.get("/app/tickets?status=all&created_from=2026-04-01").get_data(as_text=True)
+    assert "灯箱" not in outside and "发票" not in outside
+    # Revenue is what was paid in the quarter: the payments list of those days.
+    revenue = re.search(r'href="(/app/payments\?[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "from=2026-01-01" in revenue and "to=2026-03-31" in revenue
+    paid = client.get(revenue).get_data(as_text=True)
+    assert "2026-02-01" in paid and "2025-12-20" not in paid  # the quarter's payments, not December's

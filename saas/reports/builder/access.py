@@ -11,8 +11,11 @@ from werkzeug.exceptions import NotFound
 
 from saas.extensions import db
 from saas.ids import parse_uuid
+from saas.reports.builder.definition import sources_for
 from saas.reports.builder.models import SavedReport
 from saas.tenants.models import Membership
+
+LISTED = 200
 
 
 def readable_by(membership: Membership) -> ColumnElement[bool]:
@@ -37,3 +40,15 @@ def get_own_report(membership: Membership, report_id: str | uuid.UUID) -> SavedR
     if found is None:
         raise NotFound()
     return found
+
+
+def readable_reports(membership: Membership) -> list[SavedReport]:
+    """The reports listed for this person, last changed first: their own, and the studio's pinned ones on a source
+    they use (another's report on clients is not finance's to read)."""
+    query = select(SavedReport).where(readable_by(membership)).order_by(SavedReport.updated_at.desc()).limit(LISTED)
+    usable = {s.key for s in sources_for(membership)}
+    return [
+        r
+        for r in db.session.scalars(query)
+        if r.owner_id == membership.user_id or (r.definition or {}).get("source") in usable
+    ]

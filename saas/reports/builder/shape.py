@@ -14,6 +14,7 @@ from saas.fields.types import TYPES
 from saas.money import exponent, for_reader
 from saas.reports.builder.compiler import OTHER, TIME_BUCKETS, TOP_FIRST, TOP_SECOND, Cell, Groups
 from saas.reports.builder.definition import Definition, Measure, Split
+from saas.reports.builder.links import linker
 from saas.reports.builder.registry import Context
 from saas.reports.builder.sources import people
 from saas.web.charts import Chart, series
@@ -34,11 +35,14 @@ def chart_of(definition: Definition, groups: Groups, ctx: Context, currency: str
     show = _shower(measure, currency)
     names = _names(second, lines, ctx) if second else {None: measure.label}
     chart_series = [series(names[line], [_value(cells.get((v, line)), measure) for v in axis], show) for line in lines]
+    link = linker(definition)
     return Chart(
         kind=definition.chart,
         categories=[_names(first, axis, ctx)[v] for v in axis],
         series=chart_series,
         unit=_unit(measure),
+        links=[link((v,)) for v in axis],
+        point_links=[[link((v, line)) for v in axis] for line in lines] if second else [],
         stacked=second is not None and definition.chart in ("bar", "hbar"),
         scale=10 ** exponent(currency) if measure.unit == "money" else 1,
     )

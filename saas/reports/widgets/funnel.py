@@ -136,7 +136,13 @@ def project_steps(scope: Scope) -> list[Step]:
     )
     row = db.session.execute(query).one()
     f = scope.filters
-    link = url_for("staff.project_list", owner=str(f.owner) if f.owner else None, type=f.project_type or None)
+    link = url_for(
+        "staff.project_list",
+        owner=str(f.owner) if f.owner else None,
+        type=f.project_type or None,
+        created_from=f.period.start.isoformat(),  # the projects opened in the period, as counted
+        created_to=f.period.last.isoformat(),
+    )
     labels = [_("Inquiry"), _("Quoted"), _("Contract signed")]
     return _steps(
         labels,

@@ -85,7 +85,8 @@ async function draw(figure, echarts) {
   const chart = echarts.init(canvas, null, { renderer: "svg", locale: lang.startsWith("zh") ? "ZH" : "EN" });
   chart.setOption(options(spec));
   chart.on("click", (event) => {
-    const link = spec.links?.[event.dataIndex];
+    // A point's own list (a report's second dimension), else its category's.
+    const link = spec.point_links?.[event.seriesIndex]?.[event.dataIndex] ?? spec.links?.[event.dataIndex];
     if (link) window.location.assign(link);
   });
   new ResizeObserver(() => chart.resize()).observe(canvas);

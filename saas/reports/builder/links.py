@@ -1,0 +1,120 @@
+"""Where a point of a builder chart leads: the list of the records it counts, filtered to the point's values and
+the report's period, as the dashboards' figures link to theirs.
+
+Each source names its list and, for every dimension and date the list can filter by, the argument that does it.
+A point links only when every one of its values maps to a list filter: a value the list cannot filter by (a
+dimension without a filter, "Not set", the summed-up "Other", a custom field of a kind the list does not match
+exactly) gives no link rather than a list that holds something else. Follow-ups and visits have no list of that
+shape (the follow-up list is what is due, the visits a calendar): their charts do not link."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import url_for
+
+from saas.fields.types import TYPES
+from saas.reports.builder.definition import Definition, Split
+
+Args = dict[str, str]
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A source's list: its endpoint, arguments it always needs, its dimensions' arguments and its dates' from–to
+    arguments (the source's main date first: the report's period applies to it)."""
+
+    endpoint: str
+    dimensions: dict[str, str]
+    dates: dict[str, tuple[str, str]]
+    fixed: Args = field(default_factory=dict)
+    custom: bool = False  # the list filters by the studio's own fields: cf.<key>=<option>
+
+
+def _range(stem: str) -> tuple[str, str]:
+    return f"{stem}_from", f"{stem}_to"
+
+
+LISTS: dict[str, ListOf] = {
+    "clients": ListOf(
+        "staff.clients",
+        {d: d for d in ("status", "source", "owner", "industry", "region", "kind")},
+        {"created": _range("created")},
+        custom=True,
+    ),
+    "projects": ListOf(
+        "staff.project_list",
+        {"stage": "stage", "type": "type", "owner": "owner"},
+        {"created": _range("created")},
+        custom=True,
+    ),
+    "invoices": ListOf(
+        "staff.invoice_list",
+        {"status": "status", "kind": "kind"},
+        {"created": _range("issued"), "due": _range("due")},
+    ),
+    "payments": ListOf("staff.payment_list", {"method": "method"}, {"paid": ("from", "to")}),
+    "tickets": ListOf(
+        "staff.tickets",
+        {d: d for d in ("status", "priority", "category", "source")} | {"owner": "assignee"},
+        {"created": _range("created")},
+        fixed={"status": "all"},
+    ),
+}
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def linker(definition: Definition) -> Callable[[tuple[Any, ...]], str | None]:
+    """A function from a point's values (one per split, or the first alone) to its list's URL, or None."""
+    target = LISTS.get(definition.source.key)
+
+    def link(values: tuple[Any, ...]) -> str | None:
+        if target is None:
+            return None
+        args = {**target.fixed, **_period(definition, target)}
+        for split, value in zip(definition.splits, values, strict=False):  # fewer values: the rest unfiltered
+            found = _split_args(definition, target, split, value)
+            if found is None:
+                return None
+            args |= found
+        return url_for(target.endpoint, **args)
+
+    return link
+
+
+def _period(definition: Definition, target: ListOf) -> Args:
+    start_arg, end_arg = target.dates[definition.source.main_date.key]
+    found = {start_arg: definition.start.isoformat() if definition.start else ""}
+    found[end_arg] = definition.end.isoformat() if definition.end else ""
+    return {k: v for k, v in found.items() if v}
+
+
+def _split_args(definition: Definition, target: ListOf, split: Split, value: Any) -> Args | None:
+    if value is None or not isinstance(value, str | date | uuid.UUID):
+        return None  # not set, or the summed-up rest
+    if split.dimension is not None:
+        name = target.dimensions.get(split.dimension.key)
+        return {name: str(value)} if name else None
+    if split.date is not None and isinstance(value, date):
+        return _bucket(definition, target, split, value)
+    if split.field is not None and target.custom and TYPES[split.field.type].stored == "choice":
+        return {f"cf.{split.field.key}": str(value)}
+    return None
+
+
+def _bucket(definition: Definition, target: ListOf, split: Split, first: date) -> Args | None:
+    """A month, quarter or year of a date the list filters by; for the main date, within the report's period."""
+    assert split.date is not None
+    names = target.dates.get(split.date.key)
+    if names is None:
+        return None
+    index = first.year * 12 + first.month - 1 + GRAIN_MONTHS[split.grain or "month"]
+    last = date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
+    if split.date is definition.source.main_date:
+        first = max(first, definition.start) if definition.start else first
+        last = min(last, definition.end) if definition.end else last
+    return {names[0]: first.isoformat(), names[1]: last.isoformat()}
