@@ -257,6 +257,11 @@ def test_filters_in_the_list_and_the_api_and_saved_views_keep_them(app, client, 
     assert names(**{"cf.visit_on.min": "2026-02-01"}) == ["Gamma"]
     assert names(**{"cf.area": "lots"}) == [] and names(**{"cf.unknown": "1"}) == []
     assert names(**{"cf.style": "modern", "cf.area.max": "100"}) == ["Alpha"]
+    # Three together (one subquery, the sets joined on record_id), with an anti-join, and with one that cannot match.
+    assert names(**{"cf.style": "modern", "cf.area.min": "100", "cf.story.contains": "cat"}) == ["Beta"]
+    assert names(**{"cf.style": "nordic", "cf.area.min": "50", "cf.visit_on.empty": "1"}) == ["Beta"]
+    assert names(**{"cf.style": "modern", "cf.visit_on.empty": "0", "cf.area.max": "100"}) == ["Alpha"]
+    assert names(**{"cf.style": "modern", "cf.area": "lots"}) == []
 
     from tests.integration.test_clients import listing
 
@@ -413,3 +418,4 @@ def test_a_required_field_asked_on_the_staff_form_and_kept_from_field_app_leads(
         lead = services.create_client(owner, {"name": "Met on site", "tags": []}, enforce_required=False)
         assert lead.custom_fields == {}
         db.session.rollback()
+
