@@ -160,3 +160,22 @@ def described(found: Offer) -> dict[str, Any]:
         "id": str(found.file.id),
         "upload": {"method": "POST", "url": found.ticket.url, "fields": found.ticket.fields},
     }
+
+
+def sweep_unclaimed(owner_kind: str, batch: int = 500) -> int:
+    """Periodic, per studio (registered by the domain owning the slot kind): uploads offered but never claimed —
+    the visitor left, or the submission was refused — are deleted from storage with their rows, once their claim
+    window has long passed. How many went."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    storage: Storage = current_app.extensions["atelier.storage"]
+    cutoff = utcnow() - timedelta(seconds=2 * CLAIM_SECONDS)
+    query = select(StoredFile).where(
+        StoredFile.owner_kind == owner_kind, StoredFile.status == FileStatus.PENDING, StoredFile.created_at < cutoff
+    )
+    stale = list(db.session.scalars(query.limit(batch)))
+    for stored in stale:
+        storage.delete(stored.key)  # deleting a key that never came is no error (S3 and the local folder)
+        db.session.delete(stored)
+    return len(stale)

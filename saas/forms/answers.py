@@ -28,6 +28,11 @@ UPLOAD_SLOT = "form_upload"  # an upload sent straight to the bucket, waiting fo
 UPLOAD_SUFFIX = ".upload"  # the hidden input beside a file question that names that upload: q_<id>.upload
 
 
+def forget_unclaimed_uploads() -> int:
+    """Periodic (forms/listeners.py): direct uploads no submission claimed."""
+    return direct.sweep_unclaimed(UPLOAD_SLOT)
+
+
 def upload_slot(question: Question) -> direct.Slot:
     """An upload is reserved for one question of one form: another question, form or studio cannot use it."""
     return direct.Slot(UPLOAD_SLOT, question.id)

@@ -108,6 +108,11 @@ UPLOAD_SLOT = "ticket_upload"
 TAKEN = tuple(kind.content_type for kind in KINDS)
 
 
+def forget_unclaimed_uploads() -> int:
+    """Periodic (tickets/listeners.py): direct uploads no ticket or reply claimed."""
+    return direct.sweep_unclaimed(UPLOAD_SLOT)
+
+
 def offer(storage: Storage, tenant_id: uuid.UUID, waits_on: uuid.UUID, data: dict[str, Any]) -> direct.Offer:
     return direct.offer(storage, tenant_id, direct.Slot(UPLOAD_SLOT, waits_on), data, MAX_BYTES, TAKEN)
 

@@ -161,6 +161,18 @@ def test_forged_foreign_oversized_disguised_and_expired_uploads_are_refused(
         db.session.commit()
     refused(late["id"], "expired")
 
+    # Offers nobody claimed go, with their objects, once their window has long passed (an hourly sweep).
+    from saas.forms.answers import forget_unclaimed_uploads
+
+    with s3_app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        db.session.execute(update(StoredFile).values(created_at=utcnow() - timedelta(hours=2)))
+        assert forget_unclaimed_uploads() == len(query(s3_app, studio.tenant_id, select(StoredFile)))
+        db.session.commit()
+    assert query(s3_app, studio.tenant_id, select(StoredFile)) == []
+    assert s3.list_objects_v2(Bucket="atelier-files", Prefix=f"tenants/{studio.tenant_id}/")["KeyCount"] == 0
+    assert len(query(s3_app, other_studio.tenant_id, select(StoredFile))) == 1  # another studio's, still fresh
+
     # An offer names one of the form's own file questions, on a published form; without S3 there is none.
     unknown = {"input": "q_x", "name": "a.png", "size": 9}
     assert visitor.post("/f/aurora/feedback/uploads", json=unknown).status_code == 404
