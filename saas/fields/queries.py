@@ -3,8 +3,8 @@
 A list's query string names a filter as `cf.<key>` (equals; for a multiple choice, holds that option),
 `cf.<key>.contains`, `cf.<key>.min` / `cf.<key>.max` (a range, either end open) and `cf.<key>.empty` (`1`: no
 value, `0`: any value). Each becomes a set of `SELECT record_id FROM field_values WHERE tenant_id = … AND field_id
-= … AND <typed comparison>`, served by an index led by (tenant_id, field_id); a list's filters together are one
-`record.id IN (…)` over those sets joined on record_id (see `conditions`). A key the reader
+= … AND <typed comparison>`, served by an index led by (tenant_id, field_id); how a list reads them together is
+decided by their sizes (see `conditions`). A key the reader
 cannot see, an unknown key, an operator the type does not offer or a value it cannot parse matches nothing.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Select, Uuid, any_, bindparam, cast, false, select
+from sqlalchemy import ColumnElement, Select, any_, false, func, select
 
 from saas.extensions import db
 from saas.fields import values
@@ -45,17 +45,16 @@ def split(name: str) -> tuple[str, str]:
 def conditions(role: str | None, entity: str, id_column: Any, filters: tuple[tuple[str, str], ...]) -> list:
     """The SQL conditions of a list's custom-field filters. Every filter that asks for records holding some value
     (equals, contains, a range — its two ends on one field are one index range scan —, `empty=0`) is a row set of
-    the value index; together they are ONE set, joined on record_id (`matching`). `empty=1` is an anti-join.
+    the value index; `empty=1` is an anti-join.
 
-    How the list then reads its page depends on the size of that set, and the planner guessed it wrong (two `IN`s
-    planned one at a time, numbers NULL in four index rows of five: 15,000 matches taken for 3,000, and a scan of
-    every client of the studio, README). So it is measured, not guessed: up to SMALL_SET record ids are read
-    from the index first (index-only scans, stopped at SMALL_SET + 1); a small set becomes `id IN (those ids)` —
-    a primary-key probe each and a sort of at most SMALL_SET rows —, a larger one stays a subquery, and the list
-    walks its own order probing the index per record until the page is full (at least one record in 25 matches)."""
+    How the list reads its page depends on the sets' sizes, which the planner guessed wrong (numbers are NULL in
+    four index rows of five: 15,000 matches taken for 3,000, and a hash join over a scan of every client of the
+    studio; README). So they are counted, cheaply (`_held_by`): from a small set the page probes clients by key,
+    with only large sets it walks its own order. Text alone ("contains") is left to the planner."""
     by_key = {d.key: d for d in values.visible(role, entity)}
     held: list[Select | None] = []
     found: list[ColumnElement] = []
+    ordered = False  # a set read from a btree in value order (equals, a range, any value): its size is cheap to cap
     ranges: dict[str, dict[str, str]] = {}
     for name, raw in filters:
         key, op = split(name)
@@ -68,32 +67,46 @@ def conditions(role: str | None, entity: str, id_column: Any, filters: tuple[tup
             found.append(_without(definition, id_column))
         else:
             held.append(_rows(definition, op, raw))
+            ordered = ordered or OPS[op] != "contains"
     for key, ends in ranges.items():
         held.append(_range_rows(by_key[key], ends.get("min"), ends.get("max")))
+        ordered = True
     if any(rows is None for rows in held):
         return [false()]  # a filter that matches nothing (unknown, hidden, unparsable): the list is empty
     if held:
-        found.append(_held_by(id_column, matching([rows for rows in held if rows is not None])))
+        sets = [rows for rows in held if rows is not None]
+        # Text alone ("contains") has no index in value order to stop early in: a common fragment would be read
+        # whole to count it. The planner knows text's selectivity from the trigram index; it decides there.
+        found.extend(_held_by(id_column, sets) if ordered else [id_column.in_(rows) for rows in sets])
     return found
 
 
-SMALL_SET = 4000  # where probing 4,000 primary keys costs what walking 1,300 records costs (measured, README)
+SMALL_SET = 2500  # measured: below it, probing the clients by key beats walking the list's order (README)
 
 
-def _held_by(id_column: Any, rows: Select) -> ColumnElement:
-    """`id IN (the ids)` for a small set, read here; `id IN (subquery)` for a larger one (see `conditions`)."""
-    ids = list(set(db.session.scalars(rows.limit(SMALL_SET + 1))))
-    if len(ids) > SMALL_SET:
-        return id_column.in_(rows)
-    if not ids:
-        return false()
-    if db.session.get_bind().dialect.name == "postgresql":  # one array parameter, not thousands to bind and plan
-        return id_column == any_(cast(bindparam("held_ids", ids, type_=ARRAY(Uuid)), ARRAY(Uuid)))
-    return id_column.in_(ids)
+def _held_by(id_column: Any, sets: list[Select]) -> list[ColumnElement]:
+    """How the list reads the records in every one of these sets (see `conditions`). Each set is counted first, up
+    to SMALL_SET + 1 (index-only scans that stop there; nothing comes back but the counts). When the smallest is
+    small, the page's own query reads the intersection once, driven from it, into an array (`id = ANY(ARRAY(…))`,
+    PostgreSQL): a primary-key probe per record and a sort of at most SMALL_SET rows. When every set is large, each
+    stays a semi-join which the planner walks in the list's order, probing the sets' indexes per record (the
+    extended statistics give it their sizes)."""
+    sizes = [_capped_count(rows) for rows in sets]
+    if min(sizes) == 0:
+        return [false()]
+    if min(sizes) <= SMALL_SET and db.session.get_bind().dialect.name == "postgresql":
+        smallest = sizes.index(min(sizes))
+        ordered = [sets[smallest], *(rows for n, rows in enumerate(sets) if n != smallest)]
+        return [id_column == any_(func.array(matching(ordered).scalar_subquery()))]
+    return [id_column.in_(rows) for rows in sets]
+
+
+def _capped_count(rows: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(rows.limit(SMALL_SET + 1).subquery())) or 0
 
 
 def matching(held: list[Select]) -> Select:
-    """The records in every one of these row sets: one query, the sets joined on record_id."""
+    """The records in every one of these row sets: one query, the sets joined on record_id, from the first."""
     if len(held) == 1:
         return held[0]
     sets = [rows.subquery() for rows in held]

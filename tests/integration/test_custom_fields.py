@@ -218,7 +218,9 @@ def test_reorder_with_buttons(app, client, studio):
     assert page.index(">first<") < page.index(">third<") < page.index(">second<")
 
 
-def test_filters_in_the_list_and_the_api_and_saved_views_keep_them(app, client, studio, other_studio, new_client):
+def test_filters_in_the_list_and_the_api_and_saved_views_keep_them(
+    app, client, studio, other_studio, new_client, monkeypatch
+):
     client.login(studio.owner_email)
     define(client, "area", "number")
     define(client, "style", "choices", choices=STYLES)
@@ -262,6 +264,14 @@ def test_filters_in_the_list_and_the_api_and_saved_views_keep_them(app, client, 
     assert names(**{"cf.style": "nordic", "cf.area.min": "50", "cf.visit_on.empty": "1"}) == ["Beta"]
     assert names(**{"cf.style": "modern", "cf.visit_on.empty": "0", "cf.area.max": "100"}) == ["Alpha"]
     assert names(**{"cf.style": "modern", "cf.area": "lots"}) == []
+    # The same lists when every set counts as large (read by semi-joins instead of an array of ids).
+    from saas.fields import queries as custom_queries
+
+    monkeypatch.setattr(custom_queries, "SMALL_SET", 0)
+    assert names(**{"cf.style": "modern", "cf.area.min": "100", "cf.story.contains": "cat"}) == ["Beta"]
+    assert names(**{"cf.style": "nordic", "cf.area.min": "50", "cf.visit_on.empty": "1"}) == ["Beta"]
+    assert names(**{"cf.area.min": "100", "cf.area.max": "300"}) == ["Beta", "Gamma"]
+    monkeypatch.undo()
 
     from tests.integration.test_clients import listing
 
