@@ -159,11 +159,11 @@ class Statements:
         self.seen.append((statement, parameters))
 
     def filtering(self) -> list[tuple[str, str, object]]:
-        """The page's query, and before it the read of a small set of ids from the value index, if there was one
+        """The page's query, and before it the last count of a filter's set from the value index, if there was one
         (saas.fields.queries.conditions)."""
         page = next((s, p) for s, p in reversed(self.seen) if "FROM clients" in s and "LIMIT" in s)
         ids = [(s, p) for s, p in self.seen if "FROM field_values" in s and "FROM clients" not in s and "LIMIT" in s]
-        return [("ids from the value index", *found) for found in ids[-1:]] + [("the page", *page)]
+        return [("a set counted from the value index", *found) for found in ids[-1:]] + [("the page", *page)]
 
 
 def explain(app, browser, label: str, url: str) -> None:
