@@ -109,7 +109,9 @@ def archive_client(client: Client) -> None:
 
 @api.get("/clients/<client_id>/contacts", summary="A client's contacts", **OF_CLIENT, **CONTACT, many=True)
 def contacts(client: Client) -> list[Contact]:
-    return client.contacts
+    """Filter on the studio's own contact fields with `cf.<key>…`, as GET /clients does on client fields
+    (GET /custom-fields?entity=contact lists them)."""
+    return queries.contacts_of(principal(), client, custom_filters.filter_args(request.args))
 
 
 @api.post("/clients/<client_id>/contacts", summary="Add a contact", **OF_CLIENT, body=CONTACT_IN, **CONTACT, status=201)

@@ -80,7 +80,11 @@ def get_client(membership: Membership, client_id: str | uuid.UUID) -> Client:
     return client
 
 
-COMMERCIAL_CONTACT_FIELDS = ("id", "client_id", "name", "title", "phone", "email", "decision_maker", "created_at")
+# What finance reads of a contact. The studio's own fields are in it: each one's visibility (everyone, not
+# finance, admins) decides per field, as on the 360° page and for clients.
+COMMERCIAL_CONTACT_FIELDS = (
+    "id", "client_id", "name", "title", "phone", "email", "decision_maker", "custom_fields", "created_at"
+)  # fmt: skip
 
 
 def sees_relationship(membership: Membership) -> bool:

@@ -295,6 +295,16 @@ def interaction_of(client: Client, interaction_id: str) -> Interaction:
     return found
 
 
+def contacts_of(membership: Membership, client: Client, custom: tuple[tuple[str, str], ...] = ()) -> list[Contact]:
+    """A client's contacts in the order they were added, narrowed by custom-field filters (`cf.<key>…`, as the
+    client list takes them, over the contact fields the reader sees)."""
+    if not custom:
+        return client.contacts
+    conditions = custom_filters.conditions(membership.role, "contact", Contact.id, custom)
+    query = select(Contact).where(Contact.client_id == client.id, *conditions)
+    return list(db.session.scalars(query.order_by(Contact.created_at)))
+
+
 def contact_of(client: Client, contact_id: str) -> Contact:
     """One contact of this client; 404 for any other id, including another client's contact."""
     ident = parse_uuid(contact_id)

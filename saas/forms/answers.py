@@ -8,18 +8,34 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from saas.errors import ValidationFailed
 from saas.fields.types import TYPES, Choice, InvalidValue, Spec, parse_value
-from saas.files.kinds import Kind, by_name, sniff
+from saas.files import direct
+from saas.files.kinds import KINDS, Kind, by_name, sniff
+from saas.files.models import StoredFile
 from saas.forms import targets
 from saas.forms.models import Form, Question
 from saas.money import format_money
 from saas.schemas import N_, REQUIRED, translate
 
 FILE_BYTES = 10 * 1024 * 1024  # per uploaded file on a public form
+FILE_KINDS = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
+UPLOAD_SLOT = "form_upload"  # an upload sent straight to the bucket, waiting for its question's submission
+UPLOAD_SUFFIX = ".upload"  # the hidden input beside a file question that names that upload: q_<id>.upload
+
+
+def forget_unclaimed_uploads() -> int:
+    """Periodic (forms/listeners.py): direct uploads no submission claimed."""
+    return direct.sweep_unclaimed(UPLOAD_SLOT)
+
+
+def upload_slot(question: Question) -> direct.Slot:
+    """An upload is reserved for one question of one form: another question, form or studio cannot use it."""
+    return direct.Slot(UPLOAD_SLOT, question.id)
 
 
 def input_name(question: Question) -> str:
@@ -33,6 +49,7 @@ class Upload:
     kind: Kind
     data: bytes
     file_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    stored: StoredFile | None = None  # sent to the bucket directly: already stored, checked by `direct.claim`
 
 
 @dataclass
@@ -61,7 +78,7 @@ def read_answers(form: Form, form_data: MultiDict, files: MultiDict, currency: s
         name = input_name(question)
         try:
             if question.type == "file":
-                upload = _upload(question, files.get(name))
+                upload = _upload(question, files.get(name), form_data.get(name + UPLOAD_SUFFIX))
                 if upload is not None:
                     uploads.append(upload)
                 values[str(question.id)] = str(upload.file_id) if upload else None
@@ -86,7 +103,9 @@ def _members() -> set[str]:
     return {uid for uid, _name in member_choices()}
 
 
-def _upload(question: Question, upload: FileStorage | None) -> Upload | None:
+def _upload(question: Question, upload: FileStorage | None, upload_id: str | None) -> Upload | None:
+    if (upload is None or not upload.filename) and upload_id:
+        return _direct(question, upload_id)
     if upload is None or not upload.filename:
         if question.required:
             raise InvalidValue(REQUIRED)
@@ -98,6 +117,17 @@ def _upload(question: Question, upload: FileStorage | None) -> Upload | None:
     if kind is None or named is None or named.content_type != kind.content_type:
         raise InvalidValue(_("Attach an image (PNG, JPEG, GIF, WebP) or a PDF."))
     return Upload(question, upload.filename, kind, data)
+
+
+def _direct(question: Question, upload_id: str) -> Upload:
+    """The file the page's script sent to the bucket: this form's question's upload, arrived, of its type."""
+    storage = current_app.extensions["atelier.storage"]
+    try:
+        stored = direct.claim(storage, upload_id, upload_slot(question), FILE_BYTES)
+    except ValidationFailed as exc:
+        raise InvalidValue(exc.errors["file"][0]) from exc
+    kind = next(k for k in KINDS if k.content_type == stored.content_type)
+    return Upload(question, stored.name, kind, b"", stored.id, stored)
 
 
 def as_text(question: Question, value: Any, language: str, currency: str = "CNY") -> str:

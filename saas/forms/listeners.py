@@ -17,9 +17,11 @@ from saas.fields import values as custom
 from saas.files.kinds import Kind
 from saas.files.models import StoredFile
 from saas.files.owners import Actor, Placement, register_owner
+from saas.forms.answers import forget_unclaimed_uploads
 from saas.forms.submit import OWNER_KIND
 from saas.forms.targets import Target, register_source
 from saas.i18n import current_locale
+from saas.scheduling import periodic
 from saas.tenants.roles import Perm, Role, has_perm
 
 
@@ -38,6 +40,7 @@ class SubmissionFiles:
 
 
 register_owner(OWNER_KIND, SubmissionFiles())
+periodic("form-uploads", 3600, forget_unclaimed_uploads)  # direct uploads no submission claimed
 
 # Which forms may fill each record's own fields: a lead's client and contact come from intake-like forms, a
 # project's from the forms sent for a project.

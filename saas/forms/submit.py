@@ -27,6 +27,7 @@ from saas.events import emit
 from saas.extensions import db
 from saas.fields import values as custom
 from saas.fields.types import TYPES, InvalidValue
+from saas.files import direct
 from saas.files.models import FileStatus, StoredFile
 from saas.files.storage import tenant_key
 from saas.forms import targets
@@ -288,6 +289,10 @@ def _summary(form: Form, submission: Submission, tenant: Tenant) -> str:
 def _store_uploads(tenant: Tenant, submission: Submission, answers: Answers) -> None:
     storage = current_app.extensions["atelier.storage"]
     for upload in answers.uploads:
+        if upload.stored is not None:  # in the bucket already (its room was checked when it was offered)
+            belongs = {"client_id": submission.client_id, "project_id": submission.project_id, "purpose": "form"}
+            direct.hand_over(upload.stored, OWNER_KIND, submission.id, **belongs)
+            continue
         require_room(Quota.STORAGE_BYTES, len(upload.data))
         key = tenant_key(tenant.id, "files", str(upload.file_id), f"original{upload.kind.suffixes[0]}")
         storage.put(key, upload.data, upload.kind.content_type)

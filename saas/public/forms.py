@@ -11,31 +11,36 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from saas.errors import ValidationFailed
 from saas.extensions import csrf, db, limiter
+from saas.files import direct
 from saas.forms import access, guard
-from saas.forms.answers import FILE_BYTES, input_name
+from saas.forms.answers import FILE_BYTES, FILE_KINDS, input_name, upload_slot
 from saas.forms.jobs import confirm_later
 from saas.forms.models import Form, FormStatus
 from saas.forms.queries import member_choices
 from saas.forms.submit import Visit, submit
 from saas.isolation import set_tenant
+from saas.schemas import load
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
 from saas.web.client_ip import client_ip
 from saas.web.inputs import FORM_OVERHEAD, accepts_body
 from saas.web.pages import register_page_errors
+from saas.web.security import allow_direct_uploads
 
 bp = Blueprint("public", __name__, url_prefix="/f/<slug>", template_folder="templates")
 csrf.exempt(bp)
 register_page_errors(bp)
 TEXT_BODY = 256 * 1024  # a form without uploads: answers only
+UPLOADS_PER_VISITOR = "30 per minute;300 per hour"  # offers of direct uploads: a few per submission
 
 
 @bp.url_value_preprocessor
@@ -94,10 +99,21 @@ def _page(form: Form, errors: dict, values: dict, status: int = 200, preview: bo
         preview=preview,
         notice=notice,
         has_files=any(q.type == "file" for q in form.questions),
+        direct_upload=_direct_upload_url(form),
         input_name=input_name,
         members=member_choices() if any(q.type == "member" for q in form.questions) else [],
     )
     return body, status
+
+
+def _direct_upload_url(form: Form) -> str | None:
+    """Where the page's script asks for a presigned POST: only with S3 and a published form with file questions
+    (the page then lets the bucket's origin in its CSP connect-src)."""
+    if form.status != FormStatus.PUBLISHED or not any(q.type == "file" for q in form.questions):
+        return None
+    if not allow_direct_uploads():
+        return None
+    return url_for("public.offer_upload", form_slug=form.slug)
 
 
 def _body_limit() -> int:
@@ -156,6 +172,28 @@ def send(form_slug: str) -> ResponseReturnValue:
         return _page(found, exc.errors, values, 422)
     confirm_later(submission)
     return redirect(url_for("public.thanks", form_slug=found.slug, lang=request.args.get("lang")), 303)
+
+
+@bp.post("/<form_slug>/uploads")
+@limiter.limit(UPLOADS_PER_VISITOR, key_func=lambda: f"form-upload:{request.path}:{client_ip()}")
+@limiter.limit(_per_form, key_func=lambda: f"form-upload:{request.path}")
+def offer_upload(form_slug: str) -> ResponseReturnValue:
+    """With S3, the page's script asks here before a file question's answer goes straight to the bucket: a
+    presigned POST for one key of this studio, reserved for this question of this published form (the submission
+    then names the upload by its id). Without S3 (404 here) the file goes with the form, as without script."""
+    found = access.published_form(form_slug)
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    question = next((q for q in found.questions if q.type == "file" and input_name(q) == body.get("input")), None)
+    if question is None or not current_app.extensions["atelier.settings"].upload_origin:
+        raise NotFound()
+    storage = current_app.extensions["atelier.storage"]
+    try:
+        data = load(direct.OfferSchema(), {k: v for k, v in body.items() if k != "input"})
+        offered = direct.offer(storage, g.form_tenant.id, upload_slot(question), data, FILE_BYTES, FILE_KINDS)
+    except ValidationFailed as exc:
+        return jsonify(errors=exc.errors), 422
+    return jsonify(direct.described(offered)), 201
 
 
 @bp.get("/<form_slug>/thanks")

@@ -28,8 +28,10 @@ from saas.tenants.roles import Perm, has_perm, require
 from saas.visits import queries, sync
 from saas.visits.schemas import BatchSchema
 from saas.web.errors import error_response
+from saas.web.security import uploading_surface
 
 bp = Blueprint("field", __name__, url_prefix="/field")
+bp.before_request(uploading_surface)  # visit photos go to the bucket from the app and its worker
 
 
 @bp.before_request

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from saas.errors import ValidationFailed
 from saas.extensions import db
+from saas.files import direct
 from saas.files.kinds import KINDS, by_name, safe_name, sniff
 from saas.files.models import FileStatus, StoredFile
 from saas.files.storage import Storage, tenant_key
@@ -99,3 +100,41 @@ def attachments_of(ticket_id: uuid.UUID, reply_ids: list[uuid.UUID]) -> dict[uui
     for row in db.session.scalars(query.order_by(StoredFile.created_at)):
         found.setdefault(row.owner_id, []).append(row)
     return found
+
+
+# Files sent by the portal's script straight to the bucket (S3): reserved for the ticket they will join (a reply)
+# or for the portal user about to raise one, then claimed by the form that names them (saas/files/direct.py).
+UPLOAD_SLOT = "ticket_upload"
+TAKEN = tuple(kind.content_type for kind in KINDS)
+
+
+def forget_unclaimed_uploads() -> int:
+    """Periodic (tickets/listeners.py): direct uploads no ticket or reply claimed."""
+    return direct.sweep_unclaimed(UPLOAD_SLOT)
+
+
+def offer(storage: Storage, tenant_id: uuid.UUID, waits_on: uuid.UUID, data: dict[str, Any]) -> direct.Offer:
+    return direct.offer(storage, tenant_id, direct.Slot(UPLOAD_SLOT, waits_on), data, MAX_BYTES, TAKEN)
+
+
+def claim_uploads(storage: Storage, upload_ids: list[str], waits_on: uuid.UUID, with_form: int) -> list[StoredFile]:
+    """The uploads a ticket form names, each checked (this studio's, reserved for `waits_on`, arrived, at most
+    MAX_BYTES, its content what its name says); with the `with_form` files sent in the form, at most MAX_FILES."""
+    ids = [upload_id for upload_id in upload_ids if upload_id]
+    if len(ids) + with_form > MAX_FILES:
+        raise ValidationFailed({"files": [_("Attach at most %(n)d files at a time.", n=MAX_FILES)]})
+    try:
+        return [direct.claim(storage, upload_id, direct.Slot(UPLOAD_SLOT, waits_on), MAX_BYTES) for upload_id in ids]
+    except ValidationFailed as exc:
+        raise ValidationFailed({"files": exc.errors["file"]}) from exc
+
+
+def hand_over(claimed: list[StoredFile], owner_kind: str, owner_id: uuid.UUID, client_id: uuid.UUID) -> None:
+    """Claimed uploads now held by the ticket or the reply, with previews made like any attachment's."""
+    for stored in claimed:
+        direct.hand_over(stored, owner_kind, owner_id, client_id=client_id)
+    if claimed:
+        db.session.flush()
+    for stored in claimed:
+        if stored.content_type != "application/zip":
+            enqueue(make_previews, str(stored.id))

@@ -29,6 +29,7 @@ from saas.schemas import N_
 from saas.tenants.models import Membership, Tenant, User
 from saas.tenants.roles import Role
 from saas.tickets.access import ReplyFiles, TicketFiles
+from saas.tickets.attachments import forget_unclaimed_uploads
 from saas.tickets.models import URGENT_PRIORITIES, Source, Ticket, TicketStatus
 from saas.tickets.services import sweep_breaches
 from saas.web.urls import site_path
@@ -37,6 +38,7 @@ register_entity(Entity("ticket", N_("Tickets"), Ticket))  # studios may add thei
 register_owner("ticket", TicketFiles())
 register_owner("ticket_reply", ReplyFiles())
 periodic("ticket-sla", 60, sweep_breaches)
+periodic("ticket-uploads", 3600, forget_unclaimed_uploads)
 
 EXCERPT = 300
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 
 def csp_nonce() -> str:
@@ -16,12 +16,19 @@ def csp_nonce() -> str:
 
 
 def _policy(
-    nonce: str, upload_origin: str | None = None, payment_origins: str | None = None, ancestors: str = "'none'"
+    nonce: str,
+    upload_origin: str | None = None,
+    payment_origins: str | None = None,
+    ancestors: str = "'none'",
+    uploads_here: bool = False,
 ) -> str:
-    """With S3, browsers upload to and download from the bucket directly: that origin joins connect-src (uploads),
-    img-src (previews) and form-action (uploads without script). With Stripe, the pay and connect forms redirect
-    to Stripe's pages, which form-action must allow (browsers apply it to a form's redirects too)."""
+    """With S3, browsers fetch previews and downloads from the bucket (img-src, on every page) and, on the pages
+    that upload (`allow_direct_uploads`), send files to it with a presigned POST from script (connect-src there
+    only). No form posts to the bucket itself: without script a file goes through the app, so form-action stays
+    'self'. With Stripe, the pay and connect forms redirect to Stripe's pages, which form-action must allow
+    (browsers apply it to a form's redirects too)."""
     direct = f" {upload_origin}" if upload_origin else ""
+    connect = direct if uploads_here else ""
     payments = f" {payment_origins}" if payment_origins else ""
     return "; ".join(
         [
@@ -30,13 +37,22 @@ def _policy(
             f"style-src 'self' 'nonce-{nonce}'",
             f"img-src 'self' data: blob:{direct}",
             "font-src 'self'",
-            f"connect-src 'self'{direct}",
+            f"connect-src 'self'{connect}",
             "object-src 'none'",
             "base-uri 'none'",
             f"frame-ancestors {ancestors}",
-            f"form-action 'self'{direct}{payments}",
+            f"form-action 'self'{payments}",
         ]
     )
+
+
+def allow_direct_uploads() -> bool:
+    """Called by a page whose script sends files straight to the bucket: its CSP lets that origin in connect-src.
+    True when there is a bucket to send to (S3 configured); False with local storage (the app takes the files)."""
+    if not current_app.extensions["atelier.settings"].upload_origin:
+        return False
+    g.direct_uploads = True
+    return True
 
 
 def init_security_headers(
@@ -47,7 +63,8 @@ def init_security_headers(
         headers = response.headers
         # Nothing may be framed, but the pages that say so (public forms, embedded in a studio's own site).
         ancestors = g.get("frame_ancestors")
-        policy = _policy(csp_nonce(), upload_origin, payment_origins, ancestors or "'none'")
+        here = bool(g.get("direct_uploads"))
+        policy = _policy(csp_nonce(), upload_origin, payment_origins, ancestors or "'none'", here)
         headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         if not ancestors:
@@ -61,3 +78,8 @@ def init_security_headers(
             # Pages carry personal data: never keep them in shared caches or the back-forward cache.
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def uploading_surface() -> None:
+    """before_request of a surface whose pages may all upload (the workspace, the field app and its worker)."""
+    allow_direct_uploads()

@@ -34,8 +34,8 @@ def serving(migrated: dict[str, str], **settings: str) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    wait_for_port(port)
-    try:
+    try:  # a server that never listens (or exits) is stopped too, not left running after the test
+        wait_for_port(port, process=process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -218,7 +218,9 @@ def test_reorder_with_buttons(app, client, studio):
     assert page.index(">first<") < page.index(">third<") < page.index(">second<")
 
 
-def test_filters_in_the_list_and_the_api_and_saved_views_keep_them(app, client, studio, other_studio, new_client):
+def test_filters_in_the_list_and_the_api_and_saved_views_keep_them(
+    app, client, studio, other_studio, new_client, monkeypatch
+):
     client.login(studio.owner_email)
     define(client, "area", "number")
     define(client, "style", "choices", choices=STYLES)
@@ -257,6 +259,19 @@ def test_filters_in_the_list_and_the_api_and_saved_views_keep_them(app, client, 
     assert names(**{"cf.visit_on.min": "2026-02-01"}) == ["Gamma"]
     assert names(**{"cf.area": "lots"}) == [] and names(**{"cf.unknown": "1"}) == []
     assert names(**{"cf.style": "modern", "cf.area.max": "100"}) == ["Alpha"]
+    # Three together (one subquery, the sets joined on record_id), with an anti-join, and with one that cannot match.
+    assert names(**{"cf.style": "modern", "cf.area.min": "100", "cf.story.contains": "cat"}) == ["Beta"]
+    assert names(**{"cf.style": "nordic", "cf.area.min": "50", "cf.visit_on.empty": "1"}) == ["Beta"]
+    assert names(**{"cf.style": "modern", "cf.visit_on.empty": "0", "cf.area.max": "100"}) == ["Alpha"]
+    assert names(**{"cf.style": "modern", "cf.area": "lots"}) == []
+    # The same lists when every set counts as large (read by semi-joins instead of an array of ids).
+    from saas.fields import queries as custom_queries
+
+    monkeypatch.setattr(custom_queries, "SMALL_SET", 0)
+    assert names(**{"cf.style": "modern", "cf.area.min": "100", "cf.story.contains": "cat"}) == ["Beta"]
+    assert names(**{"cf.style": "nordic", "cf.area.min": "50", "cf.visit_on.empty": "1"}) == ["Beta"]
+    assert names(**{"cf.area.min": "100", "cf.area.max": "300"}) == ["Beta", "Gamma"]
+    monkeypatch.undo()
 
     from tests.integration.test_clients import listing
 
@@ -413,3 +428,91 @@ def test_a_required_field_asked_on_the_staff_form_and_kept_from_field_app_leads(
         lead = services.create_client(owner, {"name": "Met on site", "tags": []}, enforce_required=False)
         assert lead.custom_fields == {}
         db.session.rollback()
+
+
+def test_contacts_carry_custom_fields_in_the_360_page_its_forms_the_api_and_for_finance(
+    app, client, new_client, studio, other_studio
+):
+    """A contact's own fields, everywhere a contact's built-in fields are: the add form on the 360° page and the
+    edit page (checked on the server like a client's: a refused value is shown beside its input and nothing is
+    written), the Key people card, the API (read, write, a filter on the contacts list, 422 naming the key) and the
+    visibility rules (finance sees a field for everyone, not one hidden from finance, on the page and the API)."""
+    from saas.clients.models import Contact
+
+    client.login(studio.owner_email)
+    define(client, "role_in_family", "choice", entity="contact", choices="owner | Owner | 业主\nspouse | Spouse | 配偶")
+    define(client, "shoe_size", "number", entity="contact")
+    define(client, "private_note", "text", entity="contact", visibility="not_finance")
+    http = api(app, make_token(client))
+    made = http.post("/api/v1/clients", json={"name": "鹿鸣咖啡"}).get_json()
+    page_url = f"/app/clients/{made['id']}"
+    assert 'name="custom_fields.role_in_family"' in client.get(page_url).get_data(as_text=True)
+
+    # The add form on the 360° page: refused values are named beside their inputs, nothing is written.
+    bad = client.submit(
+        f"{page_url}/contacts", {"name": "李", "custom_fields.role_in_family": "uncle", "custom_fields.shoe_size": "x"}
+    )
+    text = bad.get_data(as_text=True)
+    assert (
+        bad.status_code == 422
+        and 'id="contact-cf-role_in_family-error"' in text
+        and "contact-cf-shoe_size-error" in text
+    )
+    for hostile in ("a\x00b", "a\x1bb"):
+        answer = client.submit(f"{page_url}/contacts", {"name": "李", "custom_fields.private_note": hostile})
+        assert answer.status_code in (400, 422), hostile
+    broken = client.post(  # the UTF-8 bytes of a lone surrogate: not UTF-8
+        f"{page_url}/contacts",
+        data=f"csrf_token={client.csrf_token()}&name=Li&custom_fields.private_note=%ED%A0%80".encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert broken.status_code in (400, 422)
+    assert query(app, studio.tenant_id, select(Contact)) == []
+    form = {"name": "李", "custom_fields.role_in_family": "spouse", "custom_fields.private_note": "喜欢猫"}
+    assert client.submit(f"{page_url}/contacts", {**form, "custom_fields.shoe_size": "38"}).status_code == 302
+    [contact] = query(app, studio.tenant_id, select(Contact))
+    assert contact.custom_fields == {"role_in_family": "spouse", "shoe_size": 38, "private_note": "喜欢猫"}
+    card = client.get(page_url).get_data(as_text=True)
+    assert "Spouse" in card and "喜欢猫" in card
+
+    # The edit page shows the values and changes them; a refused one keeps the stored values.
+    edit = f"{page_url}/contacts/{contact.id}/edit"
+    assert 'value="38"' in client.get(edit).get_data(as_text=True)
+    keep = {"name": "李", "version": str(contact.version), "custom_fields.role_in_family": "owner"}
+    keep["custom_fields.private_note"] = "喜欢猫"  # the form sends every field it shows: one left empty is cleared
+    assert client.submit(edit, {**keep, "custom_fields.shoe_size": "lots"}).status_code == 422
+    assert client.submit(edit, {**keep, "custom_fields.shoe_size": ""}).status_code == 302
+    [contact] = query(app, studio.tenant_id, select(Contact))
+    assert contact.custom_fields == {"role_in_family": "owner", "private_note": "喜欢猫"}
+
+    # The API: written and read like a client's, and the client's contacts list filters by them.
+    url = f"/api/v1/clients/{made['id']}/contacts"
+    second = http.post(url, json={"name": "王", "custom_fields": {"role_in_family": "spouse", "shoe_size": 42}})
+    assert second.status_code == 201
+    refused = http.post(url, json={"name": "张", "custom_fields": {"shoe_size": "big", "nope": 1}})
+    assert refused.status_code == 422
+    assert {"custom_fields.shoe_size", "custom_fields.nope"} <= set(refused.get_json()["errors"])
+    names = lambda **q: [c["name"] for c in http.get(url, query_string=q).get_json()["data"]]  # noqa: E731
+    assert names(**{"cf.role_in_family": "spouse"}) == ["王"]
+    assert names(**{"cf.shoe_size.min": "40", "cf.role_in_family": "spouse"}) == ["王"]
+    assert names(**{"cf.shoe_size.empty": "1"}) == ["李"] and names() == ["李", "王"]
+
+    # Finance: the field for everyone, never the one hidden from finance, on the page and through the API.
+    add_member(app, studio, "fin@aurora.test", "finance")
+    finance = new_client()
+    finance.login("fin@aurora.test")
+    seen = finance.get(page_url).get_data(as_text=True)
+    assert "Owner" in seen and "喜欢猫" not in seen
+    fin_http = api(app, make_token(client, role="finance", name="finance"))
+    read = fin_http.get(f"{url}/{contact.id}").get_json()
+    assert read["custom_fields"] == {"role_in_family": "owner", "shoe_size": None}
+    assert fin_http.get(url, query_string={"cf.private_note.contains": "猫"}).get_json()["data"] == []
+
+    # Another studio: the contact, its edit page and its fields are 404 / unknown there.
+    other = new_client()
+    other.login(other_studio.owner_email)
+    assert other.get(edit).status_code == 404
+    other_http = api(app, make_token(other))
+    assert other_http.get(f"{url}/{contact.id}").status_code == 404
+    assert other_http.get(url, query_string={"cf.role_in_family": "owner"}).status_code == 404
+    assert other_http.get("/api/v1/custom-fields", query_string={"entity": "contact"}).get_json()["data"] == []

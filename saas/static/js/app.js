@@ -217,3 +217,53 @@ document.querySelectorAll("[data-reply]").forEach((link) => {
 
 // Charts (dashboards, reports) load their library only on the pages that have one.
 if (document.querySelector("figure[data-chart]")) import("./charts.js");
+
+// Forms that take files (a public form's file questions, a portal ticket's attachments): with S3 the page names
+// where to ask for a presigned POST (data-direct-upload). On send, each chosen file goes straight to the bucket and
+// the form carries its upload id instead of the bytes (a hidden "<input>.upload"). Whatever fails here — no
+// script, an old browser, a refused offer, a network error — the file simply goes with the form as before, and
+// the server says what is wrong beside the input.
+async function sendDirect(form, input, file) {
+  const csrf = form.querySelector("[name=csrf_token]");
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  if (csrf) headers["X-CSRFToken"] = csrf.value;
+  const body = JSON.stringify({ input: input.name, name: file.name, size: file.size, content_type: file.type || null });
+  const offered = await fetch(form.dataset.directUpload, { method: "POST", headers, body });
+  if (offered.status !== 201) return null;
+  const ticket = await offered.json();
+  const bytes = new FormData();
+  for (const [key, value] of Object.entries(ticket.upload.fields)) bytes.append(key, value);
+  bytes.append("file", file);
+  const sent = await fetch(ticket.upload.url, { method: "POST", body: bytes });
+  return sent.ok ? ticket.id : null;
+}
+
+document.querySelectorAll("form[data-direct-upload]").forEach((form) => {
+  form.addEventListener("submit", async (event) => {
+    const inputs = [...form.querySelectorAll("input[type=file]")].filter((input) => input.files.length && input.name);
+    if (!inputs.length || form.dataset.sent) return;
+    event.preventDefault();
+    const button = form.querySelector("[type=submit]");
+    if (button) button.disabled = true;
+    for (const input of inputs) {
+      const ids = [];
+      for (const file of input.files) {
+        if (form.dataset.sending) button && (button.textContent = form.dataset.sending.replace("{name}", file.name));
+        try {
+          const id = await sendDirect(form, input, file);
+          if (!id) { ids.length = 0; break; }
+          ids.push(id);
+        } catch (_error) { ids.length = 0; break; }
+      }
+      if (ids.length !== input.files.length) continue; // this input's files go with the form, as without script
+      for (const id of ids) {
+        const hidden = document.createElement("input");
+        Object.assign(hidden, { type: "hidden", name: `${input.name}.upload`, value: id });
+        form.append(hidden);
+      }
+      input.disabled = true; // a disabled input is not sent: the bytes are in the bucket already
+    }
+    form.dataset.sent = "1";
+    form.submit();
+  });
+});
