@@ -17,7 +17,7 @@ from saas.schemas import N_
 
 # Studios may add their own fields to clients and contacts (saas.fields).
 register_entity(Entity("client", N_("Clients"), Client))
-register_entity(Entity("contact", N_("Contacts"), Contact))
+register_entity(Entity("contact", N_("Contacts"), Contact, deleted_with=(Client, Contact.client_id)))
 
 TIMELINE_EVENTS = (
     "client.created",

@@ -516,3 +516,23 @@ def test_contacts_carry_custom_fields_in_the_360_page_its_forms_the_api_and_for_
     assert other_http.get(f"{url}/{contact.id}").status_code == 404
     assert other_http.get(url, query_string={"cf.role_in_family": "owner"}).status_code == 404
     assert other_http.get("/api/v1/custom-fields", query_string={"entity": "contact"}).get_json()["data"] == []
+
+
+def test_deleting_a_client_removes_its_contacts_values_from_the_index(app, client, studio):
+    """The database deletes a client's contacts with it (ON DELETE CASCADE, no ORM event per contact): their rows in
+    the value index go too, and another client's contacts keep theirs."""
+    client.login(studio.owner_email)
+    define(client, "shoe_size", "number", entity="contact")
+    http = api(app, make_token(client))
+    doomed, kept = (http.post("/api/v1/clients", json={"name": name}).get_json() for name in ("要删除的", "留下的"))
+    for made in (doomed, kept):
+        contact = {"name": "李", "custom_fields": {"shoe_size": 40}}
+        assert http.post(f"/api/v1/clients/{made['id']}/contacts", json=contact).status_code == 201
+    assert len(query(app, studio.tenant_id, select(FieldValue))) == 2
+
+    confirm = {"confirm_name": "要删除的"}
+    assert client.submit(f"/app/clients/{doomed['id']}/delete", confirm).status_code == 302
+    from saas.clients.models import Contact
+
+    [survivor] = query(app, studio.tenant_id, select(Contact))
+    assert [v.record_id for v in query(app, studio.tenant_id, select(FieldValue))] == [survivor.id]
