@@ -13,6 +13,7 @@ from saas.billing.models import (
     QuoteRevision,
 )
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
+from saas.clients.rollups import FollowUpDay
 from saas.exports.models import Export
 from saas.fields.models import FieldDefinition, FieldValue
 from saas.files.models import StoredFile
@@ -63,6 +64,7 @@ __all__ = [
     "Export",
     "FieldDefinition",
     "FieldValue",
+    "FollowUpDay",
     "Form",
     "FormRequest",
     "ImportRow",

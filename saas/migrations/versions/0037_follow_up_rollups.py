@@ -1,0 +1,42 @@
+"""follow-ups counted per studio day, author and kind (saas/clients/rollups.py): the dashboards and the report
+builder read these instead of a million follow-ups; tenant_id leads the key and every index, RLS forced.
+Created empty: RLS hides every studio's follow-ups from a migration, so `saas rollups rebuild` fills it (README).
+
+Revision ID: 0037
+Revises: 0035
+Create Date: 2026-12-06
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from saas.tenants.rls import disable_tenant_rls, enable_tenant_rls
+
+revision = "0037"
+down_revision = "0035"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "follow_up_days",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("author_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("logged", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_follow_up_days_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "day", "author_id", "kind", name=op.f("pk_follow_up_days")),
+    )
+    op.create_index("ix_follow_up_days_tenant_id_author_id_day", "follow_up_days", ["tenant_id", "author_id", "day"])
+    enable_tenant_rls("follow_up_days")
+
+
+def downgrade() -> None:
+    disable_tenant_rls("follow_up_days")
+    op.drop_index("ix_follow_up_days_tenant_id_author_id_day", table_name="follow_up_days")
+    op.drop_table("follow_up_days")
