@@ -12,6 +12,7 @@ from saas.billing.models import (
     QuoteLine,
     QuoteRevision,
 )
+from saas.billing.rollups import MoneyDay
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
 from saas.clients.rollups import FollowUpDay
 from saas.exports.models import Export
@@ -72,6 +73,7 @@ __all__ = [
     "Invitation",
     "Invoice",
     "Membership",
+    "MoneyDay",
     "Notification",
     "PasswordReset",
     "Payment",

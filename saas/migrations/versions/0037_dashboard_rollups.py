@@ -1,5 +1,6 @@
-"""follow-ups counted per studio day, author and kind (saas/clients/rollups.py): the dashboards and the report
-builder read these instead of a million follow-ups; tenant_id leads the key and every index, RLS forced.
+"""the dashboards' day rollups: follow-ups counted per studio day, author and kind (saas/clients/rollups.py), money
+moves per day, client and project (saas/billing/rollups.py); the dashboards and the report builder read these instead
+of a million follow-ups and every payment joined to its invoice; tenant_id leads every key and index, RLS forced.
 Created empty: RLS hides every studio's follow-ups from a migration, so `saas rollups rebuild` fills it (README).
 
 Revision ID: 0037
@@ -34,9 +35,26 @@ def upgrade() -> None:
     )
     op.create_index("ix_follow_up_days_tenant_id_author_id_day", "follow_up_days", ["tenant_id", "author_id", "day"])
     enable_tenant_rls("follow_up_days")
+    op.create_table(
+        "money_days",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("client_id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("revenue", sa.BigInteger(), nullable=False),
+        sa.Column("costs", sa.BigInteger(), nullable=False),
+        sa.Column("moves", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_money_days_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "day", "client_id", "project_id", name=op.f("pk_money_days")),
+    )
+    enable_tenant_rls("money_days")
 
 
 def downgrade() -> None:
+    disable_tenant_rls("money_days")
+    op.drop_table("money_days")
     disable_tenant_rls("follow_up_days")
     op.drop_index("ix_follow_up_days_tenant_id_author_id_day", table_name="follow_up_days")
     op.drop_table("follow_up_days")
