@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, literal, select, union_all
 
 from saas.billing.models import Invoice, InvoiceStatus, Payment, ProjectCost
+from saas.billing.rollups import MoneyDay
 from saas.clients.models import Client
 from saas.extensions import db
 from saas.projects.models import Project
@@ -119,10 +120,17 @@ def _flows(scope: Scope, period: Period, edges: list[date]):
     return union_all(paid, spent).subquery()
 
 
+def _rolled_flows(period: Period, edges: list[date]):
+    """The same rows from the money day rollup, for whoever sees every client unfiltered: a day per row."""
+    n = periods.bucket(MoneyDay.day, period, edges, is_date=True)
+    query = select(n.label("n"), MoneyDay.revenue.label("revenue"), MoneyDay.costs.label("cost"))
+    return query.where(period.holds(MoneyDay.day, is_date=True)).subquery()
+
+
 def flows(scope: Scope, period: Period) -> list[Bucket]:
     """Revenue and costs per month over `period`, grouped in SQL."""
     edges = periods.bucket_edges(period)
-    moves = _flows(scope, period, edges)
+    moves = _rolled_flows(period, edges) if scope.everything else _flows(scope, period, edges)
     query = select(moves.c.n, func.sum(moves.c.revenue), func.sum(moves.c.cost)).group_by(moves.c.n)
     found = {int(n): (int(r or 0), int(c or 0)) for n, r, c in db.session.execute(query)}
     return [Bucket(_label(day, 1), *found.get(n, (0, 0))) for n, day in enumerate(edges[:-1])]
