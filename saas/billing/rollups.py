@@ -51,7 +51,8 @@ BEFORE = "money_rollups.before"
 
 
 class MoneyDay(TenantScoped, Base):
-    """Per studio, day, client and project: revenue (payments' amounts), costs, and the moves counted."""
+    """Per studio, day, client and project: revenue (payments' amounts) and costs, with how many payments and costs
+    made them (0: every one of them was taken back since, and the side is not there for the widgets)."""
 
     __tablename__ = "money_days"
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "day", "client_id", "project_id"),)
@@ -61,10 +62,12 @@ class MoneyDay(TenantScoped, Base):
     project_id: Mapped[uuid.UUID]
     revenue: Mapped[int] = mapped_column(BigInteger, default=0)
     costs: Mapped[int] = mapped_column(BigInteger, default=0)
-    moves: Mapped[int] = mapped_column(Integer, default=0)  # 0: every move of the row was taken back
+    payments: Mapped[int] = mapped_column(Integer, default=0)
+    spent: Mapped[int] = mapped_column(Integer, default=0)  # costs counted
 
 
 KEY = ("tenant_id", "day", "client_id", "project_id")
+COUNTS = ("revenue", "costs", "payments", "spent")
 
 
 def project(value: Any) -> Any:
@@ -96,6 +99,8 @@ def _moves(tenant_id: uuid.UUID, touched: Touched | None, sign: int) -> Any:
             func.coalesce(Invoice.project_id, literal(NONE)).label("project_id"),
             (Payment.amount_minor * sign).label("revenue"),
             literal(0).label("costs"),
+            literal(sign).label("payments"),
+            literal(0).label("spent"),
         )
         .join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id))
         .where(Payment.tenant_id == tenant_id)
@@ -108,6 +113,8 @@ def _moves(tenant_id: uuid.UUID, touched: Touched | None, sign: int) -> Any:
             ProjectCost.project_id,
             literal(0),
             ProjectCost.amount_minor * sign,
+            literal(0),
+            literal(sign),
         )
         .join(Project, (Project.tenant_id == ProjectCost.tenant_id) & (Project.id == ProjectCost.project_id))
         .where(ProjectCost.tenant_id == tenant_id)
@@ -127,19 +134,18 @@ def _moves(tenant_id: uuid.UUID, touched: Touched | None, sign: int) -> Any:
                 _in(Project.client_id, touched.clients),
             )
         )
-    return _grouped(union_all(paid, spent).subquery(), sign)
+    return _grouped(union_all(paid, spent).subquery())
 
 
 def _in(column: Any, ids: set[uuid.UUID]) -> Any:
     return column.in_(sorted(ids)) if ids else false()
 
 
-def _grouped(moves: Any, sign: int) -> Any:
+def _grouped(moves: Any) -> Any:
     c = moves.c
     return (
-        select(
-            c.tenant_id, c.day, c.client_id, c.project_id, func.sum(c.revenue), func.sum(c.costs), func.count() * sign
-        )
+        select(c.tenant_id, c.day, c.client_id, c.project_id)
+        .add_columns(*(func.sum(c[name]) for name in COUNTS))
         .group_by(c.tenant_id, c.day, c.client_id, c.project_id)
         .order_by(c.tenant_id, c.day, c.client_id, c.project_id)  # one locking order for every writer
     )
@@ -148,10 +154,10 @@ def _grouped(moves: Any, sign: int) -> Any:
 def _upsert(session: Session, rows: Any) -> None:
     table = MoneyDay.__table__
     insert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).from_select([*KEY, "revenue", "costs", "moves"], rows)
+    statement = insert(table).from_select([*KEY, *COUNTS], rows)
     statement = statement.on_conflict_do_update(
         index_elements=list(KEY),
-        set_={name: table.c[name] + statement.excluded[name] for name in ("revenue", "costs", "moves")},
+        set_={name: table.c[name] + statement.excluded[name] for name in COUNTS},
     )
     session.connection().execute(statement)
 

@@ -28,12 +28,12 @@ START = date(2026, 1, 1)
 
 
 def rolled(app, studio: Studio) -> Counter:
-    """{(day, client, project, "revenue" | "costs" | "moves"): n}, zero rows left out."""
+    """{(day, client, project, "revenue" | "costs" | "payments" | "spent"): n}, zeros left out."""
     with app.app_context():
         set_tenant(db.session(), studio.tenant_id)
         found: Counter = Counter()
         for r in db.session.scalars(select(MoneyDay)):
-            for name in ("revenue", "costs", "moves"):
+            for name in ("revenue", "costs", "payments", "spent"):
                 found[(r.day, r.client_id, r.project_id, name)] += getattr(r, name)
         return +found
 
@@ -47,13 +47,13 @@ def counted(app, studio: Studio) -> Counter:
         )
         for day, client, project, amount in db.session.execute(paid):
             found[(day, client, project or NONE, "revenue")] += amount
-            found[(day, client, project or NONE, "moves")] += 1
+            found[(day, client, project or NONE, "payments")] += 1
         spent = select(ProjectCost.spent_on, Project.client_id, Project.id, ProjectCost.amount_minor).join(
             Project, Project.id == ProjectCost.project_id
         )
         for day, client, project, amount in db.session.execute(spent):
             found[(day, client, project, "costs")] += amount
-            found[(day, client, project, "moves")] += 1
+            found[(day, client, project, "spent")] += 1
         return +found
 
 
