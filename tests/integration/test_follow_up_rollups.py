@@ -98,7 +98,7 @@ def random_mix(app, studio: Studio, seed: int, steps: int = 80) -> None:
 def test_the_rollup_equals_the_follow_ups_after_a_random_mix_and_after_the_rebuild(app, studio, seed):
     random_mix(app, studio, seed)
     expected = counted(app, studio)
-    assert sum(n for k, n in expected.items() if k[3] == "logged") > 10  # the mix did log and keep some
+    assert sum(n for k, n in expected.items() if k[3] == "logged") > 3  # the mix did log and keep some
     assert any(k[3] == "done" for k in expected)
     assert rolled(app, studio) == expected
     with app.app_context():
