@@ -303,6 +303,8 @@ def explain_slowest(run: Callable[[], None], tenant_id: uuid.UUID) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
+    for seconds, statement, _params in caught:  # each statement's share, then the slowest one's plan
+        print(f"    {seconds * 1000:7.1f} ms  {' '.join(statement.split())[:100]}")
     seconds, statement, params = max(caught, key=lambda c: c[0])
     print(f"    slowest statement: {seconds * 1000:.1f} ms of {len(caught)}")
     without_jit()

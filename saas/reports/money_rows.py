@@ -37,6 +37,16 @@ def spent(scope: Scope, period: Period, *columns: Any) -> Select:
     return query.where(MoneyDay.project_id.in_(select(Project.id).where(scope.projects())))
 
 
+def both(scope: Scope, period: Period, *columns: Any) -> Select | None:
+    """For whoever sees everything unfiltered, both sides in one read of the rollup (rows with payments or costs
+    left); None for any other reader, whose sides are filtered apart (`paid`, `spent`). A side taken back to no
+    payments (no costs) adds up to 0 in the row, so reading the row whole gives the same sums."""
+    if not scope.everything:
+        return None
+    kept = (MoneyDay.payments > 0) | (MoneyDay.spent > 0)
+    return select(*columns).where(period.holds(MoneyDay.day, is_date=True), kept)
+
+
 def _of_clients(scope: Scope) -> Any:
     """The rollup's client in scope: one hashed set of the reader's clients (a member's 10,000) rather than a
     probe per row."""

@@ -1,7 +1,7 @@
 """the dashboards' day rollups: follow-ups counted per studio day, author and kind (saas/clients/rollups.py), money
 moves per day, client and project (saas/billing/rollups.py); the dashboards and the report builder read these instead
 of a million follow-ups and every payment joined to its invoice; tenant_id leads every key and index, RLS forced.
-And a partial index of the open next actions for "my follow-ups due" (saas/reports/indexes.py).
+And a partial index of the open next actions for "my follow-ups due", and clients by status (saas/reports/indexes.py).
 Created empty: RLS hides every studio's follow-ups from a migration, so `saas rollups rebuild` fills it (README).
 
 Revision ID: 0037
@@ -59,9 +59,11 @@ def upgrade() -> None:
         postgresql_where=sa.text("next_action_done_at IS NULL"),
         sqlite_where=sa.text("next_action_done_at IS NULL"),
     )
+    op.create_index("ix_clients_tenant_id_status", "clients", ["tenant_id", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_clients_tenant_id_status", table_name="clients")
     op.drop_index("ix_interactions_tenant_id_author_id_open_due", table_name="interactions")
     disable_tenant_rls("money_days")
     op.drop_table("money_days")

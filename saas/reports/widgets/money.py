@@ -102,6 +102,11 @@ def _flows(scope: Scope, period: Period, edges: list[date]):
     """(bucket, revenue, cost) rows of the period from the money day rollup (saas/reports/money_rows.py), each
     numbered by its bucket, UNION ALL: a day per client and project instead of every payment joined to its invoice."""
     n = periods.bucket(MoneyDay.day, period, edges, is_date=True)
+    whole = money_rows.both(
+        scope, period, n.label("n"), MoneyDay.revenue.label("revenue"), MoneyDay.costs.label("cost")
+    )
+    if whole is not None:
+        return whole.subquery()
     revenue = money_rows.paid(scope, period, n.label("n"), MoneyDay.revenue.label("revenue"), literal(0).label("cost"))
     costs = money_rows.spent(scope, period, n, literal(0), MoneyDay.costs)
     return union_all(revenue, costs).subquery()

@@ -87,7 +87,9 @@ def _money_moves(scope: Scope) -> tuple[Select, Select]:
 def profits(scope: Scope) -> tuple[list[Profit], list[Profit]]:
     """The most profitable clients and project types, in one statement: the period's money moves are read once (a
     CTE both rankings share), each ranking is cut to TOP in SQL, and only then are the few clients named."""
-    moves = union_all(*_money_moves(scope)).cte("moves")
+    client, project = MoneyDay.client_id.label("client_id"), money_rows.PROJECT.label("project_id")
+    whole = money_rows.both(scope, scope.period, client, project, (MoneyDay.revenue - MoneyDay.costs).label("amount"))
+    moves = (whole if whole is not None else union_all(*_money_moves(scope))).cte("moves")
     by_client = _ranked(moves, moves.c.client_id, cast(null(), String), moves.c.client_id, None)
     kind = func.coalesce(Project.type, "")
     by_type = _ranked(moves, cast(null(), Uuid), kind, kind, Project)
