@@ -34,6 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import analyze, environment
 from saas.app import create_app
+from saas.billing.rollups import MoneyDay
+from saas.billing.rollups import rebuild as rebuild_money
+from saas.clients.rollups import FollowUpDay, rebuild
 from saas.config import load_settings
 from saas.dbadmin import upgrade
 from saas.extensions import db
@@ -47,6 +50,7 @@ from tests.conftest import Browser
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100000"))
 SMALL_STUDIOS = int(os.environ.get("BENCH_SMALL_STUDIOS", "50"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
+EXPLAIN = os.environ.get("BENCH_EXPLAIN") == "1"
 PASSWORD = "bench-password-1"
 PEOPLE = 10  # the owner and nine members; clients are owned in turn
 
@@ -179,12 +183,28 @@ def seed_studio(app, slug: str, clients: int) -> None:
         }
         for statement in SEED_SQL:  # :t the studio (uuid), :tk its text for the ids' hashes
             db.session.execute(text(statement), params)
+        rebuild(db.session(), tenant_id)  # written around the ORM, as a bulk load: the day rollups counted afresh
+        rebuild_money(db.session(), tenant_id)
         db.session.commit()
+
+
+def recount(app) -> None:
+    """A database seeded before the day rollups existed: count them, studio by studio (`saas rollups rebuild`)."""
+    with app.app_context():
+        studios = db.session.scalars(select(Tenant.id)).all()
+        for tenant_id in studios:
+            set_tenant(db.session(), tenant_id)
+            if db.session.scalar(select(FollowUpDay.day).limit(1)) is None:
+                rebuild(db.session(), tenant_id)
+            if db.session.scalar(select(MoneyDay.day).limit(1)) is None:
+                rebuild_money(db.session(), tenant_id)
+            db.session.commit()
 
 
 def seed(app) -> None:
     with app.app_context():
         if db.session.scalar(select(Tenant.id).where(Tenant.slug == "big")) is not None:
+            recount(app)
             return
     started = time.perf_counter()
     seed_studio(app, "big", CLIENTS)
@@ -256,6 +276,43 @@ def widgets(app, email: str, who: str) -> None:
                 set_tenant(db.session(), tenant_id)
 
             timed(f"{who}: {name}", run)
+            if EXPLAIN:
+                explain_slowest(run, tenant_id)
+
+
+def explain_slowest(run: Callable[[], None], tenant_id: uuid.UUID) -> None:
+    """Catch the statements of one call with their times, and print the plan of the slowest (as the app role, the
+    studio set, JIT off as the boards run)."""
+    from sqlalchemy import event
+
+    from saas.reports.sql import without_jit
+
+    engine = db.engine
+    caught: list[tuple[float, str, Any]] = []
+
+    def before(_conn, _cursor, _statement, _params, context, _many) -> None:
+        context._bench_started = time.perf_counter()
+
+    def after(_conn, _cursor, statement, params, context, _many) -> None:
+        caught.append((time.perf_counter() - context._bench_started, statement, params))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    for seconds, statement, _params in caught:  # each statement's share, then the slowest one's plan
+        print(f"    {seconds * 1000:7.1f} ms  {' '.join(statement.split())[:100]}")
+    seconds, statement, params = max(caught, key=lambda c: c[0])
+    print(f"    slowest statement: {seconds * 1000:.1f} ms of {len(caught)}")
+    without_jit()
+    raw = db.session.connection().connection.driver_connection
+    for (line,) in raw.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params).fetchall():
+        print("      " + line)
+    db.session.rollback()
+    set_tenant(db.session(), tenant_id)
 
 
 def vacuum(env: dict[str, str]) -> None:
@@ -267,7 +324,7 @@ def vacuum(env: dict[str, str]) -> None:
 
     engine = make_engine(env["MIGRATION_DATABASE_URL"], poolclass=NullPool)
     tables = "clients, interactions, projects, stage_changes, quotes, contracts, project_costs, invoices, payments, "
-    tables += "tickets, form_submissions, client_events"
+    tables += "tickets, form_submissions, client_events, follow_up_days, money_days"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f"VACUUM (ANALYZE) {tables}"))
     engine.dispose()

@@ -12,7 +12,9 @@ from saas.billing.models import (
     QuoteLine,
     QuoteRevision,
 )
+from saas.billing.rollups import MoneyDay
 from saas.clients.models import Client, ClientEvent, ClientShare, ClientTag, Contact, Interaction, SavedView
+from saas.clients.rollups import FollowUpDay
 from saas.exports.models import Export
 from saas.fields.models import FieldDefinition, FieldValue
 from saas.files.models import StoredFile
@@ -63,6 +65,7 @@ __all__ = [
     "Export",
     "FieldDefinition",
     "FieldValue",
+    "FollowUpDay",
     "Form",
     "FormRequest",
     "ImportRow",
@@ -70,6 +73,7 @@ __all__ = [
     "Invitation",
     "Invoice",
     "Membership",
+    "MoneyDay",
     "Notification",
     "PasswordReset",
     "Payment",

@@ -80,6 +80,9 @@ def compute(definition: Definition, membership: Membership, ctx: Context) -> Gro
 
 
 def compile_definition(definition: Definition, membership: Membership, ctx: Context) -> Compiled:
+    rolled = _from_rollup(definition, membership, ctx)
+    if rolled is not None:
+        return rolled
     source = definition.source
     model = source.model
     query = select().select_from(model).where(source.visible(membership), *_period(definition, ctx))
@@ -93,6 +96,42 @@ def compile_definition(definition: Definition, membership: Membership, ctx: Cont
     else:
         total, n = func.sum(value), func.count(value)
     return Compiled(query, keys, total, n)
+
+
+def _from_rollup(definition: Definition, membership: Membership, ctx: Context) -> Compiled | None:
+    """The same GROUP BY over the source's day rollup, when the rollup answers the definition exactly: a count,
+    split only by the main date and the rollup's dimensions, for a reader who sees every row. Groups whose
+    counts were all taken back (deleted rows) are left out, as the rows would be."""
+    rollup = definition.source.rollup
+    if rollup is None or not _rollup_answers(definition, membership):
+        return None
+    main = definition.source.main_date
+    day = DateField(main.key, main.label, rollup.day, utc=False)
+    query = select().select_from(rollup.model)
+    if definition.start is not None:
+        query = query.where(rollup.day >= definition.start)
+    if definition.end is not None:
+        query = query.where(rollup.day < definition.end + timedelta(days=1))
+    keys = [
+        bucket(day, split.grain or "month", ctx) if split.date is not None else rollup.dimensions[split.key](ctx)
+        for split in definition.splits
+    ]
+    total = func.sum(rollup.count)
+    return Compiled(query.having(total != 0), keys, total, total)
+
+
+def _rollup_answers(definition: Definition, membership: Membership) -> bool:
+    rollup, measure = definition.source.rollup, definition.measure
+    if rollup is None or measure.agg != "count" or measure.field is not None or not rollup.exact_for(membership):
+        return False
+    for split in definition.splits:
+        if split.field is not None:
+            return False
+        if split.date is not None and split.date.key != definition.source.main_date.key:
+            return False
+        if split.dimension is not None and split.key not in rollup.dimensions:
+            return False
+    return True
 
 
 def _join_field(query: Select, model: Any, field: FieldDefinition) -> tuple[Select, Any]:

@@ -65,6 +65,19 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """A source's counts kept per studio day (saas/clients/rollups.py). A count over whole days, split by the main
+    date and by `dimensions` only, for a reader for whom `exact_for` holds (who sees every row: nothing to filter
+    row by row), is read from it: the same figures from a few thousand rows instead of a million."""
+
+    model: Any
+    day: Any  # the studio's local day of the main date
+    count: Any  # the column holding the count
+    dimensions: dict[str, Expr]  # a source dimension's key -> its column in the rollup
+    exact_for: Callable[[Membership], bool]
+
+
+@dataclass(frozen=True)
 class Source:
     key: str
     label: Label
@@ -76,6 +89,7 @@ class Source:
     dates: tuple[DateField, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
     custom_entity: str | None = None  # saas.fields entity whose numeric and choice fields join in
+    rollup: Rollup | None = None  # answers the counts it can, exactly (compiler._from_rollup)
 
     def all_dates(self) -> tuple[DateField, ...]:
         return (self.main_date, *self.dates)

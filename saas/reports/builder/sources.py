@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, exists, func, select, true
 from saas.billing.models import Invoice, Payment
 from saas.clients.access import client_id_visible_to, visible_to
 from saas.clients.models import Client, Interaction
+from saas.clients.rollups import FollowUpDay, author
 from saas.extensions import db
 from saas.projects.access import projects_visible_to
 from saas.projects.models import PipelineStage, Project
@@ -26,6 +27,7 @@ from saas.reports.builder.registry import (
     Expr,
     Names,
     Number,
+    Rollup,
     Source,
     column,
     register,
@@ -172,6 +174,13 @@ register(
         dimensions=(
             Dimension("kind", lambda: _("Kind"), column(Interaction.kind), coded(labels.interaction_kind), True),
             Dimension("owner", lambda: _("Logged by"), column(Interaction.author_id), people),
+        ),
+        rollup=Rollup(
+            model=FollowUpDay,
+            day=FollowUpDay.day,
+            count=FollowUpDay.logged,
+            dimensions={"kind": column(FollowUpDay.kind), "owner": column(author(FollowUpDay.author_id))},
+            exact_for=lambda m: has_perm(m.role, Perm.CLIENTS_ALL),  # whom client_id_visible_to lets see every row
         ),
     )
 )

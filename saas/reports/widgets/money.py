@@ -12,11 +12,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import case, func, literal, select, union_all
 
-from saas.billing.models import Invoice, InvoiceStatus, Payment, ProjectCost
+from saas.billing.models import Invoice, InvoiceStatus
+from saas.billing.rollups import MoneyDay
 from saas.clients.models import Client
 from saas.extensions import db
-from saas.projects.models import Project
-from saas.reports import periods
+from saas.reports import money_rows, periods
 from saas.reports.filters import Scope
 from saas.reports.periods import Period
 from saas.reports.widgets import amount
@@ -99,24 +99,17 @@ class Money:
 
 
 def _flows(scope: Scope, period: Period, edges: list[date]):
-    """(bucket, revenue, cost) rows: payments and costs of the period, each numbered by its bucket, UNION ALL. Rows
-    are joined to their invoice or project only when the scope needs it (whoever sees everything, unfiltered,
-    reads the payments and costs alone)."""
-    in_bucket = lambda column: periods.bucket(column, period, edges, is_date=True)  # noqa: E731
-    paid = select(
-        in_bucket(Payment.paid_on).label("n"), Payment.amount_minor.label("revenue"), literal(0).label("cost")
+    """(bucket, revenue, cost) rows of the period from the money day rollup (saas/reports/money_rows.py), each
+    numbered by its bucket, UNION ALL: a day per client and project instead of every payment joined to its invoice."""
+    n = periods.bucket(MoneyDay.day, period, edges, is_date=True)
+    whole = money_rows.both(
+        scope, period, n.label("n"), MoneyDay.revenue.label("revenue"), MoneyDay.costs.label("cost")
     )
-    paid = paid.where(period.holds(Payment.paid_on, is_date=True))
-    spent = select(in_bucket(ProjectCost.spent_on), literal(0), ProjectCost.amount_minor)
-    spent = spent.where(period.holds(ProjectCost.spent_on, is_date=True))
-    if not scope.everything:
-        paid = paid.join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id)).where(
-            scope.of_clients(Invoice.client_id), scope.of_projects(Invoice.project_id)
-        )
-        spent = spent.join(
-            Project, (Project.tenant_id == ProjectCost.tenant_id) & (Project.id == ProjectCost.project_id)
-        ).where(scope.projects())
-    return union_all(paid, spent).subquery()
+    if whole is not None:
+        return whole.subquery()
+    revenue = money_rows.paid(scope, period, n.label("n"), MoneyDay.revenue.label("revenue"), literal(0).label("cost"))
+    costs = money_rows.spent(scope, period, n, literal(0), MoneyDay.costs)
+    return union_all(revenue, costs).subquery()
 
 
 def flows(scope: Scope, period: Period) -> list[Bucket]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from saas.billing.models import Contract, ContractStatus
 from saas.clients.access import client_id_visible_to
 from saas.clients.models import Client, Interaction
+from saas.clients.rollups import FollowUpDay
 from saas.extensions import db
 from saas.projects.models import PipelineStage, Project, StageKind
 from saas.reports.filters import Scope
@@ -104,8 +105,10 @@ def mine(scope: Scope, today: date) -> Mine:
         Interaction.next_action_done_at.is_(None),
         client_id_visible_to(scope.membership, Interaction.client_id),
     )
-    done = select(func.count()).where(mine_, period.holds(Interaction.next_action_done_at))
-    logged = select(func.count()).where(mine_, period.holds(Interaction.occurred_at))
+    # Done and logged in the period count every follow-up of mine, whatever its client: the day rollup's figures.
+    my_days = (FollowUpDay.author_id == me, period.holds(FollowUpDay.day, is_date=True))
+    done = select(func.coalesce(func.sum(FollowUpDay.done), 0)).where(*my_days)
+    logged = select(func.coalesce(func.sum(FollowUpDay.logged), 0)).where(*my_days)
     new = select(func.count()).select_from(Client).where(Client.owner_id == me, period.holds(Client.created_at))
     signed = (
         select(func.coalesce(func.sum(Contract.amount_minor), 0))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from saas.billing.models import Contract, ContractStatus
 from saas.clients.models import Client, Interaction
+from saas.clients.rollups import FollowUpDay
 from saas.extensions import db
 from saas.reports import periods
 from saas.reports.filters import Scope
@@ -102,7 +103,10 @@ def leaderboard(scope: Scope) -> list[PersonFigure]:
 
 
 def follow_ups(scope: Scope) -> list[PersonFigure]:
-    """Follow-ups logged in the period per author, on clients in scope."""
+    """Follow-ups logged in the period per author, on clients in scope: from the day rollup when the reader sees
+    every client unfiltered (half a million follow-ups a year become a few thousand day rows), else counted."""
+    if scope.everything:
+        return _rolled_follow_ups(scope)
     logged = func.count()
     query = (
         select(User.id, User.name, logged)
@@ -115,6 +119,21 @@ def follow_ups(scope: Scope) -> list[PersonFigure]:
     )
     if scope.filters.owner:
         query = query.where(Interaction.author_id == scope.filters.owner)
+    return [PersonFigure(n, int(c), url_for("staff.clients", owner=str(i))) for i, n, c in db.session.execute(query)]
+
+
+def _rolled_follow_ups(scope: Scope) -> list[PersonFigure]:
+    logged = func.sum(FollowUpDay.logged)
+    query = (
+        select(User.id, User.name, logged)
+        .select_from(FollowUpDay)
+        .join(User, User.id == FollowUpDay.author_id)
+        .where(scope.period.holds(FollowUpDay.day, is_date=True))
+        .group_by(User.id, User.name)
+        .having(logged > 0)  # days whose follow-ups were all deleted since
+        .order_by(logged.desc(), User.name)
+        .limit(TOP)
+    )
     return [PersonFigure(n, int(c), url_for("staff.clients", owner=str(i))) for i, n, c in db.session.execute(query)]
 
 

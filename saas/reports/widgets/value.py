@@ -11,11 +11,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, Uuid, case, cast, func, literal, null, select, union_all
 
-from saas.billing.models import Invoice, Payment, ProjectCost
+from saas.billing.rollups import MoneyDay
 from saas.clients.models import Client, ClientEvent, ClientStatus
 from saas.extensions import db
 from saas.forms.models import Submission
 from saas.projects.models import Project
+from saas.reports import money_rows
 from saas.reports.filters import Scope
 from saas.reports.widgets import amount, ratio
 from saas.web.charts import Chart, series
@@ -75,33 +76,20 @@ class Value:
 
 
 def _money_moves(scope: Scope) -> tuple[Select, Select]:
-    """Every amount in and out in the period, with its client and project: payments in, costs out (UNION ALL)."""
-    period = scope.period
-    paid = (
-        select(
-            Invoice.client_id.label("client_id"),
-            Invoice.project_id.label("project_id"),
-            Payment.amount_minor.label("amount"),
-        )
-        .join(Invoice, (Invoice.tenant_id == Payment.tenant_id) & (Invoice.id == Payment.invoice_id))
-        .where(
-            period.holds(Payment.paid_on, is_date=True),
-            scope.of_clients(Invoice.client_id),
-            scope.of_projects(Invoice.project_id),
-        )
-    )
-    spent = (
-        select(Project.client_id, ProjectCost.project_id, -ProjectCost.amount_minor)
-        .join(Project, (Project.tenant_id == ProjectCost.tenant_id) & (Project.id == ProjectCost.project_id))
-        .where(period.holds(ProjectCost.spent_on, is_date=True), scope.projects())
-    )
+    """Every amount in and out in the period, with its client and project: payments in, costs out (UNION ALL), from
+    the money day rollup (saas/reports/money_rows.py): no join of the year's payments to 100,000 invoices."""
+    client, project = MoneyDay.client_id.label("client_id"), money_rows.PROJECT.label("project_id")
+    paid = money_rows.paid(scope, scope.period, client, project, MoneyDay.revenue.label("amount"))
+    spent = money_rows.spent(scope, scope.period, client, project, -MoneyDay.costs)
     return paid, spent
 
 
 def profits(scope: Scope) -> tuple[list[Profit], list[Profit]]:
     """The most profitable clients and project types, in one statement: the period's money moves are read once (a
     CTE both rankings share), each ranking is cut to TOP in SQL, and only then are the few clients named."""
-    moves = union_all(*_money_moves(scope)).cte("moves")
+    client, project = MoneyDay.client_id.label("client_id"), money_rows.PROJECT.label("project_id")
+    whole = money_rows.both(scope, scope.period, client, project, (MoneyDay.revenue - MoneyDay.costs).label("amount"))
+    moves = (whole if whole is not None else union_all(*_money_moves(scope))).cte("moves")
     by_client = _ranked(moves, moves.c.client_id, cast(null(), String), moves.c.client_id, None)
     kind = func.coalesce(Project.type, "")
     by_type = _ranked(moves, cast(null(), Uuid), kind, kind, Project)
