@@ -96,9 +96,18 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Apply migrations as the table owner, then grant the app role (PostgreSQL)."""
-    dbadmin.upgrade(current_app.extensions["atelier.settings"], revision)
+    """Apply migrations as the table owner, then grant the app role (PostgreSQL). A database that had studios before
+    the dashboards' day rollups existed gets them counted (the migration cannot: RLS hides every studio's rows)."""
+    settings = current_app.extensions["atelier.settings"]
+    before = dbadmin.applied_revision(settings)
+    dbadmin.upgrade(settings, revision)
+    after = dbadmin.applied_revision(settings) or ""
+    if before is not None and before < ROLLUPS_REVISION <= after:
+        _rebuild_rollups(None)
     click.echo("database is up to date")
+
+
+ROLLUPS_REVISION = "0037"  # the migration that created follow_up_days and money_days, empty
 
 
 @db_group.command("roles")
@@ -187,6 +196,10 @@ def rollups() -> None:
 @with_appcontext
 def rollups_rebuild(slug: str | None) -> None:
     """Count every studio's follow-ups and money moves afresh: after a restore or a bulk load in SQL (then ANALYZE)."""
+    _rebuild_rollups(slug)
+
+
+def _rebuild_rollups(slug: str | None) -> None:
     from sqlalchemy import select
 
     from saas.billing.rollups import rebuild as rebuild_money

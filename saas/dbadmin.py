@@ -87,5 +87,17 @@ def create_app_role(settings: Settings) -> str:
     return role
 
 
+def applied_revision(settings: Settings) -> str | None:
+    """The revision the database is at, None for a database never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(settings.migration_database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
 def current_revision(settings: Settings) -> None:
     command.current(alembic_config(settings.migration_database_url), verbose=False)

@@ -148,3 +148,70 @@ def test_embedded_defaults_and_switching_to_real_services(tmp_path):
     # Rate limits share Redis, through the one-round-trip counters (saas/web/redis_counters.py).
     assert real.flask_config()["RATELIMIT_STORAGE_URI"] == "atelier+redis://r:6379/0"
     assert local.flask_config()["RATELIMIT_STORAGE_URI"] == "local://"
+
+
+def test_upgrading_a_database_with_follow_ups_counts_them_into_the_new_rollups(tmp_path):
+    """Migration 0037 creates the dashboards' day rollups empty (RLS hides every studio from a migration):
+    `saas db upgrade` from before it counts what the studios already have, so no dashboard starts at zero."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, func, insert, select, text
+
+    from saas.clients.models import Client, Interaction
+    from saas.clients.rollups import FollowUpDay
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    env = {"DATABASE_URL": url, "INSTANCE_DIR": str(tmp_path), "ATELIER_ENV": "development"}
+    assert saas(env, "db", "upgrade", "0035").returncode == 0
+    made = saas(
+        env,
+        "tenant",
+        "create",
+        "--name",
+        "Old",
+        "--slug",
+        "old",
+        "--owner-email",
+        "o@old.test",
+        "--password",
+        "old-password-12",
+        "--json",
+    )
+    assert made.returncode == 0, made.stderr
+    ids = json.loads(made.stdout.strip().splitlines()[-1])
+    tenant_id, author_id = uuid.UUID(ids["tenant_id"]), uuid.UUID(ids["user_id"])
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        client_id = uuid.uuid4()
+        conn.execute(
+            insert(Client.__table__).values(
+                id=client_id,
+                tenant_id=tenant_id,
+                name="老客户",
+                kind="company",
+                status="signed",
+                tags=[],
+                search_text="老客户",
+            )
+        )
+        for n in range(3):
+            conn.execute(
+                insert(Interaction.__table__).values(
+                    id=uuid.uuid4(),
+                    tenant_id=tenant_id,
+                    client_id=client_id,
+                    author_id=author_id,
+                    kind="call",
+                    occurred_at=datetime(2026, 11, 2 + n, 4, tzinfo=UTC),
+                    summary=f"第 {n} 次",
+                )
+            )
+        assert conn.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'follow_up_days'")) == 0
+
+    upgraded = saas(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "rebuilt old" in upgraded.stdout
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.sum(FollowUpDay.__table__.c.logged))) == 3
+    engine.dispose()

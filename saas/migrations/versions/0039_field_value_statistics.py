@@ -5,14 +5,14 @@ and, for two filters combined, hash-joined a sequential scan of the studio's cli
 PostgreSQL only; SQLite has no planner statistics of this kind.
 
 Revision ID: 0039
-Revises: 0035
+Revises: 0037
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
 revision = "0039"
-down_revision = "0035"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 
