@@ -415,6 +415,7 @@ def test_the_progress_document_and_page(app, client, studio):
         "skipped": 0,
         "failed": 0,
         "finished": True,
+        "undo": {"done": 0, "total": 0, "percent": 0, "error": None},
     }
     page = client.get(f"/app/imports/{job.id}").get_data(as_text=True)
     assert 'value="100"' in page and "Undo the import" in page
