@@ -14,6 +14,8 @@ from pypinyin import Style
 from pypinyin.converter import UltimateConverter
 from pypinyin.core import Pinyin
 
+WORDS = 4096  # about 1.5 MB of remembered runs
+
 
 class _RememberingConverter(UltimateConverter):
     def __init__(self) -> None:
@@ -23,14 +25,16 @@ class _RememberingConverter(UltimateConverter):
 
     def convert(self, words: str, style: Any, heteronym: bool, errors: Any, strict: bool, **kwargs: Any) -> Any:
         """A segmented word's syllables depend on the word alone (no tone sandhi here): company names repeat
-        their words (上海, 设计, 有限公司) thousands of times in one sheet."""
+        their words (上海, 设计, 有限公司) thousands of times in one sheet. A "word" here is a whole run of Han
+        characters, so a sheet of distinct names brings ever new ones: the memory is kept to WORDS entries (the
+        job's memory must not follow the file), forgotten all at once when full."""
         if kwargs or callable(errors):
             return super().convert(words, style, heteronym, errors, strict, **kwargs)
         key = (words, style, heteronym, errors, strict)
         found = self._words.get(key)
         if found is None:
             found = self._words[key] = super().convert(words, style, heteronym, errors, strict)
-            if len(self._words) > 200_000:  # a sheet of unrelated words: keep memory bounded
+            if len(self._words) > WORDS:
                 self._words.clear()
         return [list(syllables) for syllables in found]
 
