@@ -69,6 +69,7 @@ CLIENT_COLUMNS = (
     "notes",
     "owner_id",
 )
+GIN_PENDING = "32MB"  # PostgreSQL's default is 4MB
 CONTACT = ("c_name", "c_title", "phone", "email", "wechat")  # staged as; the contact's columns without the c_
 
 
@@ -209,6 +210,11 @@ class Importer:
             "hi": last,
         }
         counts = Counts()
+        if self.dialect.name == "postgresql":
+            # The clients' trigram index takes new entries into its pending list and merges them when the list is
+            # full: a larger list for this transaction merges fewer, larger runs (measured: the clients' INSERT a
+            # third shorter); autovacuum merges what is left after the import. Searches read the list meanwhile.
+            db.session.execute(text(f"SET LOCAL gin_pending_list_limit = '{GIN_PENDING}'"))
         for name, statement in _creating(self.dialect):
             with self.timed(f"insert {name}"):
                 result = db.session.execute(statement, params)
