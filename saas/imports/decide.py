@@ -44,7 +44,7 @@ def _statements(found: Dialect, duplicates: str) -> list[str]:
         statements.append(
             "UPDATE import_stage SET action = 'update', target = studio WHERE action = 'create' AND studio IS NOT NULL"
         )
-    statements.append(_within_file(found, duplicates))
+    statements += _within_file(found, duplicates)
     statements.append(
         "UPDATE import_stage SET action = 'fail', reasons = missing WHERE action = 'create' AND missing IS NOT NULL"
     )
@@ -76,7 +76,7 @@ def _by_keys(found: Dialect) -> list[str]:
     ]
 
 
-def _within_file(found: Dialect, duplicates: str) -> str:
+def _within_file(found: Dialect, duplicates: str) -> list[str]:
     """The later rows of the file about a client an earlier row writes: skipped."""
     writes = "action IN ('create', 'update') AND NOT (action = 'create' AND missing IS NOT NULL)"
     same = [
@@ -90,7 +90,15 @@ def _within_file(found: Dialect, duplicates: str) -> str:
             _later("lower({}email)", f"{writes} AND email IS NOT NULL", "s.action = 'create'"),
             _later("lower(trim({}name))", writes, "s.action = 'create'"),
         ]
-    return f"UPDATE import_stage SET action = 'skip' WHERE seq IN ({' UNION '.join(same)})"
+    # The rows to skip are gathered in a table of their own, counted (ANALYZE), then marked: in one statement the
+    # planner guessed millions of them and hashed the whole staging table to mark a thousand (1.4 s of 2.4 s).
+    return [
+        "DROP TABLE IF EXISTS import_skip",
+        f"CREATE TEMP TABLE import_skip AS {' UNION '.join(same)}",
+        "ANALYZE import_skip",
+        "UPDATE import_stage SET action = 'skip' WHERE seq IN (SELECT seq FROM import_skip)",
+        "DROP TABLE import_skip",
+    ]
 
 
 def _later(key: str, first_of: str, which: str) -> str:

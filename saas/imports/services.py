@@ -29,7 +29,7 @@ from saas.extensions import db
 from saas.fields import values as custom
 from saas.fields.models import FieldValue
 from saas.imports import mapping as columns
-from saas.imports import reading
+from saas.imports import reading, staging
 from saas.imports.engine import Importer
 from saas.imports.models import ClientImport, Duplicates, ImportRow, ImportStatus, Outcome
 from saas.imports.validation import Cleaned, Cleaner, RowProblems
@@ -234,6 +234,7 @@ def _run(job: ClientImport, commit: Callable[[], None] | None = None) -> None:
     }
     audit.record("clients.imported", job, actor_id=job.created_by_id, file=job.filename, **counts)
     emit("clients.imported", subject=job, actor_id=job.created_by_id, file=job.filename, **counts)
+    staging.drop()
     commit()
 
 
