@@ -1,18 +1,19 @@
-"""Where each column of a sheet goes: the client's and its contact's fields, and the studio's own client fields
-(saas.fields). Columns are matched to fields by their header, English or Chinese, ignoring case, spaces and
+"""Where each column of a sheet goes: the client's and its contact's fields, and the studio's own client and contact
+fields (saas.fields). Columns are matched to fields by their header, English or Chinese, ignoring case, spaces and
 punctuation; the person corrects the guess on the preview page.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from saas.fields import values as custom
 from saas.fields.models import FieldDefinition
-from saas.schemas import N_, translate
+from saas.schemas import N_, Msg, translate
 
-CUSTOM = "custom:"  # a target naming one of the studio's own fields: "custom:<key>"
+CUSTOM = "custom:"  # a target naming one of the studio's own client fields: "custom:<key>"
+CONTACT_CUSTOM = "contact-custom:"  # one of the studio's own contact fields: "contact-custom:<key>"
 
 
 @dataclass(frozen=True)
@@ -121,25 +122,45 @@ def normalise(header: str) -> str:
     return _NOISE.sub("", header.lower())
 
 
-def client_fields() -> list[FieldDefinition]:
-    """The studio's live client fields an importer may fill (member and file fields name things by id: not from
-    a sheet)."""
-    return [d for d in custom.definitions("client") if d.type not in ("member", "file")]
+@dataclass(frozen=True)
+class Fields:
+    """The studio's own fields an import may fill: the client's and its contact's."""
+
+    client: list[FieldDefinition] = field(default_factory=list)
+    contact: list[FieldDefinition] = field(default_factory=list)
 
 
-def target_labels(fields: list[FieldDefinition], language: str) -> list[tuple[str, str]]:
-    """(target, label) for the mapping's choices: ours, then the studio's own fields."""
+def _importable(entity: str) -> list[FieldDefinition]:
+    # member and file fields name things by id: not from a sheet
+    return [d for d in custom.definitions(entity) if d.type not in ("member", "file")]
+
+
+def client_fields() -> Fields:
+    """The studio's live client and contact fields an importer may fill."""
+    return Fields(_importable("client"), _importable("contact"))
+
+
+def target_labels(fields: Fields, language: str) -> list[tuple[str, str]]:
+    """(target, label) for the mapping's choices: ours, then the studio's own client and contact fields."""
     ours = [(t.key, translate(t.label)) for t in TARGETS]
-    return ours + [(CUSTOM + d.key, d.label(language)) for d in fields]
+    theirs = [(CUSTOM + d.key, d.label(language)) for d in fields.client]
+    contact = N_("Contact: %(field)s")
+    return (
+        ours
+        + theirs
+        + [(CONTACT_CUSTOM + d.key, translate(Msg(contact, field=d.label(language)))) for d in fields.contact]
+    )
 
 
-def guess(headers: list[str], fields: list[FieldDefinition]) -> dict[str, str]:
+def guess(headers: list[str], fields: Fields) -> dict[str, str]:
     """{column index: target} for the columns whose header names a field; each field takes its first column."""
     aliases: dict[str, str] = {}
-    for definition in fields:  # the studio's own words first: their "来源" field beats ours if they made one
-        for word in (definition.label_zh, definition.label_en, definition.key):
-            if word:
-                aliases.setdefault(normalise(word), CUSTOM + definition.key)
+    for prefix, definitions in ((CUSTOM, fields.client), (CONTACT_CUSTOM, fields.contact)):
+        # the studio's own words first: their "来源" field beats ours if they made one (a client's before a contact's)
+        for definition in definitions:
+            for word in (definition.label_zh, definition.label_en, definition.key):
+                if word:
+                    aliases.setdefault(normalise(word), prefix + definition.key)
     for target in TARGETS:
         for alias in target.aliases:
             aliases.setdefault(alias, target.key)
@@ -151,5 +172,9 @@ def guess(headers: list[str], fields: list[FieldDefinition]) -> dict[str, str]:
     return mapping
 
 
-def valid_targets(fields: list[FieldDefinition]) -> set[str]:
-    return {t.key for t in TARGETS} | {CUSTOM + d.key for d in fields}
+def valid_targets(fields: Fields) -> set[str]:
+    return (
+        {t.key for t in TARGETS}
+        | {CUSTOM + d.key for d in fields.client}
+        | {CONTACT_CUSTOM + d.key for d in fields.contact}
+    )

@@ -26,6 +26,7 @@ class ImportStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"  # the job itself broke (the rows it finished stay, and can be undone)
+    UNDOING = "undoing"  # the undo job is running
     UNDONE = "undone"
 
 
@@ -68,6 +69,12 @@ class ClientImport(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     finished_at: Mapped[datetime | None]
     undone_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # The undo job's progress: trail rows (clients created or updated) undone of all, the last row number undone
+    # (a retried undo goes on after it), and why it stopped or was refused, if it did.
+    undo_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    undo_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    undo_row: Mapped[int] = mapped_column(default=0, server_default="0")
+    undo_error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

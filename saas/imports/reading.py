@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 
@@ -107,7 +107,14 @@ def _broken_characters(sample: bytes, encoding: str) -> int:
     return text.count("\ufffd")
 
 
-def rows(sheet: SheetFormat, content: bytes) -> Iterator[list[str]]:
+Source = bytes | BinaryIO  # the upload, or a seekable file holding it (the job reads it from the database in chunks)
+
+
+def _stream(content: Source) -> BinaryIO:
+    return io.BytesIO(content) if isinstance(content, bytes) else content
+
+
+def rows(sheet: SheetFormat, content: Source) -> Iterator[list[str]]:
     """Every row of the first sheet, the header first, as lists of text (trailing empty cells dropped)."""
     if sheet.file_format == "xlsx":
         yield from _xlsx_rows(content)
@@ -115,8 +122,8 @@ def rows(sheet: SheetFormat, content: bytes) -> Iterator[list[str]]:
         yield from _csv_rows(sheet, content)
 
 
-def _csv_rows(sheet: SheetFormat, content: bytes) -> Iterator[list[str]]:
-    stream = io.TextIOWrapper(io.BytesIO(content), encoding=sheet.encoding, errors="replace", newline="")
+def _csv_rows(sheet: SheetFormat, content: Source) -> Iterator[list[str]]:
+    stream = io.TextIOWrapper(_stream(content), encoding=sheet.encoding, errors="replace", newline="")
     try:
         for row in csv.reader(stream, delimiter=sheet.delimiter or ","):
             yield [cell.strip() for cell in row[:MAX_COLUMNS]]
@@ -124,11 +131,11 @@ def _csv_rows(sheet: SheetFormat, content: bytes) -> Iterator[list[str]]:
         raise refuse(_("This CSV file cannot be read (%(problem)s): save it again from Excel.", problem=exc)) from exc
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(content: Source) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = load_workbook(_stream(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign archive
         raise refuse(_("This file is not an Excel workbook (.xlsx), whatever its name says.")) from exc
     try:
@@ -154,7 +161,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def header_and_rows(sheet: SheetFormat, content: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def header_and_rows(sheet: SheetFormat, content: Source) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header (the first row with anything in it) and the data rows after it, each with its row number as a
     spreadsheet shows it; rows with nothing in them are passed over."""
     stream = enumerate(rows(sheet, content), start=1)
@@ -165,7 +172,7 @@ def header_and_rows(sheet: SheetFormat, content: bytes) -> tuple[list[str], Iter
     raise refuse(_("The file has no header row: put the column names in its first row."))
 
 
-def count_rows(sheet: SheetFormat, content: bytes) -> int:
+def count_rows(sheet: SheetFormat, content: Source) -> int:
     """How many data rows the file holds (for the progress bar), reading it once, streamed."""
     _header, data = header_and_rows(sheet, content)
     return sum(1 for _row in data)

@@ -5,21 +5,22 @@ commits after each batch so that its progress is seen while it runs and a retrie
 
 from __future__ import annotations
 
-import gc
 import io
 import logging
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import selectinload
 
-from saas.clients.models import Client, ClientTag
+from saas.clients.models import Client, ClientTag, Contact
 from saas.clients.services import refresh_search_text
 from saas.db import lock_row, utcnow
 from saas.errors import ValidationFailed
@@ -28,7 +29,7 @@ from saas.extensions import db
 from saas.fields import values as custom
 from saas.fields.models import FieldValue
 from saas.imports import mapping as columns
-from saas.imports import reading
+from saas.imports import reading, staging
 from saas.imports.engine import Importer
 from saas.imports.models import ClientImport, Duplicates, ImportRow, ImportStatus, Outcome
 from saas.imports.validation import Cleaned, Cleaner, RowProblems
@@ -38,7 +39,9 @@ from saas.tenants.models import Membership, User
 from saas.tenants.roles import Perm, require
 
 log = logging.getLogger(__name__)
-BATCH = 5000
+BATCH = 10_000  # rows written per transaction: the progress moves, and a retried job resumes, batch by batch
+UNDO_BATCH = 5000
+CONTENT_CHUNK = 1024 * 1024
 PREVIEW_ROWS = 20
 
 
@@ -95,6 +98,7 @@ def _as_saved(cleaned: Cleaned) -> dict[str, Any]:
     for key, value in (cleaned.contact or {}).items():
         saved["contact_name" if key == "name" else ("contact_title" if key == "title" else key)] = value
     saved |= {columns.CUSTOM + key: value for key, value in cleaned.custom.items()}
+    saved |= {columns.CONTACT_CUSTOM + key: value for key, value in cleaned.contact_custom.items()}
     if cleaned.external_id:
         saved["external_id"] = cleaned.external_id
     return saved
@@ -153,7 +157,7 @@ def run_import(import_id: str) -> None:
     if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         return
     author = db.session.get(User, job.created_by_id) if job.created_by_id else None
-    with force_locale(author.locale if author else "en"):
+    with force_locale(author.locale if author else "en"), _one_connection():
         try:
             _run(job)
         except Exception as exc:  # the rows done stay (and can be undone); the page says it stopped
@@ -161,11 +165,45 @@ def run_import(import_id: str) -> None:
             db.session.rollback()
             job = db.session.get(ClientImport, uuid.UUID(import_id), populate_existing=True)
             job.status, job.finished_at, job.error = ImportStatus.FAILED, utcnow(), str(exc)[:2000]
+            db.session.commit()
 
 
 def run_in_this_transaction(job: ClientImport) -> None:
     """The job's work without its commits, for seeding (the demo studio): all of it commits, or none."""
     _run(job, commit=db.session.flush)
+
+
+@contextmanager
+def _one_connection() -> Iterator[None]:
+    """Every transaction of the job on one database connection: the staging tables are temporary tables, which
+    live on the connection that made them (the pool could hand the next batch another one)."""
+    session = db.session()
+    session.commit()
+    engine = session.bind
+    connection = db.engine.connect()
+    session.bind = connection
+    try:
+        yield
+    finally:
+        session.rollback()
+        session.bind = engine
+        with suppress(Exception):  # the connection may be broken: then it is discarded with its tables
+            for table in ("import_stage", "import_stage_values"):
+                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+            connection.commit()
+        connection.close()
+
+
+def _stored_content(job: ClientImport) -> BinaryIO:
+    """The upload, copied from its row into a temporary file a megabyte at a time: the job never holds the whole
+    file in memory (a 50 MB sheet would otherwise be held two or three times over by the driver)."""
+    size = db.session.scalar(select(func.length(ClientImport.content)).where(ClientImport.id == job.id)) or 0
+    out = tempfile.TemporaryFile()  # noqa: SIM115  handed to the reader, which closes it when done
+    for offset in range(0, size, CONTENT_CHUNK):
+        piece = select(func.substr(ClientImport.content, offset + 1, CONTENT_CHUNK)).where(ClientImport.id == job.id)
+        out.write(db.session.scalar(piece))
+    out.seek(0)
+    return out
 
 
 def _run(job: ClientImport, commit: Callable[[], None] | None = None) -> None:
@@ -175,14 +213,19 @@ def _run(job: ClientImport, commit: Callable[[], None] | None = None) -> None:
     commit()
     fields = columns.client_fields()
     importer = Importer(job, Cleaner(job.headers, job.mapping, fields), fields, job.created_by_id)
-    _headers, data = reading.header_and_rows(_sheet(job), job.content)
-    data = islice(data, job.done_rows, None)  # a retried job resumes after the last committed batch
-    try:
-        _batches(job, importer, data, commit)
-    finally:
-        gc.unfreeze()
+    _headers, data = reading.header_and_rows(_sheet(job), _stored_content(job))
+    total = importer.stage(data)
+    commit()
+    for after in range(job.done_rows, total, BATCH):  # a retried job resumes after the last committed batch
+        counts = importer.write(after, after + BATCH)
+        job.done_rows = min(after + BATCH, total)
+        job.created_count += counts.created
+        job.updated_count += counts.updated
+        job.skipped_count += counts.skipped
+        job.failed_count += counts.failed
+        commit()
     job.status, job.finished_at = ImportStatus.DONE, utcnow()
-    job.total_rows = job.done_rows
+    job.total_rows = job.done_rows = total
     counts = {
         "created": job.created_count,
         "updated": job.updated_count,
@@ -191,22 +234,8 @@ def _run(job: ClientImport, commit: Callable[[], None] | None = None) -> None:
     }
     audit.record("clients.imported", job, actor_id=job.created_by_id, file=job.filename, **counts)
     emit("clients.imported", subject=job, actor_id=job.created_by_id, file=job.filename, **counts)
-
-
-def _batches(job: ClientImport, importer: Importer, data: Iterator[Any], commit: Callable[[], None]) -> None:
-    while chunk := list(islice(data, BATCH)):
-        batch = importer.decide(chunk)
-        importer.write(batch)
-        job.done_rows += len(chunk)
-        job.created_count += len(batch.created)
-        job.updated_count += len(batch.updates)
-        job.skipped_count += batch.skipped
-        job.failed_count += len(batch.failed)
-        commit()
-        # The duplicate index grows by a few objects a row: once this batch's garbage is collected, what is left is
-        # frozen, so the collector stops walking it again and again (the job would slow down as the file grows).
-        gc.collect()
-        gc.freeze()
+    staging.drop()
+    commit()
 
 
 def progress(job: ClientImport) -> dict[str, Any]:
@@ -226,6 +255,12 @@ def progress(job: ClientImport) -> dict[str, Any]:
         "skipped": job.skipped_count,
         "failed": job.failed_count,
         "finished": job.finished,
+        "undo": {
+            "done": job.undo_done,
+            "total": job.undo_total,
+            "percent": job.undo_done * 100 // job.undo_total if job.undo_total else 0,
+            "error": job.undo_error,
+        },
     }
 
 
@@ -263,11 +298,14 @@ def _safe_cell(text: str) -> str:
 
 
 def _trail_of(job: ClientImport, *outcomes: str) -> Any:
-    return select(ImportRow.client_id).where(ImportRow.import_id == job.id, ImportRow.outcome.in_(outcomes))
+    return select(ImportRow.client_id).where(
+        ImportRow.import_id == job.id, ImportRow.outcome.in_(outcomes), ImportRow.row_number > job.undo_row
+    )
 
 
 def changed_since(job: ClientImport) -> int:
-    """How many of the clients it created or updated were changed afterwards (an edit, a contact, a follow-up)."""
+    """How many of the clients it created or updated (and that are not undone yet) were changed afterwards (an
+    edit, a contact, a follow-up)."""
     query = (
         select(func.count())
         .select_from(ImportRow)
@@ -275,48 +313,118 @@ def changed_since(job: ClientImport) -> int:
         .where(
             ImportRow.import_id == job.id,
             ImportRow.outcome.in_((Outcome.CREATED, Outcome.UPDATED)),
+            ImportRow.row_number > job.undo_row,
             (Client.version != ImportRow.version_after) | (Client.updated_at > job.finished_at),
         )
     )
     return db.session.scalar(query) or 0
 
 
+def _changed_message(changed: int) -> str:
+    return _(
+        "Undo is not possible: %(num)d of the clients from this import were changed since, and undoing would "
+        "lose those changes.",
+        num=changed,
+    )
+
+
 def undo_import(membership: Membership, job: ClientImport) -> None:
-    """Remove what it created and put back what it updated — refused, with the reason, when any of those clients
-    was changed since: undoing would silently lose that work."""
+    """Start undoing it as a job (saas.imports.services.run_undo): refused, with the reason, while it is being
+    undone already, or when any of its clients was changed since (undoing would silently lose that work)."""
     require(membership, Perm.DATA_IMPORT)
-    lock_row(db.session, job)
+    lock_row(db.session, job)  # a second click waits for the first to commit, then sees it undoing
+    if job.status == ImportStatus.UNDOING:
+        raise ValidationFailed({"undo": [_("This import is being undone already.")]})
     if job.status not in (ImportStatus.DONE, ImportStatus.FAILED):
         raise ValidationFailed({"undo": [_("Only a finished import can be undone.")]})
     if changed := changed_since(job):
-        message = _(
-            "Undo is not possible: %(num)d of the clients from this import were changed since, and undoing would "
-            "lose those changes.",
-            num=changed,
-        )
-        raise ValidationFailed({"undo": [message]})
-    removed = _remove_created(job)
-    restored = _restore_updated(job)
-    job.status, job.undone_at = ImportStatus.UNDONE, utcnow()
-    audit.record("clients.import_undone", job, file=job.filename, removed=removed, restored=restored)
-    emit("clients.import_undone", subject=job, actor_id=membership.user_id, removed=removed, restored=restored)
-
-
-def _remove_created(job: ClientImport) -> int:
-    created = _trail_of(job, Outcome.CREATED)
-    db.session.execute(
-        delete(FieldValue).where(FieldValue.record_id.in_(created)).execution_options(synchronize_session=False)
+        raise ValidationFailed({"undo": [_changed_message(changed)]})
+    total = (
+        select(func.count())
+        .select_from(ImportRow)
+        .where(ImportRow.import_id == job.id, ImportRow.outcome.in_((Outcome.CREATED, Outcome.UPDATED)))
     )
+    job.status, job.undo_total, job.undo_error = ImportStatus.UNDOING, db.session.scalar(total) or 0, None
+    enqueue(run_undo, job.id, membership.user_id, job_id=f"undo-{job.id}")
+
+
+def run_undo(import_id: str, actor_id: str | None = None) -> None:
+    """The undo job: batch by batch (each committed with its progress), in the order of the file's rows; a retry
+    goes on after the last batch done. Should it stop, the import is back to undoable and says why."""
+    job = db.session.get(ClientImport, uuid.UUID(import_id))
+    if job is None or job.status != ImportStatus.UNDOING:
+        return
+    author = db.session.get(User, uuid.UUID(actor_id)) if actor_id else None
+    with force_locale(author.locale if author else "en"):
+        try:
+            _undo(job, uuid.UUID(actor_id) if actor_id else None)
+        except Exception:
+            log.exception("undo of import %s stopped", import_id)
+            db.session.rollback()
+            job = db.session.get(ClientImport, uuid.UUID(import_id), populate_existing=True)
+            _stop_undo(job, _("The undo stopped before the end: what it undid stays undone. Undo again to finish."))
+            db.session.commit()
+
+
+def _stop_undo(job: ClientImport, reason: str) -> None:
+    job.status = ImportStatus.FAILED if job.error else ImportStatus.DONE
+    job.undo_error = reason
+
+
+def _undo(job: ClientImport, actor_id: uuid.UUID | None) -> None:
+    if changed := changed_since(job):  # changed between the click and the job: refused all the same
+        _stop_undo(job, _changed_message(changed))
+        return
+    removed = restored = 0
+    while rows := _next_undo_batch(job):
+        last = rows[-1].row_number
+        removed += _remove_created(job, last)
+        restored += _restore_updated(job, last)
+        job.undo_row, job.undo_done = last, job.undo_done + len(rows)
+        db.session.commit()
+    job.status, job.undone_at = ImportStatus.UNDONE, utcnow()
+    audit.record("clients.import_undone", job, actor_id=actor_id, file=job.filename, removed=removed, restored=restored)
+    emit("clients.import_undone", subject=job, actor_id=actor_id, removed=removed, restored=restored)
+
+
+def _next_undo_batch(job: ClientImport) -> list[Any]:
+    query = (
+        select(ImportRow.row_number)
+        .where(
+            ImportRow.import_id == job.id,
+            ImportRow.outcome.in_((Outcome.CREATED, Outcome.UPDATED)),
+            ImportRow.row_number > job.undo_row,
+        )
+        .order_by(ImportRow.row_number)
+        .limit(UNDO_BATCH)
+    )
+    return list(db.session.execute(query))
+
+
+def _remove_created(job: ClientImport, last: int) -> int:
+    """The clients it created up to row `last`, with what hangs on them: their contacts, tags, timeline and
+    external ids go by the foreign keys' cascade; the typed custom values (no foreign key) by hand first."""
+    created = _trail_of(job, Outcome.CREATED).where(ImportRow.row_number <= last)
+    contacts = select(Contact.id).where(Contact.client_id.in_(created))
+    gone = FieldValue.record_id.in_(created) | FieldValue.record_id.in_(contacts)
+    db.session.execute(delete(FieldValue).where(gone).execution_options(synchronize_session=False))
     result = db.session.execute(
         delete(Client).where(Client.id.in_(created)).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
 
 
-def _restore_updated(job: ClientImport) -> int:
+def _restore_updated(job: ClientImport, last: int) -> int:
     trail = db.session.scalars(
-        select(ImportRow).where(ImportRow.import_id == job.id, ImportRow.outcome == Outcome.UPDATED)
+        select(ImportRow).where(
+            ImportRow.import_id == job.id,
+            ImportRow.outcome == Outcome.UPDATED,
+            ImportRow.row_number > job.undo_row,
+            ImportRow.row_number <= last,
+        )
     ).all()
+    if not trail:
+        return 0
     ids = [row.client_id for row in trail]
     query = select(Client).where(Client.id.in_(ids)).options(selectinload(Client.contacts))
     clients = {c.id: c for c in db.session.scalars(query)}
@@ -338,6 +446,6 @@ def _restore(client: Client, row: ImportRow) -> None:
     if row.added_contact_id:
         for contact in [c for c in client.contacts if c.id == row.added_contact_id]:
             client.contacts.remove(contact)
-            db.session.delete(contact)
+            db.session.delete(contact)  # its own custom values go with it (saas.fields.entities)
     client.updated_at = utcnow()
     refresh_search_text(client)

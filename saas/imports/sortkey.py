@@ -14,6 +14,8 @@ from pypinyin import Style
 from pypinyin.converter import UltimateConverter
 from pypinyin.core import Pinyin
 
+WORDS = 50_000
+
 
 class _RememberingConverter(UltimateConverter):
     def __init__(self) -> None:
@@ -23,14 +25,16 @@ class _RememberingConverter(UltimateConverter):
 
     def convert(self, words: str, style: Any, heteronym: bool, errors: Any, strict: bool, **kwargs: Any) -> Any:
         """A segmented word's syllables depend on the word alone (no tone sandhi here): company names repeat
-        their words (上海, 设计, 有限公司) thousands of times in one sheet."""
-        if kwargs or callable(errors):
+        their words (上海, 设计, 有限公司) thousands of times in one sheet. Words without Chinese (the numbers and
+        Latin parts of names, different on every row) are not remembered: they cost nothing to convert, and would
+        make the memory follow the file. The Chinese words are a vocabulary, bounded; WORDS is a safety net."""
+        if kwargs or callable(errors) or words.isascii():
             return super().convert(words, style, heteronym, errors, strict, **kwargs)
         key = (words, style, heteronym, errors, strict)
         found = self._words.get(key)
         if found is None:
             found = self._words[key] = super().convert(words, style, heteronym, errors, strict)
-            if len(self._words) > 200_000:  # a sheet of unrelated words: keep memory bounded
+            if len(self._words) > WORDS:
                 self._words.clear()
         return [list(syllables) for syllables in found]
 
@@ -50,11 +54,18 @@ def _pinyin() -> Pinyin:
 def sort_key(text: str, limit: int = 400) -> str:
     # A Latin name has no pinyin to look up: most of the cost is skipped.
     syllables = [text] if text.isascii() else _pinyin().lazy_pinyin(text, style=Style.TONE3)
-    plain = unicodedata.normalize("NFKD", " ".join(syllables).lower())
+    # Each piece is made plain on its own (the pieces are joined by spaces, so no accent spans two of them): a
+    # syllable such as "shang4" is ASCII already, and only the rare other piece goes through the per-letter work.
+    return " ".join(" ".join(map(_plain, syllables)).split())[:limit]
+
+
+def _plain(piece: str) -> str:
+    if piece.isascii():
+        return piece.lower()
     parts = []
-    for char in plain:
+    for char in unicodedata.normalize("NFKD", piece.lower()):
         if char.isascii():
             parts.append(char)
         elif not unicodedata.combining(char):
             parts.append(f"~{ord(char):05x}")
-    return " ".join("".join(parts).split())[:limit]
+    return "".join(parts)

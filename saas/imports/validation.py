@@ -18,7 +18,7 @@ from saas.extensions import db
 from saas.fields import values as custom
 from saas.fields.models import FieldDefinition
 from saas.fields.types import TYPES, InvalidValue, Spec, parse_email, parse_phone, parse_value
-from saas.imports.mapping import BY_KEY, CONTACT_TARGETS, CUSTOM
+from saas.imports.mapping import BY_KEY, CONTACT_CUSTOM, CONTACT_TARGETS, CUSTOM, Fields
 from saas.schemas import FORBIDDEN, N_, Msg, translate
 from saas.tenants.models import Membership, User
 
@@ -49,6 +49,7 @@ class Cleaned:
     contact: dict[str, Any] | None  # Contact columns, when the row names anyone
     custom: dict[str, Any]  # {field key: stored value}
     external_id: str | None
+    contact_custom: dict[str, Any] = field(default_factory=dict)  # the contact's own fields, {key: stored value}
     client_id: uuid.UUID | None = None  # given when the row is to create a client
     filled: set[str] = field(default_factory=set)  # the client columns the file gave (an update changes only these)
 
@@ -63,9 +64,9 @@ class Cleaner:
     """Checks rows against one mapping in one studio. Messages are translated when made (the job runs in the
     importer's language)."""
 
-    def __init__(self, headers: list[str], mapping: dict[str, str], fields: list[FieldDefinition]) -> None:
+    def __init__(self, headers: list[str], mapping: dict[str, str], fields: Fields) -> None:
         self.columns = [(int(index), target, headers[int(index)]) for index, target in sorted(mapping.items())]
-        self.fields = {CUSTOM + d.key: d for d in fields}
+        self.fields = {CUSTOM + d.key: d for d in fields.client} | {CONTACT_CUSTOM + d.key: d for d in fields.contact}
         self.specs = {key: custom.spec_of(d, required=False) for key, d in self.fields.items()}
         self.statuses = _lookup(STATUSES)
         self.kinds = _lookup(KINDS)
@@ -90,7 +91,7 @@ class Cleaner:
             reasons.append(translate(Msg(N_("%(column)s: A client name is required."), column=self._name_header())))
         if reasons:
             raise RowProblems(reasons)
-        if contact:
+        if contact or out.contact_custom:  # a contact's own field alone names the client's contact too
             contact.setdefault("name", out.client["name"][:120])
             out.contact = contact
         return out
@@ -103,6 +104,9 @@ class Cleaner:
             raise InvalidValue(BROKEN)
         if target.startswith(CUSTOM):
             out.custom[target.removeprefix(CUSTOM)] = self._custom(target, raw)
+            return
+        if target.startswith(CONTACT_CUSTOM):
+            out.contact_custom[target.removeprefix(CONTACT_CUSTOM)] = self._custom(target, raw)
             return
         value = self._standard(target, raw)
         if target in CONTACT_TARGETS:

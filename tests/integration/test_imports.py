@@ -415,8 +415,74 @@ def test_the_progress_document_and_page(app, client, studio):
         "skipped": 0,
         "failed": 0,
         "finished": True,
+        "undo": {"done": 0, "total": 0, "percent": 0, "error": None},
     }
     page = client.get(f"/app/imports/{job.id}").get_data(as_text=True)
     assert 'value="100"' in page and "Undo the import" in page
     trail = query(app, studio.tenant_id, select(ImportRow).where(ImportRow.import_id == job.id))
     assert len(trail) == 2
+
+
+def define_contact_field(browser, key: str, type_: str, label_zh: str, **extra) -> None:
+    form = {"key": key, "label_en": key.replace("_", " ").title(), "label_zh": label_zh, "type": type_, **extra}
+    response = browser.submit("/app/settings/fields/new?entity=contact", form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+
+
+CONTACT_FIELDS = (
+    "客户名称,联系人,决策级别,初次见面\n"
+    "甲公司,王芳,高,2026-03-01\n"  # both contact fields, the choice by its Chinese label
+    "乙公司,李雷,很多,2026-02-30\n"  # an unknown choice and a date that does not exist: fails, with both reasons
+    "丙公司,,low,\n"  # a contact field alone names the client's contact; the required date is missing: fails
+    "丁公司,,,\n"  # no contact at all: the contact's required field asks nothing
+)
+
+
+def test_contacts_own_fields_are_import_columns_checked_like_the_clients(app, client, studio):
+    client.login(studio.owner_email)
+    define_contact_field(client, "level", "choice", "决策级别", choices="low | Low | 低\nhigh | High | 高")
+    define_contact_field(client, "met_on", "date", "初次见面", required="on")
+    import_id = import_id_of(upload(client, csv_bytes(CONTACT_FIELDS)))
+    form = mapping_form(app, studio, import_id)
+    assert (form["column_2"], form["column_3"]) == ("contact-custom:level", "contact-custom:met_on")
+    page = client.get(f"/app/imports/{import_id}").get_data(as_text=True)
+    assert "Contact: Level" in page  # the choice in the mapping's select
+    response = client.submit(f"/app/imports/{import_id}/mapping", {**form, "duplicates": "skip", "action": "start"})
+    assert response.status_code == 302
+    job = job_of(app, studio, import_id)
+    assert (job.created_count, job.failed_count) == (2, 2)
+    found = clients(app, studio)
+    assert sorted(found) == ["丁公司", "甲公司"]
+    [wang] = query(app, studio.tenant_id, select(Contact).where(Contact.client_id == found["甲公司"].id))
+    assert (wang.name, wang.custom_fields) == ("王芳", {"level": "high", "met_on": "2026-03-01"})
+    typed = query(app, studio.tenant_id, select(FieldValue).where(FieldValue.record_id == wang.id))
+    assert sorted(v.keyed for v in typed) == ["2026-03-01", "high"]  # the list filters read these
+    assert query(app, studio.tenant_id, select(Contact).where(Contact.client_id == found["丁公司"].id)) == []
+    failed = query(app, studio.tenant_id, select(ImportRow).where(ImportRow.outcome == "failed"))
+    reasons = {r.row_number: r.reasons for r in failed}
+    assert len(reasons[3]) == 2 and reasons[3][1].startswith("初次见面: This date does not exist")
+    assert reasons[4] == ["Met On: This field is required."]
+
+    assert client.submit(f"/app/imports/{job.id}/undo").status_code == 302  # inline here: done at once
+    assert clients(app, studio) == {}
+    assert query(app, studio.tenant_id, select(FieldValue).where(FieldValue.record_id == wang.id)) == []
+
+
+def test_within_the_file_the_first_row_about_a_client_wins(app, client, studio):
+    """Set-based duplicate checks keep the rules a row-by-row check had: the first of several rows sharing a phone
+    (as digits), an e-mail (any case), a name or an external id is the one that counts."""
+    client.login(studio.owner_email)
+    content = csv_bytes(
+        "外部编号,客户名称,手机,邮箱\n"
+        "A-1,星河,138-0000-0001,x@a.cn\n"
+        ",银河,13800000001,\n"  # the first row's phone, written otherwise
+        ",河汉,,X@A.CN\n"  # its e-mail, another case
+        "A-1,天河,,\n"  # its external id
+        ",星河,,\n"  # its name
+        ",新客户,,\n"
+    )
+    job = run_import(client, app, studio, content, duplicates="update")
+    assert (job.created_count, job.updated_count, job.skipped_count) == (2, 0, 4)
+    assert sorted(clients(app, studio)) == ["新客户", "星河"]
+    again = run_import(client, app, studio, content, duplicates="update")  # now each row is about an existing client
+    assert (again.created_count, again.updated_count, again.skipped_count) == (0, 2, 4)

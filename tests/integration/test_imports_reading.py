@@ -9,7 +9,7 @@ import random
 
 from saas.i18n import sort_key
 from saas.imports import reading
-from saas.imports.mapping import guess, normalise
+from saas.imports.mapping import Fields, guess, normalise
 from saas.imports.sortkey import sort_key as shared_sort_key
 
 
@@ -24,7 +24,7 @@ def test_the_shared_sort_key_is_the_services_sort_key():
 
 def test_headers_map_in_english_and_chinese_whatever_their_punctuation():
     headers = ["Client Name", "E-mail", "手机号码", "联系人（必填）", "客户来源", "tenant_id", "WeChat ID", "外部编号*"]
-    assert guess(headers, []) == {
+    assert guess(headers, Fields()) == {
         "0": "name",
         "1": "email",
         "2": "phone",

@@ -1,5 +1,6 @@
 // The import's progress page: asks the small JSON document for the rows done every second and moves the bar,
-// the counts and the time left; at the end it reloads once, for the outcome and the undo button. Without
+// the counts and the time left; at the end it reloads once, for the outcome and the undo button. While the
+// import is being undone it moves the undo's bar the same way, and reloads when the undo ends. Without
 // script the page refreshes itself (a <noscript> refresh), so it works either way and survives a reload.
 const box = document.querySelector("[data-import-progress]");
 
@@ -9,6 +10,12 @@ function show(state) {
     if (field) field.textContent = state[key];
   }
   box.querySelector("progress").value = state.percent;
+  const undo = document.querySelector("[data-undo-progress]");
+  if (undo) {
+    undo.querySelector('[data-field="undo_done"]').textContent = state.undo.done;
+    undo.querySelector('[data-field="undo_total"]').textContent = state.undo.total;
+    undo.querySelector("progress").value = state.undo.percent;
+  }
   const left = box.querySelector('[data-field="left"]');
   if (left) left.textContent = state.seconds_left == null ? "" : box.dataset.leftText.replace("{n}", state.seconds_left);
 }
@@ -19,7 +26,7 @@ async function poll() {
     if (response.ok) {
       const state = await response.json();
       show(state);
-      if (state.finished) {
+      if (state.finished && state.status !== "undoing") {
         window.location.reload();
         return;
       }
@@ -30,4 +37,5 @@ async function poll() {
   setTimeout(poll, 1000);
 }
 
-if (box && box.querySelector("[data-finished-only][hidden]")) setTimeout(poll, 500);
+const running = box && box.querySelector("[data-finished-only][hidden]");
+if (running || document.querySelector("[data-undo-progress]")) setTimeout(poll, 500);
