@@ -5,7 +5,7 @@ And a partial index of the open next actions for "my follow-ups due", and client
 Created empty: RLS hides every studio's follow-ups from a migration, so `saas rollups rebuild` fills it (README).
 
 Revision ID: 0037
-Revises: 0035
+Revises: 0036
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from saas.tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0037"
-down_revision = "0035"
+down_revision = "0036"
 branch_labels = None
 depends_on = None
 
