@@ -16,7 +16,6 @@ from saas.errors import ValidationFailed
 from saas.exports import lists, services, streaming, writers
 from saas.exports.models import Export, ExportState
 from saas.extensions import db
-from saas.files.storage import content_disposition
 from saas.i18n import current_locale
 from saas.tenants.models import Tenant
 from saas.tenants.roles import Perm
@@ -98,19 +97,10 @@ def create_export(body: dict[str, Any]) -> Export | Response:
 def _streamed(export: Export, sheet: lists.Sheet) -> Response:
     if export.format == "csv":
         body: Any = stream_with_context(streaming.csv_bytes(sheet, export.tenant_id, principal().user_id))
-        return _attachment(body, export)
+        return streaming.attachment(body, export)
     chunks, size = streaming.xlsx_file(sheet, export.list_name)
-    response = _attachment(chunks, export)
+    response = streaming.attachment(chunks, export)
     response.headers["Content-Length"] = str(size)
-    return response
-
-
-def _attachment(body: Any, export: Export) -> Response:
-    response = Response(body, mimetype=writers.CONTENT_TYPES[export.format].split(";")[0])
-    if export.format == "csv":
-        response.mimetype_params["charset"] = "utf-8"
-    response.headers["Content-Disposition"] = content_disposition(export.filename, attachment=True)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -135,4 +125,4 @@ def export_file(export: Export) -> Response:
     link = storage.download_url(ready.file_key, ready.filename, attachment=True)
     if link:
         return redirect(link, 303)
-    return _attachment(storage.get(ready.file_key), ready)
+    return streaming.attachment(storage.get(ready.file_key), ready)

@@ -219,11 +219,13 @@ def import_failed_rows(job: ClientImport) -> Response:
 
 @api.post(
     "/imports/<job_id>/undo",
-    summary="Undo a finished import: remove the clients it created, restore those it updated",
+    summary="Undo a finished import (a background job): remove the clients it created, restore those it updated",
     **OF_IMPORT,
     response=ImportOut,
+    status=202,
 )
 def undo_import(job: ClientImport) -> ClientImport:
-    """Refused (422, with the reason) once any of those clients was changed since."""
+    """Refused (422, with the reason) while it is being undone already, or once any of those clients was changed
+    since. Poll GET /imports/{job_id}/progress (its `undo` part) until the import's status is `undone`."""
     services.undo_import(principal(), job)
     return job

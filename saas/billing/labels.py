@@ -5,10 +5,14 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 
-def payment_method_label(method: str) -> str:
+def payment_methods() -> dict[str, str]:
     return {
         "bank": _("Bank transfer"),
         "cash": _("Cash"),
         "other": _("Other"),
         "stripe": _("Online (Stripe)"),
-    }.get(method, method)
+    }
+
+
+def payment_method_label(method: str) -> str:
+    return payment_methods().get(method, method)

@@ -9,10 +9,15 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from flask import Response
 
 from saas.exports import lists, writers
+from saas.exports.models import Export
 from saas.exports.services import list_label
 from saas.extensions import db
+from saas.files.storage import content_disposition
 from saas.isolation import set_tenant, set_user
 
 CHUNK = 256 * 1024
@@ -44,3 +49,13 @@ def _read_then_remove(path: Path) -> Iterator[bytes]:
                 yield chunk
     finally:
         path.unlink(missing_ok=True)
+
+
+def attachment(body: Any, export: Export) -> Response:
+    """The file's answer, the same from the staff page and the API: its type, its name, never cached."""
+    response = Response(body, mimetype=writers.CONTENT_TYPES[export.format].split(";")[0])
+    if export.format == "csv":
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Content-Disposition"] = content_disposition(export.filename, attachment=True)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -9,9 +9,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from saas.errors import ValidationFailed
-from saas.exports import lists, services, streaming, writers
+from saas.exports import lists, services, streaming
 from saas.exports.models import Export
-from saas.files.storage import content_disposition
 from saas.i18n import current_locale
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
@@ -54,23 +53,14 @@ def start_export() -> ResponseReturnValue:
     return _send_xlsx(started.export, started.sheet)
 
 
-def _attachment(body, export: Export) -> Response:
-    response = Response(body, mimetype=writers.CONTENT_TYPES[export.format].split(";")[0])
-    if export.format == "csv":
-        response.mimetype_params["charset"] = "utf-8"
-    response.headers["Content-Disposition"] = content_disposition(export.filename, attachment=True)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _stream_csv(export: Export, sheet: lists.Sheet) -> Response:
     chunks = streaming.csv_bytes(sheet, export.tenant_id, g.membership.user_id)
-    return _attachment(stream_with_context(chunks), export)
+    return streaming.attachment(stream_with_context(chunks), export)
 
 
 def _send_xlsx(export: Export, sheet: lists.Sheet) -> Response:
     body, size = streaming.xlsx_file(sheet, export.list_name)
-    response = _attachment(body, export)
+    response = streaming.attachment(body, export)
     response.headers["Content-Length"] = str(size)
     return response
 
@@ -84,4 +74,4 @@ def download_export(export_id: str) -> ResponseReturnValue:
     link = storage.download_url(export.file_key, export.filename, attachment=True)
     if link:
         return redirect(link)
-    return _attachment(storage.get(export.file_key), export)
+    return streaming.attachment(storage.get(export.file_key), export)

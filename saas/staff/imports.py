@@ -127,5 +127,7 @@ def _to_import(job: ClientImport, **_records: object) -> str:
 @on_invalid(flash_and_return(_to_import))
 def undo_import(job: ClientImport) -> ResponseReturnValue:
     services.undo_import(g.membership, job)
-    flash(_("The import was undone: the clients it created were removed and the ones it updated restored."), "success")
+    flash(
+        _("The import is being undone: the clients it created are removed and the ones it updated restored."), "success"
+    )
     return redirect(_to_import(job))

@@ -77,7 +77,9 @@ def test_an_import_is_uploaded_previewed_remapped_started_followed_and_undone(ap
     assert http.post(f"{url}/start").status_code == 422  # already started
 
     undone = http.post(f"{url}/undo")
-    assert undone.status_code == 200 and undone.get_json()["status"] == "undone"
+    assert undone.status_code == 202 and undone.get_json()["status"] == "undoing"
+    assert http.get(url).get_json()["status"] == "undone"  # the job ran (inline here, no Redis)
+    assert http.post(f"{url}/undo").status_code == 422  # nothing left to undo
     assert query(app, studio.tenant_id, select(Client)) == []
     listed = http.get("/api/v1/imports")
     assert [i["id"] for i in listed.get_json()["data"]] == [job["id"]]

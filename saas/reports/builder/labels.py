@@ -1,4 +1,5 @@
-"""Names of the coded values a report groups by, in the reader's language (the msgids the pages already use)."""
+"""Names of the coded values a report groups by, in the reader's language: the pages' own maps where they have one
+(saas.web.labels, saas.billing.labels), so a bar says what the list it opens says."""
 
 from __future__ import annotations
 
@@ -7,49 +8,40 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from saas.billing.labels import payment_methods
+from saas.web.labels import label_maps
+
 Names = Callable[[], dict[str, str]]
 
 
+def _plain(name: str) -> dict[str, str]:
+    """One of the pages' maps, as plain text (the pages' are Markup, safe in their templates)."""
+    return {code: str(label) for code, label in label_maps()[name].items()}
+
+
 def client_status() -> dict[str, str]:
-    return {
-        "potential": _("Potential"),
-        "intent": _("Interested"),
-        "signed": pgettext("client status", "Signed"),
-        "past": _("Past"),
-    }
+    return _plain("status_labels")
 
 
 def client_kind() -> dict[str, str]:
-    return {"company": _("Company"), "person": _("Person")}
+    return _plain("kind_labels")
 
 
 def interaction_kind() -> dict[str, str]:
-    return {
-        "call": _("Call"),
-        "wechat": _("WeChat"),
-        "email": _("E-mail"),
-        "meeting": _("Meeting"),
-        "visit": _("Visit"),
-        "note": _("Note"),
-    }
+    return _plain("interaction_labels")
 
 
 def invoice_status() -> dict[str, str]:
-    return {
-        "draft": pgettext("document status", "Draft"),
-        "sent": _("Sent"),
-        "partly_paid": _("Partly paid"),
-        "paid": pgettext("document status", "Paid"),
-        "void": pgettext("document status", "Void"),
-    }
+    documents = _plain("doc_status_labels")
+    return {code: documents[code] for code in ("draft", "sent", "partly_paid", "paid", "void")}
 
 
 def invoice_kind() -> dict[str, str]:
-    return {"deposit": _("Deposit"), "milestone": _("Milestone"), "final": _("Final payment")}
+    return _plain("invoice_kind_labels")
 
 
 def payment_method() -> dict[str, str]:
-    return {"bank": _("Bank transfer"), "cash": _("Cash"), "other": _("Other"), "stripe": _("Online (Stripe)")}
+    return payment_methods()
 
 
 def ticket_status() -> dict[str, str]:
@@ -82,10 +74,4 @@ def ticket_source() -> dict[str, str]:
 
 
 def visit_status() -> dict[str, str]:
-    return {
-        "scheduled": _("Scheduled"),
-        "checked_in": _("On site"),
-        "checked_out": pgettext("visit status", "Done"),
-        "cancelled": _("Cancelled"),
-        "missed": _("Missed"),
-    }
+    return _plain("visit_status_labels")
