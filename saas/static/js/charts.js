@@ -51,7 +51,8 @@ function options(spec) {
     const data = spec.categories.map((name, i) => ({ name, value: serie.values[i] ?? 0 }));
     return { ...base, series: [spec.kind === "pie"
       ? { type: "pie", radius: ["40%", "70%"], data, label: { formatter: "{b}" } }
-      : { type: "funnel", data, sort: "none", left: "10%", width: "80%", top: 8, bottom: 32, label: { formatter: "{b}" } }] };
+      // The names stand to the right of the funnel: room for them, also on a phone's narrow card.
+      : { type: "funnel", data, sort: "none", left: "4%", width: "66%", top: 8, bottom: 32, label: { formatter: "{b}" } }] };
   }
   const horizontal = spec.kind === "hbar";
   const category = { type: "category", data: spec.categories, axisLabel: { hideOverlap: true } };
