@@ -204,3 +204,12 @@ def test_a_figures_link_opens_the_list_of_exactly_its_records(app, client, seede
     assert "from=2026-01-01" in revenue and "to=2026-03-31" in revenue
     paid = client.get(revenue).get_data(as_text=True)
     assert "2026-02-01" in paid and "2025-12-20" not in paid  # the quarter's payments, not December's
+    # A month's bar of the money chart opens that month's payments (the 23:30 one of 31 January is January's).
+    m = compute(app, seeded, "owner", lambda scope: money_widget(scope, studio_today()), Q1)
+    january = next(b for b in m.months if b.label == "2026-01")
+    assert "from=2026-01-01" in january.link and "to=2026-01-31" in january.link
+    listed = client.get(january.link).get_data(as_text=True)
+    assert "2026-01-31" in listed and "2026-02-01" not in listed
+    assert january.link.replace("&", "&amp;") in html  # the page's chart (and its table) carries it
+    first_quarter = next(b for b in m.quarters if b.label == "Q1 2026")
+    assert "from=2026-01-01" in first_quarter.link and "to=2026-03-31" in first_quarter.link

@@ -32,6 +32,14 @@ class Bucket:
     label: str
     revenue: int
     costs: int
+    first: date  # the bucket's first and last local day inside the period
+    last: date
+    link: str  # the payments received in those days
+
+    @staticmethod
+    def of(label: str, revenue: int, costs: int, first: date, last: date) -> Bucket:
+        link = url_for("staff.payment_list", **{"from": first.isoformat(), "to": last.isoformat()})
+        return Bucket(label, revenue, costs, first, last, link)
 
     @property
     def profit(self) -> int:
@@ -63,7 +71,6 @@ class Money:
 
     @staticmethod
     def _chart(buckets: list[Bucket], kind: str) -> Chart:
-        link = url_for("staff.invoice_list", status="paid")
         return Chart(
             kind,  # type: ignore[arg-type]
             [b.label for b in buckets],
@@ -73,7 +80,7 @@ class Money:
                 series(_("Profit"), [b.profit for b in buckets], amount),
             ],
             unit="money",
-            links=[link] * len(buckets),
+            links=[b.link for b in buckets],  # a month's (or quarter's) money: the payments received in it
             scale=100,
         )
 
@@ -118,7 +125,15 @@ def flows(scope: Scope, period: Period) -> list[Bucket]:
     moves = _flows(scope, period, edges)
     query = select(moves.c.n, func.sum(moves.c.revenue), func.sum(moves.c.cost)).group_by(moves.c.n)
     found = {int(n): (int(r or 0), int(c or 0)) for n, r, c in db.session.execute(query)}
-    return [Bucket(_label(day, 1), *found.get(n, (0, 0))) for n, day in enumerate(edges[:-1])]
+    return [
+        Bucket.of(
+            _label(day, 1),
+            *found.get(n, (0, 0)),
+            max(day, period.start),
+            min(edges[n + 1], period.end) - timedelta(days=1),
+        )
+        for n, day in enumerate(edges[:-1])
+    ]
 
 
 def quarters(months: list[Bucket], first: date) -> list[Bucket]:
@@ -127,8 +142,8 @@ def quarters(months: list[Bucket], first: date) -> list[Bucket]:
     for n, month in enumerate(months):
         day = periods.add_months(first, n)
         label = _label(date(day.year, 3 * ((day.month - 1) // 3) + 1, 1), 3)
-        was = found.get(label, Bucket(label, 0, 0))
-        found[label] = Bucket(label, was.revenue + month.revenue, was.costs + month.costs)
+        was = found.get(label, Bucket.of(label, 0, 0, month.first, month.last))
+        found[label] = Bucket.of(label, was.revenue + month.revenue, was.costs + month.costs, was.first, month.last)
     return list(found.values())
 
 
