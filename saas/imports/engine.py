@@ -35,40 +35,12 @@ from saas.imports.decide import decide
 from saas.imports.mapping import Fields
 from saas.imports.models import ClientExternalId, ClientImport, ImportRow, Outcome
 from saas.imports.sortkey import sort_key
-from saas.imports.staging import COLUMNS, Dialect, Staged, dumps
+from saas.imports.staging import CLIENT_COLUMNS, COLUMNS, Dialect, Staged, dumps
 from saas.imports.validation import Cleaned, Cleaner, RowProblems
 from saas.schemas import REQUIRED, translate
 
 # What an update may change and undo puts back.
-RESTORED = (
-    "name",
-    "kind",
-    "status",
-    "industry",
-    "size",
-    "region",
-    "source",
-    "credit_rating",
-    "payment_terms",
-    "notes",
-    "owner_id",
-    "tags",
-    "custom_fields",
-)
-CLIENT_COLUMNS = (
-    "name",
-    "kind",
-    "status",
-    "industry",
-    "size",
-    "region",
-    "source",
-    "credit_rating",
-    "payment_terms",
-    "tags",
-    "notes",
-    "owner_id",
-)
+RESTORED = (*CLIENT_COLUMNS, "custom_fields")
 GIN_PENDING = "32MB"  # PostgreSQL's default is 4MB
 CONTACT = ("c_name", "c_title", "phone", "email", "wechat")  # staged as; the contact's columns without the c_
 

@@ -27,15 +27,8 @@ from saas.isolation import driver_connection
 TEMP_BUFFERS = "128MB"  # an upper bound: only what the staging tables use is taken
 CHUNK = 5000  # rows per COPY (a bounded buffer: the job's memory stays flat)
 
-# The columns of a staged row, in the order the loaders write them. `action` starts as create / fail and is
-# decided by saas.imports.decide; `studio` and `target` are filled there too.
-COLUMNS = (
-    "seq",  # the data row's ordinal (done_rows counts these)
-    "row_number",  # as a spreadsheet numbers it
-    "action",
-    "cells",  # failed: the cells as read (JSON)
-    "reasons",  # failed: "column: message" (JSON)
-    "missing",  # would fail if created: required custom fields without a value (JSON)
+# The client's own columns a file may fill (tags as a JSON list), as staged and as written.
+CLIENT_COLUMNS = (
     "name",
     "kind",
     "status",
@@ -45,9 +38,21 @@ COLUMNS = (
     "source",
     "credit_rating",
     "payment_terms",
-    "tags",  # JSON list
+    "tags",
     "notes",
     "owner_id",
+)
+
+# The columns of a staged row, in the order the loaders write them. `action` starts as create / fail and is
+# decided by saas.imports.decide; `studio` and `target` are filled there too.
+COLUMNS = (
+    "seq",  # the data row's ordinal (done_rows counts these)
+    "row_number",  # as a spreadsheet numbers it
+    "action",
+    "cells",  # failed: the cells as read (JSON)
+    "reasons",  # failed: "column: message" (JSON)
+    "missing",  # would fail if created: required custom fields without a value (JSON)
+    *CLIENT_COLUMNS,
     "filled",  # JSON list of the client columns the file gave (an update changes only these)
     "given",  # JSON list of the custom field keys the file gave (an update writes only these)
     "custom",  # JSON {key: value}, with the studio's defaults for a new client
