@@ -26,6 +26,7 @@ from sqlalchemy import (
     Date,
     Integer,
     PrimaryKeyConstraint,
+    Select,
     Uuid,
     delete,
     event,
@@ -41,6 +42,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from saas.billing.models import Invoice, Payment, ProjectCost
+from saas.clients.bulk_delete import before_clients_deleted
 from saas.clients.models import Client
 from saas.db import Base
 from saas.isolation import TenantScoped, TenantSession
@@ -227,17 +229,9 @@ def _after_flush(session: Session, _context: Any) -> None:
         _upsert(session, _moves(tenant_id, back, 1))
 
 
-@event.listens_for(TenantSession, "do_orm_execute")
-def _bulk_client_delete(state: Any) -> None:
-    """`delete(Client).where(…)` (an import undone): count out the money the cascade is about to remove."""
-    if not state.is_delete or state.bind_mapper is None or state.bind_mapper.class_ is not Client:
-        return
-    tenant_id = state.session.info.get("tenant_id")
-    if tenant_id is None:
-        return
-    doomed = select(Client.id).where(Client.tenant_id == tenant_id)
-    if state.statement.whereclause is not None:
-        doomed = doomed.where(state.statement.whereclause)
-    ids = set(state.session.connection().execute(doomed).scalars().all())
+@before_clients_deleted
+def _count_out_money(session: Session, tenant_id: uuid.UUID, doomed: Select) -> None:
+    """An import undone: count out the money the cascade is about to remove."""
+    ids = set(session.connection().execute(doomed).scalars().all())
     if ids:
-        _upsert(state.session, _moves(tenant_id, Touched(clients=ids), -1))
+        _upsert(session, _moves(tenant_id, Touched(clients=ids), -1))

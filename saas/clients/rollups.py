@@ -30,6 +30,7 @@ from sqlalchemy import (
     Index,
     Integer,
     PrimaryKeyConstraint,
+    Select,
     String,
     Uuid,
     cast,
@@ -44,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from saas.clients.bulk_delete import before_clients_deleted
 from saas.clients.models import Client, Interaction
 from saas.db import Base
 from saas.isolation import TenantScoped, TenantSession, tenant_context
@@ -251,11 +253,9 @@ def _by_key(found: Counter[tuple[Key, str]]) -> list[tuple[Key, int, int]]:
 
 @event.listens_for(TenantSession, "do_orm_execute")
 def _bulk_writes(state: Any) -> Any:
-    """Statements that write around the unit of work: a bulk `delete(Client)` and an `update(Tenant)` of the zone."""
+    """A statement that writes around the unit of work: an `update(Tenant)` of the zone (bulk client deletes: below)."""
     target = state.bind_mapper.class_ if state.bind_mapper is not None else None
-    if state.is_delete and target is Client:
-        _bulk_client_delete(state)
-    elif state.is_update and target is Tenant and _sets_timezone(state.statement):
+    if state.is_update and target is Tenant and _sets_timezone(state.statement):
         result = state.invoke_statement()
         studios = select(Tenant.id)
         if state.statement.whereclause is not None:
@@ -272,14 +272,8 @@ def _sets_timezone(statement: Any) -> bool:
     return any(getattr(column, "key", column) == "timezone" for column in values)
 
 
-def _bulk_client_delete(state: Any) -> None:
-    """`delete(Client).where(…)` (an import undone): count out the follow-ups the cascade is about to remove."""
-    tenant_id = state.session.info.get("tenant_id")
-    if tenant_id is None:
-        return
-    doomed = select(Client.id).where(Client.tenant_id == tenant_id)
-    if state.statement.whereclause is not None:
-        doomed = doomed.where(state.statement.whereclause)
-    session = state.session
+@before_clients_deleted
+def _count_out_follow_ups(session: Session, tenant_id: uuid.UUID, doomed: Select) -> None:
+    """An import undone: count out the follow-ups the cascade is about to remove."""
     counts = _counted(session, tenant_id, _zone(session, tenant_id), Interaction.client_id.in_(doomed), sign=-1)
     session.connection().execute(_upsert(session, counts))
