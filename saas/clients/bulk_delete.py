@@ -35,6 +35,7 @@ def _bulk_client_delete(state: Any) -> None:
     tenant_id = state.session.info.get("tenant_id")
     if tenant_id is None:
         return  # the scope refuses the statement itself
+    # Run by handlers on the connection (Core, outside the ORM's scope): the studio is named here, RLS holds too.
     doomed = select(Client.id).where(Client.tenant_id == tenant_id)
     if state.statement.whereclause is not None:
         doomed = doomed.where(state.statement.whereclause)
