@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, ForeignKey, Table, event, inspect
+from sqlalchemy import Engine, ForeignKey, Table, bindparam, event, inspect
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -38,6 +38,11 @@ class TenantNotSet(RuntimeError):
 
 class CrossTenantWrite(RuntimeError):
     """An object of one studio was written while another studio was current."""
+
+
+class UnscopableStatement(RuntimeError):
+    """An ORM UPDATE given a list of rows by primary key: SQLAlchemy adds no criteria to it, so it could change
+    another studio's rows. Refused; the unit of work or an UPDATE … WHERE covers every use."""
 
 
 class TenantScoped:
@@ -207,6 +212,16 @@ def _touches_tenant_model(state: ORMExecuteState) -> bool:
     return any(isinstance(node, Table) and "tenant_id" in node.c for node in visitors.iterate(state.statement))
 
 
+# The scope is built once and names the studio as a bound parameter that each execution fills in: the statement's
+# cache key and compiled SQL are the same for every studio, and no closure or option is built per statement (that
+# cost ~0.1 ms of every ORM statement). A path that added the criterion without the value would fail on the
+# missing parameter, never run unscoped.
+SCOPE_PARAMETER = "atelier_scope_tenant_id"
+_SCOPE = with_loader_criteria(
+    TenantScoped, lambda cls: cls.tenant_id == bindparam("atelier_scope_tenant_id"), include_aliases=True
+)
+
+
 @event.listens_for(TenantSession, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete) or state.is_column_load:
@@ -216,9 +231,10 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
     tenant_id = state.session.info.get("tenant_id")
     if tenant_id is None:
         raise TenantNotSet("query on a studio-owned table with no studio set")
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
-    )
+    if isinstance(state.parameters, list | tuple):
+        raise UnscopableStatement("bulk UPDATE by primary key on a studio-owned table")
+    state.statement = state.statement.options(_SCOPE)
+    state.parameters = {**(state.parameters or {}), SCOPE_PARAMETER: tenant_id}
 
 
 @event.listens_for(TenantSession, "before_flush")

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy.orm import lazyload
 from werkzeug.exceptions import NotFound
 
 from saas.clients.models import Client, ClientShare
@@ -73,8 +74,10 @@ def client_for_form(membership: Membership, client_id, field: str = "client_id")
 
 def get_client(membership: Membership, client_id: str | uuid.UUID) -> Client:
     """The client, if this membership may see it; otherwise 404, exactly as for an id that does not exist."""
+    # Without the owner's row: most single-client reads (the API, a document's page) show only owner_id, and a page
+    # that names the owner finds them by primary key, usually the signed-in person already in the session.
     query = select(Client).where(Client.id == parse_uuid(client_id), visible_to(membership))
-    client = db.session.scalar(query)
+    client = db.session.scalar(query.options(lazyload(Client.owner)))
     if client is None:
         raise NotFound()
     return client

@@ -30,6 +30,7 @@ from saas.fields.types import TYPES, Choice, InvalidValue, Spec, parse_value
 from saas.files.models import FileStatus, StoredFile
 from saas.schemas import N_, REQUIRED, translate
 from saas.tenants.models import Membership, Tenant
+from saas.tenants.queries import studio_fields_version
 from saas.tenants.roles import Role
 
 
@@ -96,7 +97,7 @@ def _load_all() -> dict[str, tuple[Definition, ...]]:
 
 def _studio_definitions() -> dict[str, tuple[Definition, ...]]:
     """Every entity's definitions of the session's studio. Read from the process's copy when the studio's
-    fields_version (from the studio row the request loaded anyway) says it is current; from the database, and kept
+    fields_version (read with the sign-in, or from the studio's row) says it is current; from the database, and kept
     for this transaction only, while the transaction itself changes definitions (its version is not committed)."""
     session = db.session()
     cache = session.info.setdefault(_CACHE, {})
@@ -106,8 +107,7 @@ def _studio_definitions() -> dict[str, tuple[Definition, ...]]:
     if tenant_id is None or session.info.get(_DIRTY):
         cache["all"] = _load_all()
         return cache["all"]
-    tenant = session.get(Tenant, tenant_id)
-    version = tenant.fields_version if tenant is not None else 0
+    version = studio_fields_version(tenant_id)
     kept = _PROCESS.get(tenant_id)
     if kept is not None and kept[0] == version:
         _PROCESS.move_to_end(tenant_id)

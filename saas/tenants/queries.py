@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import event, select, tuple_
+from sqlalchemy.orm import Session
 
 from saas.db import utcnow
 from saas.extensions import db
+from saas.isolation import TenantSession
 from saas.tenants import audit
 from saas.tenants.models import AuditEvent, Invitation, Membership, Tenant, User
 
@@ -87,6 +89,31 @@ def working_days_after(start: date, days: int) -> date:
         if day.weekday() < 5:
             days -= 1
     return day
+
+
+# The studio's fields_version as this transaction's sign-in read it (an API token's lookup reads it in the same
+# statement): every read of a record with custom fields needs it, and loading the studio's whole row for one number
+# cost more than the read. Forgotten when the transaction ends, as a loaded row would be expired.
+_FIELDS_VERSION = "tenants.fields_version_read"
+
+
+def remember_fields_version(session: Session, tenant_id: uuid.UUID, version: int) -> None:
+    session.info[_FIELDS_VERSION] = (tenant_id, version)
+
+
+def studio_fields_version(tenant_id: uuid.UUID) -> int:
+    """The version of the studio's custom-field definitions (moved by every change to them)."""
+    known = db.session.info.get(_FIELDS_VERSION)
+    if known is not None and known[0] == tenant_id:
+        return known[1]
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant.fields_version if tenant is not None else 0
+
+
+@event.listens_for(TenantSession, "after_commit")
+@event.listens_for(TenantSession, "after_rollback")
+def _forget_fields_version(session: Session) -> None:
+    session.info.pop(_FIELDS_VERSION, None)
 
 
 def studio_timezone(tenant_id: uuid.UUID) -> str:

@@ -94,6 +94,34 @@ def test_no_revoked_or_foreign_tokens(app, client, studio):
     assert api(app, token).get("/api/v1/clients").status_code == 401
 
 
+def test_a_token_dies_with_its_persons_access_and_names_its_own_studio(app, client, new_client, studio, other_studio):
+    """The token's person must still be an active member of the token's studio (not of another one they also
+    belong to): deactivated, their token is
+    refused at once, and works again when they are reactivated. A token's secret under another studio's id
+    (the prefix names the studio the lookup runs in) is refused too. Use is recorded at most every 5 minutes."""
+    from saas.tenants.models import ApiToken, Membership
+
+    zhou = add_member(app, studio, "zhou@aurora.test", "admin")
+    add_member(app, other_studio, "zhou@aurora.test", "member")  # active there: it must not count here
+    admin = new_client()
+    admin.login("zhou@aurora.test")
+    token = make_token(admin, "admin")
+    assert api(app, token).get("/api/v1/clients").status_code == 200
+    used = query(app, studio.tenant_id, select(ApiToken.last_used_at))
+    assert used != [None]
+    assert api(app, token).get("/api/v1/clients").status_code == 200
+    assert query(app, studio.tenant_id, select(ApiToken.last_used_at)) == used
+
+    client.login(studio.owner_email)
+    for action, answer in (("deactivate", 401), ("reactivate", 200)):
+        version = query(app, studio.tenant_id, select(Membership.version).where(Membership.id == zhou))[0]
+        assert client.submit(f"/app/settings/members/{zhou}/{action}", {"version": version}).status_code == 302
+        assert api(app, token).get("/api/v1/clients").status_code == answer
+
+    secret = token.split("_", 2)[2]
+    assert api(app, f"atl_{other_studio.tenant_id.hex}_{secret}").get("/api/v1/clients").status_code == 401
+
+
 def test_record_level_access_applies_to_tokens(app, client, new_client, studio):
     add_member(app, studio, "wang@aurora.test", "member")
     add_member(app, studio, "zhou@aurora.test", "admin")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from saas.extensions import db
-from saas.isolation import ALL_TENANTS, CrossTenantWrite, TenantNotSet, set_tenant, set_user
+from saas.isolation import ALL_TENANTS, CrossTenantWrite, TenantNotSet, UnscopableStatement, set_tenant, set_user
 from saas.tenants.models import AuditEvent, Invitation, Membership, Tenant
 from tests.conftest import add_member
 
@@ -123,3 +123,48 @@ def test_the_all_tenants_option_lifts_only_the_orm_layer(app, studio, other_stud
 def _owner_id(session, studio):
     set_tenant(session, studio.tenant_id)
     return session.get(Membership, studio.owner_membership_id).user_id
+
+
+def test_one_statement_object_is_scoped_to_whichever_studio_is_current(app, studio, other_studio):
+    """The scope is compiled once and takes the studio as a parameter of each execution: the same statement,
+    cached and prepared, run under A then B, sees A's rows then B's, never the other's."""
+    add_member(app, other_studio, "x@bamboo.test", "member")
+    statement = select(Membership.tenant_id, func.count()).group_by(Membership.tenant_id)
+    with app.app_context():
+        session = db.session()
+        for current, members in ((studio, 1), (other_studio, 2), (studio, 1)):
+            set_tenant(session, current.tenant_id)
+            assert session.execute(statement).all() == [(current.tenant_id, members)]
+            session.commit()
+
+
+def test_relationship_loads_are_scoped_and_bulk_updates_by_key_refused(app, studio, other_studio):
+    """A relationship loaded in its own statement gets the studio's value. An UPDATE given a list of rows by
+    primary key, to which SQLAlchemy adds no criteria, is refused: it would change another studio's row."""
+    from saas.clients.models import Client, Contact
+
+    with app.app_context():
+        session = db.session()
+        set_tenant(session, other_studio.tenant_id)
+        theirs = Client(name="Bamboo's client", tags=[])
+        session.add(theirs)
+        session.flush()
+        session.add(Contact(client_id=theirs.id, name="Their contact"))
+        session.commit()
+        theirs_id = theirs.id
+
+        set_tenant(session, studio.tenant_id)
+        ours = Client(name="Aurora's client", tags=[])
+        session.add(ours)
+        session.flush()
+        session.add(Contact(client_id=ours.id, name="Our contact"))
+        session.commit()
+        session.expire_all()
+        assert [c.name for c in session.get(Client, ours.id).contacts] == ["Our contact"]
+        rows = [{"id": ours.id, "version": 1, "notes": "ours"}, {"id": theirs_id, "version": 1, "notes": "theirs"}]
+        with pytest.raises(UnscopableStatement):
+            session.execute(update(Client), rows)
+        session.rollback()
+
+        set_tenant(session, other_studio.tenant_id)
+        assert session.get(Client, theirs_id).notes is None
