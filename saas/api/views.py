@@ -74,7 +74,7 @@ def clients(query: dict[str, str]) -> Page:
     `cf.<key>.empty=1` (no value) or `0` (any value); GET /custom-fields says which each field offers. A key the
     token cannot see, or a value its type cannot read, matches nothing."""
     filters = queries.ClientFilters.from_args({**query, **dict(custom_filters.filter_args(request.args))})
-    page = queries.client_page(principal(), filters, query["cursor"] or None, with_contacts=False)
+    page = queries.client_rows(principal(), filters, query["cursor"] or None)
     return Page(page.clients, page.next_cursor)
 
 

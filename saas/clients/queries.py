@@ -205,21 +205,32 @@ def _after(cursor: str | None, sort: str):
         return None
 
 
-def client_page(membership: Membership, f: ClientFilters, cursor: str | None, with_contacts: bool = True) -> ClientPage:
+def client_page(membership: Membership, f: ClientFilters, cursor: str | None) -> ClientPage:
     """One page of clients. Keyset pagination: no OFFSET and no COUNT over the whole studio. The pages show each
-    client's first contact (one more query for the page, never one per client); the API answers without them."""
-    query = _filtered(membership, f)
-    if with_contacts:
-        query = query.options(selectinload(Client.contacts))
-    else:  # the API answers owner_id: joining each owner's user row cost a fifth of its list
-        query = query.options(lazyload(Client.owner))
+    client's first contact (one more query for the page, never one per client)."""
+    return _page(_filtered(membership, f).options(selectinload(Client.contacts)), f, cursor)
+
+
+# Every column of a client, as the ORM names them: the API's list answers fields, not objects, and building fifty
+# ORM objects (identity map, relationship set-up, the owner's row) cost it a third of the request.
+_COLUMNS = tuple(getattr(Client, column.key) for column in Client.__mapper__.column_attrs)
+
+
+def client_rows(membership: Membership, f: ClientFilters, cursor: str | None) -> ClientPage:
+    """The same page as client_page, each client a row of its columns (attribute access as on a Client), for the
+    API. Filters, access and the studio's scope are the same query's."""
+    return _page(_filtered(membership, f).with_only_columns(*_COLUMNS), f, cursor, rows=True)
+
+
+def _page(query: Select, f: ClientFilters, cursor: str | None, rows: bool = False) -> ClientPage:
     if (after := _after(cursor, f.sort)) is not None:
         query = query.where(after)
     # By name is by pinyin (Client.sort_key), not by code point; keyset pages follow the same key.
     order = (Client.sort_key, Client.id) if f.sort == "name" else (Client.updated_at.desc(), Client.id.desc())
-    rows = list(db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)))
-    next_cursor = _cursor(rows[PAGE_SIZE - 1], f.sort) if len(rows) > PAGE_SIZE else None
-    return ClientPage(rows[:PAGE_SIZE], next_cursor, f)
+    query = query.order_by(*order).limit(PAGE_SIZE + 1)
+    found = list(db.session.execute(query).all() if rows else db.session.scalars(query))
+    next_cursor = _cursor(found[PAGE_SIZE - 1], f.sort) if len(found) > PAGE_SIZE else None
+    return ClientPage(found[:PAGE_SIZE], next_cursor, f)
 
 
 def follow_ups(membership: Membership, today: date) -> list[Interaction]:
