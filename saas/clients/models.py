@@ -264,11 +264,13 @@ class ClientEvent(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 
 
 class SavedView(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
-    """A person's named set of client-list filters, private to them in this studio."""
+    """A person's named set of a list's filters (`page`: the clients list or the contacts list), private to them in
+    this studio."""
 
     __tablename__ = "saved_views"
-    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "name"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "page", "name"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    page: Mapped[str] = mapped_column(String(20), default="clients", server_default="clients")
     name: Mapped[str] = mapped_column(String(60))
     filters: Mapped[dict] = mapped_column(JSON, default=dict)

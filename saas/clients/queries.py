@@ -333,8 +333,10 @@ def tag_counts(membership: Membership, limit: int = 500) -> list[TagCount]:
     return [TagCount(tag, count) for tag, count in db.session.execute(query)]
 
 
-def my_views(membership: Membership) -> list[SavedView]:
-    query = select(SavedView).where(SavedView.user_id == membership.user_id).order_by(SavedView.name)
+def my_views(membership: Membership, page: str = "clients") -> list[SavedView]:
+    """This person's views of one list (clients, contacts)."""
+    query = select(SavedView).where(SavedView.user_id == membership.user_id, SavedView.page == page)
+    query = query.order_by(SavedView.name)
     return list(db.session.scalars(query))
 
 

@@ -169,3 +169,25 @@ def test_the_search_reads_the_trigram_index_on_postgresql(migrated):
         conn.rollback()
     engine.dispose()
     assert "Bitmap Index Scan on ix_contacts_search_trgm" in plan, plan
+
+
+def test_saved_views_of_the_contacts_list_are_its_own(app, client, studio):
+    """A view saved on the contacts list keeps its search and field filters, shows there and not among the clients
+    list's views (the same name may name one of each), and deleting it returns to the contacts list."""
+    Book(app, client, studio)
+    assert client.submit("/app/clients/views", {"view_name": "业主", "status": "signed"}).status_code == 302
+    saved = client.submit("/app/contacts/views", {"view_name": "业主", "cf.role_in_family": "owner", "q": "王"})
+    assert saved.status_code == 302 and saved.headers["Location"].startswith("/app/contacts?")
+    page = client.get("/app/contacts").get_data(as_text=True)
+    link = re.search(r'<a href="(/app/contacts\?[^"]+)">业主</a>', page).group(1).replace("&amp;", "&")
+    assert set(_names(client.get(link))) == {"王芳"}
+    clients_page = client.get("/app/clients").get_data(as_text=True)
+    assert "cf.role_in_family" not in clients_page and 'href="/app/clients?status=signed">业主</a>' in clients_page
+    refused = client.submit("/app/contacts/views", {"view_name": "", "q": "王"})
+    assert refused.status_code == 422 and "Give the view a name" in refused.get_data(as_text=True)
+    assert client.submit("/app/contacts/views", {"view_name": "全部"}).status_code == 422  # no filters: no view
+    view_id = re.search(r"/app/clients/views/([0-9a-f-]+)/delete", page).group(1)
+    deleted = client.submit(f"/app/clients/views/{view_id}/delete")
+    assert deleted.headers["Location"] == "/app/contacts"
+    assert "业主</a>" not in client.get("/app/contacts").get_data(as_text=True)
+    assert 'href="/app/clients?status=signed">业主</a>' in client.get("/app/clients").get_data(as_text=True)
