@@ -108,7 +108,8 @@ def _held_by(id_column: Any, sets: list[Select]) -> list[ColumnElement]:
             return [id_column.in_(rows) for rows in sets]
         if not together:
             return [false()]
-        return [id_column == any_(bindparam("together", together, type_=ARRAY(Uuid), unique=True))]  # read once, not twice
+        ids = bindparam("together", together, type_=ARRAY(Uuid), unique=True)  # read once, not twice
+        return [id_column == any_(ids)]
     return [id_column == any_(func.array(matching(ordered).scalar_subquery()))]
 
 
