@@ -49,8 +49,9 @@ def conditions(role: str | None, entity: str, id_column: Any, filters: tuple[tup
 
     How the list reads its page depends on the sets' sizes, which the planner guessed wrong (numbers are NULL in
     four index rows of five: 15,000 matches taken for 3,000, and a hash join over a scan of every client of the
-    studio; README). So they are counted, cheaply (`_held_by`): from a small set the page probes clients by key,
-    with only large sets it walks its own order. Text alone ("contains") is left to the planner."""
+    studio; README). So they are counted, cheaply (`_held_by`): from a small set, or a small intersection of large
+    ones, the page probes clients by key; with large sets that overlap widely it walks its own order. Text alone
+    ("contains") is left to the planner."""
     by_key = {d.key: d for d in values.visible(role, entity)}
     held: list[Select | None] = []
     found: list[ColumnElement] = []
