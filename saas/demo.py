@@ -261,7 +261,30 @@ DEMO_FIELDS = (
     ("project", "rooms", "number", "房间数", "Rooms", "", ("", "")),
     ("project", "site_address", "address", "项目地址", "Site address", "", ("", "")),
     ("ticket", "under_warranty", "boolean", "保修期内", "Under warranty", "", ("交付后一年内", "A year from handover")),
+    (
+        "contact",
+        "contact_role",
+        "choice",
+        "项目角色",
+        "Role in the project",
+        "decides | Decides | 拍板人\nbudget | Holds the budget | 管预算\nuser | Uses the space | 使用者\n"
+        "liaison | Day-to-day liaison | 日常对接",
+        ("", ""),
+    ),
+    ("contact", "influence", "rating", "影响力", "Influence", "", ("1–5，对决策的影响", "1–5, on the decision")),
+    ("contact", "met_on", "date", "首次见面", "First met", "", ("", "")),
 )
+DEMO_NOT_FINANCE = {"influence"}  # who sways a decision is the relationship side: finance does not see it
+# Values of the demo contacts, by name (the contacts list filters and shows them as columns).
+DEMO_CONTACT_VALUES = {
+    "张伟": {"contact_role": "decides", "influence": 5, "met_on": "2026-03-18"},
+    "刘芳": {"contact_role": "liaison", "influence": 3},
+    "陈思": {"contact_role": "decides", "influence": 5, "met_on": "2026-09-02"},
+    "Daniel Wong": {"contact_role": "budget", "influence": 4},
+    "王敏": {"contact_role": "user", "influence": 2, "met_on": "2026-06-11"},
+    "Claire Dubois": {"contact_role": "decides", "influence": 4},
+    "周婷": {"contact_role": "liaison", "influence": 3, "met_on": "2026-10-20"},
+}
 # Values of the demo clients, in the order of CLIENTS, and of the demo projects by name.
 DEMO_CLIENT_VALUES = (
     {"floor_area": 860, "styles": ["modern", "industrial"], "budget_range": "over_500k", "survey_on": 3},
@@ -282,6 +305,8 @@ def _demo_fields(owner: Membership) -> None:
     for entity, key, kind, label_zh, label_en, choices, (help_zh, help_en) in DEMO_FIELDS:
         form = {"key": key, "type": kind, "label_zh": label_zh, "label_en": label_en, "choices": choices}
         form.update(help_zh=help_zh, help_en=help_en)
+        if key in DEMO_NOT_FINANCE:
+            form["visibility"] = "not_finance"
         fields.create_definition(owner, entity, load(DefinitionSchema(), form))
 
 
@@ -314,7 +339,14 @@ def _demo_clients(owner: Membership) -> None:
             clients.add_contact(
                 owner,
                 client,
-                {"name": contact_name, "title": title, "phone": phone, "wechat": wechat, "decision_maker": decision},
+                {
+                    "name": contact_name,
+                    "title": title,
+                    "phone": phone,
+                    "wechat": wechat,
+                    "decision_maker": decision,
+                    "custom_fields": DEMO_CONTACT_VALUES.get(contact_name, {}),
+                },
             )
         for kind, summary, next_action, days in follow_ups:
             due = (utcnow() + timedelta(days=days)).date() if days is not None else None

@@ -268,6 +268,11 @@ class ClientListQuery(Schema):
     cursor = _text(200, CURSOR)
 
 
+class ContactListQuery(Schema):
+    q = _text(100, "Fragment of the contact's name, phone (digits match however it was written) or e-mail.")
+    cursor = _text(200, CURSOR)
+
+
 class FieldListQuery(Schema):
     entity = _text(20, "Only the fields of this record type (client, contact, project…).")
 

@@ -23,6 +23,7 @@ from saas.api.schemas import (
     TAG_RENAME,
     ClientListQuery,
     ClientOut,
+    ContactListQuery,
     ContactOut,
     InteractionOut,
     MemberOut,
@@ -31,6 +32,7 @@ from saas.api.schemas import (
 )
 from saas.clients import queries, services
 from saas.clients.access import COMMERCIAL_CONTACT_FIELDS, get_client, sees_relationship
+from saas.clients.contact_list import ContactFilters, contact_page
 from saas.clients.models import Client, ClientShare, Contact, Interaction
 from saas.errors import NotAllowed
 from saas.extensions import db, limiter
@@ -105,6 +107,21 @@ def update_client(client: Client, body: dict[str, Any]) -> Client:
 @api.delete("/clients/<client_id>", summary="Archive a client (it can be restored in the workspace)", **OF_CLIENT)
 def archive_client(client: Client) -> None:
     services.set_archived(principal(), client, True)
+
+
+@api.get(
+    "/contacts",
+    summary="List the contacts of the clients the token can see, by name (cursor pages of 50)",
+    query=ContactListQuery,
+    **CONTACT,
+    paged=True,
+)
+def all_contacts(query: dict[str, str]) -> Page:
+    """Contacts of archived clients are left out. Filter on the studio's own contact fields with `cf.<key>…`, as
+    GET /clients does on client fields (GET /custom-fields?entity=contact lists them)."""
+    filters = ContactFilters.from_args({"q": query["q"], **dict(custom_filters.filter_args(request.args))})
+    page = contact_page(principal(), filters, query["cursor"] or None)
+    return Page(page.contacts, page.next_cursor)
 
 
 @api.get("/clients/<client_id>/contacts", summary="A client's contacts", **OF_CLIENT, **CONTACT, many=True)

@@ -10,7 +10,19 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
@@ -121,6 +133,7 @@ class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         _client_fk(),
         UniqueConstraint("tenant_id", "id"),  # portal users point at their contact through (tenant_id, id)
         Index("ix_contacts_tenant_id_client_id", "tenant_id", "client_id"),
+        Index("ix_contacts_tenant_id_name", "tenant_id", "name", "id"),  # the contacts list's order and pages
     )
 
     client_id: Mapped[uuid.UUID]
@@ -140,6 +153,36 @@ class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     client: Mapped[Client] = relationship(back_populates="contacts", overlaps="contacts")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+PHONE_MARKS = (" ", "-", "(", ")", "+", ".", "/")  # what people type between a phone's digits
+
+
+def _sql_text(value: str) -> ColumnElement[str]:
+    """A constant written into the SQL itself, not bound: PostgreSQL uses an expression index only for a query
+    whose expression is the index's, constants included (a bound parameter is not one under a generic plan)."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+def contact_search() -> ColumnElement[str]:
+    """What the contacts list's search looks in: the name, the phone as written and as its digits alone (so
+    "138-0013" finds "138 0013 8000"), the e-mail; lower-cased. No column keeps it: on PostgreSQL a trigram index
+    on this very expression serves `LIKE '%…%'` (migration 0041), so no write path has to maintain anything."""
+    phone = func.coalesce(Contact.phone, _sql_text(""))
+    digits = phone
+    for mark in PHONE_MARKS:
+        digits = func.replace(digits, _sql_text(mark), _sql_text(""))
+    space = _sql_text(" ")
+    joined = Contact.name + space + phone + space + digits + space + func.coalesce(Contact.email, _sql_text(""))
+    return func.lower(joined)
+
+
+Index(
+    "ix_contacts_search_trgm",
+    contact_search().label("search"),
+    postgresql_using="gin",
+    postgresql_ops={"search": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class Interaction(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
@@ -221,11 +264,13 @@ class ClientEvent(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 
 
 class SavedView(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
-    """A person's named set of client-list filters, private to them in this studio."""
+    """A person's named set of a list's filters (`page`: the clients list or the contacts list), private to them in
+    this studio."""
 
     __tablename__ = "saved_views"
-    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "name"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "page", "name"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    page: Mapped[str] = mapped_column(String(20), default="clients", server_default="clients")
     name: Mapped[str] = mapped_column(String(60))
     filters: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -104,7 +104,7 @@ class ClientPage:
     filters: ClientFilters = field(default_factory=ClientFilters)
 
 
-def _like(fragment: str) -> str:
+def like_pattern(fragment: str) -> str:
     escaped = fragment.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -112,7 +112,7 @@ def _like(fragment: str) -> str:
 def _matches(fragment: str):
     """Clients whose search text contains `fragment`. On SQLite, fragments of three characters or more go through
     the FTS5 trigram index (migration 0007); on PostgreSQL the pg_trgm index serves the LIKE itself."""
-    plain = Client.search_text.like(_like(fragment), escape="\\")
+    plain = Client.search_text.like(like_pattern(fragment), escape="\\")
     usable = len(fragment) >= 3 and not any(ch in fragment for ch in "%_\\")
     if not usable or db.session.get_bind().dialect.name != "sqlite":
         return plain
@@ -125,7 +125,7 @@ def _matches(fragment: str):
 PHONE_LIKE = re.compile(r"[\d\s\-().+/]+")
 
 
-def _fragment(q: str) -> str:
+def search_fragment(q: str) -> str:
     """What a search looks for: a phone number typed with spaces, dashes, brackets or a plus ("138-0013",
     "138 0013 8000", "+86 (21) 6234") is looked for by its digits, which every phone is also stored as."""
     if PHONE_LIKE.fullmatch(q) and sum(ch.isdigit() for ch in q) >= 3:
@@ -137,7 +137,7 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
     query = select(Client).where(visible_to(membership))
     query = query.where(Client.archived_at.is_not(None) if f.archived else Client.archived_at.is_(None))
     if f.q:
-        query = query.where(_matches(_fragment(f.q)))
+        query = query.where(_matches(search_fragment(f.q)))
     if f.status:
         query = query.where(Client.status == f.status)
     if f.owner == "me":
@@ -346,8 +346,10 @@ def tag_counts(membership: Membership, limit: int = 500) -> list[TagCount]:
     return [TagCount(tag, count) for tag, count in db.session.execute(query)]
 
 
-def my_views(membership: Membership) -> list[SavedView]:
-    query = select(SavedView).where(SavedView.user_id == membership.user_id).order_by(SavedView.name)
+def my_views(membership: Membership, page: str = "clients") -> list[SavedView]:
+    """This person's views of one list (clients, contacts)."""
+    query = select(SavedView).where(SavedView.user_id == membership.user_id, SavedView.page == page)
+    query = query.order_by(SavedView.name)
     return list(db.session.scalars(query))
 
 

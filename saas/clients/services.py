@@ -319,16 +319,17 @@ def _retag(membership: Membership, old: str, new: str | None) -> int:
     return count
 
 
-def save_view(membership: Membership, name: str, filters: dict[str, str]) -> SavedView:
-    """Saving under an existing name replaces that view's filters."""
+def save_view(membership: Membership, name: str, filters: dict[str, str], page: str = "clients") -> SavedView:
+    """Saving under an existing name of the same list (`page`) replaces that view's filters."""
     name = name.strip()
     if not name or len(name) > 60:
         raise ValidationFailed({"view_name": [_("Give the view a name of at most 60 characters.")]})
     if not filters:
         raise ValidationFailed({"view_name": [_("Choose some filters first; this view would show everything.")]})
-    view = db.session.scalar(select(SavedView).where(SavedView.user_id == membership.user_id, SavedView.name == name))
+    mine = select(SavedView).where(SavedView.user_id == membership.user_id, SavedView.page == page)
+    view = db.session.scalar(mine.where(SavedView.name == name))
     if view is None:
-        view = SavedView(user_id=membership.user_id, name=name)
+        view = SavedView(user_id=membership.user_id, name=name, page=page)
         db.session.add(view)
     view.filters = filters
     db.session.flush()

@@ -3,13 +3,14 @@ questions and rules as the public page, with the signed-in contact known and the
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
 from saas.errors import ValidationFailed
+from saas.files import direct
 from saas.forms import access, guard
-from saas.forms.answers import input_name
+from saas.forms.answers import FILE_BYTES, FILE_KINDS, input_name, upload_slot
 from saas.forms.jobs import confirm_later
 from saas.forms.models import FormRequest
 from saas.forms.queries import member_choices
@@ -17,7 +18,9 @@ from saas.forms.requests import open_requests
 from saas.forms.submit import Visit, submit
 from saas.i18n import current_locale
 from saas.portal.views import bp, signed_in
+from saas.schemas import load
 from saas.web.client_ip import client_ip
+from saas.web.security import allow_direct_uploads
 
 
 @bp.app_template_global("portal_form_requests")
@@ -37,6 +40,8 @@ def _request(request_id: str) -> FormRequest:
 
 def _page(found: FormRequest, errors: dict, values: dict, status: int = 200, notice: str = ""):
     form = found.form
+    has_files = any(q.type == "file" for q in form.questions)
+    direct_upload = has_files and allow_direct_uploads()
     body = render_template(
         "portal/form.html",
         tenant=g.portal_tenant,
@@ -48,7 +53,8 @@ def _page(found: FormRequest, errors: dict, values: dict, status: int = 200, not
         started=guard.started_token(form.id),
         honeypot=guard.HONEYPOT,
         notice=notice,
-        has_files=any(q.type == "file" for q in form.questions),
+        has_files=has_files,
+        direct_upload=url_for("portal.offer_form_upload", request_id=found.id) if direct_upload else None,
         input_name=input_name,
         members=member_choices() if any(q.type == "member" for q in form.questions) else [],
     )
@@ -72,6 +78,27 @@ def form_request(request_id: str) -> ResponseReturnValue:
         return _page(found, exc.errors, values, 422)
     confirm_later(submission)
     return redirect(url_for("portal.form_answered", request_id=found.id), 303)
+
+
+@bp.post("/forms/<request_id>/uploads")
+def offer_form_upload(request_id: str) -> ResponseReturnValue:
+    """With S3, the page's script asks here before a file answer goes straight to the bucket: a presigned POST
+    reserved for that question of the form the request names (the same slot and checks as the public page's). The
+    request must be an open one of the contact's own client; without S3 (404) the file goes with the form."""
+    found = _request(request_id)
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    questions = found.form.questions
+    question = next((q for q in questions if q.type == "file" and input_name(q) == body.get("input")), None)
+    if question is None or not allow_direct_uploads():
+        raise NotFound()
+    storage = current_app.extensions["atelier.storage"]
+    try:
+        data = load(direct.OfferSchema(), {k: v for k, v in body.items() if k != "input"})
+        offered = direct.offer(storage, g.portal_tenant.id, upload_slot(question), data, FILE_BYTES, FILE_KINDS)
+    except ValidationFailed as exc:
+        return jsonify(errors=exc.errors), 422
+    return jsonify(direct.described(offered)), 201
 
 
 @bp.get("/forms/<request_id>/thanks")

@@ -8,6 +8,7 @@ def register_staff(app: Flask) -> None:
         account,
         billing,
         clients,
+        contacts,
         dashboards,
         exports,
         fields,

@@ -68,7 +68,7 @@ def delete_view(view_id: str) -> ResponseReturnValue:
         raise NotFound()
     services.delete_view(g.membership, view)
     flash(_("View %(name)s deleted.", name=view.name), "success")
-    return redirect(url_for("staff.clients"))
+    return redirect(url_for("staff.contacts" if view.page == "contacts" else "staff.clients"))
 
 
 def _client_form(form: dict, errors: dict, client=None, status: int = 200) -> ResponseReturnValue:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 
 from saas.clients.access import get_client
 from saas.clients.models import Client
 from saas.days import DayRange
 from saas.errors import ValidationFailed
+from saas.files import direct
 from saas.projects import queries as project_queries
 from saas.schemas import load
 from saas.staff import custom
@@ -28,6 +30,9 @@ from saas.tickets.access import get_ticket
 from saas.tickets.models import Priority, Source, Ticket
 from saas.tickets.schemas import ReplySchema, SettingsSchema, TicketChangeSchema, TicketSchema
 from saas.web.pages import flash_and_return, on_invalid, resolves
+from saas.web.security import allow_direct_uploads
+
+UPLOADS = "files.upload"  # hidden inputs the page's script adds, one per file it sent to the bucket
 
 
 def _uuid(raw: str | None) -> uuid.UUID | None:
@@ -76,7 +81,46 @@ def _ticket_form(form: Any, errors: dict, client: Client, status: int = 200) -> 
         people=queries.ticket_workers(),
         projects=project_queries.projects_of_client(g.membership, client.id),
         categories=desk.categories(),
+        direct_upload=_direct_upload_url("staff.offer_ticket_upload"),
     )
+
+
+def _direct_upload_url(endpoint: str, **values: Any) -> str | None:
+    """With S3 the page's script sends attachments to the bucket (saas/static/js/app.js); else they go with it."""
+    return url_for(endpoint, **values) if allow_direct_uploads() else None
+
+
+def _offer(waits_on: uuid.UUID) -> ResponseReturnValue:
+    """A presigned POST for one attachment, reserved for `waits_on` (the ticket replied to, or the member about to
+    raise one) on the staff's side. Only with S3 (404 otherwise: the files go with the form, as without script)."""
+    if not allow_direct_uploads():
+        raise NotFound()
+    body = request.get_json(silent=True)
+    body = {k: v for k, v in body.items() if k != "input"} if isinstance(body, dict) else {}
+    try:
+        data = load(direct.OfferSchema(), body)
+        offered = attachments.offer(_storage(), g.membership.tenant_id, waits_on, data, attachments.STAFF_SLOT)
+    except ValidationFailed as exc:
+        return jsonify(errors=exc.errors), 422
+    return jsonify(direct.described(offered)), 201
+
+
+@bp.post("/tickets/uploads")
+@requires(Perm.TICKETS)
+def offer_ticket_upload() -> ResponseReturnValue:
+    return _offer(g.membership.user_id)
+
+
+@bp.post("/tickets/<ticket_id>/uploads")
+@requires(Perm.TICKETS)
+@resolves(ticket=get_ticket)
+def offer_reply_upload(ticket: Ticket) -> ResponseReturnValue:
+    return _offer(ticket.id)
+
+
+def _claim(waits_on: uuid.UUID, with_form: int) -> list:
+    sent = request.form.getlist(UPLOADS)
+    return attachments.claim_uploads(_storage(), sent, waits_on, with_form, attachments.STAFF_SLOT)
 
 
 def _new_ticket_refused(exc: ValidationFailed) -> ResponseReturnValue:
@@ -101,8 +145,10 @@ def new_ticket() -> ResponseReturnValue:
     get_client(g.membership, request.form.get("client_id", ""))  # another's client is a 404 before the form
     data = {**load(TicketSchema(), request.form), "custom_fields": custom.sent("ticket", request.form)}
     files = attachments.read_uploads(request.files.getlist("files"))
+    sent = _claim(g.membership.user_id, len(files))
     ticket = services.create_ticket(g.membership, data)
     attachments.store(_storage(), files, "ticket", ticket.id, ticket.client_id, ticket.tenant_id, g.membership.user_id)
+    attachments.hand_over(sent, "ticket", ticket.id, ticket.client_id, g.membership.user_id)
     flash(_("Ticket %(number)s raised for %(client)s.", number=ticket.number, client=ticket.client.name), "success")
     return redirect(url_for("staff.ticket", ticket_id=ticket.id))
 
@@ -122,6 +168,7 @@ def _ticket_page(ticket: Ticket, errors: dict | None = None, status: int = 200) 
         categories=desk.categories(),
         details=custom.stored("ticket", ticket),
         errors=errors or {},
+        direct_upload=_direct_upload_url("staff.offer_reply_upload", ticket_id=ticket.id),
     )
 
 
@@ -144,10 +191,12 @@ def reply_ticket(ticket: Ticket) -> ResponseReturnValue:
     body = load(ReplySchema(), request.form)["body"]
     internal = request.form.get("internal") == "1"
     files = attachments.read_uploads(request.files.getlist("files"))
+    sent = _claim(ticket.id, len(files))
     message = services.reply(g.membership, ticket, body, internal=internal, wait=request.form.get("wait") == "1")
     attachments.store(
         _storage(), files, "ticket_reply", message.id, ticket.client_id, ticket.tenant_id, g.membership.user_id
     )
+    attachments.hand_over(sent, "ticket_reply", message.id, ticket.client_id, g.membership.user_id)
     flash(_("Internal note added.") if internal else _("Reply sent to the client."), "success")
     return redirect(_to_ticket(ticket))
 

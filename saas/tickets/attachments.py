@@ -102,37 +102,50 @@ def attachments_of(ticket_id: uuid.UUID, reply_ids: list[uuid.UUID]) -> dict[uui
     return found
 
 
-# Files sent by the portal's script straight to the bucket (S3): reserved for the ticket they will join (a reply)
-# or for the portal user about to raise one, then claimed by the form that names them (saas/files/direct.py).
+# Files sent by a page's script straight to the bucket (S3): reserved for the ticket they will join (a reply) or
+# for the person about to raise one (a portal user, a staff member), then claimed by the form that names them
+# (saas/files/direct.py). The portal's and the staff's are apart: neither side's form can take the other's upload.
 UPLOAD_SLOT = "ticket_upload"
+STAFF_SLOT = "ticket_staff_upload"
 TAKEN = tuple(kind.content_type for kind in KINDS)
 
 
 def forget_unclaimed_uploads() -> int:
     """Periodic (tickets/listeners.py): direct uploads no ticket or reply claimed."""
-    return direct.sweep_unclaimed(UPLOAD_SLOT)
+    return direct.sweep_unclaimed(UPLOAD_SLOT) + direct.sweep_unclaimed(STAFF_SLOT)
 
 
-def offer(storage: Storage, tenant_id: uuid.UUID, waits_on: uuid.UUID, data: dict[str, Any]) -> direct.Offer:
-    return direct.offer(storage, tenant_id, direct.Slot(UPLOAD_SLOT, waits_on), data, MAX_BYTES, TAKEN)
+def offer(
+    storage: Storage, tenant_id: uuid.UUID, waits_on: uuid.UUID, data: dict[str, Any], slot: str = UPLOAD_SLOT
+) -> direct.Offer:
+    return direct.offer(storage, tenant_id, direct.Slot(slot, waits_on), data, MAX_BYTES, TAKEN)
 
 
-def claim_uploads(storage: Storage, upload_ids: list[str], waits_on: uuid.UUID, with_form: int) -> list[StoredFile]:
-    """The uploads a ticket form names, each checked (this studio's, reserved for `waits_on`, arrived, at most
-    MAX_BYTES, its content what its name says); with the `with_form` files sent in the form, at most MAX_FILES."""
+def claim_uploads(
+    storage: Storage, upload_ids: list[str], waits_on: uuid.UUID, with_form: int, slot: str = UPLOAD_SLOT
+) -> list[StoredFile]:
+    """The uploads a ticket form names, each checked (this studio's, reserved for `waits_on` on this side, arrived,
+    at most MAX_BYTES, its content what its name says); with the `with_form` files sent in the form, at most
+    MAX_FILES."""
     ids = [upload_id for upload_id in upload_ids if upload_id]
     if len(ids) + with_form > MAX_FILES:
         raise ValidationFailed({"files": [_("Attach at most %(n)d files at a time.", n=MAX_FILES)]})
     try:
-        return [direct.claim(storage, upload_id, direct.Slot(UPLOAD_SLOT, waits_on), MAX_BYTES) for upload_id in ids]
+        return [direct.claim(storage, upload_id, direct.Slot(slot, waits_on), MAX_BYTES) for upload_id in ids]
     except ValidationFailed as exc:
         raise ValidationFailed({"files": exc.errors["file"]}) from exc
 
 
-def hand_over(claimed: list[StoredFile], owner_kind: str, owner_id: uuid.UUID, client_id: uuid.UUID) -> None:
+def hand_over(
+    claimed: list[StoredFile],
+    owner_kind: str,
+    owner_id: uuid.UUID,
+    client_id: uuid.UUID,
+    uploaded_by_id: uuid.UUID | None = None,
+) -> None:
     """Claimed uploads now held by the ticket or the reply, with previews made like any attachment's."""
     for stored in claimed:
-        direct.hand_over(stored, owner_kind, owner_id, client_id=client_id)
+        direct.hand_over(stored, owner_kind, owner_id, client_id=client_id, uploaded_by_id=uploaded_by_id)
     if claimed:
         db.session.flush()
     for stored in claimed:

@@ -67,3 +67,42 @@ def test_a_phone_sends_a_forms_file_straight_to_the_bucket(
         assert not any(u.startswith(moto_server) or u.endswith("/uploads") for _m, u in plain.sent)
         assert len(query(app, studio.tenant_id, select(Submission))) == 2
         assert {f.status for f in query(app, studio.tenant_id, select(StoredFile))} == {"ready"}
+
+
+def test_a_staff_note_with_a_photo_goes_to_the_bucket_and_stays_a_note(
+    browser,
+    app,
+    client,
+    migrated,
+    studio,
+    moto_server,
+    s3,  # noqa: F811
+):
+    """The staff's ticket page: a file chosen for an internal note goes to the bucket, and the form the script then
+    sends still says which button was pressed (a note, not a reply the client would see)."""
+    from saas.tickets.models import Ticket, TicketReply
+    from tests.browser.conftest import signed_in
+    from tests.factories import client_with_contact
+
+    client.login(studio.owner_email)
+    client_url, _contact = client_with_contact(client, app, studio, "鹿鸣咖啡", "zw@deer.test")
+    form = {"client_id": client_url.rsplit("/", 1)[1], "subject": "灯箱维修", "description": "灯箱不亮"}
+    made = client.submit("/app/tickets/new", {**form, "priority": "normal", "source": "phone", "category": "repair"})
+    ticket_path = made.headers["Location"]
+    photo = png_bytes()
+    with serving(migrated, **{**S3, "S3_ENDPOINT_URL": moto_server}) as live:
+        staff = signed_in(browser, live, studio.owner_email, "16-staff-note-upload")
+        staff.sent = []
+        staff.page.on("request", lambda request: staff.sent.append((request.method, request.url)))
+        staff.page.goto(f"{live}{ticket_path}")
+        staff.page.fill("#body", "现场照片，仅内部")
+        staff.page.set_input_files("#files", files=[{"name": "现场.png", "mimeType": "image/png", "buffer": photo}])
+        staff.page.click("button[name=internal][value='1']")
+        staff.page.wait_for_selector(".ticket-files img, .ticket-files a", timeout=15_000)
+        assert staff.problems == []
+        assert any(m == "POST" and u.startswith(moto_server) for m, u in staff.sent), staff.sent
+        [note] = query(app, studio.tenant_id, select(TicketReply))
+        assert note.internal and note.body == "现场照片，仅内部"
+        [stored] = query(app, studio.tenant_id, select(StoredFile))
+        assert (stored.owner_kind, stored.owner_id, stored.status) == ("ticket_reply", note.id, "ready")
+        assert query(app, studio.tenant_id, select(Ticket))[0].status == "new"  # a note is no first response

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 HEADINGS = {
     "/app/": "Good to see you",
     "/app/clients": "Clients",
+    "/app/contacts": "Contacts",
     "/app/follow-ups": "My follow-ups",
     "/app/projects": "Projects",
     "/app/tasks": "My tasks",
@@ -71,7 +72,7 @@ EXTRA = {
     "finance": HANDLES_MONEY | FORMS | REPORTS | MY_BOARD,
     "field": VISITS | TICKETS | MY_BOARD,
 }
-EVERYONE = {"/app/", "/app/clients", "/app/projects", "/app/tasks", "/app/settings/members"}
+EVERYONE = {"/app/", "/app/clients", "/app/contacts", "/app/projects", "/app/tasks", "/app/settings/members"}
 EVERYONE |= {"/app/notifications", "/app/account"}
 
 

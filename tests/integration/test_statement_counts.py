@@ -15,6 +15,7 @@ from tests.factories import api, make_token
 PAGES = (
     "/app/",
     "/app/clients",
+    "/app/contacts",
     "/app/projects",
     "/app/projects/list",
     "/app/tasks",
@@ -31,6 +32,7 @@ PAGES = (
 )
 API = (
     "/api/v1/clients",
+    "/api/v1/contacts",
     "/api/v1/projects",
     "/api/v1/tasks",
     "/api/v1/invoices",

@@ -218,11 +218,11 @@ document.querySelectorAll("[data-reply]").forEach((link) => {
 // Charts (dashboards, reports) load their library only on the pages that have one.
 if (document.querySelector("figure[data-chart]")) import("./charts.js");
 
-// Forms that take files (a public form's file questions, a portal ticket's attachments): with S3 the page names
-// where to ask for a presigned POST (data-direct-upload). On send, each chosen file goes straight to the bucket and
-// the form carries its upload id instead of the bytes (a hidden "<input>.upload"). Whatever fails here — no
-// script, an old browser, a refused offer, a network error — the file simply goes with the form as before, and
-// the server says what is wrong beside the input.
+// Forms that take files (a form's file questions, public or in the portal; a ticket's attachments, staff or
+// portal): with S3 the page names where to ask for a presigned POST (data-direct-upload). On send, each chosen
+// file goes straight to the bucket and the form carries its upload id instead of the bytes (a hidden
+// "<input>.upload"). Whatever fails here — no script, an old browser, a refused offer, a network error — the file
+// simply goes with the form as before, and the server says what is wrong beside the input.
 async function sendDirect(form, input, file) {
   const csrf = form.querySelector("[name=csrf_token]");
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
@@ -243,8 +243,14 @@ document.querySelectorAll("form[data-direct-upload]").forEach((form) => {
     const inputs = [...form.querySelectorAll("input[type=file]")].filter((input) => input.files.length && input.name);
     if (!inputs.length || form.dataset.sent) return;
     event.preventDefault();
-    const button = form.querySelector("[type=submit]");
+    const button = event.submitter || form.querySelector("[type=submit]");
     if (button) button.disabled = true;
+    // form.submit() below sends no button: the one pressed says what the form does (a reply or an internal note).
+    if (event.submitter && event.submitter.name) {
+      const pressed = document.createElement("input");
+      Object.assign(pressed, { type: "hidden", name: event.submitter.name, value: event.submitter.value });
+      form.append(pressed);
+    }
     for (const input of inputs) {
       const ids = [];
       for (const file of input.files) {
