@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "default"
 # Retries are declared here, once, for every job: three more tries, backing off.
 RETRY = Retry(max=3, interval=[10, 60, 300])
+# Imports, their undo and exports grow with the file or the studio: 100,000 rows take tens of seconds on a quiet
+# machine and minutes on a loaded one, past RQ's default of 180 s, which would stop them half-way.
+LONG_JOB_SECONDS = 3600
 _worker_app: Flask | None = None
 
 
@@ -38,18 +41,26 @@ class PendingJob:
     args: tuple[Any, ...]
     tenant_id: str | None
     job_id: str | None
+    timeout: int | None = None
 
 
 def enqueue(
-    func: Callable[..., Any], *args: Any, tenant_id: uuid.UUID | None = None, job_id: str | None = None
+    func: Callable[..., Any],
+    *args: Any,
+    tenant_id: uuid.UUID | None = None,
+    job_id: str | None = None,
+    timeout: int | None = None,
 ) -> None:
-    """Run `func(*args)` after the current transaction commits. `job_id` makes the enqueue idempotent."""
+    """Run `func(*args)` after the current transaction commits. `job_id` makes the enqueue idempotent. `timeout`
+    (seconds) is for jobs that grow with the studio's data, such as an import or an export of 100,000 rows: RQ
+    stops any other job after its default of 180 s."""
     session = db.session()
     session.connection()  # the job belongs to this transaction: dropped if it rolls back, sent when it commits
     path = f"{func.__module__}:{func.__qualname__}"
     tid = tenant_id or session.info.get("tenant_id")
     args = tuple(str(a) if isinstance(a, uuid.UUID) else a for a in args)
-    session.info.setdefault("pending_jobs", []).append(PendingJob(path, args, str(tid) if tid else None, job_id))
+    pending = PendingJob(path, args, str(tid) if tid else None, job_id, timeout)
+    session.info.setdefault("pending_jobs", []).append(pending)
 
 
 @event.listens_for(TenantSession, "after_commit")
@@ -83,7 +94,16 @@ def dispatch(job: PendingJob) -> None:
     if queue is None:
         _run_inline(job)
         return
-    queue.enqueue(run_job, job.path, job.args, job.tenant_id, job_id=job.job_id, retry=RETRY, description=job.path)
+    queue.enqueue(
+        run_job,
+        job.path,
+        job.args,
+        job.tenant_id,
+        job_id=job.job_id,
+        retry=RETRY,
+        description=job.path,
+        job_timeout=job.timeout,
+    )
 
 
 def _run_inline(job: PendingJob) -> None:

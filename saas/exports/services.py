@@ -35,7 +35,7 @@ from saas.exports.models import Export, ExportState
 from saas.extensions import db
 from saas.files.storage import tenant_key
 from saas.ids import parse_uuid
-from saas.jobs import enqueue
+from saas.jobs import LONG_JOB_SECONDS, enqueue
 from saas.notify.services import Recipient, notify
 from saas.projects.queries import ProjectFilters
 from saas.tenants import audit
@@ -138,7 +138,7 @@ def start_export(
     db.session.add(export)
     if found > threshold:
         db.session.flush()
-        enqueue(run_export, str(export.id), job_id=f"export-{export.id}")
+        enqueue(run_export, str(export.id), job_id=f"export-{export.id}", timeout=LONG_JOB_SECONDS)
         return Started(export, None)
     export.state, export.rows, export.finished_at = ExportState.STREAMED, found, utcnow()
     _audit(export, membership.user_id)

@@ -33,7 +33,7 @@ from saas.imports import reading, staging
 from saas.imports.engine import Importer
 from saas.imports.models import ClientImport, Duplicates, ImportRow, ImportStatus, Outcome
 from saas.imports.validation import Cleaned, Cleaner, RowProblems
-from saas.jobs import enqueue
+from saas.jobs import LONG_JOB_SECONDS, enqueue
 from saas.tenants import audit
 from saas.tenants.models import Membership, User
 from saas.tenants.roles import Perm, require
@@ -136,7 +136,7 @@ def start_import(membership: Membership, job: ClientImport, sent: dict[str, str]
     save_mapping(membership, job, sent, duplicates)
     job.status = ImportStatus.QUEUED
     audit.record("clients.import_started", job, file=job.filename, rows=job.total_rows, duplicates=duplicates)
-    enqueue(run_import, job.id, job_id=f"import-{job.id}")
+    enqueue(run_import, job.id, job_id=f"import-{job.id}", timeout=LONG_JOB_SECONDS)
 
 
 def _still_ready(job: ClientImport) -> None:
@@ -345,7 +345,7 @@ def undo_import(membership: Membership, job: ClientImport) -> None:
         .where(ImportRow.import_id == job.id, ImportRow.outcome.in_((Outcome.CREATED, Outcome.UPDATED)))
     )
     job.status, job.undo_total, job.undo_error = ImportStatus.UNDOING, db.session.scalar(total) or 0, None
-    enqueue(run_undo, job.id, membership.user_id, job_id=f"undo-{job.id}")
+    enqueue(run_undo, job.id, membership.user_id, job_id=f"undo-{job.id}", timeout=LONG_JOB_SECONDS)
 
 
 def run_undo(import_id: str, actor_id: str | None = None) -> None:

@@ -33,7 +33,7 @@ def big_csv() -> bytes:
 def test_a_hundred_thousand_rows_through_a_real_worker(make_app, migrated, studio):
     redis_url = need_service("TEST_REDIS_URL", os.environ.get("TEST_REDIS_URL"))
     app = make_app(REDIS_URL=redis_url)
-    from saas.jobs import job_queue
+    from saas.jobs import LONG_JOB_SECONDS, job_queue
 
     with app.app_context():
         job_queue(app).empty()
@@ -57,6 +57,8 @@ def test_a_hundred_thousand_rows_through_a_real_worker(make_app, migrated, studi
     }
     assert browser.submit(f"{job_url}/mapping", form).status_code == 302
     assert browser.get(f"{job_url}/progress.json").get_json()["status"] == "queued"  # not run inline
+    with app.app_context():  # RQ's default of 180 s would stop a large import half-way on a slow machine
+        assert [job.timeout for job in job_queue(app).jobs] == [LONG_JOB_SECONDS]
 
     env = {**os.environ, **migrated, "REDIS_URL": redis_url}
     worker = subprocess.run(
