@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from saas.billing.models import Contract, ContractStatus
 from saas.clients.access import client_id_visible_to
@@ -90,25 +90,34 @@ def pipeline(scope: Scope) -> Pipeline:
         .group_by(PipelineStage.id, PipelineStage.name, PipelineStage.position)
         .order_by(PipelineStage.position)
     )
-    link = url_for("staff.project_list", owner=str(me))
-    return Pipeline([StageCount(name, int(n), int(v), link) for _i, name, n, v in db.session.execute(query)])
+    # Each stage's bar opens my current projects in it (the list leaves archived ones out, as the count does).
+    return Pipeline(
+        [
+            StageCount(name, int(n), int(v), url_for("staff.project_list", owner=str(me), stage=str(stage_id)))
+            for stage_id, name, n, v in db.session.execute(query)
+        ]
+    )
 
 
 def mine(scope: Scope, today: date) -> Mine:
     me = scope.membership.user_id
     period = scope.period
-    # My follow-ups on any client I still see (a shared one too), whoever owns it.
+    # My follow-ups on any client I still see (a shared one too), whoever owns it; not on an archived client: an
+    # archived client does not wait for a call, and My follow-ups (the figure's list) leaves them out too.
     mine_ = Interaction.author_id == me
+    current = select(Client.id).where(Client.id == Interaction.client_id, Client.archived_at.is_(None))
     due = select(func.count()).where(
         mine_,
         Interaction.next_action_due <= today,
         Interaction.next_action_done_at.is_(None),
         client_id_visible_to(scope.membership, Interaction.client_id),
+        exists(current.correlate_except(Client)),
     )
     # Done and logged in the period count every follow-up of mine, whatever its client: the day rollup's figures.
     my_days = (FollowUpDay.author_id == me, period.holds(FollowUpDay.day, is_date=True))
     done = select(func.coalesce(func.sum(FollowUpDay.done), 0)).where(*my_days)
     logged = select(func.coalesce(func.sum(FollowUpDay.logged), 0)).where(*my_days)
+    # New clients of the period: archived ones too, as on the growth trend (history); the link includes them.
     new = select(func.count()).select_from(Client).where(Client.owner_id == me, period.holds(Client.created_at))
     signed = (
         select(func.coalesce(func.sum(Contract.amount_minor), 0))
