@@ -23,6 +23,7 @@ from flask import url_for
 
 from saas.fields.types import TYPES
 from saas.reports.builder.definition import Definition, Split
+from saas.tenants.roles import Perm, has_perm
 
 Args = dict[str, str]
 
@@ -37,6 +38,7 @@ class ListOf:
     dates: dict[str, tuple[str, str]]
     fixed: Args = field(default_factory=dict)
     custom: bool = False  # the list filters by the studio's own fields: cf.<key>=<option>
+    perm: Perm | None = None  # what the list asks of its reader beyond the source's own rule (payments, tickets)
 
 
 def _range(stem: str) -> tuple[str, str]:
@@ -61,21 +63,26 @@ LISTS: dict[str, ListOf] = {
         {"status": "status", "kind": "kind"},
         {"created": _range("issued"), "due": _range("due")},
     ),
-    "payments": ListOf("staff.payment_list", {"method": "method"}, {"paid": ("from", "to")}),
+    "payments": ListOf("staff.payment_list", {"method": "method"}, {"paid": ("from", "to")}, perm=Perm.PAYMENTS),
     "tickets": ListOf(
         "staff.tickets",
         {d: d for d in ("status", "priority", "category", "source")} | {"owner": "assignee"},
         {"created": _range("created"), "resolved": _range("resolved")},
         fixed={"status": "all"},
         custom=True,
+        perm=Perm.TICKETS,
     ),
 }
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
-def linker(definition: Definition) -> Callable[[tuple[Any, ...]], str | None]:
-    """A function from a point's values (one per split, or the first alone) to its list's URL, or None."""
+def linker(definition: Definition, role: str | None) -> Callable[[tuple[Any, ...]], str | None]:
+    """A function from a point's values (one per split, or the first alone) to its list's URL, or None. A reader
+    whose role does not open the list (a member's payments report: the payments list is for those who handle
+    money) gets no links rather than links to a refusal."""
     target = LISTS.get(definition.source.key)
+    if target is not None and target.perm is not None and not has_perm(role, target.perm):
+        target = None
 
     def link(values: tuple[Any, ...]) -> str | None:
         if target is None:

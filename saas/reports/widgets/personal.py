@@ -108,6 +108,7 @@ def mine(scope: Scope, today: date) -> Mine:
     current = select(Client.id).where(Client.id == Interaction.client_id, Client.archived_at.is_(None))
     due = select(func.count()).where(
         mine_,
+        Interaction.next_action.is_not(None),
         Interaction.next_action_due <= today,
         Interaction.next_action_done_at.is_(None),
         client_id_visible_to(scope.membership, Interaction.client_id),
