@@ -166,9 +166,8 @@ def test_pinned_reports_follow_the_boards_own_widgets(app, client, seeded):
 
 def test_boards_assemble_for_each_role(app, seeded):
     def board_of(who: str):
-        return compute(
-            app, seeded, who, lambda scope: boards.personal_board(scope.membership, scope.filters, studio_today())
-        )
+        build = lambda scope: boards.personal_board(scope.membership, scope.filters, studio_today())  # noqa: E731
+        return compute(app, seeded, who, lambda scope: build(scope).complete())
 
     assert list(board_of("field").widgets) == ["visits", "mine"]
     assert list(board_of("finance").widgets) == ["money"]

@@ -228,7 +228,7 @@ def board(app, s: Seeded, who: str, name: str, args: dict) -> boards.Board:
         people = filters.studio_member_ids()
         found = filters.read(MultiDict(args), studio_today(), "Asia/Shanghai", people)
         make = boards.studio_board if name == "studio" else boards.personal_board
-        return make(membership, found, studio_today())
+        return make(membership, found, studio_today()).complete()
 
     return reader(app, s, who)(build)
 
