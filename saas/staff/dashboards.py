@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, g, request, stream_template
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from saas.clients import queries as client_queries
 from saas.projects import queries as project_queries
@@ -47,7 +48,7 @@ def _page(board: boards.Board, endpoint: str) -> ResponseReturnValue:
         "today": _today(),
         "sees_studio": access.sees_studio_board(g.membership),
         "relationship": access.sees_relationship(g.membership),
-        "FLUSH": FLUSH,
+        "FLUSH": Markup(FLUSH),
     }
     parts = _parts(stream_template("staff/dashboards/board.html", **context))
     frame = next(parts)  # rendered here, in the view: a problem with the frame is still an error page

@@ -213,3 +213,32 @@ def test_a_figures_link_opens_the_list_of_exactly_its_records(app, client, seede
     assert january.link.replace("&", "&amp;") in html  # the page's chart (and its table) carries it
     first_quarter = next(b for b in m.quarters if b.label == "Q1 2026")
     assert "from=2026-01-01" in first_quarter.link and "to=2026-03-31" in first_quarter.link
+
+
+def test_the_board_is_sent_in_parts_its_frame_first(app, client, seeded):
+    """The frame (title, period, filters) is the first part, each widget a part of its own as it is computed; the
+    parts make the same one page, which works without script."""
+    client.login(seeded.studio.owner_email)
+    response = client.get("/app/dashboard", query_string=Q1, buffered=False)
+    parts = [part.decode() if isinstance(part, bytes) else part for part in response.response]
+    assert response.status_code == 200 and response.headers["X-Accel-Buffering"] == "no"
+    assert "dash-filters" in parts[0] and 'class="card dash-widget' not in parts[0]
+    widgets = ('id="funnel"', 'id="health"', 'id="value"', 'id="money"', 'id="team"')
+    assert [next(n for n, part in enumerate(parts) if w in part) for w in widgets] == [1, 2, 3, 4, 5]
+    page = "".join(parts)
+    assert page.rstrip().endswith("</html>") and "atelier:part" not in page
+    assert _page(client, "/app/dashboard/me").count('class="card dash-widget') == 4  # mine, pipeline, funnel, money
+
+
+def test_a_widget_that_fails_is_said_in_its_place_and_the_others_shown(app, client, seeded, monkeypatch):
+    """Once the frame is sent the page's status is too: a failing widget is logged and says so, never a cut page."""
+
+    def broken(*_args):
+        raise RuntimeError("broken widget")
+
+    client.login(seeded.studio.owner_email)
+    monkeypatch.setattr(boards, "health", broken)
+    monkeypatch.setattr(app, "testing", False)
+    html = _page(client, "/app/dashboard")
+    assert "These figures could not be computed just now." in html
+    assert 'id="value"' in html and 'id="team"' in html and "INV-2" in html  # the widgets after it still come
