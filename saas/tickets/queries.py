@@ -37,20 +37,6 @@ class TicketFilters:
     # The studio's own ticket fields, as on the client list: (`cf.<key>[.op]`, value) pairs (saas.fields.queries).
     custom: tuple[tuple[str, str], ...] = ()
 
-    def as_args(self) -> dict[str, str]:
-        values = {
-            "status": self.status if self.status != ACTIVE else "",
-            "priority": self.priority or "",
-            "assignee": str(self.assignee or ""),
-            "category": self.category or "",
-            "mine": "1" if self.mine else "",
-            "source": self.source or "",
-            **self.created.as_args(),
-            **self.resolved.as_args(),
-            **dict(self.custom),
-        }
-        return {k: v for k, v in values.items() if v}
-
 
 def _overdue(now: datetime):
     late_response = and_(Ticket.first_response_at.is_(None), Ticket.first_response_due_at < now)

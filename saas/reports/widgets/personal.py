@@ -48,11 +48,15 @@ class Mine:
     follow_ups_logged: int  # follow-ups written in the period
     new_clients: int
     signed_minor: int
+    due_link: str = ""  # My follow-ups
+    new_clients_link: str = ""  # my clients made in the period, archived ones too
+    signed_link: str = ""  # my clients' contracts signed in the period
 
 
 @dataclass(frozen=True)
 class Pipeline:
     stages: list[StageCount]
+    link: str = ""  # my open projects (current ones)
 
     @property
     def open_projects(self) -> int:
@@ -95,7 +99,8 @@ def pipeline(scope: Scope) -> Pipeline:
         [
             StageCount(name, int(n), int(v), url_for("staff.project_list", owner=str(me), stage=str(stage_id)))
             for stage_id, name, n, v in db.session.execute(query)
-        ]
+        ],
+        url_for("staff.project_list", owner=str(me), state=StageKind.OPEN.value),
     )
 
 
@@ -130,7 +135,14 @@ def mine(scope: Scope, today: date) -> Mine:
         )
     )
     row = db.session.execute(select(*(q.scalar_subquery() for q in (due, done, logged, new, signed)))).one()
-    return Mine(*(int(v or 0) for v in row))
+    links = (
+        url_for("staff.follow_ups"),
+        url_for("staff.clients", owner="me", archived="all", **scope.filters.period_args("created")),
+        url_for(
+            "staff.contract_list", status=ContractStatus.SIGNED.value, owner="me", **scope.filters.period_args("signed")
+        ),
+    )
+    return Mine(*(int(v or 0) for v in row), *links)
 
 
 def visits_today(scope: Scope, today: date) -> list[VisitToday]:
