@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from saas.billing.models import Contract, ContractStatus
-from saas.clients.access import client_id_visible_to
+from saas.clients.access import visible_to
 from saas.clients.models import Client, Interaction
 from saas.clients.rollups import FollowUpDay
 from saas.extensions import db
@@ -109,15 +109,17 @@ def mine(scope: Scope, today: date) -> Mine:
     period = scope.period
     # My follow-ups on any client I still see (a shared one too), whoever owns it; not on an archived client: an
     # archived client does not wait for a call, and My follow-ups (the figure's list) leaves them out too.
+    # One probe of the client answers both (visible, current): a second EXISTS doubled the member's count's time.
     mine_ = Interaction.author_id == me
-    current = select(Client.id).where(Client.id == Interaction.client_id, Client.archived_at.is_(None))
+    client = select(Client.id).where(
+        Client.id == Interaction.client_id, Client.archived_at.is_(None), visible_to(scope.membership)
+    )
     due = select(func.count()).where(
         mine_,
-        Interaction.next_action.is_not(None),
+        Interaction.next_action.is_not(None),  # an action to do, as My follow-ups lists them
         Interaction.next_action_due <= today,
         Interaction.next_action_done_at.is_(None),
-        client_id_visible_to(scope.membership, Interaction.client_id),
-        exists(current.correlate_except(Client)),
+        exists(client.correlate_except(Client)),
     )
     # Done and logged in the period count every follow-up of mine, whatever its client: the day rollup's figures.
     my_days = (FollowUpDay.author_id == me, period.holds(FollowUpDay.day, is_date=True))
