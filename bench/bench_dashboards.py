@@ -5,7 +5,8 @@ plus BENCH_SMALL_STUDIOS (50) small studios. PostgreSQL only: seeded in SQL with
 RLS-bound app role, the studio set), in about a minute.
 
 Prints the median and p95 of each widget (BENCH_REPEAT calls, default 50), over this year, for the owner (every
-client) and for a member (a tenth of them, plus shares), then the whole page as a request, and the plan of the
+client) and for a member (a tenth of them, plus shares), then each board as a request read as a browser reads it
+(its first part, its first widget, its last byte; BENCH_PAGES_ONLY=1 for these alone), and the plan of the
 slowest statements (BENCH_EXPLAIN=1).
 
 Run:  /tmp/devpg/reset.sh atelier_dash_bench
@@ -51,6 +52,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100000"))
 SMALL_STUDIOS = int(os.environ.get("BENCH_SMALL_STUDIOS", "50"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
 EXPLAIN = os.environ.get("BENCH_EXPLAIN") == "1"
+PAGES_ONLY = os.environ.get("BENCH_PAGES_ONLY") == "1"  # the boards as requests only (a database seeded before)
 PASSWORD = "bench-password-1"
 PEOPLE = 10  # the owner and nine members; clients are owned in turn
 
@@ -330,22 +332,37 @@ def vacuum(env: dict[str, str]) -> None:
     engine.dispose()
 
 
+def painted(browser: Browser, url: str) -> tuple[float, float, float]:
+    """One request for a board, read as a browser reads it: ms to its first part (the frame: title, period,
+    filters; what the reader sees first), to its second (the first widget), to the last byte. A page sent whole
+    has one part: the three are the same."""
+    started = time.perf_counter()
+    response = browser.get(url, buffered=False)
+    parts, marks = iter(response.response), []
+    for _part in parts:
+        marks.append((time.perf_counter() - started) * 1000)
+    response.close()
+    return marks[0], marks[min(1, len(marks) - 1)], marks[-1]
+
+
+def paint(label: str, browser: Browser, url: str, repeat: int) -> None:
+    painted(browser, url)  # warm-up
+    found = sorted(painted(browser, url) for _ in range(repeat))
+    for n, what in enumerate(("first part (frame)", "first widget", "whole page")):
+        times = sorted(mark[n] for mark in found)
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        print(f"{label + ': ' + what:<60} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms")
+
+
 def pages(app) -> None:
     app.test_client_class = Browser
     browser = app.test_client()
     assert browser.login("owner@big.bench", PASSWORD).status_code == 302
-    timed(
-        "GET /app/dashboard?period=year (owner)",
-        lambda: browser.get("/app/dashboard?period=year"),
-        max(10, REPEAT // 5),
-    )
     member = app.test_client()
     assert member.login("m1@big.bench", PASSWORD).status_code == 302
-    timed(
-        "GET /app/dashboard/me?period=year (member)",
-        lambda: member.get("/app/dashboard/me?period=year"),
-        max(10, REPEAT // 5),
-    )
+    repeat = max(10, REPEAT // 5)
+    paint("GET /app/dashboard?period=year (owner)", browser, "/app/dashboard?period=year", repeat)
+    paint("GET /app/dashboard/me?period=year (member)", member, "/app/dashboard/me?period=year", repeat)
 
 
 def main() -> None:
@@ -356,11 +373,13 @@ def main() -> None:
     upgrade(load_settings(env))
     app = create_app(env)
     seed(app)
-    analyze(env)
-    vacuum(env)
+    if not PAGES_ONLY:
+        analyze(env)
+        vacuum(env)
     print(f"backend: postgresql, {CLIENTS:,} clients; widgets over this year, {REPEAT} calls each")
-    widgets(app, "owner@big.bench", "owner")
-    widgets(app, "m1@big.bench", "member")
+    if not PAGES_ONLY:
+        widgets(app, "owner@big.bench", "owner")
+        widgets(app, "m1@big.bench", "member")
     pages(app)
 
 

@@ -23,10 +23,12 @@ from saas.tenants.roles import Perm
 CSV, XLSX = "text/csv", writers.CONTENT_TYPES["xlsx"]
 OF_EXPORT = {"resolves": {"export": services.export_of}, "perm": Perm.DATA_EXPORT}
 FILTERS = (
-    "The list's own query arguments, as its page takes them: clients q, status, owner (a user id or `me`), tag, "
-    "source, industry, quiet_days, archived, sort, cols, `cf.<key>…`; projects owner, client, type, stage, archived, "
-    "created_from, created_to, cols, `cf.<key>…`; invoices status, issued_from, issued_to, due_from, due_to; "
-    "payments from, to, method, client. A value the list cannot honour exactly is refused (422)."
+    "The list's own query arguments, as its page takes them: clients q, status, reached, owner (a user id or `me`), "
+    "tag, source, industry, region, kind, quiet_days, archived (`1` or `all`), projects, created_from, created_to, "
+    "last_contact_from, last_contact_to, left_from, left_to, sort, cols, `cf.<key>…`; projects owner, client, type, "
+    "stage, state, deal, source, archived, created_from, created_to, due_from, due_to, closed_from, closed_to, cols, "
+    "`cf.<key>…`; invoices status (`open`, `overdue` or a stored one), kind, owner, issued_from, issued_to, due_from, "
+    "due_to; payments from, to, method, client, owner. A value the list cannot honour exactly is refused (422)."
 )
 
 

@@ -263,7 +263,15 @@ class ClientListQuery(Schema):
         validate=validate.Regexp(r"^([1-9][0-9]{0,3})?$", error="A number of days, 1 to 3649."),
         metadata={"description": "No follow-up for N days."},
     )
-    archived = _one_of(("1",))
+    reached = _one_of(("intent", "signed"))
+    projects = _one_of(("any", "repeat"))
+    archived = _one_of(("1", "all"))
+    created_from = _day("Made on or after this day (the studio's time zone).")
+    created_to = _day("Made on or before this day (the studio's time zone).")
+    last_contact_from = _day("Last followed up on or after this day (the studio's time zone).")
+    last_contact_to = _day("Last followed up on or before this day (the studio's time zone).")
+    left_from = _day("Became past on or after this day (the studio's time zone).")
+    left_to = _day("Became past on or before this day (the studio's time zone).")
     sort = _one_of(("name", "recent"))
     cursor = _text(200, CURSOR)
 
@@ -282,9 +290,16 @@ class ProjectListQuery(Schema):
     client = _text(40, "A client id.")
     stage = _text(40, "A stage id.")
     type = _text(60)
-    archived = _one_of(("1",))
+    state = _one_of(("open", "won", "lost"))
+    deal = _one_of(("quoted", "signed"))
+    source = _text(80, "The client's source channel.")
+    archived = _one_of(("1", "all"))
     created_from = _day("Made on or after this day (the studio's time zone).")
     created_to = _day("Made on or before this day (the studio's time zone).")
+    due_from = _day("Due on or after this day.")
+    due_to = _day("Due on or before this day.")
+    closed_from = _day("Won or lost on or after this day (the studio's time zone).")
+    closed_to = _day("Won or lost on or before this day (the studio's time zone).")
     cursor = _text(200, CURSOR)
 
 
@@ -297,8 +312,9 @@ class ContractListQuery(Schema):
 
 
 class InvoiceListQuery(Schema):
-    status = _one_of((*InvoiceStatus, "overdue"))
+    status = _one_of((*InvoiceStatus, "overdue", "open"))
     kind = _one_of(tuple(InvoiceKind))
+    owner = _text(40, "The client's owner: a user id, or `me`.")
     issued_from = _day("Issued (made) on or after this day (the studio's time zone).")
     issued_to = _day("Issued (made) on or before this day (the studio's time zone).")
     due_from = _day("Due on or after this day.")

@@ -80,6 +80,8 @@ class TicketListQuery(Schema):
     )
     created_from = fields.Date(load_default=None, metadata={"description": "Raised on or after this day (studio)."})
     created_to = fields.Date(load_default=None, metadata={"description": "Raised on or before this day (studio)."})
+    resolved_from = fields.Date(load_default=None, metadata={"description": "Resolved on or after this day (studio)."})
+    resolved_to = fields.Date(load_default=None, metadata={"description": "Resolved on or before this day (studio)."})
 
 
 TICKET_IN = Body(TicketSchema, "TicketInput")
@@ -98,9 +100,11 @@ NOTE_IN = Body(ReplySchema, "TicketNoteInput")
 )
 def tickets(query: dict[str, Any]) -> list[Ticket]:
     created, problems = DayRange.read("created", query)
-    refuse_problems(tuple(problems.items()))
-    chosen = {k: v for k, v in query.items() if k not in ("created_from", "created_to")}
-    return queries.ticket_list(principal(), queries.TicketFilters(**chosen, created=created))
+    resolved, resolved_problems = DayRange.read("resolved", query)
+    refuse_problems(tuple({**problems, **resolved_problems}.items()))
+    ranges = ("created_from", "created_to", "resolved_from", "resolved_to")
+    chosen = {k: v for k, v in query.items() if k not in ranges}
+    return queries.ticket_list(principal(), queries.TicketFilters(**chosen, created=created, resolved=resolved))
 
 
 @api.post(

@@ -29,6 +29,7 @@ from saas.api.schemas import (
     MemberOut,
     ShareOut,
     TagOut,
+    refuse_problems,
 )
 from saas.clients import queries, services
 from saas.clients.access import COMMERCIAL_CONTACT_FIELDS, get_client, sees_relationship
@@ -76,6 +77,7 @@ def clients(query: dict[str, str]) -> Page:
     `cf.<key>.empty=1` (no value) or `0` (any value); GET /custom-fields says which each field offers. A key the
     token cannot see, or a value its type cannot read, matches nothing."""
     filters = queries.ClientFilters.from_args({**query, **dict(custom_filters.filter_args(request.args))})
+    refuse_problems(filters.problems)
     page = queries.client_rows(principal(), filters, query["cursor"] or None)
     return Page(page.clients, page.next_cursor)
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy import case, exists, func, literal, select, tuple_
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from saas.billing.access import client_visible
@@ -33,6 +33,9 @@ from saas.tenants.models import Membership
 from saas.tenants.queries import studio_timezone
 
 OPEN_INVOICE = (InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID)
+# The invoice list's statuses beside the stored ones: "open" (sent or partly paid: every invoice still owed) and
+# "overdue" (open and past its due date).
+INVOICE_STATUSES = ("open", "overdue", *InvoiceStatus)
 LIST_LIMIT = 200
 
 
@@ -52,10 +55,47 @@ def quotes(membership: Membership, status: str = "", with_lines: bool = False) -
     return list(db.session.scalars(query.order_by(Quote.created_at.desc()).limit(LIST_LIMIT)))
 
 
-def contracts(membership: Membership, status: str = "") -> list[Contract]:
+def _client_owner(membership: Membership, owner: str, client_id: Any) -> Any:
+    """Documents whose client is owned by `owner` (a user id, or "me"): the dashboards' owner filter."""
+    person = membership.user_id if owner == "me" else _uuid(owner)
+    mine = select(Client.id).where(Client.id == client_id, Client.owner_id == person)
+    return exists(mine.correlate_except(Client))
+
+
+@dataclass(frozen=True)
+class ContractFilters:
+    """The contract list: a status, the client's owner, signed from–to (a date, the studio's day)."""
+
+    status: str = ""
+    owner: str = ""  # a user id or "me": the client's owner
+    signed: DayRange = field(default_factory=lambda: DayRange("signed"))
+    problems: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_args(cls, args: Any) -> ContractFilters:
+        signed, problems = DayRange.read("signed", args)
+        status = str(args.get("status") or "")
+        owner = str(args.get("owner") or "")[:40]
+        return cls(
+            status if status in tuple(ContractStatus) else "",
+            owner if owner == "me" or _uuid(owner) else "",
+            signed,
+            tuple(problems.items()),
+        )
+
+    def as_args(self) -> dict[str, str]:
+        return {k: v for k, v in {"status": self.status, "owner": self.owner, **self.signed.as_args()}.items() if v}
+
+
+def contracts(membership: Membership, status: str | ContractFilters = "") -> list[Contract]:
+    f = status if isinstance(status, ContractFilters) else ContractFilters(status=status)
     query = _listing(Contract).where(client_visible(membership, Contract.client_id))
-    if status:
-        query = query.where(Contract.status == status)
+    if f.status:
+        query = query.where(Contract.status == f.status)
+    if f.owner:
+        query = query.where(_client_owner(membership, f.owner, Contract.client_id))
+    if f.signed:
+        query = query.where(*f.signed.holds(Contract.signed_on))
     return list(db.session.scalars(query.order_by(Contract.created_at.desc()).limit(LIST_LIMIT)))
 
 
@@ -78,11 +118,12 @@ class InvoicePage:
 
 @dataclass(frozen=True)
 class InvoiceFilters:
-    """The invoice list: a status ("overdue", a stored one, or "" for all), issued (made) and due from–to in the
-    studio's days."""
+    """The invoice list: a status ("open", "overdue", a stored one, or "" for all), the client's owner, issued
+    (made) and due from–to in the studio's days."""
 
     status: str = ""
     kind: str = ""  # deposit, milestone or final
+    owner: str = ""  # a user id or "me": the client's owner
     issued: DayRange = field(default_factory=lambda: DayRange("issued"))
     due: DayRange = field(default_factory=lambda: DayRange("due"))
     problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
@@ -92,13 +133,16 @@ class InvoiceFilters:
         issued, issued_problems = DayRange.read("issued", args)
         due, due_problems = DayRange.read("due", args)
         status = str(args.get("status") or "")
-        status = status if status in ("overdue", *InvoiceStatus) else ""
+        status = status if status in INVOICE_STATUSES else ""
         kind = str(args.get("kind") or "")
         kind = kind if kind in tuple(InvoiceKind) else ""
-        return cls(status, kind, issued, due, tuple({**issued_problems, **due_problems}.items()))
+        owner = str(args.get("owner") or "")[:40]
+        owner = owner if owner == "me" or _uuid(owner) else ""
+        return cls(status, kind, owner, issued, due, tuple({**issued_problems, **due_problems}.items()))
 
     def period_args(self) -> dict[str, str]:
-        return {**self.issued.as_args(), **self.due.as_args()}
+        """Every filter but the status (the status chips keep them)."""
+        return {**({"owner": self.owner} if self.owner else {}), **self.issued.as_args(), **self.due.as_args()}
 
     def as_args(self) -> dict[str, str]:
         chosen = {"status": self.status, "kind": self.kind}
@@ -115,6 +159,10 @@ def invoices_filtered(membership: Membership, f: InvoiceFilters, today: date):
         query = query.where(*f.due.holds(Invoice.due_on))
     if f.kind:
         query = query.where(Invoice.kind == f.kind)
+    if f.owner:
+        query = query.where(_client_owner(membership, f.owner, Invoice.client_id))
+    if f.status == "open":
+        return query.where(Invoice.status.in_(OPEN_INVOICE))
     if f.status == "overdue":
         return query.where(Invoice.status.in_(OPEN_INVOICE), Invoice.due_on < today)
     if f.status:
@@ -149,12 +197,13 @@ PAYMENT_PAGE = 50
 
 @dataclass(frozen=True)
 class PaymentFilters:
-    """The payments list: a period of payment dates (either end open), a method, a client."""
+    """The payments list: a period of payment dates (either end open), a method, a client, the client's owner."""
 
     start: date | None = None
     end: date | None = None
     method: str = ""
     client: str = ""
+    owner: str = ""  # a user id or "me": the client's owner
 
     @classmethod
     def from_args(cls, args: Any) -> PaymentFilters:
@@ -165,6 +214,7 @@ class PaymentFilters:
             end=_day(args.get("to", "")),
             method=args.get("method", "") if args.get("method", "") in tuple(PaymentMethod) else "",
             client=args.get("client", "")[:40] if _uuid(args.get("client", "")) else "",
+            owner=args.get("owner", "")[:40] if args.get("owner") == "me" or _uuid(args.get("owner", "")) else "",
         )
 
     def as_args(self) -> dict[str, str]:
@@ -173,6 +223,7 @@ class PaymentFilters:
             "to": self.end.isoformat() if self.end else "",
             "method": self.method,
             "client": self.client,
+            "owner": self.owner,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -219,6 +270,9 @@ def payments_filtered(membership: Membership, f: PaymentFilters):
         query = query.where(Payment.method == f.method)
     if f.client:
         query = query.where(Invoice.client_id == _uuid(f.client))
+    if f.owner:
+        person = membership.user_id if f.owner == "me" else _uuid(f.owner)
+        query = query.where(Client.owner_id == person)  # the client joined above
     return query
 
 

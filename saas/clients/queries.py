@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select, text, tuple_
+from sqlalchemy import Select, Uuid, and_, column, func, literal, literal_column, or_, select, table, text, tuple_
 from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.exceptions import NotFound
 
@@ -24,6 +23,7 @@ from saas.clients.models import (
     Interaction,
     SavedView,
 )
+from saas.days import DayRange
 from saas.db import utcnow
 from saas.extensions import db
 from saas.fields import queries as custom_filters
@@ -33,12 +33,22 @@ from saas.tenants.queries import studio_timezone
 
 PAGE_SIZE = 50
 SORTS = ("name", "recent")
+# Archived clients: "" the current ones (the default), "1" the archived ones alone, "all" both (what a figure
+# that keeps history counts, e.g. new clients per month: the dashboards link with it).
+ARCHIVED = ("1", "all")
+# How far a client got (the funnel's steps): a client counts at every step it reached, a past client was signed.
+REACHED = {
+    "intent": (ClientStatus.INTENT, ClientStatus.SIGNED, ClientStatus.PAST),
+    "signed": (ClientStatus.SIGNED, ClientStatus.PAST),
+}
+PROJECTS = ("any", "repeat")  # clients with a project (any time, archived ones too) / with two or more
 
 
 @dataclass(frozen=True)
 class ClientFilters:
     q: str = ""
     status: str = ""
+    reached: str = ""  # intent or signed: the status or any later one (REACHED)
     owner: str = ""
     tag: str = ""
     source: str = ""
@@ -46,21 +56,30 @@ class ClientFilters:
     region: str = ""
     kind: str = ""  # company or person
     quiet_days: int | None = None  # no follow-up for this many days
-    archived: bool = False
+    archived: str = ""  # ARCHIVED: "" current, "1" archived alone, "all" both
+    projects: str = ""  # PROJECTS: with a project, with two or more (repeat clients)
     sort: str = "name"
     # The studio's own fields: (`cf.<key>[.op]`, value) pairs (saas.fields.queries), and the columns shown.
     custom: tuple[tuple[str, str], ...] = ()
     cols: str = ""
-    # Made on or after / on or before these days of the studio (ISO dates): the dashboards' links to a period's cohort.
-    created_from: str = ""
-    created_to: str = ""
+    # From–to in the studio's days (saas/days.py): made; last followed up (the relationship side); became past
+    # (its timeline says so, and it still is: the dashboards' churn).
+    created: DayRange = field(default_factory=lambda: DayRange("created"))
+    last_contact: DayRange = field(default_factory=lambda: DayRange("last_contact"))
+    left: DayRange = field(default_factory=lambda: DayRange("left"))
+    problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
 
     @classmethod
     def from_args(cls, args: dict) -> ClientFilters:
         quiet = args.get("quiet_days", "")
+        ranges, problems = {}, {}
+        for stem in RANGES:
+            ranges[stem], found = DayRange.read(stem, args)
+            problems.update(found)
         return cls(
             q=args.get("q", "").strip()[:100],
             status=args.get("status", "") if args.get("status") in tuple(ClientStatus) else "",
+            reached=args.get("reached", "") if args.get("reached") in REACHED else "",
             owner=args.get("owner", ""),
             tag=args.get("tag", "").strip()[:40],
             source=args.get("source", "").strip()[:80],
@@ -68,18 +87,20 @@ class ClientFilters:
             region=args.get("region", "").strip()[:80],
             kind=args.get("kind", "") if args.get("kind") in tuple(ClientKind) else "",
             quiet_days=int(quiet) if quiet.isdigit() and 0 < int(quiet) < 3650 else None,
-            archived=args.get("archived") == "1",
+            archived=args.get("archived", "") if args.get("archived") in ARCHIVED else "",
+            projects=args.get("projects", "") if args.get("projects") in PROJECTS else "",
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
             custom=custom_filters.filter_args(args),
             cols=",".join(args.getlist("cols") if hasattr(args, "getlist") else [str(args.get("cols", ""))])[:400],
-            created_from=_iso_day(args.get("created_from", "")),
-            created_to=_iso_day(args.get("created_to", "")),
+            problems=tuple(problems.items()),
+            **ranges,
         )
 
     def as_args(self) -> dict[str, str]:
         values = {
             "q": self.q,
             "status": self.status,
+            "reached": self.reached,
             "owner": self.owner,
             "tag": self.tag,
             "source": self.source,
@@ -87,14 +108,19 @@ class ClientFilters:
             "region": self.region,
             "kind": self.kind,
             "quiet_days": str(self.quiet_days or ""),
-            "archived": "1" if self.archived else "",
+            "archived": self.archived,
+            "projects": self.projects,
             "sort": self.sort if self.sort != "name" else "",
             **dict(self.custom),
             "cols": self.cols,
-            "created_from": self.created_from,
-            "created_to": self.created_to,
+            **self.created.as_args(),
+            **self.last_contact.as_args(),
+            **self.left.as_args(),
         }
         return {k: v for k, v in values.items() if v}
+
+
+RANGES = ("created", "last_contact", "left")  # ClientFilters' from–to filters, by their arguments' stem
 
 
 @dataclass
@@ -135,11 +161,14 @@ def search_fragment(q: str) -> str:
 
 def _filtered(membership: Membership, f: ClientFilters) -> Select:
     query = select(Client).where(visible_to(membership))
-    query = query.where(Client.archived_at.is_not(None) if f.archived else Client.archived_at.is_(None))
+    if f.archived != "all":
+        query = query.where(Client.archived_at.is_not(None) if f.archived else Client.archived_at.is_(None))
     if f.q:
         query = query.where(_matches(search_fragment(f.q)))
     if f.status:
         query = query.where(Client.status == f.status)
+    if f.reached:
+        query = query.where(Client.status.in_(REACHED[f.reached]))
     if f.owner == "me":
         query = query.where(Client.owner_id == membership.user_id)
     elif f.owner:
@@ -157,34 +186,43 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
         query = query.where(Client.region == f.region)
     if f.kind:
         query = query.where(Client.kind == f.kind)
-    if f.quiet_days and sees_relationship(membership):  # when a client was last followed up: the relationship side
+    relationship = sees_relationship(membership)  # when a client was last followed up: the relationship side
+    if f.quiet_days and relationship:
         cutoff = utcnow() - timedelta(days=f.quiet_days)
         query = query.where(or_(Client.last_contact_at.is_(None), Client.last_contact_at < cutoff))
+    if f.projects:
+        query = query.where(Client.id.in_(_with_projects(membership, 2 if f.projects == "repeat" else 1)))
     if f.custom:
         query = query.where(*custom_filters.conditions(membership.role, "client", Client.id, f.custom))
-    if f.created_from or f.created_to:
-        query = query.where(*_created_between(membership, f.created_from, f.created_to))
+    zone = studio_timezone(membership.tenant_id) if f.created or f.last_contact or f.left else ""
+    if f.created:
+        query = query.where(*f.created.holds(Client.created_at, zone))
+    if f.last_contact and relationship:
+        query = query.where(*f.last_contact.holds(Client.last_contact_at, zone))
+    if f.left:
+        query = query.where(Client.status == ClientStatus.PAST, Client.id.in_(_left_between(f.left, zone)))
     return query
 
 
-def _iso_day(raw: str) -> str:
-    """A day as YYYY-MM-DD, or "" for anything else (a filter that does not parse is no filter)."""
-    try:
-        return date.fromisoformat(raw[:10]).isoformat() if raw else ""
-    except ValueError:
-        return ""
+# Projects build on clients (a higher floor): the list reads their table by name, never their model. The ORM's
+# studio scope applies to models alone, so the studio is named here (Row-Level Security holds it on PostgreSQL).
+_PROJECTS = table("projects", column("tenant_id", Uuid()), column("client_id", Uuid()))
 
 
-def _created_between(membership: Membership, first: str, last: str) -> list:
-    """Made between the studio's local midnight starting `first` and the one ending `last` (stored times are UTC)."""
-    zone = ZoneInfo(studio_timezone(membership.tenant_id))  # an API token's principal carries no studio object
-    clauses = []
-    if first:
-        clauses.append(Client.created_at >= datetime.combine(date.fromisoformat(first), time(0), zone))
-    if last:
-        end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), time(0), zone)
-        clauses.append(Client.created_at < end)
-    return clauses
+def _with_projects(membership: Membership, at_least: int) -> Select:
+    """Clients with at least that many projects, any time (archived projects too: a repeat is a repeat)."""
+    query = select(_PROJECTS.c.client_id).where(_PROJECTS.c.tenant_id == membership.tenant_id)
+    query = query.group_by(_PROJECTS.c.client_id)
+    return query.having(func.count() >= at_least) if at_least > 1 else query
+
+
+def _left_between(left: DayRange, zone: str) -> Select:
+    """Clients whose status became past in those days, as their timeline records it."""
+    return select(ClientEvent.client_id).where(
+        ClientEvent.kind == "client.status_changed",
+        ClientEvent.data["new"].as_string() == literal(ClientStatus.PAST.value),
+        *left.holds(ClientEvent.created_at, zone),
+    )
 
 
 def _cursor(client: Client, sort: str) -> str:

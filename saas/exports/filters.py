@@ -14,15 +14,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from saas.billing.models import InvoiceKind, InvoiceStatus, PaymentMethod
+from saas.billing.models import InvoiceKind, PaymentMethod
+from saas.billing.queries import INVOICE_STATUSES
 from saas.clients.models import ClientKind, ClientStatus
-from saas.clients.queries import SORTS
+from saas.clients.queries import PROJECTS, REACHED, SORTS
 from saas.days import DayRange
 from saas.errors import ValidationFailed
 from saas.fields.queries import FILTERS_MAX, OPS, PREFIX, VALUE_MAX, split
+from saas.projects.queries import DEALS, STATES
 
 # The from–to periods of each list, in the studio's days (saas/days.py): created_from, created_to…
-RANGES = {"clients": ("created",), "projects": ("created",), "invoices": ("issued", "due")}
+RANGES = {
+    "clients": ("created", "last_contact", "left"),
+    "projects": ("created", "due", "closed"),
+    "invoices": ("issued", "due"),
+}
 # Every argument each list understands (custom-field filters, `cf.…`, are checked on their own).
 KNOWN = {
     "clients": {
@@ -34,16 +40,38 @@ KNOWN = {
         "industry",
         "region",
         "kind",
+        "reached",
+        "projects",
         "created_from",
         "created_to",
+        "last_contact_from",
+        "last_contact_to",
+        "left_from",
+        "left_to",
         "quiet_days",
         "archived",
         "sort",
         "cols",
     },
-    "projects": {"owner", "client", "type", "stage", "archived", "cols", "created_from", "created_to"},
-    "invoices": {"status", "kind", "issued_from", "issued_to", "due_from", "due_to"},
-    "payments": {"from", "to", "method", "client"},
+    "projects": {
+        "owner",
+        "client",
+        "type",
+        "stage",
+        "state",
+        "deal",
+        "source",
+        "archived",
+        "cols",
+        "created_from",
+        "created_to",
+        "due_from",
+        "due_to",
+        "closed_from",
+        "closed_to",
+    },
+    "invoices": {"status", "kind", "owner", "issued_from", "issued_to", "due_from", "due_to"},
+    "payments": {"from", "to", "method", "client", "owner"},
 }
 CUSTOM_FILTERS = ("clients", "projects")  # the lists that filter by the studio's own fields
 LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "region": 80, "type": 60, "cols": 400}
@@ -130,11 +158,15 @@ _VALUE_CHECKS: dict[tuple[str, str], Any] = {
     ("clients", "quiet_days"): _days,
     ("clients", "kind"): _one_of(tuple(ClientKind)),
     ("invoices", "kind"): _one_of(tuple(InvoiceKind)),
-    ("*", "archived"): _one_of(("1", "0")),
+    ("*", "archived"): _one_of(("1", "0", "all")),
+    ("clients", "reached"): _one_of(tuple(REACHED)),
+    ("clients", "projects"): _one_of(PROJECTS),
+    ("projects", "state"): _one_of(STATES),
+    ("projects", "deal"): _one_of(DEALS),
     ("*", "owner"): _person,
     ("*", "client"): _record,
     ("projects", "stage"): _record,
-    ("invoices", "status"): _one_of(("overdue", *InvoiceStatus)),
+    ("invoices", "status"): _one_of(INVOICE_STATUSES),
     ("payments", "method"): _one_of(tuple(PaymentMethod)),
     ("payments", "from"): _day,
     ("payments", "to"): _day,

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, String, Uuid, column, exists, func, or_, select, table, tuple_
 from sqlalchemy.orm import joinedload, lazyload
 
 from saas.clients.models import Client
@@ -27,33 +27,53 @@ CLOSED_SHOWN_DAYS = 30  # won and lost columns show recent outcomes only
 PAGE_SIZE = 50
 
 
+ARCHIVED = ("1", "all")  # "" current projects (the default), "1" the archived ones alone, "all" both
+STATES = tuple(StageKind)  # open, won, lost: the kind of the stage a project is in
+# How far a project's deal got (the funnel's steps): a quote went out for it (or a contract was signed: it went
+# through its quote), a contract was signed.
+DEALS = ("quoted", "signed")
+SENT_QUOTE = ("sent", "accepted", "declined")
+RANGES = ("created", "due", "closed")  # from–to in the studio's days; due is a date, the others UTC times
+
+
 @dataclass(frozen=True)
 class ProjectFilters:
     owner: str = ""
     client: str = ""
     type: str = ""
     stage: str = ""
-    archived: bool = False
+    state: str = ""  # STATES
+    deal: str = ""  # DEALS
+    source: str = ""  # the client's source channel
+    archived: str = ""  # ARCHIVED
     # The studio's own fields, as on the client list: (`cf.<key>[.op]`, value) pairs, and the columns shown.
     custom: tuple[tuple[str, str], ...] = ()
     cols: str = ""
     created: DayRange = field(default_factory=lambda: DayRange("created"))  # made from–to, in the studio's days
+    due: DayRange = field(default_factory=lambda: DayRange("due"))
+    closed: DayRange = field(default_factory=lambda: DayRange("closed"))  # won or lost from–to
     problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
 
     @classmethod
     def from_args(cls, args: dict) -> ProjectFilters:
         cols = args.getlist("cols") if hasattr(args, "getlist") else [str(args.get("cols", ""))]
-        created, problems = DayRange.read("created", args)
+        ranges, problems = {}, {}
+        for stem in RANGES:
+            ranges[stem], found = DayRange.read(stem, args)
+            problems.update(found)
         return cls(
             owner=args.get("owner", "")[:40],
             client=args.get("client", "")[:40],
             type=args.get("type", "").strip()[:60],
             stage=args.get("stage", "")[:40],
-            archived=args.get("archived") == "1",
+            state=args.get("state", "") if args.get("state") in STATES else "",
+            deal=args.get("deal", "") if args.get("deal") in DEALS else "",
+            source=args.get("source", "").strip()[:80],
+            archived=args.get("archived", "") if args.get("archived") in ARCHIVED else "",
             custom=custom_filters.filter_args(args),
             cols=",".join(cols)[:400],
-            created=created,
             problems=tuple(problems.items()),
+            **ranges,
         )
 
     def as_args(self) -> dict[str, str]:
@@ -62,10 +82,15 @@ class ProjectFilters:
             "client": self.client,
             "type": self.type,
             "stage": self.stage,
-            "archived": "1" if self.archived else "",
+            "state": self.state,
+            "deal": self.deal,
+            "source": self.source,
+            "archived": self.archived,
             **dict(self.custom),
             "cols": self.cols,
             **self.created.as_args(),
+            **self.due.as_args(),
+            **self.closed.as_args(),
         }
         return {k: v for k, v in values.items() if v}
 
@@ -77,9 +102,28 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
+# Quotes and contracts are billing's (a higher floor): the deal filter reads their tables by name. The ORM's studio
+# scope applies to models alone, so the studio is named (Row-Level Security holds it on PostgreSQL too).
+_QUOTES = table("quotes", column("tenant_id", Uuid()), column("project_id", Uuid()), column("status", String()))
+_CONTRACTS = table("contracts", column("tenant_id", Uuid()), column("project_id", Uuid()), column("status", String()))
+
+
+def _deal(membership: Membership, deal: str):
+    signed = select(_CONTRACTS.c.project_id).where(
+        _CONTRACTS.c.tenant_id == membership.tenant_id, _CONTRACTS.c.status == "signed"
+    )
+    if deal == "signed":
+        return Project.id.in_(signed)
+    quoted = select(_QUOTES.c.project_id).where(
+        _QUOTES.c.tenant_id == membership.tenant_id, _QUOTES.c.status.in_(SENT_QUOTE)
+    )
+    return or_(Project.id.in_(quoted), Project.id.in_(signed))
+
+
 def _filtered(membership: Membership, f: ProjectFilters) -> Select:
     query = select(Project).where(projects_visible_to(membership))
-    query = query.where(Project.archived_at.is_not(None) if f.archived else Project.archived_at.is_(None))
+    if f.archived != "all":
+        query = query.where(Project.archived_at.is_not(None) if f.archived else Project.archived_at.is_(None))
     if f.owner:
         owner = membership.user_id if f.owner == "me" else _uuid_or_none(f.owner)
         query = query.where(Project.owner_id == owner)
@@ -89,10 +133,20 @@ def _filtered(membership: Membership, f: ProjectFilters) -> Select:
         query = query.where(Project.type == f.type)
     if f.stage:
         query = query.where(Project.stage_id == _uuid_or_none(f.stage))
+    if f.state:
+        query = query.where(Project.stage_id.in_(select(PipelineStage.id).where(PipelineStage.kind == f.state)))
+    if f.deal:
+        query = query.where(_deal(membership, f.deal))
+    if f.source:
+        of_source = select(Client.id).where(Client.id == Project.client_id, Client.source == f.source)
+        query = query.where(exists(of_source.correlate_except(Client)))
     if f.custom:
         query = query.where(*custom_filters.conditions(membership.role, "project", Project.id, f.custom))
-    if f.created:
-        query = query.where(*f.created.holds(Project.created_at, studio_timezone(membership.tenant_id)))
+    if f.created or f.closed:
+        zone = studio_timezone(membership.tenant_id)
+        query = query.where(*f.created.holds(Project.created_at, zone), *f.closed.holds(Project.closed_at, zone))
+    if f.due:
+        query = query.where(*f.due.holds(Project.due_on))
     return query
 
 

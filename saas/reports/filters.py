@@ -47,6 +47,33 @@ class Filters:
         }
         return {k: v for k, v in values.items() if v}
 
+    # Where a figure links: the list of its records with the board's filters as that list spells them. A list that
+    # cannot express one of them gives None (the figure does not link) rather than a list holding something else.
+
+    def period_args(self, stem: str) -> dict[str, str]:
+        """The period as a list's from–to filter named `stem` (created → created_from, created_to)."""
+        return {f"{stem}_from": self.period.start.isoformat(), f"{stem}_to": self.period.last.isoformat()}
+
+    def on_clients(self) -> dict[str, str]:
+        """The client list: its owner and source."""
+        values = {"owner": str(self.owner) if self.owner else "", "source": self.source}
+        return {k: v for k, v in values.items() if v}
+
+    def on_projects(self) -> dict[str, str]:
+        """The project list: the project's owner and type, its client's source."""
+        values = {"owner": str(self.owner) if self.owner else "", "type": self.project_type, "source": self.source}
+        return {k: v for k, v in values.items() if v}
+
+    def on_money(self) -> dict[str, str] | None:
+        """The invoice, payment and contract lists filter by the client's owner, not by source or project type."""
+        if self.source or self.project_type:
+            return None
+        return {"owner": str(self.owner)} if self.owner else {}
+
+    def on_tickets(self) -> dict[str, str] | None:
+        """The ticket list has no client owner or source: a board narrowed by them does not link its tickets."""
+        return None if self.owner or self.source else {}
+
 
 def _day(raw: str | None) -> date | None:
     try:

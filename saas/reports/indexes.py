@@ -48,14 +48,15 @@ DASHBOARD_INDEXES = (
         Interaction.author_id,
         Interaction.next_action_done_at,
     ),
-    Index(  # migration 0037: "my follow-ups due" reads only the open next actions, client included, from the index
+    Index(  # migrations 0037, 0042: "my follow-ups due" reads only the open next actions, client included, from
+        # the index; "open" as My follow-ups lists them: not done, with an action to do
         "ix_interactions_tenant_id_author_id_open_due",
         Interaction.tenant_id,
         Interaction.author_id,
         Interaction.next_action_due,
         Interaction.client_id,
-        postgresql_where=Interaction.next_action_done_at.is_(None),
-        sqlite_where=Interaction.next_action_done_at.is_(None),
+        postgresql_where=Interaction.next_action_done_at.is_(None) & Interaction.next_action.is_not(None),
+        sqlite_where=Interaction.next_action_done_at.is_(None) & Interaction.next_action.is_not(None),
     ),
     Index("ix_clients_tenant_id_status", Client.tenant_id, Client.status),  # migration 0037
     Index("ix_quotes_tenant_id_project_id", Quote.tenant_id, Quote.project_id),

@@ -29,6 +29,7 @@ from saas.billing.schemas import (
     VoidSchema,
 )
 from saas.billing.services import common, contracts, costs, invoices, quotes, reminders
+from saas.clients import queries as client_queries
 from saas.clients.access import get_client
 from saas.clients.models import Client
 from saas.errors import ValidationFailed
@@ -275,13 +276,15 @@ def contract_from_quote(quote: Quote) -> ResponseReturnValue:
 
 @bp.get("/contracts")
 def contract_list() -> ResponseReturnValue:
-    status = request.args.get("status", "")
+    filters = queries.ContractFilters.from_args(request.args)
     waiting = [c for c in queries.awaiting(g.membership) if contracts.can_decide(g.membership, c)]
     return render_template(
         "staff/billing/contracts.html",
-        contracts=queries.contracts(g.membership, status),
+        contracts=queries.contracts(g.membership, filters),
         waiting=waiting,
-        status=status,
+        status=filters.status,
+        filters=filters,
+        team=client_queries.team(),
     )
 
 
@@ -408,6 +411,7 @@ def invoice_list() -> ResponseReturnValue:
         filters=filters,
         status=filters.status,
         today=_today(),
+        team=client_queries.team(),
     )
 
 
@@ -420,7 +424,12 @@ def payment_list() -> ResponseReturnValue:
     client = _filter_client(filters.client)
     any_client = {k: v for k, v in filters.as_args().items() if k != "client"}
     return render_template(
-        "staff/billing/payments.html", page=page, filters=filters, client=client, any_client=any_client
+        "staff/billing/payments.html",
+        page=page,
+        filters=filters,
+        client=client,
+        any_client=any_client,
+        team=client_queries.team(),
     )
 
 

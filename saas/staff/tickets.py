@@ -17,6 +17,7 @@ from saas.clients.models import Client
 from saas.days import DayRange
 from saas.errors import ValidationFailed
 from saas.files import direct
+from saas.fields import queries as custom_filters
 from saas.projects import queries as project_queries
 from saas.schemas import load
 from saas.staff import custom
@@ -51,6 +52,8 @@ def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnVal
 def tickets() -> ResponseReturnValue:
     args = request.args
     created, problems = DayRange.read("created", args)
+    resolved, resolved_problems = DayRange.read("resolved", args)
+    problems.update(resolved_problems)
     filters = queries.TicketFilters(
         status=args.get("status") or queries.ACTIVE,
         priority=args.get("priority") if args.get("priority") in tuple(Priority) else None,
@@ -59,6 +62,8 @@ def tickets() -> ResponseReturnValue:
         mine=args.get("mine") == "1",
         source=args.get("source") if args.get("source") in tuple(Source) else None,
         created=created,
+        resolved=resolved,
+        custom=custom_filters.filter_args(args),
     )
     return _page(
         "staff/tickets/list.html",

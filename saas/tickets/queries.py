@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, or_, select
 from saas.days import DayRange
 from saas.db import utcnow
 from saas.extensions import db
+from saas.fields import queries as custom_filters
 from saas.tenants.models import Membership, User
 from saas.tenants.queries import studio_timezone
 from saas.tenants.roles import Perm, has_perm
@@ -32,6 +33,9 @@ class TicketFilters:
     client_id: uuid.UUID | None = None
     source: str | None = None  # how it came in: portal, staff, e-mail…
     created: DayRange = field(default_factory=lambda: DayRange("created"))  # raised from–to, the studio's days
+    resolved: DayRange = field(default_factory=lambda: DayRange("resolved"))  # resolved from–to
+    # The studio's own ticket fields, as on the client list: (`cf.<key>[.op]`, value) pairs (saas.fields.queries).
+    custom: tuple[tuple[str, str], ...] = ()
 
 
 def _overdue(now: datetime):
@@ -65,8 +69,12 @@ def ticket_list(membership: Membership, filters: TicketFilters, limit: int = LIS
         query = query.where(Ticket.client_id == filters.client_id)
     if filters.source:
         query = query.where(Ticket.source == filters.source)
-    if filters.created:
-        query = query.where(*filters.created.holds(Ticket.created_at, studio_timezone(membership.tenant_id)))
+    if filters.created or filters.resolved:
+        zone = studio_timezone(membership.tenant_id)
+        query = query.where(*filters.created.holds(Ticket.created_at, zone))
+        query = query.where(*filters.resolved.holds(Ticket.resolved_at, zone))
+    if filters.custom:
+        query = query.where(*custom_filters.conditions(membership.role, "ticket", Ticket.id, filters.custom))
     open_first = case((Ticket.status.in_(OPEN_STATUSES), 0), else_=1)
     overdue_first = case((_overdue(now), 0), else_=1)
     order = (open_first, overdue_first, Ticket.resolution_due_at, Ticket.created_at.desc(), Ticket.id)

@@ -229,6 +229,7 @@ def _build() -> dict[str, dict[str, str]]:
             "paid": pgettext("document status", "Paid"),
             "void": pgettext("document status", "Void"),
             "overdue": _("Overdue"),
+            "open": pgettext("invoices still owed: sent or partly paid", "Open"),
         },
         "invoice_kind_labels": {"deposit": _("Deposit"), "milestone": _("Milestone"), "final": _("Final payment")},
         "visit_status_labels": {

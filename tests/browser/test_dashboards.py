@@ -46,14 +46,14 @@ def test_charts_are_drawn_hover_shows_values_and_a_click_opens_the_list(browser,
     table = p.locator("#funnel figure").first.locator("details.chart-table")
     table.locator("summary").click()
     link = table.locator("a", has_text="Signed").first
-    assert "status=signed" in link.get_attribute("href")
+    assert "reached=signed" in link.get_attribute("href")
 
-    # A click on the funnel's signed step opens the signed clients.
+    # A click on the funnel's signed step opens the clients who got that far (signed now or in the past).
     funnel = p.locator("#funnel figure.chart-drawn").first
     funnel.scroll_into_view_if_needed()
     fbox = funnel.locator(".chart-canvas").bounding_box()
     with p.expect_navigation():  # the funnel stands from 4% to 70% of the width (its names to its right)
         p.mouse.click(fbox["x"] + fbox["width"] * 0.37, fbox["y"] + fbox["height"] * 0.75)
-    assert "/app/clients" in p.url and "status=signed" in p.url
+    assert "/app/clients" in p.url and "reached=signed" in p.url
     assert "鹿鸣咖啡" in p.content()
     assert page.problems == []

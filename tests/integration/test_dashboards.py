@@ -117,7 +117,7 @@ def test_the_studio_dashboard_page_shows_every_widget_with_links_and_charts(app,
     for section in ('id="funnel"', 'id="health"', 'id="value"', 'id="money"', 'id="team"'):
         assert section in html
     assert 'class="chart-spec"' in html and "Show the numbers" in html
-    assert "/app/clients?status=signed" in html  # the signed step links to the signed clients
+    assert "/app/clients?reached=signed" in html  # the signed step links to the clients who got that far
     assert "Project P3" in html and "INV-2" in html
     assert "2026-01-01 to 2026-03-31" in html
 
@@ -166,9 +166,8 @@ def test_pinned_reports_follow_the_boards_own_widgets(app, client, seeded):
 
 def test_boards_assemble_for_each_role(app, seeded):
     def board_of(who: str):
-        return compute(
-            app, seeded, who, lambda scope: boards.personal_board(scope.membership, scope.filters, studio_today())
-        )
+        build = lambda scope: boards.personal_board(scope.membership, scope.filters, studio_today())  # noqa: E731
+        return compute(app, seeded, who, lambda scope: build(scope).complete())
 
     assert list(board_of("field").widgets) == ["visits", "mine"]
     assert list(board_of("finance").widgets) == ["money"]
@@ -186,7 +185,8 @@ def test_a_figures_link_opens_the_list_of_exactly_its_records(app, client, seede
     january = next(link for month, _n, link in t.growth if month == "2026-01")
     listed = client.get(january).get_data(as_text=True)
     assert "鹿鸣咖啡" in listed and "Blue Fox" in listed and "晨光书店" not in listed and "Old Oak" not in listed
-    assert client.get("/app/clients?created_from=2026-02-30&created_to=x").status_code == 200  # ignored
+    bad = client.get("/app/clients?created_from=2026-02-30&created_to=x")  # said beside the fields, left out
+    assert bad.status_code == 200 and "Enter a date as YYYY-MM-DD." in bad.get_data(as_text=True)
     # The projects' funnel counts the projects opened in the quarter: its link lists P1, P2 and P4, not 2025's P3.
     opened = client.get(fn.projects[0].link).get_data(as_text=True)
     assert "created_from=2026-01-01" in fn.projects[0].link and "created_to=2026-03-31" in fn.projects[0].link
@@ -213,3 +213,32 @@ def test_a_figures_link_opens_the_list_of_exactly_its_records(app, client, seede
     assert january.link.replace("&", "&amp;") in html  # the page's chart (and its table) carries it
     first_quarter = next(b for b in m.quarters if b.label == "Q1 2026")
     assert "from=2026-01-01" in first_quarter.link and "to=2026-03-31" in first_quarter.link
+
+
+def test_the_board_is_sent_in_parts_its_frame_first(app, client, seeded):
+    """The frame (title, period, filters) is the first part, each widget a part of its own as it is computed; the
+    parts make the same one page, which works without script."""
+    client.login(seeded.studio.owner_email)
+    response = client.get("/app/dashboard", query_string=Q1, buffered=False)
+    parts = [part.decode() if isinstance(part, bytes) else part for part in response.response]
+    assert response.status_code == 200 and response.headers["X-Accel-Buffering"] == "no"
+    assert "dash-filters" in parts[0] and 'class="card dash-widget' not in parts[0]
+    widgets = ('id="funnel"', 'id="health"', 'id="value"', 'id="money"', 'id="team"')
+    assert [next(n for n, part in enumerate(parts) if w in part) for w in widgets] == [1, 2, 3, 4, 5]
+    page = "".join(parts)
+    assert page.rstrip().endswith("</html>") and "atelier:part" not in page
+    assert _page(client, "/app/dashboard/me").count('class="card dash-widget') == 4  # mine, pipeline, funnel, money
+
+
+def test_a_widget_that_fails_is_said_in_its_place_and_the_others_shown(app, client, seeded, monkeypatch):
+    """Once the frame is sent the page's status is too: a failing widget is logged and says so, never a cut page."""
+
+    def broken(*_args):
+        raise RuntimeError("broken widget")
+
+    client.login(seeded.studio.owner_email)
+    monkeypatch.setattr(boards, "health", broken)
+    monkeypatch.setattr(app, "testing", False)
+    html = _page(client, "/app/dashboard")
+    assert "These figures could not be computed just now." in html
+    assert 'id="value"' in html and 'id="team"' in html and "INV-2" in html  # the widgets after it still come

@@ -32,7 +32,7 @@ def seeded(app, studio) -> Seeded:
 
 
 def _personal(scope):
-    return personal_board(scope.membership, scope.filters, studio_today())
+    return personal_board(scope.membership, scope.filters, studio_today()).complete()
 
 
 def _as(client, who: str, seeded: Seeded) -> None:

@@ -31,7 +31,7 @@ def chart_for(membership: Membership, raw: Mapping[str, Any]) -> Chart:
     checked = definitions.check(membership, raw, language)
     tenant = db.session.get(Tenant, membership.tenant_id)
     ctx = context_for(tenant, language)
-    return chart_of(checked, compute(checked, membership, ctx), ctx, tenant.currency)
+    return chart_of(checked, compute(checked, membership, ctx), ctx, tenant.currency, membership.role)
 
 
 def _name(raw: Any) -> str:

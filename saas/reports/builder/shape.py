@@ -22,7 +22,8 @@ from saas.web.charts import Chart, series
 STEP = {"month": 1, "quarter": 3, "year": 12}
 
 
-def chart_of(definition: Definition, groups: Groups, ctx: Context, currency: str) -> Chart:
+def chart_of(definition: Definition, groups: Groups, ctx: Context, currency: str, role: str | None = None) -> Chart:
+    """The chart of a definition's groups; `role` is the reader's (its points link to the lists it may open)."""
     first = definition.splits[0]
     second = definition.splits[1] if len(definition.splits) > 1 else None
     axis = _kept(first, _totals(groups, 0), TOP_FIRST, definition)
@@ -35,7 +36,7 @@ def chart_of(definition: Definition, groups: Groups, ctx: Context, currency: str
     show = _shower(measure, currency)
     names = _names(second, lines, ctx) if second else {None: measure.label}
     chart_series = [series(names[line], [_value(cells.get((v, line)), measure) for v in axis], show) for line in lines]
-    link = linker(definition)
+    link = linker(definition, role)
     return Chart(
         kind=definition.chart,
         categories=[_names(first, axis, ctx)[v] for v in axis],

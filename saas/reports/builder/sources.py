@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import ColumnElement, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
 
 from saas.billing.models import Invoice, Payment
 from saas.clients.access import client_id_visible_to, visible_to
@@ -108,6 +108,17 @@ def payments_visible_to(membership: Membership) -> ColumnElement[bool]:
     return exists(invoice)
 
 
+def current_clients(membership: Membership) -> ColumnElement[bool]:
+    """The clients a person sees, current ones only: a report counts what the client list shows by default (its
+    points link there), and an archived client is out of the studio's day-to-day figures."""
+    return and_(visible_to(membership), Client.archived_at.is_(None))
+
+
+def current_projects(membership: Membership) -> ColumnElement[bool]:
+    """The projects a person sees, current ones only, as the project list shows them by default."""
+    return and_(projects_visible_to(membership), Project.archived_at.is_(None))
+
+
 def _owner(col: Any) -> Dimension:
     return Dimension("owner", lambda: _("Owner"), column(col), people)
 
@@ -122,7 +133,7 @@ register(
         label=lambda: _("Clients"),
         model=Client,
         main_date=DateField("created", lambda: _("Created"), Client.created_at),
-        visible=visible_to,
+        visible=current_clients,
         may_use=relationship_side,
         dates=(DateField("last_contact", lambda: _("Last contact"), Client.last_contact_at),),
         dimensions=(
@@ -143,7 +154,7 @@ register(
         label=lambda: _("Projects"),
         model=Project,
         main_date=DateField("created", lambda: _("Created"), Project.created_at),
-        visible=projects_visible_to,
+        visible=current_projects,
         may_use=relationship_side,
         numbers=(
             Number("budget", lambda: _("Budget"), column(Project.budget_minor), "money"),

@@ -49,7 +49,7 @@ class SourceRow:
     source: str
     clients: int
     signed: int
-    link: str
+    link: str | None  # the cohort of that source (the row's clients)
 
     @property
     def conversion(self) -> float | None:
@@ -97,17 +97,16 @@ def _steps(labels: list[str], reached: list[int], links: list[str | None]) -> li
     ]
 
 
-def _client_link(scope: Scope, status: str = "", source: str | None = None) -> str:
-    """The client list with the same filters: the period's cohort (made in it), the owner, the source."""
+def _client_link(scope: Scope, reached: str = "", source: str | None = None) -> str:
+    """The client list with the same filters: the period's cohort (made in it), the owner, the source, and how far
+    they got (the list's `reached`: that status or a later one, as the step counts them). Archived clients are left
+    out of the funnel, as the list leaves them out: it is the funnel of the studio's current clients (a client
+    archived as a dead lead would otherwise count, and the funnel and its list would disagree)."""
     f = scope.filters
-    return url_for(
-        "staff.clients",
-        status=status or None,
-        owner=str(f.owner) if f.owner else None,
-        source=source if source is not None else f.source or None,
-        created_from=f.period.start.isoformat(),
-        created_to=f.period.last.isoformat(),
-    )
+    args = {**f.on_clients(), **f.period_args("created")}
+    if source is not None:
+        args["source"] = source
+    return url_for("staff.clients", reached=reached or None, **args)
 
 
 def _reached(status: ClientStatus):
@@ -118,7 +117,7 @@ def client_steps(scope: Scope) -> list[Step]:
     cohort = (Client.archived_at.is_(None), scope.clients(), scope.period.holds(Client.created_at))
     row = db.session.execute(select(*(_reached(s) for s in REACHED)).where(*cohort)).one()
     labels = [_("Potential"), _("Interested"), pgettext("client status", "Signed")]
-    links = [_client_link(scope), _client_link(scope, ClientStatus.INTENT), _client_link(scope, ClientStatus.SIGNED)]
+    links = [_client_link(scope), _client_link(scope, "intent"), _client_link(scope, "signed")]
     return _steps(labels, [int(v) for v in row], links)
 
 
@@ -131,24 +130,16 @@ def project_steps(scope: Scope) -> list[Step]:
     )
     flag = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
     # A signed contract means the project went through its quote, whether or not the quote was sent from Atelier.
+    # Current projects only, as for the clients (and the project list's default): an archived project is out.
     query = select(func.count(), flag(quoted | signed), flag(signed)).where(
-        scope.projects(), scope.period.holds(Project.created_at)
+        scope.projects(), scope.period.holds(Project.created_at), Project.archived_at.is_(None)
     )
     row = db.session.execute(query).one()
     f = scope.filters
-    link = url_for(
-        "staff.project_list",
-        owner=str(f.owner) if f.owner else None,
-        type=f.project_type or None,
-        created_from=f.period.start.isoformat(),  # the projects opened in the period, as counted
-        created_to=f.period.last.isoformat(),
-    )
+    opened = {**f.on_projects(), **f.period_args("created")}  # the projects opened in the period, as counted
+    links = [url_for("staff.project_list", deal=deal, **opened) for deal in (None, "quoted", "signed")]
     labels = [_("Inquiry"), _("Quoted"), _("Contract signed")]
-    return _steps(
-        labels,
-        [int(v) for v in row],
-        [link, url_for("staff.quote_list"), url_for("staff.contract_list", status="signed")],
-    )
+    return _steps(labels, [int(v) for v in row], links)
 
 
 def by_source(scope: Scope) -> list[SourceRow]:
@@ -162,8 +153,9 @@ def by_source(scope: Scope) -> list[SourceRow]:
         .order_by(func.count().desc(), source)
         .limit(SOURCES_SHOWN)
     )
+    # Clients without a source have no list filter ("source" empty is no filter): that row does not link.
     return [
-        SourceRow(name or _("No source"), int(n), int(s), _client_link(scope, source=name or ""))
+        SourceRow(name or _("No source"), int(n), int(s), _client_link(scope, source=name) if name else None)
         for name, n, s in db.session.execute(query)
     ]
 

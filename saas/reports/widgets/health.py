@@ -5,7 +5,7 @@ after their due date — and the open projects already past due."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -44,6 +44,8 @@ class Health:
     stages: list[StageTime]
     late: list[LateProject]  # open and past due, the longest overdue first
     late_total: int
+    won_link: str = ""  # the projects won in the period (the cycle and the delay rate are computed over them)
+    late_link: str = ""  # the open projects past due
 
     @property
     def delay_rate(self) -> float | None:
@@ -55,18 +57,20 @@ class Health:
 
     @property
     def stages_chart(self) -> Chart:
+        # Averages over the stage moves recorded in the period: no list holds moves (a project's page shows its
+        # own), so the bars do not link rather than open a list of something else.
         return Chart(
             "hbar",
             [s.name for s in self.stages],
             [series(_("Average days"), [round(s.days, 1) for s in self.stages], days)],
             unit="days",
-            links=[url_for("staff.board")] * len(self.stages),
         )
 
 
 def _won(scope: Scope) -> tuple[float | None, int, int]:
     """Projects won in the period: their average cycle (opened → won) and how many were won after the due date
-    (the studio's local day of the win later than the due day)."""
+    (the studio's local day of the win later than the due day). Archived projects count: a project delivered
+    and then archived to tidy the board was still delivered, and its cycle is the studio's history."""
     won_stage = select(PipelineStage.id).where(PipelineStage.kind == StageKind.WON)
     late = case((local_date(Project.closed_at, scope.period.timezone) > Project.due_on, 1), else_=0)
     query = select(
@@ -99,7 +103,17 @@ def late_projects(scope: Scope, today: date) -> tuple[list[LateProject], int]:
     return [LateProject(str(i), n, d, (today - d).days) for i, n, d in rows], total
 
 
+def late_projects_args(today: date) -> dict[str, str]:
+    """The project list's filters for the open projects past due (due yesterday or earlier), current ones only."""
+    return {"state": StageKind.OPEN.value, "due_to": (today - timedelta(days=1)).isoformat()}
+
+
 def health(scope: Scope, today: date) -> Health:
     average, won, delivered_late = _won(scope)
     late, late_total = late_projects(scope, today)
-    return Health(average, won, delivered_late, stage_times(scope), late, late_total)
+    f = scope.filters
+    won_link = url_for(
+        "staff.project_list", state=StageKind.WON.value, archived="all", **f.on_projects(), **f.period_args("closed")
+    )
+    late_link = url_for("staff.project_list", **late_projects_args(today), **f.on_projects())
+    return Health(average, won, delivered_late, stage_times(scope), late, late_total, won_link, late_link)

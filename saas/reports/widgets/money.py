@@ -4,7 +4,7 @@ receivables ageing, and what falls due next. Payments and costs carry the studio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import url_for
@@ -27,6 +27,24 @@ DUE_SHOWN = 8
 DUE_DAYS = 30
 
 
+def payments_link(scope: Scope, first: date, last: date) -> str | None:
+    """The payments received in those days, of the clients in scope (the revenue's records): payments of archived
+    clients included, as revenue keeps them (money received stays received) and the payments list shows them."""
+    narrowed = scope.filters.on_money()
+    if narrowed is None:
+        return None
+    return url_for("staff.payment_list", **{"from": first.isoformat(), "to": last.isoformat()}, **narrowed)
+
+
+def open_invoices_link(scope: Scope, first: date | None = None, last: date | None = None) -> str | None:
+    """The open invoices (sent or partly paid) due in those days (either end open), of the clients in scope."""
+    narrowed = scope.filters.on_money()
+    if narrowed is None:
+        return None
+    due = {"due_from": first.isoformat() if first else None, "due_to": last.isoformat() if last else None}
+    return url_for("staff.invoice_list", status="open", **due, **narrowed)
+
+
 @dataclass(frozen=True)
 class Bucket:
     label: str
@@ -34,12 +52,11 @@ class Bucket:
     costs: int
     first: date  # the bucket's first and last local day inside the period
     last: date
-    link: str  # the payments received in those days
+    link: str | None  # the payments received in those days
 
     @staticmethod
-    def of(label: str, revenue: int, costs: int, first: date, last: date) -> Bucket:
-        link = url_for("staff.payment_list", **{"from": first.isoformat(), "to": last.isoformat()})
-        return Bucket(label, revenue, costs, first, last, link)
+    def of(scope: Scope, label: str, revenue: int, costs: int, first: date, last: date) -> Bucket:
+        return Bucket(label, revenue, costs, first, last, payments_link(scope, first, last))
 
     @property
     def profit(self) -> int:
@@ -64,6 +81,9 @@ class Money:
     ageing: list[tuple[str, int]]  # (bucket label, outstanding)
     due_next: list[DueInvoice]
     due_next_total: int
+    revenue_link: str | None = None  # the payments of the period
+    due_next_link: str | None = None  # the open invoices falling due in the next DUE_DAYS days
+    ageing_links: list[str | None] = field(default_factory=list)  # per ageing bucket, its open invoices
 
     @property
     def profit(self) -> int:
@@ -94,7 +114,7 @@ class Money:
 
     @property
     def ageing_chart(self) -> Chart:
-        links = [url_for("staff.receivables")] * len(self.ageing)
+        links = self.ageing_links or [None] * len(self.ageing)
         return Chart(
             "bar",
             [label for label, _v in self.ageing],
@@ -127,6 +147,7 @@ def flows(scope: Scope, period: Period) -> list[Bucket]:
     found = {int(n): (int(r or 0), int(c or 0)) for n, r, c in db.session.execute(query)}
     return [
         Bucket.of(
+            scope,
             _label(day, 1),
             *found.get(n, (0, 0)),
             max(day, period.start),
@@ -136,15 +157,15 @@ def flows(scope: Scope, period: Period) -> list[Bucket]:
     ]
 
 
-def quarters(months: list[Bucket], first: date) -> list[Bucket]:
+def quarters(scope: Scope, months: list[Bucket], first: date) -> list[Bucket]:
     """The months' figures added up by quarter (a dozen sums already made in SQL, regrouped)."""
-    found: dict[str, Bucket] = {}
+    found: dict[str, tuple[int, int, date, date]] = {}
     for n, month in enumerate(months):
         day = periods.add_months(first, n)
         label = _label(date(day.year, 3 * ((day.month - 1) // 3) + 1, 1), 3)
-        was = found.get(label, Bucket.of(label, 0, 0, month.first, month.last))
-        found[label] = Bucket.of(label, was.revenue + month.revenue, was.costs + month.costs, was.first, month.last)
-    return list(found.values())
+        revenue, costs, start, _last = found.get(label, (0, 0, month.first, month.last))
+        found[label] = (revenue + month.revenue, costs + month.costs, start, month.last)
+    return [Bucket.of(scope, label, *sums) for label, sums in found.items()]
 
 
 def _label(day: date, months_per_bucket: int) -> str:
@@ -153,8 +174,15 @@ def _label(day: date, months_per_bucket: int) -> str:
     return format_date(day, "yyyy-MM")
 
 
+def ageing_days(today: date) -> list[tuple[date | None, date | None]]:
+    """Each ageing bucket's due dates (first, last; None: open-ended): not yet due, 1–30, 31–60, 61–90, 90+ days."""
+    day = lambda n: today - timedelta(days=n)  # noqa: E731
+    return [(today, None), (day(30), day(1)), (day(60), day(31)), (day(90), day(61)), (None, day(91))]
+
+
 def ageing(scope: Scope, today: date) -> list[tuple[str, int]]:
-    """What sent and partly paid invoices still owe, by days past due: one GROUP-free sum per bucket."""
+    """What sent and partly paid invoices still owe, by days past due: one GROUP-free sum per bucket. Invoices of
+    archived clients count: what they owe is still owed (the invoice list shows them)."""
     balance = Invoice.amount_minor - Invoice.paid_minor
     edges = [today - timedelta(days=n) for n in (0, 30, 60, 90)]
     conditions = [
@@ -171,6 +199,11 @@ def ageing(scope: Scope, today: date) -> list[tuple[str, int]]:
     row = db.session.execute(query).one()
     labels = [_("Not yet due"), _("1–30 days"), _("31–60 days"), _("61–90 days"), _("Over 90 days")]
     return list(zip(labels, (int(v) for v in row), strict=True))
+
+
+def due_next_days(today: date) -> tuple[date, date]:
+    """The first and last due date of "falling due in the next DUE_DAYS days" (today included)."""
+    return today, today + timedelta(days=DUE_DAYS - 1)
 
 
 def due_next(scope: Scope, today: date) -> tuple[list[DueInvoice], int]:
@@ -206,10 +239,13 @@ def money_widget(scope: Scope, today: date) -> Money:
     due, due_total = due_next(scope, today)
     return Money(
         months=months,
-        quarters=quarters(months, trend.start),
+        quarters=quarters(scope, months, trend.start),
         revenue=sum(b.revenue for b in inside),
         costs=sum(b.costs for b in inside),
         ageing=ageing(scope, today),
         due_next=due,
         due_next_total=due_total,
+        revenue_link=payments_link(scope, period.start, period.last),
+        due_next_link=open_invoices_link(scope, *due_next_days(today)),
+        ageing_links=[open_invoices_link(scope, first, last) for first, last in ageing_days(today)],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import url_for
 from flask_babel import format_date
@@ -47,6 +48,8 @@ class Team:
     follow_ups: list[PersonFigure] | None
     service: ServiceTimes | None
     growth: list[tuple[str, int, str]]  # (month, new clients, link)
+    tickets_link: str | None = None  # the tickets raised in the period
+    resolved_link: str | None = None  # those of them resolved (the resolution time's tickets)
 
     @property
     def leaderboard_chart(self) -> Chart:
@@ -80,6 +83,16 @@ class Team:
         )
 
 
+def signed_contracts_link(scope: Scope, owner: Any) -> str | None:
+    """The contracts signed in the period of clients owned by `owner` (a user id): the signed amount's records.
+    Clients archived since count, in the figure and the contract list alike: the sale was made."""
+    narrowed = scope.filters.on_money()
+    if narrowed is None:
+        return None
+    args = {**narrowed, "owner": str(owner), **scope.filters.period_args("signed")}
+    return url_for("staff.contract_list", status=ContractStatus.SIGNED.value, **args)
+
+
 def leaderboard(scope: Scope) -> list[PersonFigure]:
     amount = func.sum(Contract.amount_minor)
     query = (
@@ -96,10 +109,7 @@ def leaderboard(scope: Scope) -> list[PersonFigure]:
         .order_by(amount.desc(), User.name)
         .limit(TOP)
     )
-    return [
-        PersonFigure(n, int(a), url_for("staff.clients", owner=str(i), status="signed"))
-        for i, n, a in db.session.execute(query)
-    ]
+    return [PersonFigure(n, int(a), signed_contracts_link(scope, i)) for i, n, a in db.session.execute(query)]
 
 
 def follow_ups(scope: Scope) -> list[PersonFigure]:
@@ -119,7 +129,9 @@ def follow_ups(scope: Scope) -> list[PersonFigure]:
     )
     if scope.filters.owner:
         query = query.where(Interaction.author_id == scope.filters.owner)
-    return [PersonFigure(n, int(c), url_for("staff.clients", owner=str(i))) for i, n, c in db.session.execute(query)]
+    # Follow-ups logged have no list (My follow-ups is what is due): the bars do not link rather than open the
+    # person's clients, which is a list of something else.
+    return [PersonFigure(n, int(c), None) for i, n, c in db.session.execute(query)]
 
 
 def _rolled_follow_ups(scope: Scope) -> list[PersonFigure]:
@@ -134,7 +146,7 @@ def _rolled_follow_ups(scope: Scope) -> list[PersonFigure]:
         .order_by(logged.desc(), User.name)
         .limit(TOP)
     )
-    return [PersonFigure(n, int(c), url_for("staff.clients", owner=str(i))) for i, n, c in db.session.execute(query)]
+    return [PersonFigure(n, int(c), None) for i, n, c in db.session.execute(query)]
 
 
 def service_times(scope: Scope) -> ServiceTimes:
@@ -152,7 +164,9 @@ def service_times(scope: Scope) -> ServiceTimes:
 
 def growth(scope: Scope) -> list[tuple[str, int, str]]:
     """New clients per studio month over the trend months (a client made at 23:30 on 31 January in Shanghai is
-    January's): the month edges are local midnights, compared with the stored UTC instants in SQL."""
+    January's): the month edges are local midnights, compared with the stored UTC instants in SQL. Archived
+    clients count — the growth trend is the studio's history: a client who came in in March came in, whatever
+    became of it — and each month links to the client list with archived clients included."""
     trend = scope.period.trend()
     edges = periods.bucket_edges(trend)
     month = periods.bucket(Client.created_at, trend, edges)
@@ -162,23 +176,31 @@ def growth(scope: Scope) -> list[tuple[str, int, str]]:
 
     def link(n: int) -> str:  # the clients made that month, with the same owner and source
         first, last = edges[n], edges[n + 1] - timedelta(days=1)
-        owner = str(f.owner) if f.owner else None
-        return url_for(
-            "staff.clients",
-            owner=owner,
-            source=f.source or None,
-            created_from=first.isoformat(),
-            created_to=last.isoformat(),
-        )
+        made = {"created_from": first.isoformat(), "created_to": last.isoformat()}
+        return url_for("staff.clients", archived="all", **f.on_clients(), **made)
 
     return [(format_date(day, "yyyy-MM"), found.get(n, 0), link(n)) for n, day in enumerate(edges[:-1])]
 
 
+def ticket_links(scope: Scope) -> tuple[str | None, str | None]:
+    """The tickets raised in the period (every status), and those of them resolved: a ticket is resolved after it
+    was raised, so "resolved since the period began" is every resolved one of them, as the average counts them."""
+    narrowed = scope.filters.on_tickets()
+    if narrowed is None:
+        return None, None
+    raised = {"status": "all", **scope.filters.period_args("created")}
+    resolved = {**raised, "resolved_from": scope.period.start.isoformat()}
+    return url_for("staff.tickets", **raised), url_for("staff.tickets", **resolved)
+
+
 def team(scope: Scope, relationship: bool) -> Team:
     """Finance (no relationship side) gets the leaderboard and growth, not follow-ups nor tickets."""
+    tickets_link, resolved_link = ticket_links(scope) if relationship else (None, None)
     return Team(
         leaderboard(scope),
         follow_ups(scope) if relationship else None,
         service_times(scope) if relationship else None,
         growth(scope),
+        tickets_link,
+        resolved_link,
     )

@@ -45,6 +45,8 @@ class Value:
     churned: int
     signed_now: int
     sees_feedback: bool
+    repeat_link: str = ""  # the clients who came back (a second project)
+    churn_link: str = ""  # the clients who became past in the period
 
     @property
     def repeat_rate(self) -> float | None:
@@ -102,7 +104,8 @@ def profits(scope: Scope) -> tuple[list[Profit], list[Profit]]:
         if client_id is not None:
             clients.append(Profit(str(client_id), name, int(profit), url_for("staff.client", client_id=client_id)))
         else:
-            link = url_for("staff.project_list", type=kind_) if kind_ else None
+            # The projects of that type whose money it is: archived ones too (their money was received and spent).
+            link = url_for("staff.project_list", type=kind_, archived="all") if kind_ else None
             types.append(Profit(kind_, kind_ or _("No type"), int(profit), link))
     order = lambda p: (-p.profit_minor, p.label)  # noqa: E731
     return sorted(clients, key=order), sorted(types, key=order)
@@ -118,7 +121,9 @@ def _ranked(moves, client_id, kind, by, joined):
 
 
 def repeat(scope: Scope) -> tuple[int, int]:
-    """Clients in scope with at least one project, and those with two or more (any time: a repeat is a repeat)."""
+    """Clients in scope with at least one project, and those with two or more (any time: a repeat is a repeat).
+    Archived clients and projects count: a client who came back and was archived since still came back (the
+    link opens the client list with archived ones included)."""
     per_client = select(Project.client_id, func.count().label("n")).group_by(Project.client_id)
     if not scope.everything:
         per_client = per_client.where(Project.client_id.in_(select(Client.id).where(scope.clients())))
@@ -146,7 +151,9 @@ def feedback(scope: Scope) -> tuple[float | None, int, float | None, int]:
 
 
 def churn(scope: Scope) -> tuple[int, int]:
-    """Clients whose status became past in the period (their timeline says so), and those signed now."""
+    """Clients whose status became past in the period (their timeline says so), and those signed now. Archived
+    clients count: a client who left is often archived afterwards, and that does not undo the churn (the link
+    includes archived clients too)."""
     gone = (
         select(func.count(func.distinct(ClientEvent.client_id)))
         .join(Client, Client.id == ClientEvent.client_id)
@@ -167,6 +174,9 @@ def value(scope: Scope, sees_feedback: bool) -> Value:
     nps, nps_n, csat, csat_n = feedback(scope) if sees_feedback else (None, 0, None, 0)
     churned, signed = churn(scope)
     by_client, by_type = profits(scope)
+    f = scope.filters
+    repeat_link = url_for("staff.clients", projects="repeat", archived="all", **f.on_clients())
+    churn_link = url_for("staff.clients", archived="all", **f.on_clients(), **f.period_args("left"))
     return Value(
         by_client,
         by_type,
@@ -179,4 +189,6 @@ def value(scope: Scope, sees_feedback: bool) -> Value:
         churned,
         signed,
         sees_feedback,
+        repeat_link,
+        churn_link,
     )

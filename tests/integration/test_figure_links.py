@@ -1,0 +1,419 @@
+"""Every figure equals the list it opens: for each dashboard widget and each report-builder source and dimension,
+the number shown is the number of rows of the list its link opens (for money, the sum of the list's amounts), read
+through the staff pages as the same person, on SQLite and PostgreSQL.
+
+The studio is tests/integration/dashboards_seed.py (the first quarter of 2026 in Shanghai) with what makes the
+lists and the figures part ways when they are not kept together:
+
+- an archived client, Ash & Co (Du's, 转介绍, made 10 February, became past on 5 March), with two projects: P5,
+  won on 20 March and archived, and P6, open since 2025 — churn, the repeat rate, the growth trend and the won
+  projects count it (history), the funnel and the builder's clients do not (current clients);
+- a follow-up of Du's due on that archived client (My follow-ups leaves it out, so does the figure);
+- the studio's own fields: a client's yes/no "VIP", person "Designer" and choice "Style", a project's yes/no
+  "Rush", a ticket's choice "Area";
+- when clients were last followed up, a third ticket raised in March and resolved in April, a partly paid
+  invoice falling due in three weeks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from flask import g
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from saas.billing import queries as billing
+from saas.billing.models import Invoice
+from saas.clients.models import Client, ClientEvent, Interaction
+from saas.extensions import db
+from saas.fields.models import FieldDefinition, FieldValue
+from saas.isolation import set_tenant
+from saas.projects.models import PipelineStage, Project
+from saas.reports import boards, filters
+from saas.reports.builder import definition as definitions
+from saas.reports.builder.registry import SOURCES
+from saas.reports.builder.services import chart_for
+from saas.tenants.models import Membership
+from saas.tickets.models import Ticket
+from saas.web.charts import Chart
+from tests.conftest import studio_today
+from tests.integration.dashboards_seed import Q1, Seeded, seed
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _field(entity: str, key: str, type_: str, label: str, choices: list | None = None) -> FieldDefinition:
+    found = FieldDefinition(entity=entity, key=key, type=type_, label_en=label, label_zh=label, choices=choices or [])
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
+def _values(record: Any, fields: dict[str, FieldDefinition], values: dict[str, Any]) -> None:
+    """A record's custom values, in its JSON and in the typed index the lists and the builder read."""
+    record.custom_fields = {**(record.custom_fields or {}), **values}
+    for key, value in values.items():
+        keyed = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        db.session.add(FieldValue(field_id=fields[key].id, record_id=record.id, keyed=keyed))
+
+
+def seed_more(app, s: Seeded) -> None:
+    du, su = s.users["du"], s.users["su"]
+    with app.app_context():
+        set_tenant(db.session(), s.studio.tenant_id)
+        stages = {st.key: st for st in db.session.scalars(select(PipelineStage))}
+        ash = Client(
+            name="Ash & Co",
+            sort_key="ash",
+            owner_id=du,
+            source="转介绍",
+            status="past",
+            created_at=at("2026-02-10 03:00"),
+            archived_at=at("2026-03-06 03:00"),
+        )
+        db.session.add(ash)
+        db.session.flush()
+        s.clients["C6"] = ash.id
+        db.session.add(
+            ClientEvent(
+                client_id=ash.id, kind="client.status_changed", data={"new": "past"}, created_at=at("2026-03-05")
+            )
+        )
+        for key, stage, made, closed, archived in (
+            ("P5", "won", "2026-02-12 02:00", "2026-03-20 02:00", "2026-03-25 02:00"),
+            ("P6", "design", "2025-08-01 02:00", None, None),
+        ):
+            project = Project(
+                client_id=ash.id,
+                name=f"Project {key}",
+                owner_id=du,
+                type="品牌设计",
+                stage_id=stages[stage].id,
+                created_at=at(made),
+                closed_at=at(closed) if closed else None,
+                archived_at=at(archived) if archived else None,
+                due_on=date(2026, 3, 15),
+            )
+            db.session.add(project)
+            db.session.flush()
+            s.projects[key] = project.id
+        db.session.add(
+            Interaction(
+                client_id=ash.id,
+                author_id=du,
+                kind="call",
+                summary="已归档",
+                occurred_at=at("2026-01-04 02:00"),
+                next_action="回访",
+                next_action_due=date(2026, 1, 5),
+            )
+        )
+        clients = {key: db.session.get(Client, ident) for key, ident in s.clients.items()}
+        clients["C1"].last_contact_at = at("2026-02-11 02:00")
+        clients["C3"].last_contact_at = at("2026-02-02 02:00")
+        clients["C2"].last_contact_at = at("2026-03-31 16:30")  # 1 April, 00:30 in Shanghai
+        style = [{"key": "modern", "label_en": "Modern", "label_zh": "现代"}]
+        fields = {
+            "vip": _field("client", "vip", "boolean", "VIP"),
+            "designer": _field("client", "designer", "member", "Designer"),
+            "style": _field("client", "style", "choice", "Style", style),
+            "rush": _field("project", "rush", "boolean", "Rush"),
+            "area": _field("ticket", "area", "choice", "Area", [{"key": "lobby", "label_en": "Lobby"}]),
+        }
+        _values(clients["C1"], fields, {"vip": True, "designer": str(du), "style": "modern"})
+        _values(clients["C2"], fields, {"vip": False, "designer": str(su)})
+        _values(clients["C3"], fields, {"vip": True})
+        _values(db.session.get(Project, s.projects["P1"]), fields, {"rush": True})
+        _values(db.session.get(Project, s.projects["P4"]), fields, {"rush": False})
+        tickets = list(db.session.scalars(select(Ticket).order_by(Ticket.number)))
+        _values(tickets[0], fields, {"area": "lobby"})
+        db.session.add(  # partly paid and due in three weeks: falling due, as the sent INV-2 is
+            Invoice(
+                client_id=s.clients["C3"],
+                number="INV-4",
+                title="I4",
+                amount_minor=80_000,
+                paid_minor=30_000,
+                due_on=studio_today() + timedelta(days=20),
+                status="partly_paid",
+            )
+        )
+        late = Ticket(
+            number="T-0003",
+            client_id=s.clients["C2"],
+            subject="门牌",
+            description="换",
+            category="repair",
+            created_at=at("2026-03-01 02:00"),
+            first_response_at=at("2026-03-01 05:00"),
+            resolved_at=at("2026-04-02 02:00"),
+            status="closed",
+            assignee_id=su,
+        )
+        db.session.add(late)
+        db.session.commit()
+
+
+@pytest.fixture
+def seeded(app, studio) -> Seeded:
+    s = seed(app, studio, studio_today())
+    seed_more(app, s)
+    return s
+
+
+# --- reading a list as its page shows it ---------------------------------------------------------------------
+
+
+def rows_in(client, link: str) -> int:
+    """How many records the list page at `link` shows (each list's rows in its table; My follow-ups' items). The
+    page must have understood every filter of the link: none is said to be left out."""
+    response = client.get(link)
+    assert response.status_code == 200, link
+    html = response.get_data(as_text=True)
+    assert "field-error" not in html, link
+    if urlsplit(link).path == "/app/follow-ups":
+        return len(re.findall(r'<li class="(?:overdue|today)">', html))
+    after_filters = html[html.rindex('method="get"') :]  # the list's filter form, then its table (if any)
+    body = re.search(r"<tbody>(.*?)</tbody>", after_filters, re.S)
+    return body.group(1).count("<tr") if body else 0
+
+
+def reader(app, s: Seeded, who: str):
+    """Run `work(membership)` in a request of the studio as `who` (the list builders' own queries)."""
+
+    def run(work: Callable[[Membership], Any]) -> Any:
+        with app.test_request_context("/app", headers={"Accept-Language": "en"}):
+            set_tenant(db.session(), s.studio.tenant_id)
+            membership = db.session.get(Membership, s.members[who])
+            g.membership, g.tenant = membership, membership.tenant
+            try:
+                return work(membership)
+            finally:
+                db.session.rollback()
+
+    return run
+
+
+def amount_in(app, s: Seeded, who: str, link: str) -> int:
+    """The money of the list at `link`, summed by the list's own query builder: payments received, what open
+    invoices still owe, contracts' amounts."""
+    path, args = urlsplit(link).path, MultiDict(parse_qsl(urlsplit(link).query))
+
+    def total(membership: Membership) -> int:
+        if path == "/app/payments":
+            query = billing.payments_filtered(membership, billing.PaymentFilters.from_args(args))
+            return sum(row[0].amount_minor for row in db.session.execute(query))
+        if path == "/app/invoices":
+            query = billing.invoices_filtered(membership, billing.InvoiceFilters.from_args(args), studio_today())
+            return sum(i.amount_minor - i.paid_minor for i in db.session.scalars(query))
+        assert path == "/app/contracts", link
+        return sum(c.amount_minor for c in billing.contracts(membership, billing.ContractFilters.from_args(args)))
+
+    return reader(app, s, who)(total)
+
+
+# --- the dashboards ------------------------------------------------------------------------------------------
+
+
+def board(app, s: Seeded, who: str, name: str, args: dict) -> boards.Board:
+    def build(membership: Membership) -> boards.Board:
+        people = filters.studio_member_ids()
+        found = filters.read(MultiDict(args), studio_today(), "Asia/Shanghai", people)
+        make = boards.studio_board if name == "studio" else boards.personal_board
+        return make(membership, found, studio_today()).complete()
+
+    return reader(app, s, who)(build)
+
+
+def chart_counts(chart: Chart) -> list[tuple[int, str | None]]:
+    return list(zip(chart.series[0].values, chart.links, strict=True))
+
+
+def counted_figures(b: boards.Board) -> list[tuple[str, int, str | None]]:
+    """(what, the number shown, its link) of every figure that counts records."""
+    w, found = b.widgets, []
+    if "funnel" in w:
+        fn = w["funnel"]
+        found += [(f"funnel {st.label}", st.reached, st.link) for st in fn.clients + fn.projects]
+        found += [(f"source {r.source}", r.clients, r.link) for r in fn.sources]
+    if "health" in w:
+        h = w["health"]
+        found += [("won", h.won, h.won_link), ("late now", h.late_total, h.late_link)]
+    if "value" in w:
+        v = w["value"]
+        found += [("repeat", v.repeat_clients, v.repeat_link), ("churn", v.churned, v.churn_link)]
+    if "team" in w:
+        t = w["team"]
+        found += [(f"growth {m}", n, link) for m, n, link in t.growth]
+        if t.service is not None:
+            found.append(("tickets raised", t.service.tickets, t.tickets_link))
+    if "pipeline" in w:
+        p = w["pipeline"]
+        found += [(f"pipeline {st.name}", st.projects, st.link) for st in p.stages]
+        found.append(("open projects", p.open_projects, p.link))
+    if "mine" in w:
+        m = w["mine"]
+        found += [("follow-ups due", m.follow_ups_due, m.due_link), ("new clients", m.new_clients, m.new_clients_link)]
+    return found
+
+
+def money_figures(b: boards.Board) -> list[tuple[str, int, str | None]]:
+    """(what, the amount shown, its link) of every money figure whose records a list holds."""
+    found = []
+    if "money" in b.widgets:
+        m = b.widgets["money"]
+        found += [("revenue", m.revenue, m.revenue_link), ("falling due", m.due_next_total, m.due_next_link)]
+        found += [(f"month {x.label}", x.revenue, x.link) for x in m.months + m.quarters]
+        found += [(f"ageing {label}", v, link) for (label, v), link in zip(m.ageing, m.ageing_links, strict=True)]
+    if "team" in b.widgets:
+        found += [(f"signed {r.name}", r.value, r.link) for r in b.widgets["team"].leaderboard or []]
+    if "mine" in b.widgets:
+        found.append(("my signed amount", b.widgets["mine"].signed_minor, b.widgets["mine"].signed_link))
+    return found
+
+
+BOARDS = [
+    ("owner", "studio", Q1),
+    ("owner", "studio", {**Q1, "period": "year"}),
+    ("manager", "studio", Q1),
+    ("finance", "personal", Q1),
+    ("du", "personal", Q1),
+    ("su", "personal", Q1),
+]
+
+
+@pytest.mark.parametrize(("who", "name", "args"), BOARDS)
+def test_every_dashboard_figure_equals_the_list_it_opens(app, client, seeded, who, name, args):
+    client.login(seeded.studio.owner_email if who == "owner" else dict(EMAILS)[who])
+    b = board(app, seeded, who, name, args)
+    counted = counted_figures(b)
+    assert counted or name == "personal"
+    for what, shown, link in counted:
+        if what.endswith("No source"):  # the list has no "no source" filter: that row does not link
+            assert link is None
+            continue
+        assert link, f"{what} does not link"
+        assert rows_in(client, link) == shown, (what, link)
+    for what, shown, link in money_figures(b):
+        assert link, f"{what} does not link"
+        assert amount_in(app, seeded, who, link) == shown, (what, link)
+
+
+EMAILS = (("du", "du@aurora.test"), ("su", "su@aurora.test"), ("manager", "mei@aurora.test"))
+EMAILS += (("finance", "fin@aurora.test"), ("field", "zhao@aurora.test"))
+
+
+def test_a_board_narrowed_by_owner_links_to_that_owners_records(app, client, seeded):
+    client.login(seeded.studio.owner_email)
+    du = str(seeded.users["du"])
+    b = board(app, seeded, "owner", "studio", {**Q1, "owner": du})
+    for what, shown, link in counted_figures(b):
+        if what == "tickets raised":
+            assert link is None  # the ticket list has no client owner: no link rather than every ticket
+            continue
+        assert link and f"owner={du}" in link, what
+        assert rows_in(client, link) == shown, (what, link)
+    for what, shown, link in money_figures(b):
+        assert link and amount_in(app, seeded, "owner", link) == shown, (what, link)
+    by_source = board(app, seeded, "owner", "studio", {**Q1, "source": "展会"})
+    assert by_source.widgets["money"].revenue_link is None  # the payments list has no client source filter
+    for what, shown, link in counted_figures(by_source):
+        if link is not None:
+            assert rows_in(client, link) == shown, (what, link)
+
+
+def test_the_archive_choices_each_figure_made(app, seeded):
+    """Current clients in the funnel; history (archived ones included) in growth, churn, repeat and won."""
+    b = board(app, seeded, "owner", "studio", Q1)
+    fn, h, v, t = (b.widgets[k] for k in ("funnel", "health", "value", "team"))
+    assert [st.reached for st in fn.clients] == [4, 3, 2]  # Ash & Co, archived, is not in the funnel
+    assert fn.projects[0].reached == 3  # P5 was opened in February, but is archived
+    # P5, won in March and archived since, counts; late now: P3, and P6 (open, though its client is archived)
+    assert (h.won, h.late_total) == (3, 2)
+    assert (v.repeat_clients, v.churned) == (2, 2)  # C5 and Ash & Co came back; Old Oak and Ash & Co left
+    assert dict((m, n) for m, n, _l in t.growth)["2026-02"] == 3  # 晨光书店, Old Oak and Ash & Co
+    assert "archived=all" in t.growth[0][2] and "archived=all" in v.churn_link and "archived=all" in h.won_link
+    assert "archived" not in fn.clients[0].link
+    du = board(app, seeded, "du", "personal", Q1).widgets["mine"]
+    assert du.follow_ups_due == 1  # the one due on Ash & Co, archived, is not waiting
+
+
+# --- the report builder ----------------------------------------------------------------------------------------
+
+LINKED = ("clients", "projects", "invoices", "payments", "tickets")
+
+
+def _charts(app, s: Seeded, who: str, source: str) -> list[tuple[str, dict, Chart]]:
+    """Every count chart of the source, one per dimension, without and with the quarter as the report's period,
+    and with a second dimension (the source's first one) where it differs."""
+
+    def build(membership: Membership) -> list[tuple[str, dict, Chart]]:
+        options = definitions.options_for(membership, SOURCES[source], "en")
+        found = []
+        first = next(iter(options.splits))
+        for key in options.splits:
+            for extra in ({}, {"from": "2026-01-01", "to": "2026-03-31"}, {"dim2": first}):
+                if extra.get("dim2") == key:
+                    continue
+                raw = {"source": source, "measure": "count", "dim1": key, "chart": "bar", **extra}
+                found.append((key, raw, chart_for(membership, raw)))
+        return found
+
+    return reader(app, s, who)(build)
+
+
+def _points(chart: Chart) -> list[tuple[str, float | None, str | None]]:
+    """(category / series, value, link) of every point, and each category's own total with its link."""
+    found = []
+    for i, category in enumerate(chart.categories):
+        values = [serie.values[i] for serie in chart.series]
+        found.append((category, sum(v or 0 for v in values), chart.links[i] if chart.links else None))
+        if chart.point_links:
+            found += [(f"{category} / {serie.name}", serie.values[i], chart.point_links[n][i])
+                      for n, serie in enumerate(chart.series)]  # fmt: skip
+    return found
+
+
+@pytest.mark.parametrize("who", ["owner", "du", "finance"])
+def test_every_builder_point_equals_the_list_it_opens(app, client, seeded, who):
+    client.login(seeded.studio.owner_email if who == "owner" else dict(EMAILS)[who])
+    linked, read = set(), {}  # the same list is opened by many points: read once
+    offered = [source for source in LINKED if source in reader(app, seeded, who)(_offered)]
+    assert offered
+    for source in offered:
+        for key, raw, chart in _charts(app, seeded, who, source):
+            for what, value, link in _points(chart):
+                if link is None:
+                    continue
+                linked.add((source, key.split(":")[0], what))
+                if link not in read:
+                    read[link] = rows_in(client, link)
+                assert read[link] == (value or 0), (raw, what, link)
+    if who == "owner":
+        keys = {(source, key) for source, key, _what in linked}
+        for wanted in (
+            ("clients", "cf.vip"),
+            ("clients", "cf.designer"),
+            ("clients", "cf.style"),
+            ("clients", "last_contact"),
+            ("projects", "cf.rush"),
+            ("projects", "due"),
+            ("projects", "closed"),
+            ("tickets", "resolved"),
+            ("tickets", "cf.area"),
+        ):
+            assert wanted in keys, wanted
+        not_set = {(source, key) for source, key, what in linked if what == "Not set"}
+        assert ("clients", "cf.vip") in not_set and ("projects", "cf.rush") in not_set
+
+
+def _offered(membership: Membership) -> set[str]:
+    return {s.key for s in definitions.sources_for(membership)}
