@@ -16,8 +16,8 @@ from saas.clients.access import get_client
 from saas.clients.models import Client
 from saas.days import DayRange
 from saas.errors import ValidationFailed
-from saas.files import direct
 from saas.fields import queries as custom_filters
+from saas.files import direct
 from saas.projects import queries as project_queries
 from saas.schemas import load
 from saas.staff import custom
