@@ -217,8 +217,14 @@ def _touches_tenant_model(state: ORMExecuteState) -> bool:
 # cost ~0.1 ms of every ORM statement). A path that added the criterion without the value would fail on the
 # missing parameter, never run unscoped.
 SCOPE_PARAMETER = "atelier_scope_tenant_id"
+# Not propagated to later loads: a lazy or selectin load of a relationship is a statement of its own that comes
+# through this event (and gets the criterion and the value then), while a reload of an expired object's columns is
+# by the primary key of a row already read under the scope (and would carry the criterion without its value).
 _SCOPE = with_loader_criteria(
-    TenantScoped, lambda cls: cls.tenant_id == bindparam("atelier_scope_tenant_id"), include_aliases=True
+    TenantScoped,
+    lambda cls: cls.tenant_id == bindparam("atelier_scope_tenant_id"),
+    include_aliases=True,
+    propagate_to_loaders=False,
 )
 
 

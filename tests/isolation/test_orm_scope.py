@@ -141,7 +141,7 @@ def test_one_statement_object_is_scoped_to_whichever_studio_is_current(app, stud
 def test_relationship_loads_are_scoped_and_bulk_updates_by_key_refused(app, studio, other_studio):
     """A relationship loaded in its own statement gets the studio's value. An UPDATE given a list of rows by
     primary key, to which SQLAlchemy adds no criteria, is refused: it would change another studio's row."""
-    from saas.clients.models import Client, Contact
+    from saas.clients.models import Client, Contact, Interaction
 
     with app.app_context():
         session = db.session()
@@ -161,6 +161,15 @@ def test_relationship_loads_are_scoped_and_bulk_updates_by_key_refused(app, stud
         session.commit()
         session.expire_all()
         assert [c.name for c in session.get(Client, ours.id).contacts] == ["Our contact"]
+        # An object read by a query, expired by a rollback, reloads by key with its joined relationships (a follow-up
+        # with its client): the reload is a statement the scope has to fill in too, not only the first query.
+        session.add(Interaction(client_id=ours.id, kind="call", summary="Called"))
+        session.commit()
+        session.expunge_all()
+        found = session.scalars(select(Interaction)).one()
+        session.rollback()
+        assert (found.summary, found.client.name) == ("Called", "Aurora's client")
+        assert [c.name for c in found.client.contacts] == ["Our contact"]
         rows = [{"id": ours.id, "version": 1, "notes": "ours"}, {"id": theirs_id, "version": 1, "notes": "theirs"}]
         with pytest.raises(UnscopableStatement):
             session.execute(update(Client), rows)
