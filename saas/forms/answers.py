@@ -20,7 +20,7 @@ from saas.files.models import StoredFile
 from saas.forms import targets
 from saas.forms.models import Form, Question
 from saas.money import format_money
-from saas.schemas import N_, REQUIRED, translate
+from saas.schemas import N_, REQUIRED, load, translate
 
 FILE_BYTES = 10 * 1024 * 1024  # per uploaded file on a public form
 FILE_KINDS = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
@@ -40,6 +40,17 @@ def upload_slot(question: Question) -> direct.Slot:
 
 def input_name(question: Question) -> str:
     return f"q_{question.id}"
+
+
+def offer_for_question(storage: Any, tenant_id: uuid.UUID, questions: list[Question], body: dict[str, Any]) -> Any:
+    """A presigned upload straight to the bucket for the file question the browser names (`input`), reserved for
+    that question, with its size and types; None when no file question of the form has that name. ValidationFailed
+    for a file the question cannot take. The public page and the portal's forms both offer uploads this way."""
+    question = next((q for q in questions if q.type == "file" and input_name(q) == body.get("input")), None)
+    if question is None:
+        return None
+    data = load(direct.OfferSchema(), {key: value for key, value in body.items() if key != "input"})
+    return direct.offer(storage, tenant_id, upload_slot(question), data, FILE_BYTES, FILE_KINDS)
 
 
 @dataclass

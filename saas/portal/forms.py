@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 from saas.errors import ValidationFailed
 from saas.files import direct
 from saas.forms import access, guard
-from saas.forms.answers import FILE_BYTES, FILE_KINDS, input_name, upload_slot
+from saas.forms.answers import input_name, offer_for_question
 from saas.forms.jobs import confirm_later
 from saas.forms.models import FormRequest
 from saas.forms.queries import member_choices
@@ -18,7 +18,6 @@ from saas.forms.requests import open_requests
 from saas.forms.submit import Visit, submit
 from saas.i18n import current_locale
 from saas.portal.views import bp, signed_in
-from saas.schemas import load
 from saas.web.client_ip import client_ip
 from saas.web.security import allow_direct_uploads
 
@@ -88,16 +87,15 @@ def offer_form_upload(request_id: str) -> ResponseReturnValue:
     found = _request(request_id)
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
-    questions = found.form.questions
-    question = next((q for q in questions if q.type == "file" and input_name(q) == body.get("input")), None)
-    if question is None or not allow_direct_uploads():
+    if not allow_direct_uploads():
         raise NotFound()
     storage = current_app.extensions["atelier.storage"]
     try:
-        data = load(direct.OfferSchema(), {k: v for k, v in body.items() if k != "input"})
-        offered = direct.offer(storage, g.portal_tenant.id, upload_slot(question), data, FILE_BYTES, FILE_KINDS)
+        offered = offer_for_question(storage, g.portal_tenant.id, found.form.questions, body)
     except ValidationFailed as exc:
         return jsonify(errors=exc.errors), 422
+    if offered is None:
+        raise NotFound()
     return jsonify(direct.described(offered)), 201
 
 

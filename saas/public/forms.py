@@ -21,13 +21,12 @@ from saas.errors import ValidationFailed
 from saas.extensions import csrf, db, limiter
 from saas.files import direct
 from saas.forms import access, guard
-from saas.forms.answers import FILE_BYTES, FILE_KINDS, input_name, upload_slot
+from saas.forms.answers import FILE_BYTES, input_name, offer_for_question
 from saas.forms.jobs import confirm_later
 from saas.forms.models import Form, FormStatus
 from saas.forms.queries import member_choices
 from saas.forms.submit import Visit, submit
 from saas.isolation import set_tenant
-from saas.schemas import load
 from saas.tenants.access import tenant_by_slug
 from saas.tenants.models import Membership
 from saas.tenants.roles import Perm, has_perm
@@ -184,15 +183,15 @@ def offer_upload(form_slug: str) -> ResponseReturnValue:
     found = access.published_form(form_slug)
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
-    question = next((q for q in found.questions if q.type == "file" and input_name(q) == body.get("input")), None)
-    if question is None or not current_app.extensions["atelier.settings"].upload_origin:
+    if not current_app.extensions["atelier.settings"].upload_origin:
         raise NotFound()
     storage = current_app.extensions["atelier.storage"]
     try:
-        data = load(direct.OfferSchema(), {k: v for k, v in body.items() if k != "input"})
-        offered = direct.offer(storage, g.form_tenant.id, upload_slot(question), data, FILE_BYTES, FILE_KINDS)
+        offered = offer_for_question(storage, g.form_tenant.id, found.questions, body)
     except ValidationFailed as exc:
         return jsonify(errors=exc.errors), 422
+    if offered is None:
+        raise NotFound()
     return jsonify(direct.described(offered)), 201
 
 
