@@ -3,10 +3,11 @@
 e-mails, 1% duplicates of earlier rows), mapped and checked for duplicates, imported into a fresh studio by the
 same code the job runs (saas.imports.services.run_import, batches committed), and in the same run a raw COPY of
 the same rows into a bare table without any index: the floor any import stands on. Prints both, the ratio, the
-time per phase (staging: reading, checking and COPYing the rows; deciding duplicates in SQL; each INSERT … SELECT;
-the sort keys within the staging), the undo job's time, and the peak RSS of a fresh process running the job of
-10,000 and 100,000 rows (the upload runs in a process of its own: the request holds the file, the job streams it,
-so the job's memory should not follow the rows).
+time per phase (staging: reading, checking and COPYing the rows; deciding duplicates in SQL; the writes, each
+batch's INSERT … SELECTs sent in one pipeline; the sort keys and search texts, made for the next batch while
+PostgreSQL writes one — the pinyin within them timed apart), the undo job's time, and the peak RSS of a fresh
+process running the job of 10,000 and 100,000 rows (the upload runs in a process of its own: the request holds
+the file, the job streams it, so the job's memory should not follow the rows).
 
 Run:  /tmp/devpg/reset.sh atelier_imports_bench
       BENCH_DATABASE_URL=postgresql+psycopg://atelier_app:app@127.0.0.1:55500/atelier_imports_bench \

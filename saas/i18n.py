@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from pathlib import Path
 
@@ -64,18 +65,87 @@ def sort_key(text: str, limit: int = 400) -> str:
     the tone, so 北 bei3 comes before 被 bei4, and phrases read right: 重庆 chong2 qing4), interleaved with Latin
     names by their letters (杭州 hang2 zhou1 before Harbour Lane). Pure ASCII: accents are dropped and any other
     script sorts after the letters by code point, so a binary comparison (SQLite's, PostgreSQL's "C") agrees.
-    """
-    from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)
-    plain = unicodedata.normalize("NFKD", " ".join(syllables).lower())
+    The one function for every client, typed in or imported: it is pypinyin's `lazy_pinyin(text, style=TONE3,
+    neutral_tone_with_five=True)` made plain, with pypinyin's own steps taken directly (its split into runs of Han
+    and other characters, its phrase segmentation, its converter) and each Chinese word's plain syllables
+    remembered — names repeat their words (上海, 设计, 有限公司) thousands of times in a studio's sheet. A unit
+    test compares it with the plain `lazy_pinyin` form over many names, phrases and scripts."""
+    if text.isascii():  # no pinyin to look up, nothing to decompose: the plain letters
+        return " ".join(text.lower().split())[:limit]
+    return " ".join(" ".join(_Pinyin.get().pieces(text)).split())[:limit]
+
+
+class _Pinyin:
+    """pypinyin's conversion of a string, step by step as `Pinyin.lazy_pinyin` takes it (pypinyin.core: seg, then
+    the converter per word), with the plain form of each Chinese word kept. Words without Chinese (numbers and
+    Latin parts of names, different on every row) are not kept: they would make the memory follow the data. The
+    Chinese words are a vocabulary, bounded; WORDS is a safety net."""
+
+    WORDS = 50_000
+    _instance: _Pinyin | None = None
+
+    def __init__(self) -> None:
+        from pypinyin import Style
+        from pypinyin.constants import PHRASES_DICT, RE_HANS
+        from pypinyin.converter import UltimateConverter
+        from pypinyin.seg import mmseg
+
+        self._convert = UltimateConverter(neutral_tone_with_five=True).convert
+        self._style = Style.TONE3
+        self._phrases = PHRASES_DICT
+        self._cut = mmseg.seg.cut
+        self._words: dict[str, str] = {}
+        # simpleseg splits a string into maximal runs of Han characters and of others, testing each character
+        # against RE_HANS (`^(?:[<Han>])+$`): one regular expression over the whole string finds the same runs.
+        pattern = RE_HANS.pattern
+        head, tail = "^(?:[", "])+$"
+        if not (pattern.startswith(head) and pattern.endswith(tail)):  # pragma: no cover  a pypinyin change
+            raise RuntimeError("pypinyin.constants.RE_HANS changed shape: review saas.i18n._Pinyin")
+        han = pattern[len(head) : -len(tail)]
+        self._runs = re.compile(f"(?P<han>[{han}]+)|[^{han}]+")
+
+    @classmethod
+    def get(cls) -> _Pinyin:
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def pieces(self, text: str) -> list[str]:
+        """The plain syllables of `text`, a piece per word (joined by spaces within a piece)."""
+        pieces = []
+        for run in self._runs.finditer(text):
+            if run.lastgroup is None:  # no pinyin: pypinyin keeps the characters as they are (errors="default")
+                pieces.append(_plain(run.group()))
+                continue
+            words = self._cut(run.group()) if self._phrases else (run.group(),)
+            for word in words:
+                plain = self._words.get(word)
+                if plain is None:
+                    if len(self._words) >= self.WORDS:
+                        self._words.clear()
+                    plain = self._words[word] = self._plain_of(word)
+                pieces.append(plain)
+        return pieces
+
+    def _plain_of(self, word: str) -> str:
+        syllables = self._convert(word, self._style, False, "default", True)
+        return " ".join(_plain(s) for found in syllables for s in found)
+
+
+def _plain(piece: str) -> str:
+    """Lower-cased ASCII: accents dropped (NFKD, combining marks left out), any other character as ~ and its code
+    point (after the letters). Piece by piece is the same as over the joined string: the pieces are joined by
+    spaces, and no decomposition or case rule reaches across a space."""
+    if piece.isascii():  # a syllable such as "shang4": most pieces
+        return piece.lower()
     parts = []
-    for char in plain:
+    for char in unicodedata.normalize("NFKD", piece.lower()):
         if char.isascii():
             parts.append(char)
         elif not unicodedata.combining(char):
             parts.append(f"~{ord(char):05x}")
-    return " ".join("".join(parts).split())[:limit]
+    return "".join(parts)
 
 
 def html_lang(locale: str) -> str:

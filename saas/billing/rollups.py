@@ -86,9 +86,10 @@ class Touched:
     costs: set[uuid.UUID] = field(default_factory=set)
     projects: set[uuid.UUID] = field(default_factory=set)
     clients: set[uuid.UUID] = field(default_factory=set)
+    doomed: Select | None = None  # clients about to go in bulk: a SELECT of their ids, read by the database itself
 
     def __bool__(self) -> bool:
-        return any((self.payments, self.invoices, self.costs, self.projects, self.clients))
+        return any((self.payments, self.invoices, self.costs, self.projects, self.clients)) or self.doomed is not None
 
 
 def _moves(tenant_id: uuid.UUID, touched: Touched | None, sign: int) -> Any:
@@ -126,14 +127,14 @@ def _moves(tenant_id: uuid.UUID, touched: Touched | None, sign: int) -> Any:
             or_(
                 _in(Payment.id, touched.payments),
                 _in(Payment.invoice_id, touched.invoices),
-                _in(Invoice.client_id, touched.clients),
+                _of_clients(Invoice.client_id, touched),
             )
         )
         spent = spent.where(
             or_(
                 _in(ProjectCost.id, touched.costs),
                 _in(ProjectCost.project_id, touched.projects),
-                _in(Project.client_id, touched.clients),
+                _of_clients(Project.client_id, touched),
             )
         )
     return _grouped(union_all(paid, spent).subquery())
@@ -141,6 +142,11 @@ def _moves(tenant_id: uuid.UUID, touched: Touched | None, sign: int) -> Any:
 
 def _in(column: Any, ids: set[uuid.UUID]) -> Any:
     return column.in_(sorted(ids)) if ids else false()
+
+
+def _of_clients(column: Any, touched: Touched) -> Any:
+    found = _in(column, touched.clients)
+    return found if touched.doomed is None else or_(found, column.in_(touched.doomed))
 
 
 def _grouped(moves: Any) -> Any:
@@ -231,7 +237,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 @before_clients_deleted
 def _count_out_money(session: Session, tenant_id: uuid.UUID, doomed: Select) -> None:
-    """An import undone: count out the money the cascade is about to remove."""
-    ids = set(session.connection().execute(doomed).scalars().all())
-    if ids:
-        _upsert(session, _moves(tenant_id, Touched(clients=ids), -1))
+    """An import undone: count out the money the cascade is about to remove. The doomed clients stay a subquery:
+    an undo removes 5,000 at a time, and as 5,000 ids bound twice into the statement they took longer to send and
+    plan than the counting itself."""
+    _upsert(session, _moves(tenant_id, Touched(doomed=doomed), -1))

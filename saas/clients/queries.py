@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, Uuid, and_, column, func, literal, literal_column, or_, select, table, text, tuple_
 from sqlalchemy.orm import lazyload, selectinload
@@ -413,11 +416,35 @@ TIMELINE_LIMIT = 100
 
 
 @dataclass(frozen=True)
+class Change:
+    """A change the timeline shows that is not stored as a ClientEvent: a floor above tells it from its own records
+    (an import names the clients it created). Read by the page as an event is: kind, actor, created_at, data."""
+
+    kind: str
+    actor: User | None
+    created_at: datetime
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Entry:
     at: datetime
     kind: str  # an interaction kind (call, wechat...) or a change (client.created, client.owner_changed...)
     interaction: Interaction | None = None
-    event: ClientEvent | None = None
+    event: ClientEvent | Change | None = None
+
+
+# The floors above that tell a client's timeline more (registered when they are imported, like the bulk-delete
+# handlers): each gives the changes it knows of one client.
+ChangeSource = Callable[[Client], list[Change]]
+_change_sources: list[ChangeSource] = []
+
+
+def timeline_changes(source: ChangeSource) -> ChangeSource:
+    """Register a source of timeline changes (a decorator)."""
+    if source not in _change_sources:
+        _change_sources.append(source)
+    return source
 
 
 def timeline(client: Client, only: str | None = None) -> list[Entry]:
@@ -438,4 +465,6 @@ def timeline(client: Client, only: str | None = None) -> list[Entry]:
             .limit(TIMELINE_LIMIT)
         )
         entries += [Entry(e.created_at, e.kind, event=e) for e in db.session.scalars(query)]
+        for source in _change_sources:
+            entries += [Entry(c.created_at, c.kind, event=c) for c in source(client)]
     return sorted(entries, key=lambda e: e.at, reverse=True)[:TIMELINE_LIMIT]

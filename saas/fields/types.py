@@ -234,7 +234,7 @@ _PHONE = re.compile(r"\+?[\d\s\-().]+")
 
 def parse_phone(raw: Any, spec: Spec) -> str:
     value = _text(40)(str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw, spec)
-    digits = sum(c.isdigit() for c in value)
+    digits = sum(map(str.isdigit, value))
     if not _PHONE.fullmatch(value) or not 5 <= digits <= 20:
         raise InvalidValue(N_("Enter a phone number, like 138 0013 8000."))
     return value

@@ -7,7 +7,9 @@ retried job leaves out the clients it created itself: those are rows of the file
 skip → the row is skipped; update → it updates that client; create → it creates a client anyway. Within the file
 the first row wins: a later row updating the same client, or creating a client that shares an external id — or,
 unless the choice is to create anyway, a phone, e-mail or name — with an earlier row that writes, is skipped.
-A row that would create a client without the studio's required fields fails with that reason.
+A row that would create a client without the studio's required fields fails with that reason; so does a row
+updating a client when the contact it brings would be added (none of the client's contacts has its phone or
+e-mail) without the required fields of a contact — a new client's contact is held to the same.
 
 Every statement names the studio explicitly (SQLite has no Row-Level Security behind it) and is a hash join or
 a grouping over the staging table: one pass over the studio's clients and contacts per key, whatever the file's
@@ -24,10 +26,8 @@ from saas.extensions import db
 from saas.imports.models import Duplicates
 from saas.imports.staging import Dialect
 
-_MADE_HERE = (
-    "NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.tenant_id = :t AND r.import_id = :job"
-    " AND r.outcome = 'created' AND r.client_id = {})"
-)
+# Not a client this import created itself (a retried job's earlier batches): those are rows of the file.
+_MADE_HERE = "NOT EXISTS (SELECT 1 FROM clients m WHERE m.tenant_id = :t AND m.import_id = :job AND m.id = {})"
 
 
 def decide(found: Dialect, tenant_id: uuid.UUID, job_id: uuid.UUID, duplicates: str) -> None:
@@ -44,10 +44,15 @@ def _statements(found: Dialect, duplicates: str) -> list[str]:
         statements.append(
             "UPDATE import_stage SET action = 'update', target = studio WHERE action = 'create' AND studio IS NOT NULL"
         )
+    statements.append(_contacts_added(found))
     statements += _within_file(found, duplicates)
-    statements.append(
-        "UPDATE import_stage SET action = 'fail', reasons = missing WHERE action = 'create' AND missing IS NOT NULL"
-    )
+    # The rows that would write without a required field fail, with what is missing (those skipped as later rows
+    # about the same client are only skipped, and never counted as writing).
+    statements += [
+        "UPDATE import_stage SET action = 'fail', reasons = missing WHERE action = 'create' AND missing IS NOT NULL",
+        "UPDATE import_stage SET action = 'fail', reasons = c_missing WHERE action = 'update' AND add_contact"
+        " AND c_missing IS NOT NULL",
+    ]
     return statements
 
 
@@ -76,11 +81,28 @@ def _by_keys(found: Dialect) -> list[str]:
     ]
 
 
+def _contacts_added(found: Dialect) -> str:
+    """Whether an update row's contact joins its client: unless one of the client's contacts has its phone (digits)
+    or e-mail (any case). One that joins must have the contact's required fields, as a new client's must."""
+    stage_digits, contact_digits = found.digits.format("import_stage.phone"), found.digits.format("c.phone")
+    known = (
+        f"SELECT 1 FROM contacts c WHERE c.tenant_id = :t AND c.client_id = import_stage.target AND ("
+        f"(import_stage.phone IS NOT NULL AND {stage_digits} <> '' AND {contact_digits} = {stage_digits})"
+        " OR (import_stage.email IS NOT NULL AND lower(c.email) = lower(import_stage.email)))"
+    )
+    return (
+        f"UPDATE import_stage SET add_contact = (c_name IS NOT NULL AND NOT EXISTS ({known})) WHERE action = 'update'"
+    )
+
+
 def _within_file(found: Dialect, duplicates: str) -> list[str]:
     """The later rows of the file about a client an earlier row writes: skipped."""
-    writes = "action IN ('create', 'update') AND NOT (action = 'create' AND missing IS NOT NULL)"
+    fails = (
+        "(action = 'create' AND missing IS NOT NULL) OR (action = 'update' AND add_contact AND c_missing IS NOT NULL)"
+    )
+    writes = f"action IN ('create', 'update') AND NOT ({fails})"
     same = [
-        _later("{}target", "action = 'update'", "s.action = 'update'"),
+        _later("{}target", f"action = 'update' AND NOT ({fails})", "s.action = 'update'"),
         _later("{}external_id", f"{writes} AND external_id IS NOT NULL", "s.action IN ('create', 'update')"),
     ]
     if duplicates != Duplicates.CREATE:

@@ -1,6 +1,7 @@
-"""Imports of clients with their contacts: the upload and its progress (ClientImport), what each row did
-(ImportRow: the client it created or updated, with the values it replaced, or why it failed), and the studio's
-external ids (ClientExternalId), through which a later file upserts the same clients.
+"""Imports of clients with their contacts: the upload and its progress (ClientImport), what a row did that the
+client itself does not tell (ImportRow: the client it updated, with the values it replaced, or why it failed — a
+client it created names the import, `clients.import_id`), and the studio's external ids (ClientExternalId),
+through which a later file upserts the same clients.
 
 The uploaded file is kept in the import's row (a deferred column) rather than in the file storage: it is read by
 the worker from the same database, guarded by the same Row-Level Security, and goes when the import goes.
@@ -37,7 +38,6 @@ class Duplicates(StrEnum):
 
 
 class Outcome(StrEnum):
-    CREATED = "created"
     UPDATED = "updated"
     FAILED = "failed"
 
@@ -85,7 +85,8 @@ class ClientImport(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
 
 
 class ImportRow(TenantScoped, UUIDPrimaryKey, Base):
-    """One row of the file that created or updated a client, or failed. Skipped rows are only counted."""
+    """One row of the file that updated a client, or failed. The clients it created name the import instead
+    (clients.import_id: one row per client less to write); skipped rows are only counted."""
 
     __tablename__ = "import_rows"
     __table_args__ = (

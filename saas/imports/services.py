@@ -41,6 +41,8 @@ from saas.tenants.roles import Perm, require
 log = logging.getLogger(__name__)
 BATCH = 10_000  # rows written per transaction: the progress moves, and a retried job resumes, batch by batch
 UNDO_BATCH = 5000
+# The import and undo jobs may run longer than RQ's default three minutes (a large file on a busy worker): stopped
+# then, the import would stage its file again on every retry.
 CONTENT_CHUNK = 1024 * 1024
 PREVIEW_ROWS = 20
 
@@ -188,7 +190,7 @@ def _one_connection() -> Iterator[None]:
         session.rollback()
         session.bind = engine
         with suppress(Exception):  # the connection may be broken: then it is discarded with its tables
-            for table in ("import_stage", "import_stage_values"):
+            for table in staging.TABLES:
                 connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
             connection.commit()
         connection.close()
@@ -297,27 +299,23 @@ def _safe_cell(text: str) -> str:
 # --- undo ------------------------------------------------------------------------------------------------------
 
 
-def _trail_of(job: ClientImport, *outcomes: str) -> Any:
-    return select(ImportRow.client_id).where(
-        ImportRow.import_id == job.id, ImportRow.outcome.in_(outcomes), ImportRow.row_number > job.undo_row
-    )
-
-
 def changed_since(job: ClientImport) -> int:
     """How many of the clients it created or updated (and that are not undone yet) were changed afterwards (an
     edit, a contact, a follow-up)."""
-    query = (
+    later = Client.updated_at > job.finished_at
+    created = select(func.count()).select_from(Client).where(Client.import_id == job.id, (Client.version != 1) | later)
+    updated = (
         select(func.count())
         .select_from(ImportRow)
         .join(Client, Client.id == ImportRow.client_id)
         .where(
             ImportRow.import_id == job.id,
-            ImportRow.outcome.in_((Outcome.CREATED, Outcome.UPDATED)),
+            ImportRow.outcome == Outcome.UPDATED,
             ImportRow.row_number > job.undo_row,
-            (Client.version != ImportRow.version_after) | (Client.updated_at > job.finished_at),
+            (Client.version != ImportRow.version_after) | later,
         )
     )
-    return db.session.scalar(query) or 0
+    return (db.session.scalar(created) or 0) + (db.session.scalar(updated) or 0)
 
 
 def _changed_message(changed: int) -> str:
@@ -339,18 +337,21 @@ def undo_import(membership: Membership, job: ClientImport) -> None:
         raise ValidationFailed({"undo": [_("Only a finished import can be undone.")]})
     if changed := changed_since(job):
         raise ValidationFailed({"undo": [_changed_message(changed)]})
-    total = (
+    created = select(func.count()).select_from(Client).where(Client.import_id == job.id)
+    updated = (
         select(func.count())
         .select_from(ImportRow)
-        .where(ImportRow.import_id == job.id, ImportRow.outcome.in_((Outcome.CREATED, Outcome.UPDATED)))
+        .where(ImportRow.import_id == job.id, ImportRow.outcome == Outcome.UPDATED, ImportRow.row_number > job.undo_row)
     )
-    job.status, job.undo_total, job.undo_error = ImportStatus.UNDOING, db.session.scalar(total) or 0, None
+    total = job.undo_done + (db.session.scalar(created) or 0) + (db.session.scalar(updated) or 0)
+    job.status, job.undo_total, job.undo_error = ImportStatus.UNDOING, total, None
     enqueue(run_undo, job.id, membership.user_id, job_id=f"undo-{job.id}", timeout=LONG_JOB_SECONDS)
 
 
 def run_undo(import_id: str, actor_id: str | None = None) -> None:
-    """The undo job: batch by batch (each committed with its progress), in the order of the file's rows; a retry
-    goes on after the last batch done. Should it stop, the import is back to undoable and says why."""
+    """The undo job: batch by batch, each committed with its progress — the clients it created (they name it),
+    then the clients it updated in the order of the file's rows; a retry goes on after the last batch done.
+    Should it stop, the import is back to undoable and says why."""
     job = db.session.get(ClientImport, uuid.UUID(import_id))
     if job is None or job.status != ImportStatus.UNDOING:
         return
@@ -376,9 +377,12 @@ def _undo(job: ClientImport, actor_id: uuid.UUID | None) -> None:
         _stop_undo(job, _changed_message(changed))
         return
     removed = restored = 0
+    while gone := _remove_created(job):
+        removed += gone
+        job.undo_done += gone
+        db.session.commit()
     while rows := _next_undo_batch(job):
         last = rows[-1].row_number
-        removed += _remove_created(job, last)
         restored += _restore_updated(job, last)
         job.undo_row, job.undo_done = last, job.undo_done + len(rows)
         db.session.commit()
@@ -388,11 +392,12 @@ def _undo(job: ClientImport, actor_id: uuid.UUID | None) -> None:
 
 
 def _next_undo_batch(job: ClientImport) -> list[Any]:
+    """The next rows of the file that updated a client."""
     query = (
         select(ImportRow.row_number)
         .where(
             ImportRow.import_id == job.id,
-            ImportRow.outcome.in_((Outcome.CREATED, Outcome.UPDATED)),
+            ImportRow.outcome == Outcome.UPDATED,
             ImportRow.row_number > job.undo_row,
         )
         .order_by(ImportRow.row_number)
@@ -401,16 +406,19 @@ def _next_undo_batch(job: ClientImport) -> list[Any]:
     return list(db.session.execute(query))
 
 
-def _remove_created(job: ClientImport, last: int) -> int:
-    """The clients it created up to row `last`, with what hangs on them: their contacts, tags, timeline and
-    external ids go by the foreign keys' cascade; the typed custom values (no foreign key) by hand first."""
-    created = _trail_of(job, Outcome.CREATED).where(ImportRow.row_number <= last)
-    contacts = select(Contact.id).where(Contact.client_id.in_(created))
-    gone = FieldValue.record_id.in_(created) | FieldValue.record_id.in_(contacts)
+def _remove_created(job: ClientImport) -> int:
+    """Up to UNDO_BATCH of the clients it created, with what hangs on them: their contacts, tags, timeline and
+    external ids go by the foreign keys' cascade; the typed custom values (no foreign key) by hand first. How many
+    went (none: all of them are gone)."""
+    if db.session.connection().dialect.name == "postgresql":
+        # Each client removed sets off its foreign keys' cascades, one query per child table (fifteen): planned
+        # afresh for every client, they cost more than the deleting (saas.imports.engine, on the import's checks).
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    batch = select(Client.id).where(Client.import_id == job.id).order_by(Client.id).limit(UNDO_BATCH)
+    contacts = select(Contact.id).where(Contact.client_id.in_(batch))
+    gone = FieldValue.record_id.in_(batch) | FieldValue.record_id.in_(contacts)
     db.session.execute(delete(FieldValue).where(gone).execution_options(synchronize_session=False))
-    result = db.session.execute(
-        delete(Client).where(Client.id.in_(created)).execution_options(synchronize_session=False)
-    )
+    result = db.session.execute(delete(Client).where(Client.id.in_(batch)).execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 

@@ -176,6 +176,7 @@ def _build() -> dict[str, dict[str, str]]:
         "channel_labels": {"wechat": _("WeChat"), "email": _("E-mail"), "phone": _("Phone")},
         "change_labels": {
             "client.created": _("Client created"),
+            "client.imported": _("Imported"),
             "client.updated": _("Details edited"),
             "project.updated": _("Project details edited"),
             "client.owner_changed": _("Owner changed"),

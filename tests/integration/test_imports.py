@@ -6,6 +6,7 @@ duplicates are skipped, updated or created as asked, external ids upsert, and an
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import uuid
@@ -131,8 +132,23 @@ def test_a_chinese_csv_is_mapped_by_its_headers_and_imported_as_if_created_one_b
         assert names() == ["北京北辰文化", "重庆山城设计", "Harbour Lane Studio"]
     tags = query(app, studio.tenant_id, select(ClientTag).where(ClientTag.client_id == chongqing.id))
     assert sorted(t.tag for t in tags) == ["VIP", "老客户"]
-    timeline = query(app, studio.tenant_id, select(ClientEvent).where(ClientEvent.client_id == chongqing.id))
-    assert [e.kind for e in timeline] == ["client.created"]
+    # The client's timeline says it came from the import — who, when, which file — from the client's own row: no
+    # entry is written per imported client.
+    assert query(app, studio.tenant_id, select(ClientEvent).where(ClientEvent.client_id == chongqing.id)) == []
+    assert chongqing.import_id == job.id
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        [entry] = client_queries.timeline(db.session.get(Client, chongqing.id))
+        assert (entry.kind, entry.event.actor.email, entry.event.data) == (
+            "client.imported",
+            studio.owner_email,
+            {"import_file": "clients.csv"},
+        )
+        assert entry.at == chongqing.created_at
+        assert client_queries.timeline(db.session.get(Client, chongqing.id), only="changes") == [entry]
+        assert client_queries.timeline(db.session.get(Client, chongqing.id), only="call") == []
+    page = client.get(f"/app/clients/{chongqing.id}").get_data(as_text=True)
+    assert "Imported" in page and "From the file clients.csv" in page
     audit = query(app, studio.tenant_id, select(AuditEvent).where(AuditEvent.action.like("clients.%")))
     assert sorted(a.action for a in audit) == ["clients.import_started", "clients.imported"]
 
@@ -342,6 +358,34 @@ def test_undo_removes_what_it_created_and_restores_what_it_updated(app, client, 
     assert client.submit(f"/app/imports/{job.id}/undo").status_code == 303  # twice: refused, said why
 
 
+def test_undo_takes_the_money_of_the_clients_it_removes_out_of_the_rollup(app, client, studio):
+    """An invoice paid by an imported client does not change the client: the undo removes it with the client (by
+    cascade), and the money rollup the dashboards read counts it out, exactly."""
+    from datetime import date
+
+    from saas.billing.services import invoices
+    from tests.integration.test_money_rollups import counted, rolled
+
+    client.login(studio.owner_email)
+    job = run_import(client, app, studio, csv_bytes("客户名称\n甲\n乙\n"))
+    with app.test_request_context():
+        set_tenant(db.session(), studio.tenant_id)
+        owner = db.session.get(Membership, studio.owner_membership_id)
+        for name in ("甲", "乙"):
+            paying = db.session.scalar(select(Client).where(Client.name == name))
+            data = {"client_id": paying.id, "title": "fee", "amount_minor": 90_000, "due_on": date(2026, 3, 1)}
+            invoice = invoices.create_invoice(owner, data)
+            invoices.send_invoice(owner, invoice)
+            invoices.record_payment(
+                owner, invoice, {"amount_minor": 30_000, "method": "bank", "paid_on": date(2026, 3, 2)}
+            )
+        db.session.commit()
+    assert sum(v for k, v in rolled(app, studio).items() if k[3] == "revenue") == 60_000
+    assert client.submit(f"/app/imports/{job.id}/undo").status_code == 302
+    assert job_of(app, studio, job.id).status == "undone" and clients(app, studio) == {}
+    assert rolled(app, studio) == counted(app, studio) == {}
+
+
 def test_undo_is_refused_once_an_imported_client_was_changed_since(app, client, studio):
     client.login(studio.owner_email)
     job = run_import(client, app, studio, csv_bytes("客户名称\n甲\n乙\n"))
@@ -400,6 +444,58 @@ def test_only_owners_admins_and_managers_import(app, client, studio):
     assert sorted(clients(app, studio)) == ["甲"]
 
 
+class WorkerDied(BaseException):
+    """What a worker killed mid-job leaves: no handler of the job's own runs (it is not an Exception)."""
+
+
+def test_a_job_stopped_mid_way_resumes_after_its_last_batch(app, client, studio, monkeypatch):
+    """A retried job stages its file again, takes the clients it made itself for rows of the file (not for the
+    studio's, which its rows would duplicate), and goes on after its last committed batch: every row once."""
+    from saas.imports import engine, services
+
+    client.login(studio.owner_email)
+    # The last row repeats the first one's phone: skipped as a duplicate within the file, also on the retry, when
+    # the first row's client exists already (made by this import's first batch) and the last row is staged again.
+    rows = "".join(f"客户{n},1380000000{n}\n" for n in range(4)) + "重复,13800000000\n"
+    import_id = import_id_of(upload(client, csv_bytes("客户名称,手机\n" + rows)))
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        owner = db.session.get(Membership, studio.owner_membership_id)
+        job = db.session.get(ClientImport, uuid.UUID(import_id))
+        services.save_mapping(owner, job, dict(job.mapping), "update")
+        job.status = "queued"
+        db.session.commit()
+    monkeypatch.setattr(services, "BATCH", 2)
+    write = engine.Importer.write
+
+    def dies_in_the_second_batch(self, after, last):
+        if after == 2:
+            raise WorkerDied()
+        return write(self, after, last)
+
+    monkeypatch.setattr(engine.Importer, "write", dies_in_the_second_batch)
+    with app.app_context():
+        set_tenant(db.session(), studio.tenant_id)
+        with contextlib.suppress(WorkerDied):
+            services.run_import(import_id)
+    stopped = job_of(app, studio, import_id)
+    assert (stopped.status, stopped.done_rows, stopped.created_count) == ("running", 2, 2)
+    monkeypatch.setattr(engine.Importer, "write", write)
+    with app.app_context():  # RQ's retry
+        set_tenant(db.session(), studio.tenant_id)
+        services.run_import(import_id)
+    done = job_of(app, studio, import_id)
+    assert (done.status, done.done_rows, done.created_count, done.updated_count, done.skipped_count) == (
+        "done",
+        5,
+        4,
+        0,
+        1,
+    )
+    assert sorted(clients(app, studio)) == [f"客户{n}" for n in range(4)]
+    assert {c.import_id for c in clients(app, studio).values()} == {done.id}
+
+
 def test_the_progress_document_and_page(app, client, studio):
     client.login(studio.owner_email)
     job = run_import(client, app, studio, csv_bytes("客户名称\n甲\n乙\n,\n"))
@@ -419,8 +515,9 @@ def test_the_progress_document_and_page(app, client, studio):
     }
     page = client.get(f"/app/imports/{job.id}").get_data(as_text=True)
     assert 'value="100"' in page and "Undo the import" in page
-    trail = query(app, studio.tenant_id, select(ImportRow).where(ImportRow.import_id == job.id))
-    assert len(trail) == 2
+    # The clients it created name it; the trail keeps only what a client cannot tell (updates, failures).
+    assert sorted(c.name for c in clients(app, studio).values() if c.import_id == job.id) == ["乙", "甲"]
+    assert query(app, studio.tenant_id, select(ImportRow).where(ImportRow.import_id == job.id)) == []
 
 
 def define_contact_field(browser, key: str, type_: str, label_zh: str, **extra) -> None:
@@ -466,6 +563,59 @@ def test_contacts_own_fields_are_import_columns_checked_like_the_clients(app, cl
     assert client.submit(f"/app/imports/{job.id}/undo").status_code == 302  # inline here: done at once
     assert clients(app, studio) == {}
     assert query(app, studio.tenant_id, select(FieldValue).where(FieldValue.record_id == wang.id)) == []
+
+
+def test_a_contact_an_update_adds_is_checked_like_a_new_clients_contact(app, client, studio):
+    """A contact joining an existing client through an update row needs the contact's required fields, as the
+    contact of a created client does: without them the row fails with the same reason and the client is left as
+    it was; a contact the client already has (same phone or e-mail) is not added, so it asks nothing."""
+    client.login(studio.owner_email)
+    define_contact_field(client, "met_on", "date", "初次见面", required="on")
+    header = "客户名称,联系人,手机,邮箱,行业,初次见面\n"
+    first = run_import(
+        client,
+        app,
+        studio,
+        csv_bytes(
+            header + "老客户一,王芳,13800000001,,建筑,2026-03-01\n老客户二,李雷,13800000002,li@old.cn,建筑,2026-03-02\n"
+        ),
+    )
+    assert first.created_count == 2
+    before = clients(app, studio)
+    job = run_import(
+        client,
+        app,
+        studio,
+        csv_bytes(
+            header
+            + "老客户一,赵六,13700000003,,家装,\n"  # a new person, no date: fails, the client unchanged
+            + "老客户二,李雷,,LI@OLD.CN,家装,\n"  # the client's own contact (its e-mail): updated, nothing added
+            + "老客户二,钱七,13600000004,,文化,\n"  # a later row about the same client: skipped, as ever
+            + "新客户,孙八,13500000005,,文化,\n"  # a created client's contact, no date: fails the same way
+        ),
+        duplicates="update",
+    )
+    assert (job.created_count, job.updated_count, job.skipped_count, job.failed_count) == (0, 1, 1, 2)
+    failed = query(app, studio.tenant_id, select(ImportRow).where(ImportRow.outcome == "failed"))
+    assert {r.row_number: r.reasons for r in failed} == {
+        2: ["Met On: This field is required."],
+        5: ["Met On: This field is required."],
+    }
+    assert [r.values for r in failed if r.row_number == 2] == [["老客户一", "赵六", "13700000003", "", "家装", ""]]
+    after = clients(app, studio)
+    assert (after["老客户一"].industry, after["老客户一"].version) == ("建筑", before["老客户一"].version)
+    assert after["老客户二"].industry == "家装" and "新客户" not in after
+    people = query(app, studio.tenant_id, select(Contact).order_by(Contact.name))
+    assert sorted(c.name for c in people) == ["李雷", "王芳"]
+
+    # A row that fails does not count as the first about its client: the later, complete one updates it.
+    again = "老客户一,赵六,13700000003,,家装,\n老客户一,赵六,13700000003,,家装,2026-04-01\n"
+    with_date = run_import(client, app, studio, csv_bytes(header + again), duplicates="update")
+    assert (with_date.updated_count, with_date.skipped_count, with_date.failed_count) == (1, 0, 1)
+    [zhao] = query(app, studio.tenant_id, select(Contact).where(Contact.name == "赵六"))
+    assert (zhao.client_id, zhao.custom_fields) == (after["老客户一"].id, {"met_on": "2026-04-01"})
+    typed = query(app, studio.tenant_id, select(FieldValue).where(FieldValue.record_id == zhao.id))
+    assert [v.keyed for v in typed] == ["2026-04-01"]
 
 
 def test_within_the_file_the_first_row_about_a_client_wins(app, client, studio):

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, text
 
 from saas.clients.models import Client
 from saas.extensions import db
+from saas.imports import engine, staging
 from saas.imports.models import ClientImport, ImportRow
 from saas.isolation import set_tenant
 from tests.conftest import query
@@ -98,31 +100,34 @@ def test_the_staging_table_cannot_carry_rows_into_another_studio(app, studio, ot
 @pytest.mark.postgres
 def test_a_staged_batch_naming_another_studio_is_refused_by_rls(app, studio, other_studio):
     """The job's own path: a row staged (COPY into the temporary table) and written by the batch's INSERT … SELECT
-    with another studio's id than the one the transaction gave the database is refused row by row."""
-    from saas.imports import engine, staging
-
+    with another studio's id than the one the transaction gave the database is refused row by row — sent alone,
+    and as the job sends it, in the batch's pipeline (the error raised when the pipeline's results are read)."""
     with app.app_context():
         session = db.session()
         set_tenant(session, other_studio.tenant_id)
-        found = staging.create()
-        row = engine._row(
-            seq=1,
-            row_number=2,
-            action="create",
-            name="偷渡客户",
-            kind="company",
-            status="potential",
-            tags="[]",
-            custom="{}",
-            c_custom="{}",
-            sort_key="tou",
-            search_text="偷渡客户",
-        )
-        staging.load([staging.Staged(row, [])], found)
-        clients = dict(engine._creating(found))["clients"]
-        params = {"t": studio.tenant_id, "job": uuid.uuid4(), "actor": None, "now": engine.utcnow(), "lo": 0, "hi": 1}
-        with pytest.raises(Exception, match="row-level security"):
-            session.execute(clients, params)
-        session.rollback()
+        for pipelined in (False, True):
+            found = staging.create()
+            row = engine._row(
+                seq=1,
+                row_number=2,
+                action="create",
+                name="偷渡客户",
+                kind="company",
+                status="potential",
+                tags="[]",
+                custom="{}",
+                c_custom="{}",
+            )
+            staging.load([staging.Staged(row, [])], found)
+            staging.load_keys([(1, "tou", "偷渡客户")], found)
+            clients = dict(engine._creating(found))["clients"]
+            now = engine.utcnow()
+            params = {"t": studio.tenant_id, "job": uuid.uuid4(), "actor": None, "now": now, "lo": 0, "hi": 1}
+            with pytest.raises(Exception, match="row-level security"):
+                if pipelined:
+                    engine.Importer._run(SimpleNamespace(dialect=found), [("clients", clients)], params, lambda: None)
+                else:
+                    session.execute(clients, params)
+            session.rollback()
         set_tenant(session, studio.tenant_id)
         assert session.execute(text("SELECT count(*) FROM clients")).scalar() == 0
