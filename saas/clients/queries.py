@@ -6,9 +6,8 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, Uuid, and_, column, func, literal, literal_column, or_, select, table, text, tuple_
 from sqlalchemy.orm import lazyload, selectinload

@@ -41,8 +41,6 @@ from saas.tenants.roles import Perm, require
 log = logging.getLogger(__name__)
 BATCH = 10_000  # rows written per transaction: the progress moves, and a retried job resumes, batch by batch
 UNDO_BATCH = 5000
-# The import and undo jobs may run longer than RQ's default three minutes (a large file on a busy worker): stopped
-# then, the import would stage its file again on every retry.
 CONTENT_CHUNK = 1024 * 1024
 PREVIEW_ROWS = 20
 

@@ -1,4 +1,4 @@
-"""Migration 0040 on a database of its own (SQLite): the imports made before it — a trail row and a `client.created`
+"""Migration 0043 on a database of its own (SQLite): the imports made before it — a trail row and a `client.created`
 timeline entry per client they created — are folded into `clients.import_id`, and such an import is still undone
 exactly (its created clients removed, its updated ones restored); the downgrade puts the trail rows and entries
 back."""
@@ -49,7 +49,7 @@ def test_earlier_imports_are_folded_into_the_clients_and_still_undo(base_env, tm
         engine = db.engine
     config = alembic_config(settings.migration_database_url)
 
-    command.downgrade(config, "0039")  # as an import made before 0040 left them
+    command.downgrade(config, "0042")  # as an import made before 0043 left them
     assert _count(engine, "SELECT count(*) FROM import_rows WHERE outcome = 'created'") == 3
     assert _count(engine, "SELECT count(*) FROM client_events WHERE kind = 'client.created'") == 3
     command.upgrade(config, "head")

@@ -3,8 +3,8 @@ a `client.created` timeline entry per client — the undo and the check for late
 themselves, and the timeline shows the import from the client's own row. The trail rows and timeline entries of
 earlier imports' created clients are folded into the column.
 
-Revision ID: 0040
-Revises: 0039
+Revision ID: 0043
+Revises: 0042
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from saas.tenants.rls import across_studios
 
-revision = "0040"
-down_revision = "0039"
+revision = "0043"
+down_revision = "0042"
 branch_labels = None
 depends_on = None
 
