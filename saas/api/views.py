@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import Row
 from werkzeug.exceptions import NotFound
 
 from saas.api.http import api, bp, check_version, principal
@@ -87,8 +88,8 @@ def create_client(body: dict[str, Any]) -> Client:
     return services.create_client(principal(), body)
 
 
-@api.get("/clients/<client_id>", summary="Read a client", **OF_CLIENT, **CLIENT)
-def client(client: Client) -> Client:
+@api.get("/clients/<client_id>", summary="Read a client", resolves={"client": queries.client_row}, **CLIENT)
+def client(client: Row) -> Row:
     return client
 
 
