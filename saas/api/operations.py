@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, Literal
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
@@ -177,13 +177,20 @@ def _handler(op: Operation, view: Callable) -> Callable:
         if op.perm is not None:
             require(g.principal, op.perm)
         if op.query is not None:
-            path["query"] = load(op.query(unknown=EXCLUDE), request.args.to_dict())
+            path["query"] = load(_query_schema(op.query), request.args.to_dict())
         if op.body is not None and op.body.schema is not None:
             sent = json_body() if op.body.required or request.content_length else {}
             path["body"] = load(op.body.build(_currency()), sent)
         return _answer(op, view(**path))
 
     return handle
+
+
+@cache
+def _query_schema(schema_class: type[Schema]) -> Schema:
+    """One instance per query schema: making one deep-copies its declared fields (~0.2 ms a request), and loading
+    keeps nothing in it (messages are translated when a load fails, in the caller's language)."""
+    return schema_class(unknown=EXCLUDE)
 
 
 def _resolve(op: Operation, path: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ strict JSON validation, ETag / If-Match, record-level access and studio isolatio
 from __future__ import annotations
 
 import re
+import time
 
 from sqlalchemy import select
 
@@ -188,6 +189,41 @@ def test_the_api_is_rate_limited_per_token(make_app, studio):
     assert statuses == [200, 200, 200, 429]
     limited = http.get("/api/v1/clients")
     assert limited.get_json()["errors"] and limited.headers.get("Retry-After")
+
+
+def test_the_limit_headers_count_down_and_the_window_resets_on_the_clock(make_app, studio):
+    app = make_app(API_RATE_LIMIT="5 per minute")
+    app.test_client_class = Browser
+    browser = app.test_client()
+    browser.login(studio.owner_email)
+    http = api(app, make_token(browser))
+    answers = [http.get("/api/v1/tags") for _ in range(3)]
+    assert [a.headers["X-RateLimit-Limit"] for a in answers] == ["5", "5", "5"]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["4", "3", "2"]
+    reset = int(answers[-1].headers["X-RateLimit-Reset"])
+    assert time.time() < reset <= time.time() + 61
+    another = api(app, make_token(browser))  # each token has its own allowance
+    assert another.get("/api/v1/tags").headers["X-RateLimit-Remaining"] == "4"
+    assert app.test_client().get("/api/v1/openapi.json").status_code == 200  # the document is not counted
+    assert "X-RateLimit-Limit" not in app.test_client().get("/api/v1/openapi.json").headers
+
+
+def test_an_unreachable_limit_store_counts_in_memory_and_still_limits(make_app, studio, caplog):
+    # Nothing listens on port 1: the store refuses every connection, as a Redis that is down would.
+    app = make_app(API_RATE_LIMIT="2 per minute", RATE_LIMIT_STORAGE_URL="redis://127.0.0.1:1/0")
+    app.test_client_class = Browser
+    browser = app.test_client()
+    browser.login(studio.owner_email)
+    http = api(app, make_token(browser))
+    assert [http.get("/api/v1/tags").status_code for _ in range(3)] == [200, 200, 429]
+    assert "counting in this process's memory" in caplog.text
+
+
+def test_made_up_tokens_are_limited_before_any_lookup(make_app):
+    app = make_app(API_RATE_LIMIT="2 per minute")
+    forged = {"Authorization": "Bearer atl_not-a-real-token"}
+    statuses = [app.test_client().get("/api/v1/clients", headers=forged).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
 
 
 def test_every_api_route_is_in_the_openapi_document_with_its_errors(app):
