@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from saas.config import Settings, load_settings
 from saas.extensions import babel, csrf, db, limiter, login_manager
 from saas.files.storage import storage_for
-from saas.i18n import compile_translations, current_locale, html_lang, select_locale
+from saas.i18n import compile_translations, current_locale, html_lang, install_template_gettext, select_locale
 from saas.mail import mailer_for
 from saas.tenants.roles import has_perm
 from saas.web.errors import init_error_handlers
@@ -61,6 +61,7 @@ def _bind_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)  # after flask-babel's own, which it replaces
     login_manager.init_app(app)
     login_manager.session_protection = None  # server-side sessions already end on logout and password change
     login_manager.login_view = "staff_auth.login"

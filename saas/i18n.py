@@ -9,8 +9,9 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, has_request_context, request, session
-from flask_babel import get_locale
+from babel.support import NullTranslations
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from saas.config import LOCALES
@@ -52,6 +53,30 @@ def select_locale() -> str:
         return tenant.locale
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
     return "en" if best == "en" else "zh_CN"
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates translate through the request's catalogue, found once per request and language. flask-babel's own
+    callables walk its context on `g` three times for every string (~5 us; a 360° page translates ~110)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  (jinja2.ext.i18n adds it)
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def _catalogue() -> NullTranslations:
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:  # not chosen yet (the request's first string), or outside a request
+        return get_translations()
+    kept = getattr(state, "atelier_catalogue", None)
+    # By the locale object itself: force_locale (an e-mail in its reader's language) and refresh() replace it.
+    if kept is None or kept[0] is not locale:
+        kept = state.atelier_catalogue = (locale, get_translations())
+    return kept[1]
 
 
 def current_locale() -> str:

@@ -47,3 +47,22 @@ def test_form_errors_are_translated(app):
     ).get_data(as_text=True)
     assert "This field is required" not in page and "Enter a valid e-mail" not in page
     assert "电子邮件" in page or "邮箱" in page
+
+
+def test_templates_follow_a_forced_language_and_return_to_the_request_s(app):
+    # Templates look the catalogue up once per request and language (saas.i18n.install_template_gettext): an
+    # e-mail rendered in its reader's language inside a Chinese request must not keep either language.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Clients') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string(page) == "客户"
+        with force_locale("en"):
+            assert render_template_string(page) == "Clients"
+            with force_locale("zh_CN"):
+                assert render_template_string(page) == "客户"
+            assert render_template_string(page) == "Clients"
+        assert render_template_string(page) == "客户"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):  # a new request, its own language
+        assert render_template_string(page) == "Clients"
