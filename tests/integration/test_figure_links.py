@@ -253,6 +253,7 @@ def counted_figures(b: boards.Board) -> list[tuple[str, int, str | None]]:
     if "team" in w:
         t = w["team"]
         found += [(f"growth {m}", n, link) for m, n, link in t.growth]
+        found += [(f"follow-ups by {r.name}", r.value, r.link) for r in t.follow_ups or []]
         if t.service is not None:
             found.append(("tickets raised", t.service.tickets, t.tickets_link))
     if "pipeline" in w:
@@ -348,7 +349,7 @@ def test_the_archive_choices_each_figure_made(app, seeded):
 
 # --- the report builder ----------------------------------------------------------------------------------------
 
-LINKED = ("clients", "projects", "invoices", "payments", "tickets")
+LINKED = ("clients", "projects", "follow_ups", "invoices", "payments", "tickets")
 
 
 def _charts(app, s: Seeded, who: str, source: str) -> list[tuple[str, dict, Chart]]:
@@ -409,6 +410,9 @@ def test_every_builder_point_equals_the_list_it_opens(app, client, seeded, who):
             ("projects", "closed"),
             ("tickets", "resolved"),
             ("tickets", "cf.area"),
+            ("follow_ups", "kind"),
+            ("follow_ups", "owner"),
+            ("follow_ups", "occurred"),
         ):
             assert wanted in keys, wanted
         not_set = {(source, key) for source, key, what in linked if what == "Not set"}

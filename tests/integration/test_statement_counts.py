@@ -20,6 +20,7 @@ PAGES = (
     "/app/projects/list",
     "/app/tasks",
     "/app/follow-ups",
+    "/app/follow-ups/logged",
     "/app/quotes",
     "/app/contracts",
     "/app/invoices",

@@ -129,9 +129,14 @@ def follow_ups(scope: Scope) -> list[PersonFigure]:
     )
     if scope.filters.owner:
         query = query.where(Interaction.author_id == scope.filters.owner)
-    # Follow-ups logged have no list (My follow-ups is what is due): the bars do not link rather than open the
-    # person's clients, which is a list of something else.
-    return [PersonFigure(n, int(c), None) for i, n, c in db.session.execute(query)]
+    return [PersonFigure(n, int(c), follow_ups_link(scope, i)) for i, n, c in db.session.execute(query)]
+
+
+def follow_ups_link(scope: Scope, author: Any) -> str:
+    """The follow-ups logged by `author` in the period on the clients in scope (the list keeps archived clients'
+    follow-ups, as the figure does): the board's owner and source are the list's client owner and source."""
+    args = {**scope.filters.on_clients(), "author": str(author), **scope.filters.period_args("logged")}
+    return url_for("staff.follow_up_log", **args)
 
 
 def _rolled_follow_ups(scope: Scope) -> list[PersonFigure]:
@@ -146,7 +151,7 @@ def _rolled_follow_ups(scope: Scope) -> list[PersonFigure]:
         .order_by(logged.desc(), User.name)
         .limit(TOP)
     )
-    return [PersonFigure(n, int(c), None) for i, n, c in db.session.execute(query)]
+    return [PersonFigure(n, int(c), follow_ups_link(scope, i)) for i, n, c in db.session.execute(query)]
 
 
 def service_times(scope: Scope) -> ServiceTimes:
