@@ -300,6 +300,9 @@ class ProjectListQuery(Schema):
     due_to = _day("Due on or before this day.")
     closed_from = _day("Won or lost on or after this day (the studio's time zone).")
     closed_to = _day("Won or lost on or before this day (the studio's time zone).")
+    left_stage = _text(40, "A stage id: projects with a recorded move out of that stage (in the left_stage days).")
+    left_stage_from = _day("A recorded move out of a stage on or after this day (the studio's time zone).")
+    left_stage_to = _day("A recorded move out of a stage on or before this day (the studio's time zone).")
     cursor = _text(200, CURSOR)
 
 

@@ -26,7 +26,7 @@ from saas.projects.queries import DEALS, STATES
 # The from–to periods of each list, in the studio's days (saas/days.py): created_from, created_to…
 RANGES = {
     "clients": ("created", "last_contact", "left"),
-    "projects": ("created", "due", "closed"),
+    "projects": ("created", "due", "closed", "left_stage"),
     "invoices": ("issued", "due"),
 }
 # Every argument each list understands (custom-field filters, `cf.…`, are checked on their own).
@@ -69,6 +69,9 @@ KNOWN = {
         "due_to",
         "closed_from",
         "closed_to",
+        "left_stage",
+        "left_stage_from",
+        "left_stage_to",
     },
     "invoices": {"status", "kind", "owner", "issued_from", "issued_to", "due_from", "due_to"},
     "payments": {"from", "to", "method", "client", "owner"},
@@ -166,6 +169,7 @@ _VALUE_CHECKS: dict[tuple[str, str], Any] = {
     ("*", "owner"): _person,
     ("*", "client"): _record,
     ("projects", "stage"): _record,
+    ("projects", "left_stage"): _record,
     ("invoices", "status"): _one_of(INVOICE_STATUSES),
     ("payments", "method"): _one_of(tuple(PaymentMethod)),
     ("payments", "from"): _day,

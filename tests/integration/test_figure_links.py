@@ -34,7 +34,7 @@ from saas.clients.models import Client, ClientEvent, Interaction
 from saas.extensions import db
 from saas.fields.models import FieldDefinition, FieldValue
 from saas.isolation import set_tenant
-from saas.projects.models import PipelineStage, Project
+from saas.projects.models import PipelineStage, Project, StageChange
 from saas.reports import boards, filters
 from saas.reports.builder import definition as definitions
 from saas.reports.builder.registry import SOURCES
@@ -421,3 +421,72 @@ def test_every_builder_point_equals_the_list_it_opens(app, client, seeded, who):
 
 def _offered(membership: Membership) -> set[str]:
     return {s.key for s in definitions.sources_for(membership)}
+
+
+# --- time per stage: the projects whose moves each bar averages ------------------------------------------------
+
+
+def names_in(client, link: str) -> set[str]:
+    """The projects a project-list page shows, by name."""
+    response = client.get(link)
+    assert response.status_code == 200 and "field-error" not in response.get_data(as_text=True), link
+    html = response.get_data(as_text=True)
+    body = re.search(r"<tbody>(.*?)</tbody>", html[html.rindex('method="get"') :], re.S)
+    return set(re.findall(r">(Project P\d)</a>", body.group(1))) if body else set()
+
+
+def _more_moves(app, s: Seeded) -> None:
+    """P5 (archived) left design on 20 March; P4 (Blue Fox, 展会, 空间设计) left inquiry on 10 March; moves the
+    averages leave out: P3 out of design at 00:30 on 1 April in Shanghai (April's), P4 out of design without a
+    time in the stage (no recorded time: not averaged)."""
+    with app.app_context():
+        set_tenant(db.session(), s.studio.tenant_id)
+        stages = {st.key: st.id for st in db.session.scalars(select(PipelineStage))}
+        for project, old, new, when, seconds in (
+            ("P5", "design", "won", "2026-03-20 02:00", 10 * 86400),
+            ("P4", "inquiry", "design", "2026-03-10 02:00", 9 * 86400),
+            ("P3", "design", "feedback", "2026-03-31 16:30", 200 * 86400),
+            ("P4", "design", "inquiry", "2026-03-12 02:00", None),
+        ):
+            db.session.add(
+                StageChange(
+                    project_id=s.projects[project],
+                    from_stage_id=stages[old],
+                    to_stage_id=stages[new],
+                    seconds_in_from=seconds,
+                    created_at=at(when),
+                )
+            )
+        db.session.commit()
+
+
+def _stage_keys(app, s: Seeded) -> dict[str, str]:
+    with app.app_context():
+        set_tenant(db.session(), s.studio.tenant_id)
+        return {st.name: st.key for st in db.session.scalars(select(PipelineStage))}
+
+
+@pytest.mark.parametrize(
+    ("who", "narrowed", "expected"),
+    [
+        ("owner", {}, {"inquiry": {"P1", "P2", "P4"}, "design": {"P1", "P2", "P5"}}),
+        ("manager", {}, {"inquiry": {"P1", "P2", "P4"}, "design": {"P1", "P2", "P5"}}),
+        ("owner", {"type": "品牌设计"}, {"inquiry": {"P1", "P2"}, "design": {"P1", "P2", "P5"}}),
+        ("owner", {"source": "展会"}, {"inquiry": {"P4"}}),
+        ("manager", {"owner": "su"}, {}),
+    ],
+)
+def test_each_stage_bar_opens_the_projects_whose_moves_it_averages(app, client, seeded, who, narrowed, expected):
+    """The bars show days, not projects: the list holds exactly the projects whose moves out of that stage in the
+    period were averaged (an archived project's too), whatever the board is narrowed by."""
+    _more_moves(app, seeded)
+    args = {k: str(seeded.users[v]) if k == "owner" else v for k, v in narrowed.items()}
+    client.login(seeded.studio.owner_email if who == "owner" else dict(EMAILS)[who])
+    health = board(app, seeded, who, "studio", {**Q1, **args}).widgets["health"]
+    keys = _stage_keys(app, seeded)
+    shown = {keys[st.name]: names_in(client, st.link) for st in health.stages}
+    assert shown == {key: {f"Project {p}" for p in projects} for key, projects in expected.items()}
+    assert {keys[st.name]: st.moves for st in health.stages} == {k: len(v) for k, v in expected.items()}
+    if health.time_sink is not None:
+        assert health.time_sink.link in {st.link for st in health.stages}
+        assert health.stages_chart.links == [st.link for st in health.stages]

@@ -34,8 +34,11 @@ def _html(client, url: str, args: dict | None = None) -> str:
 
 FILTERS = {
     "/app/clients": ("reached", "archived", "projects", "created_from", "last_contact_to", "left_from", "left_to"),
-    "/app/projects/list": ("state", "deal", "source", "archived", "due_from", "due_to", "closed_from", "closed_to"),
-    "/app/projects": ("state", "deal", "source", "archived", "due_to", "closed_from"),  # the board: the same bar
+    "/app/projects/list": (
+        *("state", "deal", "source", "archived", "due_from", "due_to", "closed_from", "closed_to"),
+        *("left_stage", "left_stage_from", "left_stage_to"),
+    ),
+    "/app/projects": ("state", "deal", "source", "archived", "due_to", "closed_from", "left_stage_from"),  # the board
     "/app/invoices": ("owner", "due_from", "due_to"),
     "/app/payments": ("owner",),
     "/app/contracts": ("owner", "signed_from", "signed_to"),
@@ -57,6 +60,7 @@ def test_each_new_filter_is_in_its_lists_form_in_both_languages(app, client, see
     assert "推进到" in clients and "意向及以后" in clients and "已归档客户" in clients and "转为历史客户" in clients
     projects = _html(client, "/app/projects/list")
     assert "进行中、赢单或丢单" in projects and "成交进度" in projects and "已归档项目" in projects
+    assert "离开阶段" in projects and "离开某阶段" in projects
     assert "客户负责人" in _html(client, "/app/invoices") and "未结清" in _html(client, "/app/invoices")
 
 
@@ -103,6 +107,8 @@ BAD_DAYS = (
     ("/app/projects", {"closed_to": "yesterday"}),
     ("/app/contracts", {"signed_from": "2026-02-30"}),
     ("/app/tickets", {"resolved_to": "2026-00-10"}),
+    ("/app/projects/list", {"left_stage_from": "2026-02-30"}),
+    ("/app/projects/list", {"left_stage_from": "2026-03-01", "left_stage_to": "2026-02-01"}),
 )
 
 
@@ -161,3 +167,38 @@ def test_the_new_filters_stay_within_what_the_reader_sees(app, client, seeded):
     assert rows_in(client, "/app/invoices?status=open") == 2  # INV-2 (松石茶舍), INV-3 (Blue Fox)
     assert rows_in(client, f"/app/contracts?owner={su}&status=signed") == 0  # K-2 is of Su's Old Oak
     assert rows_in(client, "/app/projects/list?state=open&archived=all") == 3  # P4, P6 and P3 (C5 is his)
+
+
+def test_left_stage_holds_the_projects_with_a_recorded_move_out_of_it(app, client, seeded, other_studio):
+    """Seeded moves: P1 and P2 left inquiry (17 January, 3 February) and design (11 February, 3 March); P3 left
+    inquiry in July 2025. Another studio's stage, or something that is not a stage, finds nothing of anyone's."""
+    from saas.isolation import set_tenant
+    from saas.projects.models import PipelineStage
+
+    def stage_ids(tenant_id) -> dict[str, str]:
+        with app.app_context():
+            set_tenant(db.session(), tenant_id)
+            return {st.key: str(st.id) for st in db.session.scalars(select(PipelineStage))}
+
+    ours, theirs = stage_ids(seeded.studio.tenant_id), stage_ids(other_studio.tenant_id)
+    client.login(seeded.studio.owner_email)
+    count = lambda url: rows_in(client, url)  # noqa: E731
+    base = "/app/projects/list?archived=all"
+    assert count(f"{base}&left_stage={ours['inquiry']}") == 3  # P1, P2 and P3 (any time)
+    assert count(f"{base}&left_stage={ours['inquiry']}&left_stage_from=2026-01-01&left_stage_to=2026-03-31") == 2
+    assert count(f"{base}&left_stage={ours['design']}&left_stage_from=2026-02-12") == 1  # P2 (3 March)
+    assert count(f"{base}&left_stage_from=2026-02-01&left_stage_to=2026-02-28") == 2  # any stage: P1 and P2
+    assert count(f"{base}&left_stage={ours['won']}") == 0
+    assert count(f"{base}&left_stage={theirs['inquiry']}") == 0  # another studio's stage: nothing
+    html = _html(client, "/app/projects/list", {"left_stage": "inquiry"})
+    assert "Choose one of the stages offered." in html
+    http = api(app, make_token(client))
+    listed = http.get("/api/v1/projects", query_string={"left_stage": ours["design"], "archived": "all"}).get_json()
+    assert {p["name"] for p in listed["data"]} == {"Project P1", "Project P2"}
+    refused = http.get("/api/v1/projects", query_string={"left_stage_to": "2026-02-30"})
+    assert refused.status_code == 422 and "left_stage_to" in refused.get_json()["errors"]
+    assert http.get("/api/v1/projects", query_string={"left_stage": "x"}).status_code == 422
+    sheet = client.submit("/app/exports", {"list": "projects", "format": "csv", "left_stage": ours["design"]})
+    assert sheet.status_code == 200 and "Project P2" in sheet.get_data(as_text=True)
+    for form in ({"left_stage": "inquiry"}, {"left_stage_from": "2026-13-01"}):
+        assert client.submit("/app/exports", {"list": "projects", "format": "csv", **form}).status_code == 422
