@@ -24,18 +24,7 @@ from saas.clients.queries import PAGE_SIZE
 from saas.days import DayRange
 from saas.extensions import db
 from saas.tenants.models import Membership
-from saas.tenants.queries import studio_timezone
-
-
-def _person(raw: Any) -> str:
-    """A user id or "me", as given; anything else is no filter."""
-    value = str(raw or "").strip()[:40]
-    if value == "me":
-        return value
-    try:
-        return str(uuid.UUID(value)) if value else ""
-    except ValueError:
-        return value  # not an id: said beside the field (FollowUpFilters.among)
+from saas.tenants.queries import person_arg, strangers, studio_timezone
 
 
 @dataclass(frozen=True)
@@ -54,9 +43,9 @@ class FollowUpFilters:
         if kind and kind not in tuple(InteractionKind):
             problems["kind"] = _("Choose one of the kinds offered.")
         return cls(
-            author=_person(args.get("author")),
+            author=person_arg(args.get("author")),
             kind=kind if kind in tuple(InteractionKind) else "",
-            owner=_person(args.get("owner")),
+            owner=person_arg(args.get("owner")),
             source=str(args.get("source") or "").strip()[:80],
             logged=logged,
             problems=tuple(problems.items()),
@@ -65,14 +54,11 @@ class FollowUpFilters:
     def among(self, people: set[str]) -> FollowUpFilters:
         """The same filters with a person who is not of this studio (another studio's id, a made-up one) left out
         and said beside the field: nothing of anyone else's is looked up."""
-        problems = dict(self.problems)
-        kept = {}
-        for name in ("author", "owner"):
-            value = getattr(self, name)
-            if value and value != "me" and value not in people:
-                problems[name] = _("Choose a person of this studio.")
-                kept[name] = ""
-        return replace(self, problems=tuple(problems.items()), **kept) if kept else self
+        found = strangers({"author": self.author, "owner": self.owner}, people)
+        if not found:
+            return self
+        left_out = {name: "" for name in found}
+        return replace(self, problems=tuple({**dict(self.problems), **found}.items()), **left_out)
 
     def as_args(self) -> dict[str, str]:
         values = {"author": self.author, "kind": self.kind, "owner": self.owner, "source": self.source}
@@ -86,8 +72,12 @@ class FollowUpPage:
     filters: FollowUpFilters = field(default_factory=FollowUpFilters)
 
 
-def _user(membership: Membership, person: str) -> uuid.UUID:
-    return membership.user_id if person == "me" else uuid.UUID(person)
+def _user(membership: Membership, person: str) -> uuid.UUID | None:
+    """The person a filter names; None (no one's) for what is not an id, when among() was not asked first."""
+    try:
+        return membership.user_id if person == "me" else uuid.UUID(person)
+    except ValueError:
+        return None
 
 
 def follow_ups_filtered(membership: Membership, f: FollowUpFilters) -> Select:

@@ -12,7 +12,9 @@ lists and the figures part ways when they are not kept together:
 - the studio's own fields: a client's yes/no "VIP", person "Designer" and choice "Style", a project's yes/no
   "Rush", a ticket's choice "Area";
 - when clients were last followed up, a third ticket raised in March and resolved in April, a partly paid
-  invoice falling due in three weeks.
+  invoice falling due in three weeks;
+- a second feedback form ("Survey") with an answer without a client on 1 March and one at 00:30 on 1 April in
+  Shanghai (April's).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from saas.billing.models import Invoice
 from saas.clients.models import Client, ClientEvent, Interaction
 from saas.extensions import db
 from saas.fields.models import FieldDefinition, FieldValue
+from saas.forms.models import Form, Submission
 from saas.isolation import set_tenant
 from saas.projects.models import PipelineStage, Project, StageChange
 from saas.reports import boards, filters
@@ -146,6 +149,12 @@ def seed_more(app, s: Seeded) -> None:
                 status="partly_paid",
             )
         )
+        # A second feedback form's answer without a client (NPS and CSAT count every form's), and one in April.
+        survey = Form(slug="survey", kind="feedback", status="published", title_en="Survey", title_zh="调查")
+        db.session.add(survey)
+        db.session.flush()
+        for n, (made, csat) in enumerate((("2026-03-01 02:00", 5), ("2026-03-31 16:30", None))):
+            db.session.add(Submission(form_id=survey.id, nps=8, csat=csat, ip_hash=f"s{n}", submitted_at=at(made)))
         late = Ticket(
             number="T-0003",
             client_id=s.clients["C2"],
@@ -250,6 +259,7 @@ def counted_figures(b: boards.Board) -> list[tuple[str, int, str | None]]:
     if "value" in w:
         v = w["value"]
         found += [("repeat", v.repeat_clients, v.repeat_link), ("churn", v.churned, v.churn_link)]
+        found += [("NPS answers", v.nps_answers, v.nps_link), ("CSAT answers", v.csat_answers, v.csat_link)]
     if "team" in w:
         t = w["team"]
         found += [(f"growth {m}", n, link) for m, n, link in t.growth]

@@ -21,6 +21,7 @@ PAGES = (
     "/app/tasks",
     "/app/follow-ups",
     "/app/follow-ups/logged",
+    "/app/forms/submissions",
     "/app/quotes",
     "/app/contracts",
     "/app/invoices",
