@@ -255,6 +255,7 @@ class ClientListQuery(Schema):
     owner = _text(40, "A user id, or `me`.")
     tag = _text(40, "Exact tag.")
     source = _text(80, "Exact source channel.")
+    no_source = _one_of(("1",))
     industry = _text(80, "Exact industry.")
     region = _text(80, "Exact region.")
     kind = _one_of(tuple(ClientKind))

@@ -308,9 +308,6 @@ def test_every_dashboard_figure_equals_the_list_it_opens(app, client, seeded, wh
     counted = counted_figures(b)
     assert counted or name == "personal"
     for what, shown, link in counted:
-        if what.endswith("No source"):  # the list has no "no source" filter: that row does not link
-            assert link is None
-            continue
         assert link, f"{what} does not link"
         assert rows_in(client, link) == shown, (what, link)
     for what, shown, link in money_figures(b):
@@ -500,3 +497,32 @@ def test_each_stage_bar_opens_the_projects_whose_moves_it_averages(app, client, 
     if health.time_sink is not None:
         assert health.time_sink.link in {st.link for st in health.stages}
         assert health.stages_chart.links == [st.link for st in health.stages]
+
+
+# --- the funnel's "No source" row ------------------------------------------------------------------------------
+
+
+def _sourceless(app, s: Seeded) -> None:
+    """Two clients of the quarter without a source: Du's with none, Su's with an empty one (a blank import cell)."""
+    with app.app_context():
+        set_tenant(db.session(), s.studio.tenant_id)
+        for name, owner, source, made in (
+            ("无名茶室", "du", None, "2026-02-20 03:00"),
+            ("Blank Ltd", "su", "", "2026-03-05 03:00"),
+        ):
+            db.session.add(Client(name=name, sort_key=name, owner_id=s.users[owner], source=source, created_at=at(made)))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "narrowed", "expected"),
+    [("owner", "studio", {}, 2), ("manager", "studio", {"owner": "su"}, 1), ("du", "personal", {}, 1)],
+)
+def test_the_no_source_row_opens_the_clients_without_a_source(app, client, seeded, who, name, narrowed, expected):
+    _sourceless(app, seeded)
+    args = {k: str(seeded.users[v]) for k, v in narrowed.items()}
+    client.login(seeded.studio.owner_email if who == "owner" else dict(EMAILS)[who])
+    rows = board(app, seeded, who, name, {**Q1, **args}).widgets["funnel"].sources
+    nameless = next(r for r in rows if r.source == "No source")
+    assert nameless.clients == expected and nameless.link and "no_source=1" in nameless.link
+    assert rows_in(client, nameless.link) == expected

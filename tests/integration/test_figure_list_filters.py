@@ -33,7 +33,10 @@ def _html(client, url: str, args: dict | None = None) -> str:
 
 
 FILTERS = {
-    "/app/clients": ("reached", "archived", "projects", "created_from", "last_contact_to", "left_from", "left_to"),
+    "/app/clients": (
+        *("reached", "archived", "projects", "created_from", "last_contact_to", "left_from", "left_to"),
+        "no_source",
+    ),
     "/app/projects/list": (
         *("state", "deal", "source", "archived", "due_from", "due_to", "closed_from", "closed_to"),
         *("left_stage", "left_stage_from", "left_stage_to"),
@@ -202,3 +205,33 @@ def test_left_stage_holds_the_projects_with_a_recorded_move_out_of_it(app, clien
     assert sheet.status_code == 200 and "Project P2" in sheet.get_data(as_text=True)
     for form in ({"left_stage": "inquiry"}, {"left_stage_from": "2026-13-01"}):
         assert client.submit("/app/exports", {"list": "projects", "format": "csv", **form}).status_code == 422
+
+
+def test_no_source_holds_the_clients_without_one_everywhere_the_list_is(app, client, seeded):
+    """松石茶舍 (C5) has no source; a client with an empty one reads the same. A page, a saved view, an export and the
+    API take `no_source=1`; anything else is refused by an export and the API, never a 500."""
+    from saas.clients.models import Client
+    from saas.isolation import set_tenant
+
+    with app.app_context():
+        set_tenant(db.session(), seeded.studio.tenant_id)
+        db.session.add(Client(name="Blank Ltd", sort_key="blank", owner_id=seeded.users["su"], source=""))
+        db.session.commit()
+    client.login(seeded.studio.owner_email)
+    assert rows_in(client, "/app/clients?no_source=1") == 2
+    assert rows_in(client, "/app/clients?no_source=1&archived=all") == 2  # Ash & Co has one
+    assert rows_in(client, "/app/clients?no_source=1&source=展会") == 0  # both: nothing can be
+    assert rows_in(client, "/app/clients?no_source=yes") == 6  # not the list's value: no filter (6 current)
+    client.submit("/app/clients/views", {"view_name": "无来源", "no_source": "1"})
+    with app.app_context():
+        views = query(app, seeded.studio.tenant_id, select(SavedView))
+    assert [v.filters for v in views] == [{"no_source": "1"}]
+    sheet = client.submit("/app/exports", {"list": "clients", "format": "csv", "no_source": "1"}).get_data(as_text=True)
+    assert "松石茶舍" in sheet and "Blank Ltd" in sheet and "鹿鸣咖啡" not in sheet
+    assert client.submit("/app/exports", {"list": "clients", "format": "csv", "no_source": "yes"}).status_code == 422
+    http = api(app, make_token(client))
+    listed = http.get("/api/v1/clients", query_string={"no_source": "1"}).get_json()["data"]
+    assert {c["name"] for c in listed} == {"松石茶舍", "Blank Ltd"}
+    assert http.get("/api/v1/clients", query_string={"no_source": "2"}).status_code == 422
+    client.login("du@aurora.test")
+    assert rows_in(client, "/app/clients?no_source=1") == 1  # his 松石茶舍, not Su's Blank Ltd
