@@ -510,7 +510,8 @@ def _sourceless(app, s: Seeded) -> None:
             ("无名茶室", "du", None, "2026-02-20 03:00"),
             ("Blank Ltd", "su", "", "2026-03-05 03:00"),
         ):
-            db.session.add(Client(name=name, sort_key=name, owner_id=s.users[owner], source=source, created_at=at(made)))
+            made_at = at(made)
+            db.session.add(Client(name=name, sort_key=name, owner_id=s.users[owner], source=source, created_at=made_at))
         db.session.commit()
 
 
