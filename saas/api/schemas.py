@@ -319,6 +319,8 @@ class InvoiceListQuery(Schema):
     status = _one_of((*InvoiceStatus, "overdue", "open"))
     kind = _one_of(tuple(InvoiceKind))
     owner = _text(40, "The client's owner: a user id, or `me`.")
+    source = _text(80, "The client's source channel.")
+    type = _text(60, "The project's type (an invoice without a project has none: left out).")
     issued_from = _day("Issued (made) on or after this day (the studio's time zone).")
     issued_to = _day("Issued (made) on or before this day (the studio's time zone).")
     due_from = _day("Due on or after this day.")

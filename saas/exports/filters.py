@@ -74,8 +74,8 @@ KNOWN = {
         "left_stage_from",
         "left_stage_to",
     },
-    "invoices": {"status", "kind", "owner", "issued_from", "issued_to", "due_from", "due_to"},
-    "payments": {"from", "to", "method", "client", "owner"},
+    "invoices": {"status", "kind", "owner", "source", "type", "issued_from", "issued_to", "due_from", "due_to"},
+    "payments": {"from", "to", "method", "client", "owner", "source", "type"},
 }
 CUSTOM_FILTERS = ("clients", "projects")  # the lists that filter by the studio's own fields
 LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "region": 80, "type": 60, "cols": 400}

@@ -42,9 +42,9 @@ FILTERS = {
         *("left_stage", "left_stage_from", "left_stage_to"),
     ),
     "/app/projects": ("state", "deal", "source", "archived", "due_to", "closed_from", "left_stage_from"),  # the board
-    "/app/invoices": ("owner", "due_from", "due_to"),
-    "/app/payments": ("owner",),
-    "/app/contracts": ("owner", "signed_from", "signed_to"),
+    "/app/invoices": ("owner", "due_from", "due_to", "source", "type"),
+    "/app/payments": ("owner", "source", "type"),
+    "/app/contracts": ("owner", "signed_from", "signed_to", "source"),
     "/app/tickets": ("resolved_from", "resolved_to", "cf.area"),
 }
 
@@ -65,6 +65,7 @@ def test_each_new_filter_is_in_its_lists_form_in_both_languages(app, client, see
     assert "进行中、赢单或丢单" in projects and "成交进度" in projects and "已归档项目" in projects
     assert "离开阶段" in projects and "离开某阶段" in projects
     assert "客户负责人" in _html(client, "/app/invoices") and "未结清" in _html(client, "/app/invoices")
+    assert "客户来源" in _html(client, "/app/payments") and "项目类型" in _html(client, "/app/payments")
 
 
 def test_what_each_filter_holds(app, client, seeded):
@@ -235,3 +236,31 @@ def test_no_source_holds_the_clients_without_one_everywhere_the_list_is(app, cli
     assert http.get("/api/v1/clients", query_string={"no_source": "2"}).status_code == 422
     client.login("du@aurora.test")
     assert rows_in(client, "/app/clients?no_source=1") == 1  # his 松石茶舍, not Su's Blank Ltd
+
+
+def test_the_money_lists_filter_by_the_clients_source_and_the_projects_type(app, client, seeded, other_studio):
+    """INV-1 (鹿鸣咖啡, 转介绍, P1 品牌设计) paid twice; INV-2 (松石茶舍, no source, P2 品牌设计); INV-3 (Blue Fox,
+    展会, no project); INV-4 (晨光书店, 转介绍, no project). An invoice without a project is of no type: left out."""
+    client.login(seeded.studio.owner_email)
+    count = lambda url: rows_in(client, url)  # noqa: E731
+    assert count("/app/invoices?source=转介绍") == 2 and count("/app/invoices?source=展会") == 1
+    assert count("/app/invoices?type=品牌设计") == 2 and count("/app/invoices?type=空间设计") == 0
+    assert count("/app/invoices?type=品牌设计&source=转介绍") == 1  # INV-1
+    assert count("/app/payments?source=转介绍") == 2 and count("/app/payments?source=展会") == 1  # INV-3's
+    assert count("/app/payments?type=品牌设计") == 2 and count("/app/payments?type=品牌设计&source=展会") == 0
+    assert count("/app/contracts?source=展会&status=signed") == 1  # K-2, Old Oak
+    assert count("/app/invoices?source=他们的来源") == 0  # another studio's words find nothing here
+    http = api(app, make_token(client))
+    listed = http.get("/api/v1/invoices", query_string={"type": "品牌设计", "source": "转介绍"}).get_json()["data"]
+    assert [i["number"] for i in listed] == ["INV-1"]
+    assert http.get("/api/v1/invoices", query_string={"type": "x" * 61}).status_code == 422
+    sheet = client.submit("/app/exports", {"list": "payments", "format": "csv", "source": "展会"})
+    assert sheet.status_code == 200 and "INV-3" in sheet.get_data(as_text=True)
+    sheet = client.submit("/app/exports", {"list": "invoices", "format": "csv", "type": "品牌设计"}).get_data(
+        as_text=True
+    )
+    assert "INV-1" in sheet and "INV-3" not in sheet
+    for form in ({"list": "invoices", "type": "x" * 61}, {"list": "payments", "source": "x" * 81}):
+        assert client.submit("/app/exports", {"format": "csv", **form}).status_code == 422, form
+    client.login("du@aurora.test")  # a member: his clients' invoices only, whatever the filter says
+    assert count("/app/invoices?source=转介绍") == 1  # INV-1; INV-4 is of Su's 晨光书店

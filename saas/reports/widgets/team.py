@@ -83,13 +83,11 @@ class Team:
         )
 
 
-def signed_contracts_link(scope: Scope, owner: Any) -> str | None:
-    """The contracts signed in the period of clients owned by `owner` (a user id): the signed amount's records.
-    Clients archived since count, in the figure and the contract list alike: the sale was made."""
-    narrowed = scope.filters.on_money()
-    if narrowed is None:
-        return None
-    args = {**narrowed, "owner": str(owner), **scope.filters.period_args("signed")}
+def signed_contracts_link(scope: Scope, owner: Any) -> str:
+    """The contracts signed in the period of clients owned by `owner` (a user id) and of the board's source: the
+    signed amount's records. Clients archived since count, in the figure and the contract list alike: the sale was
+    made."""
+    args = {**scope.filters.on_contracts(), "owner": str(owner), **scope.filters.period_args("signed")}
     return url_for("staff.contract_list", status=ContractStatus.SIGNED.value, **args)
 
 
