@@ -75,9 +75,11 @@ class Filters:
         the client's owner), and the board's project type does not narrow them, so the link does not pass it."""
         return self.on_clients()
 
-    def on_tickets(self) -> dict[str, str] | None:
-        """The ticket list has no client owner or source: a board narrowed by them does not link its tickets."""
-        return None if self.owner or self.source else {}
+    def on_tickets(self) -> dict[str, str]:
+        """The ticket list: the client's owner (`owner`, as the widget narrows tickets by their client, not their
+        assignee) and source (`client_source`: the list's `source` is how a ticket came in)."""
+        values = {"owner": str(self.owner) if self.owner else "", "client_source": self.source}
+        return {k: v for k, v in values.items() if v}
 
 
 def _day(raw: str | None) -> date | None:

@@ -324,10 +324,7 @@ def test_a_board_narrowed_by_owner_links_to_that_owners_records(app, client, see
     du = str(seeded.users["du"])
     b = board(app, seeded, "owner", "studio", {**Q1, "owner": du})
     for what, shown, link in counted_figures(b):
-        if what == "tickets raised":
-            assert link is None  # the ticket list has no client owner: no link rather than every ticket
-            continue
-        assert link and f"owner={du}" in link, what
+        assert link and f"owner={du}" in link, what  # tickets too: their client's owner
         assert rows_in(client, link) == shown, (what, link)
     for what, shown, link in money_figures(b):
         assert link and amount_in(app, seeded, "owner", link) == shown, (what, link)
@@ -349,10 +346,8 @@ def test_a_board_narrowed_by_source_or_type_links_every_figure_to_its_records(ap
     client.login(seeded.studio.owner_email)
     b = board(app, seeded, "owner", "studio", {**Q1, "period": "year", **narrowed})
     for what, shown, link in counted_figures(b):
-        if what != "tickets raised" or "source" not in narrowed:  # tickets: the next commit
-            assert link, what
-        if link is not None:
-            assert rows_in(client, link) == shown, (what, link)
+        assert link, what
+        assert rows_in(client, link) == shown, (what, link)
     for what, shown, link in money_figures(b):
         assert link, f"{what} does not link"
         for key in narrowed:
@@ -559,3 +554,16 @@ def test_a_type_narrows_money_to_invoices_of_a_project_of_that_type(app, seeded)
     assert money.revenue == 1_000_000  # INV-1's two payments (P1)
     assert dict(money.ageing)["Not yet due"] == 500_000  # INV-2 (P2); not INV-4, partly paid, without a project
     assert sum(v for _label, v in money.ageing) == 500_000  # nor INV-3, overdue without a project
+
+
+def test_ticket_figures_count_the_tickets_of_the_boards_clients(app, client, seeded):
+    """T-0001 (鹿鸣咖啡: Du's, 转介绍), T-0002 (晨光书店: Su's, 转介绍), T-0003 (Blue Fox: Du's, 展会; assigned to Su):
+    "owner" is the client's, as the widget narrows tickets by their client — not the assignee."""
+    client.login(seeded.studio.owner_email)
+    cases = (({"owner": "du"}, 2, 2), ({"owner": "su"}, 1, 0), ({"source": "展会"}, 1, 1), ({}, 3, 2))
+    for narrowed, raised, resolved in cases:  # T-0001 and T-0003 are resolved
+        args = {k: str(seeded.users[v]) if k == "owner" else v for k, v in narrowed.items()}
+        team = board(app, seeded, "owner", "studio", {**Q1, **args}).widgets["team"]
+        assert team.service.tickets == raised, narrowed
+        assert rows_in(client, team.tickets_link) == raised, team.tickets_link
+        assert rows_in(client, team.resolved_link) == resolved, team.resolved_link

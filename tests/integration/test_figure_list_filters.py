@@ -6,6 +6,8 @@ studio's own fields and an open invoice partly paid."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -45,7 +47,7 @@ FILTERS = {
     "/app/invoices": ("owner", "due_from", "due_to", "source", "type"),
     "/app/payments": ("owner", "source", "type"),
     "/app/contracts": ("owner", "signed_from", "signed_to", "source"),
-    "/app/tickets": ("resolved_from", "resolved_to", "cf.area"),
+    "/app/tickets": ("resolved_from", "resolved_to", "cf.area", "owner", "client_source"),
 }
 
 
@@ -264,3 +266,32 @@ def test_the_money_lists_filter_by_the_clients_source_and_the_projects_type(app,
         assert client.submit("/app/exports", {"format": "csv", **form}).status_code == 422, form
     client.login("du@aurora.test")  # a member: his clients' invoices only, whatever the filter says
     assert count("/app/invoices?source=转介绍") == 1  # INV-1; INV-4 is of Su's 晨光书店
+
+
+def test_the_ticket_list_filters_by_its_clients_owner_and_source(app, client, seeded, other_studio):
+    """`owner` is the client's owner (as the dashboards narrow tickets), `client_source` the client's source (the
+    list's `source` is how a ticket came in). Another studio's person is said beside the field and left out."""
+    from saas.isolation import set_tenant
+    from saas.tenants.models import Membership
+
+    with app.app_context():
+        set_tenant(db.session(), other_studio.tenant_id)
+        stranger = str(db.session.get(Membership, other_studio.owner_membership_id).user_id)
+    client.login(seeded.studio.owner_email)
+    du, su = str(seeded.users["du"]), str(seeded.users["su"])
+    count = lambda url: rows_in(client, url)  # noqa: E731
+    assert count(f"/app/tickets?status=all&owner={du}") == 2  # T-0001 (鹿鸣咖啡), T-0003 (Blue Fox, assigned to Su)
+    assert count(f"/app/tickets?status=all&owner={su}") == 1 and count("/app/tickets?status=all&owner=me") == 0
+    assert count("/app/tickets?status=all&client_source=转介绍") == 2
+    assert count(f"/app/tickets?status=all&client_source=展会&owner={du}") == 1
+    html = _html(client, "/app/tickets", {"status": "all", "owner": stranger})
+    assert "Choose a person of this studio." in html
+    assert re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1).count("<tr") == 3  # the filter left out
+    http = api(app, make_token(client))
+    listed = http.get("/api/v1/tickets", query_string={"status": "all", "owner": du}).get_json()
+    assert {t["number"] for t in listed["data"]} == {"T-0001", "T-0003"}
+    assert http.get("/api/v1/tickets", query_string={"owner": "someone"}).status_code == 422
+    assert http.get("/api/v1/tickets", query_string={"client_source": "x" * 81}).status_code == 422
+    assert http.get("/api/v1/tickets", query_string={"status": "all", "owner": stranger}).get_json()["data"] == []
+    client.login("du@aurora.test")
+    assert count(f"/app/tickets?status=all&owner={su}") == 0  # Su's 晨光书店 is not his to see

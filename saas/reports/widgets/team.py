@@ -185,13 +185,11 @@ def growth(scope: Scope) -> list[tuple[str, int, str]]:
     return [(format_date(day, "yyyy-MM"), found.get(n, 0), link(n)) for n, day in enumerate(edges[:-1])]
 
 
-def ticket_links(scope: Scope) -> tuple[str | None, str | None]:
+def ticket_links(scope: Scope) -> tuple[str, str]:
     """The tickets raised in the period (every status), and those of them resolved: a ticket is resolved after it
-    was raised, so "resolved since the period began" is every resolved one of them, as the average counts them."""
-    narrowed = scope.filters.on_tickets()
-    if narrowed is None:
-        return None, None
-    raised = {"status": "all", **scope.filters.period_args("created")}
+    was raised, so "resolved since the period began" is every resolved one of them, as the average counts them.
+    The board's owner and source are the tickets' client's."""
+    raised = {"status": "all", **scope.filters.on_tickets(), **scope.filters.period_args("created")}
     resolved = {**raised, "resolved_from": scope.period.start.isoformat()}
     return url_for("staff.tickets", **raised), url_for("staff.tickets", **resolved)
 
