@@ -13,6 +13,8 @@ lists and the figures part ways when they are not kept together:
   "Rush", a ticket's choice "Area";
 - when clients were last followed up, a third ticket raised in March and resolved in April, a partly paid
   invoice falling due in three weeks;
+- three visits: Zhao's at 鹿鸣咖啡 (15 February) and Blue Fox (00:30 on 1 April in Shanghai, done), Du's
+  cancelled one at 松石茶舍 (20 January);
 - a second feedback form ("Survey") with an answer without a client on 1 March and one at 00:30 on 1 April in
   Shanghai (April's).
 """
@@ -44,6 +46,7 @@ from saas.reports.builder.registry import SOURCES
 from saas.reports.builder.services import chart_for
 from saas.tenants.models import Membership
 from saas.tickets.models import Ticket
+from saas.visits.models import Visit
 from saas.web.charts import Chart
 from tests.conftest import studio_today
 from tests.integration.dashboards_seed import Q1, Seeded, seed
@@ -155,6 +158,23 @@ def seed_more(app, s: Seeded) -> None:
         db.session.flush()
         for n, (made, csat) in enumerate((("2026-03-01 02:00", 5), ("2026-03-31 16:30", None))):
             db.session.add(Submission(form_id=survey.id, nps=8, csat=csat, ip_hash=f"s{n}", submitted_at=at(made)))
+        for who, client_key, when, status in (  # the builder's visits: Zhao's two (one in April), Du's cancelled one
+            ("field", "C1", "2026-02-15 02:00", "scheduled"),
+            ("field", "C2", "2026-03-31 16:30", "checked_out"),
+            ("du", "C5", "2026-01-20 02:00", "cancelled"),
+        ):
+            start = at(when)
+            db.session.add(
+                Visit(
+                    client_id=s.clients[client_key],
+                    assignee_id=s.users[who],
+                    scheduled_start=start,
+                    scheduled_end=start + timedelta(hours=1),
+                    site_address="上海",
+                    purpose="量房",
+                    status=status,
+                )
+            )
         late = Ticket(
             number="T-0003",
             client_id=s.clients["C2"],
@@ -374,7 +394,7 @@ def test_the_archive_choices_each_figure_made(app, seeded):
 
 # --- the report builder ----------------------------------------------------------------------------------------
 
-LINKED = ("clients", "projects", "follow_ups", "invoices", "payments", "tickets")
+LINKED = ("clients", "projects", "follow_ups", "invoices", "payments", "tickets", "visits")
 
 
 def _charts(app, s: Seeded, who: str, source: str) -> list[tuple[str, dict, Chart]]:
@@ -438,6 +458,9 @@ def test_every_builder_point_equals_the_list_it_opens(app, client, seeded, who):
             ("follow_ups", "kind"),
             ("follow_ups", "owner"),
             ("follow_ups", "occurred"),
+            ("visits", "status"),
+            ("visits", "owner"),
+            ("visits", "scheduled"),
         ):
             assert wanted in keys, wanted
         not_set = {(source, key) for source, key, what in linked if what == "Not set"}

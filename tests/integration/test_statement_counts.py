@@ -22,6 +22,7 @@ PAGES = (
     "/app/follow-ups",
     "/app/follow-ups/logged",
     "/app/forms/submissions",
+    "/app/visits/list",
     "/app/quotes",
     "/app/contracts",
     "/app/invoices",
