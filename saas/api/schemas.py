@@ -255,6 +255,7 @@ class ClientListQuery(Schema):
     owner = _text(40, "A user id, or `me`.")
     tag = _text(40, "Exact tag.")
     source = _text(80, "Exact source channel.")
+    no_source = _one_of(("1",))
     industry = _text(80, "Exact industry.")
     region = _text(80, "Exact region.")
     kind = _one_of(tuple(ClientKind))
@@ -300,6 +301,9 @@ class ProjectListQuery(Schema):
     due_to = _day("Due on or before this day.")
     closed_from = _day("Won or lost on or after this day (the studio's time zone).")
     closed_to = _day("Won or lost on or before this day (the studio's time zone).")
+    left_stage = _text(40, "A stage id: projects with a recorded move out of that stage (in the left_stage days).")
+    left_stage_from = _day("A recorded move out of a stage on or after this day (the studio's time zone).")
+    left_stage_to = _day("A recorded move out of a stage on or before this day (the studio's time zone).")
     cursor = _text(200, CURSOR)
 
 
@@ -315,6 +319,8 @@ class InvoiceListQuery(Schema):
     status = _one_of((*InvoiceStatus, "overdue", "open"))
     kind = _one_of(tuple(InvoiceKind))
     owner = _text(40, "The client's owner: a user id, or `me`.")
+    source = _text(80, "The client's source channel.")
+    type = _text(60, "The project's type (an invoice without a project has none: left out).")
     issued_from = _day("Issued (made) on or after this day (the studio's time zone).")
     issued_to = _day("Issued (made) on or before this day (the studio's time zone).")
     due_from = _day("Due on or after this day.")

@@ -78,6 +78,14 @@ class TicketListQuery(Schema):
     source = fields.String(
         load_default=None, validate=validate.OneOf(tuple(Source)), metadata={"description": "How it came in."}
     )
+    owner = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^(me|[0-9a-fA-F-]{32,36})?$", error="A user id, or `me`."),
+        metadata={"description": "The client's owner: a user id, or `me`."},
+    )
+    client_source = fields.String(
+        load_default="", validate=validate.Length(max=80), metadata={"description": "The client's source channel."}
+    )
     created_from = fields.Date(load_default=None, metadata={"description": "Raised on or after this day (studio)."})
     created_to = fields.Date(load_default=None, metadata={"description": "Raised on or before this day (studio)."})
     resolved_from = fields.Date(load_default=None, metadata={"description": "Resolved on or after this day (studio)."})

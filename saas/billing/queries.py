@@ -62,6 +62,24 @@ def _client_owner(membership: Membership, owner: str, client_id: Any) -> Any:
     return exists(mine.correlate_except(Client))
 
 
+def _client_source(source: str, client_id: Any) -> Any:
+    """Documents whose client came by `source`: the dashboards' source filter."""
+    of_source = select(Client.id).where(Client.id == client_id, Client.source == source)
+    return exists(of_source.correlate_except(Client))
+
+
+def _project_type(project_type: str, project_id: Any) -> Any:
+    """Documents of a project of that type (the dashboards' project type). A document without a project is of no
+    type, so a type filter leaves it out: the money figures narrowed by type count only what belongs to a project
+    of that type (Scope.of_projects), and the lists hold the same."""
+    of_type = select(Project.id).where(Project.id == project_id, Project.type == project_type)
+    return exists(of_type.correlate_except(Project))
+
+
+def _text_arg(args: Any, name: str, limit: int) -> str:
+    return str(args.get(name) or "").strip()[:limit]
+
+
 @dataclass(frozen=True)
 class ContractFilters:
     """The contract list: a status, the client's owner, signed from–to (a date, the studio's day)."""
@@ -70,6 +88,7 @@ class ContractFilters:
     owner: str = ""  # a user id or "me": the client's owner
     signed: DayRange = field(default_factory=lambda: DayRange("signed"))
     problems: tuple[tuple[str, str], ...] = ()
+    source: str = ""  # the client's source channel
 
     @classmethod
     def from_args(cls, args: Any) -> ContractFilters:
@@ -81,10 +100,12 @@ class ContractFilters:
             owner if owner == "me" or _uuid(owner) else "",
             signed,
             tuple(problems.items()),
+            _text_arg(args, "source", 80),
         )
 
     def as_args(self) -> dict[str, str]:
-        return {k: v for k, v in {"status": self.status, "owner": self.owner, **self.signed.as_args()}.items() if v}
+        values = {"status": self.status, "owner": self.owner, "source": self.source, **self.signed.as_args()}
+        return {k: v for k, v in values.items() if v}
 
 
 def contracts(membership: Membership, status: str | ContractFilters = "") -> list[Contract]:
@@ -94,6 +115,8 @@ def contracts(membership: Membership, status: str | ContractFilters = "") -> lis
         query = query.where(Contract.status == f.status)
     if f.owner:
         query = query.where(_client_owner(membership, f.owner, Contract.client_id))
+    if f.source:
+        query = query.where(_client_source(f.source, Contract.client_id))
     if f.signed:
         query = query.where(*f.signed.holds(Contract.signed_on))
     return list(db.session.scalars(query.order_by(Contract.created_at.desc()).limit(LIST_LIMIT)))
@@ -127,6 +150,8 @@ class InvoiceFilters:
     issued: DayRange = field(default_factory=lambda: DayRange("issued"))
     due: DayRange = field(default_factory=lambda: DayRange("due"))
     problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
+    source: str = ""  # the client's source channel
+    type: str = ""  # the project's type (an invoice without a project has none: left out)
 
     @classmethod
     def from_args(cls, args: Any) -> InvoiceFilters:
@@ -138,11 +163,14 @@ class InvoiceFilters:
         kind = kind if kind in tuple(InvoiceKind) else ""
         owner = str(args.get("owner") or "")[:40]
         owner = owner if owner == "me" or _uuid(owner) else ""
-        return cls(status, kind, owner, issued, due, tuple({**issued_problems, **due_problems}.items()))
+        problems = tuple({**issued_problems, **due_problems}.items())
+        source, project_type = _text_arg(args, "source", 80), _text_arg(args, "type", 60)
+        return cls(status, kind, owner, issued, due, problems, source, project_type)
 
     def period_args(self) -> dict[str, str]:
-        """Every filter but the status (the status chips keep them)."""
-        return {**({"owner": self.owner} if self.owner else {}), **self.issued.as_args(), **self.due.as_args()}
+        """Every filter but the status and kind (the status chips keep them)."""
+        chosen = {k: v for k, v in {"owner": self.owner, "source": self.source, "type": self.type}.items() if v}
+        return {**chosen, **self.issued.as_args(), **self.due.as_args()}
 
     def as_args(self) -> dict[str, str]:
         chosen = {"status": self.status, "kind": self.kind}
@@ -161,6 +189,10 @@ def invoices_filtered(membership: Membership, f: InvoiceFilters, today: date):
         query = query.where(Invoice.kind == f.kind)
     if f.owner:
         query = query.where(_client_owner(membership, f.owner, Invoice.client_id))
+    if f.source:
+        query = query.where(_client_source(f.source, Invoice.client_id))
+    if f.type:
+        query = query.where(_project_type(f.type, Invoice.project_id))
     if f.status == "open":
         return query.where(Invoice.status.in_(OPEN_INVOICE))
     if f.status == "overdue":
@@ -204,6 +236,8 @@ class PaymentFilters:
     method: str = ""
     client: str = ""
     owner: str = ""  # a user id or "me": the client's owner
+    source: str = ""  # the client's source channel
+    type: str = ""  # the type of the invoice's project (an invoice without a project has none: left out)
 
     @classmethod
     def from_args(cls, args: Any) -> PaymentFilters:
@@ -215,6 +249,8 @@ class PaymentFilters:
             method=args.get("method", "") if args.get("method", "") in tuple(PaymentMethod) else "",
             client=args.get("client", "")[:40] if _uuid(args.get("client", "")) else "",
             owner=args.get("owner", "")[:40] if args.get("owner") == "me" or _uuid(args.get("owner", "")) else "",
+            source=_text_arg(args, "source", 80),
+            type=_text_arg(args, "type", 60),
         )
 
     def as_args(self) -> dict[str, str]:
@@ -224,6 +260,8 @@ class PaymentFilters:
             "method": self.method,
             "client": self.client,
             "owner": self.owner,
+            "source": self.source,
+            "type": self.type,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -273,6 +311,10 @@ def payments_filtered(membership: Membership, f: PaymentFilters):
     if f.owner:
         person = membership.user_id if f.owner == "me" else _uuid(f.owner)
         query = query.where(Client.owner_id == person)  # the client joined above
+    if f.source:
+        query = query.where(Client.source == f.source)
+    if f.type:
+        query = query.where(_project_type(f.type, Invoice.project_id))
     return query
 
 

@@ -68,6 +68,7 @@ class ClientFilters:
     owner: str = ""
     tag: str = ""
     source: str = ""
+    no_source: bool = False  # clients without a source channel (the funnel's "No source" row)
     industry: str = ""
     region: str = ""
     kind: str = ""  # company or person
@@ -99,6 +100,7 @@ class ClientFilters:
             owner=args.get("owner", ""),
             tag=args.get("tag", "").strip()[:40],
             source=args.get("source", "").strip()[:80],
+            no_source=str(args.get("no_source", "")) == "1",
             industry=args.get("industry", "").strip()[:80],
             region=args.get("region", "").strip()[:80],
             kind=args.get("kind", "") if args.get("kind") in tuple(ClientKind) else "",
@@ -120,6 +122,7 @@ class ClientFilters:
             "owner": self.owner,
             "tag": self.tag,
             "source": self.source,
+            "no_source": "1" if self.no_source else "",
             "industry": self.industry,
             "region": self.region,
             "kind": self.kind,
@@ -196,6 +199,8 @@ def _filtered(membership: Membership, f: ClientFilters) -> Select:
         query = query.where(Client.id.in_(select(ClientTag.client_id).where(ClientTag.tag == f.tag)))
     if f.source:
         query = query.where(Client.source == f.source)
+    if f.no_source:  # never given one, or given an empty one (an import's blank cell): both read "No source"
+        query = query.where(or_(Client.source.is_(None), Client.source == ""))
     if f.industry:
         query = query.where(Client.industry == f.industry)
     if f.region:

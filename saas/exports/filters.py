@@ -26,7 +26,7 @@ from saas.projects.queries import DEALS, STATES
 # The from–to periods of each list, in the studio's days (saas/days.py): created_from, created_to…
 RANGES = {
     "clients": ("created", "last_contact", "left"),
-    "projects": ("created", "due", "closed"),
+    "projects": ("created", "due", "closed", "left_stage"),
     "invoices": ("issued", "due"),
 }
 # Every argument each list understands (custom-field filters, `cf.…`, are checked on their own).
@@ -37,6 +37,7 @@ KNOWN = {
         "owner",
         "tag",
         "source",
+        "no_source",
         "industry",
         "region",
         "kind",
@@ -69,9 +70,12 @@ KNOWN = {
         "due_to",
         "closed_from",
         "closed_to",
+        "left_stage",
+        "left_stage_from",
+        "left_stage_to",
     },
-    "invoices": {"status", "kind", "owner", "issued_from", "issued_to", "due_from", "due_to"},
-    "payments": {"from", "to", "method", "client", "owner"},
+    "invoices": {"status", "kind", "owner", "source", "type", "issued_from", "issued_to", "due_from", "due_to"},
+    "payments": {"from", "to", "method", "client", "owner", "source", "type"},
 }
 CUSTOM_FILTERS = ("clients", "projects")  # the lists that filter by the studio's own fields
 LONGEST = {"q": 100, "tag": 40, "source": 80, "industry": 80, "region": 80, "type": 60, "cols": 400}
@@ -157,6 +161,7 @@ _VALUE_CHECKS: dict[tuple[str, str], Any] = {
     ("clients", "sort"): _one_of(SORTS),
     ("clients", "quiet_days"): _days,
     ("clients", "kind"): _one_of(tuple(ClientKind)),
+    ("clients", "no_source"): _one_of(("1",)),
     ("invoices", "kind"): _one_of(tuple(InvoiceKind)),
     ("*", "archived"): _one_of(("1", "0", "all")),
     ("clients", "reached"): _one_of(tuple(REACHED)),
@@ -166,6 +171,7 @@ _VALUE_CHECKS: dict[tuple[str, str], Any] = {
     ("*", "owner"): _person,
     ("*", "client"): _record,
     ("projects", "stage"): _record,
+    ("projects", "left_stage"): _record,
     ("invoices", "status"): _one_of(INVOICE_STATUSES),
     ("payments", "method"): _one_of(tuple(PaymentMethod)),
     ("payments", "from"): _day,

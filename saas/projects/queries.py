@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, String, Uuid, column, exists, func, or_, select, table, tuple_
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -33,7 +34,9 @@ STATES = tuple(StageKind)  # open, won, lost: the kind of the stage a project is
 # through its quote), a contract was signed.
 DEALS = ("quoted", "signed")
 SENT_QUOTE = ("sent", "accepted", "declined")
-RANGES = ("created", "due", "closed")  # from–to in the studio's days; due is a date, the others UTC times
+# From–to in the studio's days; due is a date, the others UTC times. left_stage: the days a recorded move out of a
+# stage was made (with `left_stage`, that stage: the dashboards' time per stage averages those moves).
+RANGES = ("created", "due", "closed", "left_stage")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class ProjectFilters:
     created: DayRange = field(default_factory=lambda: DayRange("created"))  # made from–to, in the studio's days
     due: DayRange = field(default_factory=lambda: DayRange("due"))
     closed: DayRange = field(default_factory=lambda: DayRange("closed"))  # won or lost from–to
+    left_stage: str = ""  # a stage id: projects with a recorded move out of it (in the left_stage days)
+    left_stage_days: DayRange = field(default_factory=lambda: DayRange("left_stage"))
     problems: tuple[tuple[str, str], ...] = ()  # (argument, message): asked for and left out, told on the page
 
     @classmethod
@@ -61,6 +66,11 @@ class ProjectFilters:
         for stem in RANGES:
             ranges[stem], found = DayRange.read(stem, args)
             problems.update(found)
+        ranges["left_stage_days"] = ranges.pop("left_stage")
+        left_stage = str(args.get("left_stage") or "")[:40]
+        if left_stage and _uuid_or_none(left_stage) is None:
+            problems["left_stage"] = _("Choose one of the stages offered.")
+            left_stage = ""
         return cls(
             owner=args.get("owner", "")[:40],
             client=args.get("client", "")[:40],
@@ -70,6 +80,7 @@ class ProjectFilters:
             deal=args.get("deal", "") if args.get("deal") in DEALS else "",
             source=args.get("source", "").strip()[:80],
             archived=args.get("archived", "") if args.get("archived") in ARCHIVED else "",
+            left_stage=left_stage,
             custom=custom_filters.filter_args(args),
             cols=",".join(cols)[:400],
             problems=tuple(problems.items()),
@@ -91,6 +102,8 @@ class ProjectFilters:
             **self.created.as_args(),
             **self.due.as_args(),
             **self.closed.as_args(),
+            "left_stage": self.left_stage,
+            **self.left_stage_days.as_args(),
         }
         return {k: v for k, v in values.items() if v}
 
@@ -147,7 +160,21 @@ def _filtered(membership: Membership, f: ProjectFilters) -> Select:
         query = query.where(*f.created.holds(Project.created_at, zone), *f.closed.holds(Project.closed_at, zone))
     if f.due:
         query = query.where(*f.due.holds(Project.due_on))
+    if f.left_stage or f.left_stage_days:
+        query = query.where(_left_stage(membership, f))
     return query
+
+
+def _left_stage(membership: Membership, f: ProjectFilters):
+    """Projects with a recorded move out of the stage (any stage when none is named) in those days: exactly the
+    moves the dashboards' time per stage averages (a move with its time in the stage; a project's first stage has
+    no move into it)."""
+    moves = select(StageChange.id).where(StageChange.project_id == Project.id, StageChange.seconds_in_from.is_not(None))
+    if f.left_stage:
+        moves = moves.where(StageChange.from_stage_id == _uuid_or_none(f.left_stage))
+    if f.left_stage_days:
+        moves = moves.where(*f.left_stage_days.holds(StageChange.created_at, studio_timezone(membership.tenant_id)))
+    return exists(moves.correlate_except(StageChange))
 
 
 # A card shows the project, its client's name and its owner: leave the client's contacts and owner and the

@@ -64,15 +64,22 @@ class Filters:
         values = {"owner": str(self.owner) if self.owner else "", "type": self.project_type, "source": self.source}
         return {k: v for k, v in values.items() if v}
 
-    def on_money(self) -> dict[str, str] | None:
-        """The invoice, payment and contract lists filter by the client's owner, not by source or project type."""
-        if self.source or self.project_type:
-            return None
-        return {"owner": str(self.owner)} if self.owner else {}
+    def on_money(self) -> dict[str, str]:
+        """The invoice and payment lists: the client's owner and source, the project's type (an invoice without a
+        project is of no type: the figures narrowed by type leave it out, and so does the list)."""
+        values = {"owner": str(self.owner) if self.owner else "", "source": self.source, "type": self.project_type}
+        return {k: v for k, v in values.items() if v}
 
-    def on_tickets(self) -> dict[str, str] | None:
-        """The ticket list has no client owner or source: a board narrowed by them does not link its tickets."""
-        return None if self.owner or self.source else {}
+    def on_contracts(self) -> dict[str, str]:
+        """The contract list: the client's owner and source. Signed amounts are per client (the leaderboard ranks
+        the client's owner), and the board's project type does not narrow them, so the link does not pass it."""
+        return self.on_clients()
+
+    def on_tickets(self) -> dict[str, str]:
+        """The ticket list: the client's owner (`owner`, as the widget narrows tickets by their client, not their
+        assignee) and source (`client_source`: the list's `source` is how a ticket came in)."""
+        values = {"owner": str(self.owner) if self.owner else "", "client_source": self.source}
+        return {k: v for k, v in values.items() if v}
 
 
 def _day(raw: str | None) -> date | None:

@@ -13,6 +13,7 @@ def register_staff(app: Flask) -> None:
         exports,
         fields,
         files,
+        follow_up_log,
         forms,
         imports,
         notifications,

@@ -16,6 +16,7 @@ from saas.errors import ValidationFailed
 from saas.fields.types import TYPES
 from saas.forms import queries, requests, services, targets
 from saas.forms.access import get_form, may_read, question_of, submission_of
+from saas.forms.answer_list import AnswerFilters, answer_page
 from saas.forms.models import Form, FormRequest, Submission
 from saas.forms.presets import PRESETS
 from saas.forms.schemas import FormSettingsSchema, NewFormSchema, QuestionSchema, choices_text
@@ -24,6 +25,7 @@ from saas.projects.models import Project
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
+from saas.tenants.queries import members
 from saas.tenants.roles import Perm, has_perm
 from saas.web.pages import flash_and_return, on_invalid, resolves
 
@@ -129,6 +131,21 @@ def form_status(form: Form, status: str) -> ResponseReturnValue:
     words = {"published": _("Form published."), "closed": _("Form closed."), "draft": _("Form back to draft.")}
     flash(words[status], "success")
     return redirect(_builder_url(form))
+
+
+@bp.get("/forms/submissions")
+@requires(Perm.CLIENTS_ALL)
+def all_submissions() -> ResponseReturnValue:
+    """Every form's submissions, by score, days submitted and the client's owner and source: the dashboards' NPS and
+    CSAT open it (they count across forms)."""
+    people = members()
+    filters = AnswerFilters.from_args(request.args).among({str(m.user_id) for m in people})
+    return render_template(
+        "staff/forms/all_submissions.html",
+        page=answer_page(g.membership, filters, request.args.get("after")),
+        people=[m.user for m in people],
+        problems=dict(filters.problems),
+    )
 
 
 @bp.get("/forms/<form_id>/submissions")

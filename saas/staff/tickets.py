@@ -24,6 +24,7 @@ from saas.staff import custom
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
 from saas.staff.picker import pick_client
+from saas.tenants.queries import members, person_arg, strangers
 from saas.tenants.roles import Perm
 from saas.tickets import attachments, queries, services
 from saas.tickets import settings as desk
@@ -47,13 +48,13 @@ def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnVal
     return render_template(template, category_label=desk.category_label, clock=queries.clock, **context), status
 
 
-@bp.get("/tickets")
-@requires(Perm.TICKETS)
-def tickets() -> ResponseReturnValue:
-    args = request.args
+def _list_filters(args: Any, people: set[str]) -> tuple[queries.TicketFilters, dict[str, str]]:
+    """The list's filters and what was asked for and left out (a day that does not exist, a client owner who is not
+    of this studio), told beside its field."""
     created, problems = DayRange.read("created", args)
     resolved, resolved_problems = DayRange.read("resolved", args)
-    problems.update(resolved_problems)
+    owner = person_arg(args.get("owner"))
+    strange = strangers({"owner": owner}, people)
     filters = queries.TicketFilters(
         status=args.get("status") or queries.ACTIVE,
         priority=args.get("priority") if args.get("priority") in tuple(Priority) else None,
@@ -61,10 +62,20 @@ def tickets() -> ResponseReturnValue:
         category=(args.get("category") or "")[:60] or None,
         mine=args.get("mine") == "1",
         source=args.get("source") if args.get("source") in tuple(Source) else None,
+        owner="" if strange else owner,
+        client_source=(args.get("client_source") or "").strip()[:80],
         created=created,
         resolved=resolved,
         custom=custom_filters.filter_args(args),
     )
+    return filters, {**problems, **resolved_problems, **strange}
+
+
+@bp.get("/tickets")
+@requires(Perm.TICKETS)
+def tickets() -> ResponseReturnValue:
+    studio = members()
+    filters, problems = _list_filters(request.args, {str(m.user_id) for m in studio})
     return _page(
         "staff/tickets/list.html",
         tickets=queries.ticket_list(g.membership, filters),
@@ -72,6 +83,7 @@ def tickets() -> ResponseReturnValue:
         problems=problems,
         sources=tuple(Source),
         people=queries.ticket_workers(),
+        team=[m.user for m in studio if m.active],
         categories=desk.categories(),
     )
 

@@ -20,12 +20,13 @@ from saas.projects import queries as project_queries
 from saas.schemas import load
 from saas.staff.blueprint import bp
 from saas.staff.context import requires
-from saas.tenants.queries import studio_today
+from saas.tenants.queries import members, studio_today
 from saas.tenants.roles import Perm
 from saas.visits import queries, services
 from saas.visits.access import can_schedule, get_visit
 from saas.visits.models import Visit, VisitStatus
 from saas.visits.schemas import CancelSchema, VisitFormSchema
+from saas.visits.visit_list import VisitFilters, visit_page
 from saas.web.pages import flash_and_return, on_invalid, resolves
 
 WEEK = 7
@@ -68,6 +69,21 @@ def visits() -> ResponseReturnValue:
         people=queries.field_staff() if can_schedule(g.membership) else [],
         today=studio_today(g.tenant.id),
         schedulable=can_schedule(g.membership),
+    )
+
+
+@bp.get("/visits/list")
+@requires(Perm.CLIENTS_RELATIONSHIP)
+def visit_list() -> ResponseReturnValue:
+    """The visits one sees as a list, by status, assignee and the days scheduled: the report builder's visit points
+    open it (the schedule is a calendar)."""
+    people = members()
+    filters = VisitFilters.from_args(request.args).among({str(m.user_id) for m in people})
+    return render_template(
+        "staff/visits/list.html",
+        page=visit_page(g.membership, filters, request.args.get("after")),
+        people=[m.user for m in people if m.active],
+        problems=dict(filters.problems),
     )
 
 

@@ -174,3 +174,28 @@ def audit_page(before: str | None, action: str | None) -> AuditPage:
         rows = rows[:AUDIT_PAGE_SIZE]
         next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}"
     return AuditPage(rows, next_cursor)
+
+
+# A list's "person" filters (who logged a follow-up, a client's owner): a user id or "me", checked against the
+# studio's people (members()) so another studio's id, or a made-up one, is said beside its field and left out
+# rather than looked up.
+
+
+def person_arg(raw: object) -> str:
+    """A person filter as asked: "me", a user id in its canonical form, or the text given (not a person: said)."""
+    value = str(raw or "").strip()[:40]
+    try:
+        return str(uuid.UUID(value)) if value and value != "me" else value
+    except ValueError:
+        return value
+
+
+def strangers(chosen: dict[str, str], people: set[str]) -> dict[str, str]:
+    """{argument: message} for each chosen person who is not one of `people` (user ids as text)."""
+    from flask_babel import gettext as _
+
+    return {
+        name: _("Choose a person of this studio.")
+        for name, value in chosen.items()
+        if value and value != "me" and value not in people
+    }

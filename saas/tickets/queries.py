@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, case, exists, or_, select
 
+from saas.clients.models import Client
 from saas.days import DayRange
 from saas.db import utcnow
 from saas.extensions import db
@@ -32,6 +34,8 @@ class TicketFilters:
     mine: bool = False
     client_id: uuid.UUID | None = None
     source: str | None = None  # how it came in: portal, staff, e-mail…
+    owner: str = ""  # the client's owner: a user id or "me" (the dashboards' owner)
+    client_source: str = ""  # the client's source channel (the dashboards' source; `source` is the ticket's channel)
     created: DayRange = field(default_factory=lambda: DayRange("created"))  # raised from–to, the studio's days
     resolved: DayRange = field(default_factory=lambda: DayRange("resolved"))  # resolved from–to
     # The studio's own ticket fields, as on the client list: (`cf.<key>[.op]`, value) pairs (saas.fields.queries).
@@ -69,6 +73,8 @@ def ticket_list(membership: Membership, filters: TicketFilters, limit: int = LIS
         query = query.where(Ticket.client_id == filters.client_id)
     if filters.source:
         query = query.where(Ticket.source == filters.source)
+    if filters.owner or filters.client_source:
+        query = query.where(_of_clients(membership, filters))
     if filters.created or filters.resolved:
         zone = studio_timezone(membership.tenant_id)
         query = query.where(*filters.created.holds(Ticket.created_at, zone))
@@ -79,6 +85,24 @@ def ticket_list(membership: Membership, filters: TicketFilters, limit: int = LIS
     overdue_first = case((_overdue(now), 0), else_=1)
     order = (open_first, overdue_first, Ticket.resolution_due_at, Ticket.created_at.desc(), Ticket.id)
     return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
+def _of_clients(membership: Membership, filters: TicketFilters) -> Any:
+    """Tickets whose client is owned by / came by what is asked: the dashboards' ticket figures narrowed by owner
+    or source count the tickets of the clients in scope (a ticket without a client is outside both)."""
+    clients = select(Client.id).where(Client.id == Ticket.client_id)
+    if filters.owner:
+        clients = clients.where(Client.owner_id == _person(membership, filters.owner))
+    if filters.client_source:
+        clients = clients.where(Client.source == filters.client_source)
+    return exists(clients.correlate_except(Client))
+
+
+def _person(membership: Membership, person: str) -> uuid.UUID | None:
+    try:
+        return membership.user_id if person == "me" else uuid.UUID(person)
+    except ValueError:
+        return None  # not a person: no one's
 
 
 def tickets_of_client(membership: Membership, client_id: uuid.UUID, limit: int = 20) -> list[Ticket]:

@@ -21,6 +21,7 @@ HEADINGS = {
     "/app/clients": "Clients",
     "/app/contacts": "Contacts",
     "/app/follow-ups": "My follow-ups",
+    "/app/follow-ups/logged": "Follow-ups logged",
     "/app/projects": "Projects",
     "/app/tasks": "My tasks",
     "/app/visits": "Visits",
@@ -51,7 +52,7 @@ HEADINGS = {
 MONEY = {"/app/quotes", "/app/contracts", "/app/invoices", "/app/receivables"}
 ADMIN = {"/app/settings/studio", "/app/settings/pipeline", "/app/settings/billing", "/app/settings/plan"}
 # Everyone who records visits has the visits page and the field app (a page of its own, outside the workspace).
-VISITS = {"/app/follow-ups", "/app/visits", "/field/"}
+VISITS = {"/app/follow-ups", "/app/follow-ups/logged", "/app/visits", "/field/"}
 # Everyone who works on service tickets (not finance) has the tickets list; admins set the service desk up.
 TICKETS = {"/app/tickets"}
 DESK = {"/app/settings/tickets"}

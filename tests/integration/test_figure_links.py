@@ -12,7 +12,11 @@ lists and the figures part ways when they are not kept together:
 - the studio's own fields: a client's yes/no "VIP", person "Designer" and choice "Style", a project's yes/no
   "Rush", a ticket's choice "Area";
 - when clients were last followed up, a third ticket raised in March and resolved in April, a partly paid
-  invoice falling due in three weeks.
+  invoice falling due in three weeks;
+- three visits: Zhao's at 鹿鸣咖啡 (15 February) and Blue Fox (00:30 on 1 April in Shanghai, done), Du's
+  cancelled one at 松石茶舍 (20 January);
+- a second feedback form ("Survey") with an answer without a client on 1 March and one at 00:30 on 1 April in
+  Shanghai (April's).
 """
 
 from __future__ import annotations
@@ -33,14 +37,16 @@ from saas.billing.models import Invoice
 from saas.clients.models import Client, ClientEvent, Interaction
 from saas.extensions import db
 from saas.fields.models import FieldDefinition, FieldValue
+from saas.forms.models import Form, Submission
 from saas.isolation import set_tenant
-from saas.projects.models import PipelineStage, Project
+from saas.projects.models import PipelineStage, Project, StageChange
 from saas.reports import boards, filters
 from saas.reports.builder import definition as definitions
 from saas.reports.builder.registry import SOURCES
 from saas.reports.builder.services import chart_for
 from saas.tenants.models import Membership
 from saas.tickets.models import Ticket
+from saas.visits.models import Visit
 from saas.web.charts import Chart
 from tests.conftest import studio_today
 from tests.integration.dashboards_seed import Q1, Seeded, seed
@@ -146,6 +152,29 @@ def seed_more(app, s: Seeded) -> None:
                 status="partly_paid",
             )
         )
+        # A second feedback form's answer without a client (NPS and CSAT count every form's), and one in April.
+        survey = Form(slug="survey", kind="feedback", status="published", title_en="Survey", title_zh="调查")
+        db.session.add(survey)
+        db.session.flush()
+        for n, (made, csat) in enumerate((("2026-03-01 02:00", 5), ("2026-03-31 16:30", None))):
+            db.session.add(Submission(form_id=survey.id, nps=8, csat=csat, ip_hash=f"s{n}", submitted_at=at(made)))
+        for who, client_key, when, status in (  # the builder's visits: Zhao's two (one in April), Du's cancelled one
+            ("field", "C1", "2026-02-15 02:00", "scheduled"),
+            ("field", "C2", "2026-03-31 16:30", "checked_out"),
+            ("du", "C5", "2026-01-20 02:00", "cancelled"),
+        ):
+            start = at(when)
+            db.session.add(
+                Visit(
+                    client_id=s.clients[client_key],
+                    assignee_id=s.users[who],
+                    scheduled_start=start,
+                    scheduled_end=start + timedelta(hours=1),
+                    site_address="上海",
+                    purpose="量房",
+                    status=status,
+                )
+            )
         late = Ticket(
             number="T-0003",
             client_id=s.clients["C2"],
@@ -250,9 +279,11 @@ def counted_figures(b: boards.Board) -> list[tuple[str, int, str | None]]:
     if "value" in w:
         v = w["value"]
         found += [("repeat", v.repeat_clients, v.repeat_link), ("churn", v.churned, v.churn_link)]
+        found += [("NPS answers", v.nps_answers, v.nps_link), ("CSAT answers", v.csat_answers, v.csat_link)]
     if "team" in w:
         t = w["team"]
         found += [(f"growth {m}", n, link) for m, n, link in t.growth]
+        found += [(f"follow-ups by {r.name}", r.value, r.link) for r in t.follow_ups or []]
         if t.service is not None:
             found.append(("tickets raised", t.service.tickets, t.tickets_link))
     if "pipeline" in w:
@@ -297,9 +328,6 @@ def test_every_dashboard_figure_equals_the_list_it_opens(app, client, seeded, wh
     counted = counted_figures(b)
     assert counted or name == "personal"
     for what, shown, link in counted:
-        if what.endswith("No source"):  # the list has no "no source" filter: that row does not link
-            assert link is None
-            continue
         assert link, f"{what} does not link"
         assert rows_in(client, link) == shown, (what, link)
     for what, shown, link in money_figures(b):
@@ -316,18 +344,36 @@ def test_a_board_narrowed_by_owner_links_to_that_owners_records(app, client, see
     du = str(seeded.users["du"])
     b = board(app, seeded, "owner", "studio", {**Q1, "owner": du})
     for what, shown, link in counted_figures(b):
-        if what == "tickets raised":
-            assert link is None  # the ticket list has no client owner: no link rather than every ticket
-            continue
-        assert link and f"owner={du}" in link, what
+        assert link and f"owner={du}" in link, what  # tickets too: their client's owner
         assert rows_in(client, link) == shown, (what, link)
     for what, shown, link in money_figures(b):
         assert link and amount_in(app, seeded, "owner", link) == shown, (what, link)
-    by_source = board(app, seeded, "owner", "studio", {**Q1, "source": "展会"})
-    assert by_source.widgets["money"].revenue_link is None  # the payments list has no client source filter
-    for what, shown, link in counted_figures(by_source):
-        if link is not None:
-            assert rows_in(client, link) == shown, (what, link)
+
+
+NARROWED = [
+    {"source": "展会"},
+    {"source": "转介绍"},
+    {"type": "品牌设计"},  # INV-1 and INV-2 are of 品牌设计 projects; INV-3 and INV-4 have no project: left out
+    {"type": "空间设计"},
+    {"source": "转介绍", "type": "品牌设计"},
+]
+
+
+@pytest.mark.parametrize("narrowed", NARROWED)
+def test_a_board_narrowed_by_source_or_type_links_every_figure_to_its_records(app, client, seeded, narrowed):
+    """The money lists filter by the client's source and the project's type now: every money figure links, with
+    the board's filters as the lists spell them, and each list holds exactly the figure's records."""
+    client.login(seeded.studio.owner_email)
+    b = board(app, seeded, "owner", "studio", {**Q1, "period": "year", **narrowed})
+    for what, shown, link in counted_figures(b):
+        assert link, what
+        assert rows_in(client, link) == shown, (what, link)
+    for what, shown, link in money_figures(b):
+        assert link, f"{what} does not link"
+        for key in narrowed:
+            if not what.startswith("signed") or key == "source":  # signed amounts are per client: no type
+                assert f"{key}=" in link, (what, link)
+        assert amount_in(app, seeded, "owner", link) == shown, (what, link)
 
 
 def test_the_archive_choices_each_figure_made(app, seeded):
@@ -348,7 +394,7 @@ def test_the_archive_choices_each_figure_made(app, seeded):
 
 # --- the report builder ----------------------------------------------------------------------------------------
 
-LINKED = ("clients", "projects", "invoices", "payments", "tickets")
+LINKED = ("clients", "projects", "follow_ups", "invoices", "payments", "tickets", "visits")
 
 
 def _charts(app, s: Seeded, who: str, source: str) -> list[tuple[str, dict, Chart]]:
@@ -409,6 +455,12 @@ def test_every_builder_point_equals_the_list_it_opens(app, client, seeded, who):
             ("projects", "closed"),
             ("tickets", "resolved"),
             ("tickets", "cf.area"),
+            ("follow_ups", "kind"),
+            ("follow_ups", "owner"),
+            ("follow_ups", "occurred"),
+            ("visits", "status"),
+            ("visits", "owner"),
+            ("visits", "scheduled"),
         ):
             assert wanted in keys, wanted
         not_set = {(source, key) for source, key, what in linked if what == "Not set"}
@@ -417,3 +469,124 @@ def test_every_builder_point_equals_the_list_it_opens(app, client, seeded, who):
 
 def _offered(membership: Membership) -> set[str]:
     return {s.key for s in definitions.sources_for(membership)}
+
+
+# --- time per stage: the projects whose moves each bar averages ------------------------------------------------
+
+
+def names_in(client, link: str) -> set[str]:
+    """The projects a project-list page shows, by name."""
+    response = client.get(link)
+    assert response.status_code == 200 and "field-error" not in response.get_data(as_text=True), link
+    html = response.get_data(as_text=True)
+    body = re.search(r"<tbody>(.*?)</tbody>", html[html.rindex('method="get"') :], re.S)
+    return set(re.findall(r">(Project P\d)</a>", body.group(1))) if body else set()
+
+
+def _more_moves(app, s: Seeded) -> None:
+    """P5 (archived) left design on 20 March; P4 (Blue Fox, 展会, 空间设计) left inquiry on 10 March; moves the
+    averages leave out: P3 out of design at 00:30 on 1 April in Shanghai (April's), P4 out of design without a
+    time in the stage (no recorded time: not averaged)."""
+    with app.app_context():
+        set_tenant(db.session(), s.studio.tenant_id)
+        stages = {st.key: st.id for st in db.session.scalars(select(PipelineStage))}
+        for project, old, new, when, seconds in (
+            ("P5", "design", "won", "2026-03-20 02:00", 10 * 86400),
+            ("P4", "inquiry", "design", "2026-03-10 02:00", 9 * 86400),
+            ("P3", "design", "feedback", "2026-03-31 16:30", 200 * 86400),
+            ("P4", "design", "inquiry", "2026-03-12 02:00", None),
+        ):
+            db.session.add(
+                StageChange(
+                    project_id=s.projects[project],
+                    from_stage_id=stages[old],
+                    to_stage_id=stages[new],
+                    seconds_in_from=seconds,
+                    created_at=at(when),
+                )
+            )
+        db.session.commit()
+
+
+def _stage_keys(app, s: Seeded) -> dict[str, str]:
+    with app.app_context():
+        set_tenant(db.session(), s.studio.tenant_id)
+        return {st.name: st.key for st in db.session.scalars(select(PipelineStage))}
+
+
+@pytest.mark.parametrize(
+    ("who", "narrowed", "expected"),
+    [
+        ("owner", {}, {"inquiry": {"P1", "P2", "P4"}, "design": {"P1", "P2", "P5"}}),
+        ("manager", {}, {"inquiry": {"P1", "P2", "P4"}, "design": {"P1", "P2", "P5"}}),
+        ("owner", {"type": "品牌设计"}, {"inquiry": {"P1", "P2"}, "design": {"P1", "P2", "P5"}}),
+        ("owner", {"source": "展会"}, {"inquiry": {"P4"}}),
+        ("manager", {"owner": "su"}, {}),
+    ],
+)
+def test_each_stage_bar_opens_the_projects_whose_moves_it_averages(app, client, seeded, who, narrowed, expected):
+    """The bars show days, not projects: the list holds exactly the projects whose moves out of that stage in the
+    period were averaged (an archived project's too), whatever the board is narrowed by."""
+    _more_moves(app, seeded)
+    args = {k: str(seeded.users[v]) if k == "owner" else v for k, v in narrowed.items()}
+    client.login(seeded.studio.owner_email if who == "owner" else dict(EMAILS)[who])
+    health = board(app, seeded, who, "studio", {**Q1, **args}).widgets["health"]
+    keys = _stage_keys(app, seeded)
+    shown = {keys[st.name]: names_in(client, st.link) for st in health.stages}
+    assert shown == {key: {f"Project {p}" for p in projects} for key, projects in expected.items()}
+    assert {keys[st.name]: st.moves for st in health.stages} == {k: len(v) for k, v in expected.items()}
+    if health.time_sink is not None:
+        assert health.time_sink.link in {st.link for st in health.stages}
+        assert health.stages_chart.links == [st.link for st in health.stages]
+
+
+# --- the funnel's "No source" row ------------------------------------------------------------------------------
+
+
+def _sourceless(app, s: Seeded) -> None:
+    """Two clients of the quarter without a source: Du's with none, Su's with an empty one (a blank import cell)."""
+    with app.app_context():
+        set_tenant(db.session(), s.studio.tenant_id)
+        for name, owner, source, made in (
+            ("无名茶室", "du", None, "2026-02-20 03:00"),
+            ("Blank Ltd", "su", "", "2026-03-05 03:00"),
+        ):
+            made_at = at(made)
+            db.session.add(Client(name=name, sort_key=name, owner_id=s.users[owner], source=source, created_at=made_at))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "narrowed", "expected"),
+    [("owner", "studio", {}, 2), ("manager", "studio", {"owner": "su"}, 1), ("du", "personal", {}, 1)],
+)
+def test_the_no_source_row_opens_the_clients_without_a_source(app, client, seeded, who, name, narrowed, expected):
+    _sourceless(app, seeded)
+    args = {k: str(seeded.users[v]) for k, v in narrowed.items()}
+    client.login(seeded.studio.owner_email if who == "owner" else dict(EMAILS)[who])
+    rows = board(app, seeded, who, name, {**Q1, **args}).widgets["funnel"].sources
+    nameless = next(r for r in rows if r.source == "No source")
+    assert nameless.clients == expected and nameless.link and "no_source=1" in nameless.link
+    assert rows_in(client, nameless.link) == expected
+
+
+def test_a_type_narrows_money_to_invoices_of_a_project_of_that_type(app, seeded):
+    """An invoice without a project is of no type: INV-3 and INV-4 leave the 品牌设计 board's money, as the lists
+    leave them out (`type=`)."""
+    money = board(app, seeded, "owner", "studio", {**Q1, "type": "品牌设计"}).widgets["money"]
+    assert money.revenue == 1_000_000  # INV-1's two payments (P1)
+    assert dict(money.ageing)["Not yet due"] == 500_000  # INV-2 (P2); not INV-4, partly paid, without a project
+    assert sum(v for _label, v in money.ageing) == 500_000  # nor INV-3, overdue without a project
+
+
+def test_ticket_figures_count_the_tickets_of_the_boards_clients(app, client, seeded):
+    """T-0001 (鹿鸣咖啡: Du's, 转介绍), T-0002 (晨光书店: Su's, 转介绍), T-0003 (Blue Fox: Du's, 展会; assigned to Su):
+    "owner" is the client's, as the widget narrows tickets by their client — not the assignee."""
+    client.login(seeded.studio.owner_email)
+    cases = (({"owner": "du"}, 2, 2), ({"owner": "su"}, 1, 0), ({"source": "展会"}, 1, 1), ({}, 3, 2))
+    for narrowed, raised, resolved in cases:  # T-0001 and T-0003 are resolved
+        args = {k: str(seeded.users[v]) if k == "owner" else v for k, v in narrowed.items()}
+        team = board(app, seeded, "owner", "studio", {**Q1, **args}).widgets["team"]
+        assert team.service.tickets == raised, narrowed
+        assert rows_in(client, team.tickets_link) == raised, team.tickets_link
+        assert rows_in(client, team.resolved_link) == resolved, team.resolved_link

@@ -74,12 +74,12 @@ def test_invoice_points_carry_the_reports_period_in_the_studios_days(app, client
     assert all(_listed(client, link, INVOICES) == set(INVOICES) for link in kinds.values())  # all three: milestone
 
 
-def test_payments_open_the_payments_list_and_follow_ups_do_not_link(app, client, studio, book):
+def test_payments_open_the_payments_list_and_follow_ups_the_follow_ups_logged(app, client, studio, book):
     client.login(studio.owner_email)
     methods = _links(_spec(client, source="payments", dim1="method", **{"from": "2026-03-01", "to": "2026-04-30"}))
     bank = client.get(methods["Bank transfer"]).get_data(as_text=True)
     assert "from=2026-03-01" in methods["Bank transfer"] and "2026-03-31" in bank and "2026-04-01" not in bank
     follow_ups = _spec(client, source="follow_ups", dim1="kind")
-    assert follow_ups["categories"] and not any(follow_ups["links"])
+    assert follow_ups["categories"] and all(link.startswith("/app/follow-ups/logged?") for link in follow_ups["links"])
     page = client.get("/app/reports/new", query_string={"source": "clients", "dim1": "status"}).get_data(as_text=True)
     assert 'href="/app/clients?status=signed"' in page  # the table of numbers links too (without script)

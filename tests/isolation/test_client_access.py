@@ -147,6 +147,7 @@ def test_another_studios_client_ids_are_404_everywhere(app, client, new_client, 
     intruder.submit("/app/clients/tags/rename", {"tag": "极光标签", "name": "hacked"})
     intruder.submit("/app/clients/tags/remove", {"tag": "极光标签"})
     pages = ("/app/clients", "/app/clients?q=张伟", "/app/follow-ups", "/app/clients/tags", "/app/clients?tag=极光标签")
+    pages += ("/app/follow-ups/logged", "/app/follow-ups/logged?kind=call", "/app/tickets?status=all&client_source=x")
     for path in pages:
         body = intruder.get(path).get_data(as_text=True)
         assert "极光的客户" not in body and "secret" not in body and "极光视图" not in body, path

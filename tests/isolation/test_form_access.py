@@ -50,6 +50,13 @@ def test_another_studios_forms_and_submissions_are_404_in_pages_and_api(app, cli
         assert "王芳" not in response.get_data(as_text=True)
     assert intruder.post(f"{url}/order", json={"order": []}).status_code in (400, 404)
     assert str(form.id) not in intruder.get("/app/forms").get_data(as_text=True)
+    for path in (
+        "/app/forms/submissions",
+        "/app/forms/submissions?score=nps",
+        f"/app/forms/submissions?owner={form.id}",
+    ):
+        every_form = intruder.get(path).get_data(as_text=True)  # every form's submissions: theirs alone
+        assert "王芳" not in every_form and str(submission.id) not in every_form, path
     # Their own form's page cannot reach our submission either.
     build(intruder, "intake")
     theirs_form = the_form(app, other_studio.tenant_id, "new-client")

@@ -5,8 +5,8 @@ Each source names its list and, for every dimension and date the list can filter
 A point links only when every one of its values maps to a list filter: a value the list cannot filter by ("Not
 set" of a plain dimension, the summed-up "Other") gives no link rather than a list that holds something else. The
 studio's own fields link by their value (a choice, yes or no, a person) and "Not set" by the list's "has no value"
-filter. Follow-ups and visits have no list of that shape (the follow-up list is what is due, the visits a
-calendar): their charts do not link.
+filter. Follow-ups open the follow-ups logged (by kind and author, the days logged), visits the visits as a list
+(by status and assignee, the days scheduled).
 
 Clients and projects are counted as the lists show them by default, current ones only (sources.py): a report
 of clients by status is the studio's clients now, the figure and its list agree without an "archived" argument."""
@@ -57,6 +57,18 @@ LISTS: dict[str, ListOf] = {
         {"stage": "stage", "type": "type", "owner": "owner"},
         {"created": _range("created"), "due": _range("due"), "closed": _range("closed")},
         custom=True,
+    ),
+    "follow_ups": ListOf(
+        "staff.follow_up_log",
+        {"kind": "kind", "owner": "author"},
+        {"occurred": _range("logged")},
+        perm=Perm.CLIENTS_RELATIONSHIP,
+    ),
+    "visits": ListOf(
+        "staff.visit_list",
+        {"status": "status", "owner": "assignee"},
+        {"scheduled": _range("scheduled")},
+        perm=Perm.CLIENTS_RELATIONSHIP,
     ),
     "invoices": ListOf(
         "staff.invoice_list",

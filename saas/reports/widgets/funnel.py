@@ -97,7 +97,7 @@ def _steps(labels: list[str], reached: list[int], links: list[str | None]) -> li
     ]
 
 
-def _client_link(scope: Scope, reached: str = "", source: str | None = None) -> str:
+def _client_link(scope: Scope, reached: str = "", source: str | None = None, no_source: str | None = None) -> str:
     """The client list with the same filters: the period's cohort (made in it), the owner, the source, and how far
     they got (the list's `reached`: that status or a later one, as the step counts them). Archived clients are left
     out of the funnel, as the list leaves them out: it is the funnel of the studio's current clients (a client
@@ -106,7 +106,7 @@ def _client_link(scope: Scope, reached: str = "", source: str | None = None) -> 
     args = {**f.on_clients(), **f.period_args("created")}
     if source is not None:
         args["source"] = source
-    return url_for("staff.clients", reached=reached or None, **args)
+    return url_for("staff.clients", reached=reached or None, no_source=no_source, **args)
 
 
 def _reached(status: ClientStatus):
@@ -153,11 +153,15 @@ def by_source(scope: Scope) -> list[SourceRow]:
         .order_by(func.count().desc(), source)
         .limit(SOURCES_SHOWN)
     )
-    # Clients without a source have no list filter ("source" empty is no filter): that row does not link.
+    # Clients without a source (none, or an empty one): the list's "No source" (no_source=1).
     return [
-        SourceRow(name or _("No source"), int(n), int(s), _client_link(scope, source=name) if name else None)
+        SourceRow(name or _("No source"), int(n), int(s), _source_link(scope, name))
         for name, n, s in db.session.execute(query)
     ]
+
+
+def _source_link(scope: Scope, name: str) -> str:
+    return _client_link(scope, source=name) if name else _client_link(scope, no_source="1")
 
 
 def funnel(scope: Scope) -> Funnel:

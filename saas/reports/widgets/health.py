@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -26,6 +27,7 @@ class StageTime:
     name: str
     days: float
     moves: int
+    link: str | None = None  # the projects whose moves out of the stage in the period were averaged
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,13 @@ class Health:
 
     @property
     def stages_chart(self) -> Chart:
-        # Averages over the stage moves recorded in the period: no list holds moves (a project's page shows its
-        # own), so the bars do not link rather than open a list of something else.
+        # Averages over the stage moves recorded in the period: each bar opens the projects that made them.
         return Chart(
             "hbar",
             [s.name for s in self.stages],
             [series(_("Average days"), [round(s.days, 1) for s in self.stages], days)],
             unit="days",
+            links=[s.link for s in self.stages],
         )
 
 
@@ -81,10 +83,11 @@ def _won(scope: Scope) -> tuple[float | None, int, int]:
 
 
 def stage_times(scope: Scope) -> list[StageTime]:
-    """Average time spent in each stage, over the moves out of it recorded in the period, in board order."""
+    """Average time spent in each stage, over the moves out of it recorded in the period, in board order. Archived
+    projects' moves count (history), and each bar's list includes them."""
     seconds = func.avg(StageChange.seconds_in_from)
     query = (
-        select(PipelineStage.name, seconds, func.count())
+        select(PipelineStage.id, PipelineStage.name, seconds, func.count())
         .join(PipelineStage, PipelineStage.id == StageChange.from_stage_id)
         .where(scope.period.holds(StageChange.created_at), StageChange.seconds_in_from.is_not(None))
         .group_by(PipelineStage.id, PipelineStage.name, PipelineStage.position)
@@ -92,7 +95,13 @@ def stage_times(scope: Scope) -> list[StageTime]:
     )
     if not scope.everything:  # only then does each move's project matter
         query = query.join(Project, Project.id == StageChange.project_id).where(scope.projects())
-    return [StageTime(name, float(s) / 86400, int(n)) for name, s, n in db.session.execute(query)]
+    f = scope.filters
+
+    def link(stage_id: Any) -> str:  # the projects with a move out of that stage in the period
+        moved = {"left_stage": str(stage_id), **f.period_args("left_stage")}
+        return url_for("staff.project_list", archived="all", **f.on_projects(), **moved)
+
+    return [StageTime(name, float(s) / 86400, int(n), link(i)) for i, name, s, n in db.session.execute(query)]
 
 
 def late_projects(scope: Scope, today: date) -> tuple[list[LateProject], int]:

@@ -27,22 +27,19 @@ DUE_SHOWN = 8
 DUE_DAYS = 30
 
 
-def payments_link(scope: Scope, first: date, last: date) -> str | None:
-    """The payments received in those days, of the clients in scope (the revenue's records): payments of archived
-    clients included, as revenue keeps them (money received stays received) and the payments list shows them."""
-    narrowed = scope.filters.on_money()
-    if narrowed is None:
-        return None
-    return url_for("staff.payment_list", **{"from": first.isoformat(), "to": last.isoformat()}, **narrowed)
+def payments_link(scope: Scope, first: date, last: date) -> str:
+    """The payments received in those days, of the clients (and project type) in scope (the revenue's records):
+    payments of archived clients included, as revenue keeps them (money received stays received) and the payments
+    list shows them."""
+    days = {"from": first.isoformat(), "to": last.isoformat()}
+    return url_for("staff.payment_list", **days, **scope.filters.on_money())
 
 
-def open_invoices_link(scope: Scope, first: date | None = None, last: date | None = None) -> str | None:
-    """The open invoices (sent or partly paid) due in those days (either end open), of the clients in scope."""
-    narrowed = scope.filters.on_money()
-    if narrowed is None:
-        return None
+def open_invoices_link(scope: Scope, first: date | None = None, last: date | None = None) -> str:
+    """The open invoices (sent or partly paid) due in those days (either end open), of the clients and project type
+    in scope."""
     due = {"due_from": first.isoformat() if first else None, "due_to": last.isoformat() if last else None}
-    return url_for("staff.invoice_list", status="open", **due, **narrowed)
+    return url_for("staff.invoice_list", status="open", **due, **scope.filters.on_money())
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class Bucket:
     costs: int
     first: date  # the bucket's first and last local day inside the period
     last: date
-    link: str | None  # the payments received in those days
+    link: str  # the payments received in those days
 
     @staticmethod
     def of(scope: Scope, label: str, revenue: int, costs: int, first: date, last: date) -> Bucket:

@@ -83,13 +83,11 @@ class Team:
         )
 
 
-def signed_contracts_link(scope: Scope, owner: Any) -> str | None:
-    """The contracts signed in the period of clients owned by `owner` (a user id): the signed amount's records.
-    Clients archived since count, in the figure and the contract list alike: the sale was made."""
-    narrowed = scope.filters.on_money()
-    if narrowed is None:
-        return None
-    args = {**narrowed, "owner": str(owner), **scope.filters.period_args("signed")}
+def signed_contracts_link(scope: Scope, owner: Any) -> str:
+    """The contracts signed in the period of clients owned by `owner` (a user id) and of the board's source: the
+    signed amount's records. Clients archived since count, in the figure and the contract list alike: the sale was
+    made."""
+    args = {**scope.filters.on_contracts(), "owner": str(owner), **scope.filters.period_args("signed")}
     return url_for("staff.contract_list", status=ContractStatus.SIGNED.value, **args)
 
 
@@ -129,9 +127,14 @@ def follow_ups(scope: Scope) -> list[PersonFigure]:
     )
     if scope.filters.owner:
         query = query.where(Interaction.author_id == scope.filters.owner)
-    # Follow-ups logged have no list (My follow-ups is what is due): the bars do not link rather than open the
-    # person's clients, which is a list of something else.
-    return [PersonFigure(n, int(c), None) for i, n, c in db.session.execute(query)]
+    return [PersonFigure(n, int(c), follow_ups_link(scope, i)) for i, n, c in db.session.execute(query)]
+
+
+def follow_ups_link(scope: Scope, author: Any) -> str:
+    """The follow-ups logged by `author` in the period on the clients in scope (the list keeps archived clients'
+    follow-ups, as the figure does): the board's owner and source are the list's client owner and source."""
+    args = {**scope.filters.on_clients(), "author": str(author), **scope.filters.period_args("logged")}
+    return url_for("staff.follow_up_log", **args)
 
 
 def _rolled_follow_ups(scope: Scope) -> list[PersonFigure]:
@@ -146,7 +149,7 @@ def _rolled_follow_ups(scope: Scope) -> list[PersonFigure]:
         .order_by(logged.desc(), User.name)
         .limit(TOP)
     )
-    return [PersonFigure(n, int(c), None) for i, n, c in db.session.execute(query)]
+    return [PersonFigure(n, int(c), follow_ups_link(scope, i)) for i, n, c in db.session.execute(query)]
 
 
 def service_times(scope: Scope) -> ServiceTimes:
@@ -182,13 +185,11 @@ def growth(scope: Scope) -> list[tuple[str, int, str]]:
     return [(format_date(day, "yyyy-MM"), found.get(n, 0), link(n)) for n, day in enumerate(edges[:-1])]
 
 
-def ticket_links(scope: Scope) -> tuple[str | None, str | None]:
+def ticket_links(scope: Scope) -> tuple[str, str]:
     """The tickets raised in the period (every status), and those of them resolved: a ticket is resolved after it
-    was raised, so "resolved since the period began" is every resolved one of them, as the average counts them."""
-    narrowed = scope.filters.on_tickets()
-    if narrowed is None:
-        return None, None
-    raised = {"status": "all", **scope.filters.period_args("created")}
+    was raised, so "resolved since the period began" is every resolved one of them, as the average counts them.
+    The board's owner and source are the tickets' client's."""
+    raised = {"status": "all", **scope.filters.on_tickets(), **scope.filters.period_args("created")}
     resolved = {**raised, "resolved_from": scope.period.start.isoformat()}
     return url_for("staff.tickets", **raised), url_for("staff.tickets", **resolved)
 

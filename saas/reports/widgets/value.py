@@ -47,6 +47,8 @@ class Value:
     sees_feedback: bool
     repeat_link: str = ""  # the clients who came back (a second project)
     churn_link: str = ""  # the clients who became past in the period
+    nps_link: str | None = None  # the submissions with an NPS answer in the period (every form's)
+    csat_link: str | None = None  # the same with a CSAT answer
 
     @property
     def repeat_rate(self) -> float | None:
@@ -191,4 +193,12 @@ def value(scope: Scope, sees_feedback: bool) -> Value:
         sees_feedback,
         repeat_link,
         churn_link,
+        *(feedback_links(scope) if sees_feedback else (None, None)),
     )
+
+
+def feedback_links(scope: Scope) -> tuple[str, str]:
+    """Every form's submissions with that score in the period (the figures count across forms), of the board's
+    owner and source as their client's."""
+    args = {**scope.filters.on_clients(), **scope.filters.period_args("submitted")}
+    return url_for("staff.all_submissions", score="nps", **args), url_for("staff.all_submissions", score="csat", **args)
