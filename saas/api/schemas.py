@@ -276,7 +276,7 @@ class ClientListQuery(Schema):
     left_from = _day("Became past on or after this day (the studio's time zone).")
     left_to = _day("Became past on or before this day (the studio's time zone).")
     sort = _one_of(("name", "recent"))
-    cursor = _text(200, CURSOR)
+    cursor = _text(KEYED_CURSOR, CURSOR)
 
 
 class ContactListQuery(Schema):
