@@ -1,8 +1,7 @@
 """The staff's contacts list: every contact of the clients a person may see, phone-first, searched by name, phone
 or e-mail and filtered by the studio's contact fields exactly as the clients list filters by client fields
 (saas.fields.queries), in keyset pages by name as a Chinese reader expects it (pinyin: Contact.sort_key, as the
-clients list). Contacts of archived clients are left out, as archived clients
-are left out of the clients list."""
+clients list). Contacts of archived clients are left out, as archived clients are left out of the clients list."""
 
 from __future__ import annotations
 
