@@ -115,6 +115,7 @@ def seed_studio(session, slug: str, clients: int, owner_email: str, rng: random.
                     "tenant_id": tenant.id,
                     "client_id": cid,
                     "name": f"联系人{i}",
+                    "sort_key": sort_key(f"联系人{i}"),
                     "phone": phone,
                     "decision_maker": i == 0,
                     "created_at": now,

@@ -111,6 +111,7 @@ def seed_studio(session, slug: str, clients: int, rng: random.Random) -> None:
                 "tenant_id": tenant.id,
                 "client_id": cid,
                 "name": f"联系人{n}",
+                "sort_key": sort_key(f"联系人{n}"),
                 "phone": f"138{n:08d}",
                 "decision_maker": True,
                 "created_at": now,

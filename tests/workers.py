@@ -69,3 +69,23 @@ def worker_database(admin_url: str, app_url: str, owner_url: str) -> Iterator[st
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
         admin.dispose()
+
+
+@contextmanager
+def own_database(admin_url: str, app_url: str, owner_url: str, purpose: str) -> Iterator[str]:
+    """An empty database for one test that walks the migrations up and down (the worker's own database stays at
+    head for every other test): owned by owner_url's role and open to app_url's, dropped at the end. Its name."""
+    owner, app_role = make_url(owner_url).username, make_url(app_url).username
+    assert owner and app_role, "own_database needs complete URLs"
+    name = f"{make_url(app_url).database}_{purpose}_{WORKER or 'main'}"
+    admin = make_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {_quoted(name)} OWNER {_quoted(owner)}")
+        conn.exec_driver_sql(f"GRANT CONNECT, TEMP ON DATABASE {_quoted(name)} TO {_quoted(app_role)}")
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+        admin.dispose()

@@ -19,7 +19,7 @@ from saas.billing.schemas import (
     ScheduleSchema,
     VoidSchema,
 )
-from saas.clients.models import ClientKind, ClientStatus
+from saas.clients.models import SORT_KEY, ClientKind, ClientStatus
 from saas.clients.schemas import ClientSchema, ContactSchema, InteractionSchema, ShareSchema, TagRenameSchema
 from saas.errors import ValidationFailed
 from saas.fields import values as custom
@@ -237,6 +237,9 @@ def _text(limit: int, description: str | None = None) -> fields.String:
 
 
 CURSOR = "`next_cursor` of the last page."
+# A cursor that carries a name's sort key, `<id>|<key>` (a UUID's 36 characters): the key as long as its column
+# allows (a long Chinese name's pinyin reaches it), so a page's own next_cursor is never refused as too long.
+KEYED_CURSOR = 36 + 1 + SORT_KEY.length
 
 
 def _day(description: str) -> fields.Date:
@@ -274,12 +277,12 @@ class ClientListQuery(Schema):
     left_from = _day("Became past on or after this day (the studio's time zone).")
     left_to = _day("Became past on or before this day (the studio's time zone).")
     sort = _one_of(("name", "recent"))
-    cursor = _text(200, CURSOR)
+    cursor = _text(KEYED_CURSOR, CURSOR)
 
 
 class ContactListQuery(Schema):
     q = _text(100, "Fragment of the contact's name, phone (digits match however it was written) or e-mail.")
-    cursor = _text(200, CURSOR)
+    cursor = _text(KEYED_CURSOR, CURSOR)
 
 
 class FieldListQuery(Schema):

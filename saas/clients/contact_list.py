@@ -1,7 +1,7 @@
 """The staff's contacts list: every contact of the clients a person may see, phone-first, searched by name, phone
 or e-mail and filtered by the studio's contact fields exactly as the clients list filters by client fields
-(saas.fields.queries), in keyset pages by name. Contacts of archived clients are left out, as archived clients
-are left out of the clients list."""
+(saas.fields.queries), in keyset pages by name as a Chinese reader expects it (pinyin: Contact.sort_key, as the
+clients list). Contacts of archived clients are left out, as archived clients are left out of the clients list."""
 
 from __future__ import annotations
 
@@ -62,18 +62,21 @@ def _filtered(membership: Membership, f: ContactFilters) -> Select:
 
 
 def _after(cursor: str | None):
-    ident, _, name = (cursor or "").partition("|")
+    """`<id>|<sort key>` of the last contact of the page before. The key may be empty (a name of accents alone):
+    the separator, not the key, says a cursor was given, so such a page still leads to the next."""
+    ident, separator, key = (cursor or "").partition("|")
     try:
-        return tuple_(Contact.name, Contact.id) > (name, uuid.UUID(ident)) if name else None
+        return tuple_(Contact.sort_key, Contact.id) > (key, uuid.UUID(ident)) if separator else None
     except ValueError:
         return None
 
 
 def contact_page(membership: Membership, f: ContactFilters, cursor: str | None) -> ContactPage:
-    """One page of contacts by name, with their clients: one query, no OFFSET and no COUNT over the studio."""
+    """One page of contacts by name (pinyin), with their clients: one query, no OFFSET and no COUNT over the
+    studio; the index (tenant_id, sort_key, id) gives the order and each page's start."""
     query = _filtered(membership, f)
     if (after := _after(cursor)) is not None:
         query = query.where(after)
-    rows = list(db.session.scalars(query.order_by(Contact.name, Contact.id).limit(PAGE_SIZE + 1)))
+    rows = list(db.session.scalars(query.order_by(Contact.sort_key, Contact.id).limit(PAGE_SIZE + 1)))
     last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
-    return ContactPage(rows[:PAGE_SIZE], f"{last.id}|{last.name}" if last else None, f)
+    return ContactPage(rows[:PAGE_SIZE], f"{last.id}|{last.sort_key}" if last else None, f)

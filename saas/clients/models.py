@@ -24,8 +24,9 @@ from sqlalchemy import (
     literal_column,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from saas import i18n
 from saas.db import Base, Timestamped, UUIDPrimaryKey, utcnow
 from saas.fields.models import VALUES
 from saas.isolation import TenantScoped
@@ -146,11 +147,15 @@ class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
         _client_fk(),
         UniqueConstraint("tenant_id", "id"),  # portal users point at their contact through (tenant_id, id)
         Index("ix_contacts_tenant_id_client_id", "tenant_id", "client_id"),
-        Index("ix_contacts_tenant_id_name", "tenant_id", "name", "id"),  # the contacts list's order and pages
+        Index("ix_contacts_tenant_id_sort_key", "tenant_id", "sort_key", "id"),  # the contacts list's order, pages
     )
 
     client_id: Mapped[uuid.UUID]
     name: Mapped[str] = mapped_column(String(120))
+    # The name as the contacts list sorts it: pinyin for Chinese, as Client.sort_key (saas.i18n.sort_key). Set with
+    # the name itself (below), so no writer of a contact can forget it; the import's set-based INSERT makes it in
+    # Python per batch, with the clients' (saas.imports.engine).
+    sort_key: Mapped[str] = mapped_column(SORT_KEY, default="")
     title: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -166,6 +171,12 @@ class Contact(TenantScoped, UUIDPrimaryKey, Timestamped, Base):
     client: Mapped[Client] = relationship(back_populates="contacts", overlaps="contacts")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("name")
+    def _keep_sort_key(self, _key: str, name: str) -> str:
+        """Every assignment of the name (the constructor's too) moves the sort key with it."""
+        self.sort_key = i18n.sort_key(name or "")
+        return name
 
 
 PHONE_MARKS = (" ", "-", "(", ")", "+", ".", "/")  # what people type between a phone's digits

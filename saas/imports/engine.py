@@ -38,7 +38,7 @@ from saas.imports import bulk, staging
 from saas.imports.decide import decide
 from saas.imports.mapping import Fields
 from saas.imports.models import ClientExternalId, ClientImport, ImportRow, Outcome
-from saas.imports.staging import CLIENT_COLUMNS, COLUMNS, Dialect, Staged, dumps
+from saas.imports.staging import CLIENT_COLUMNS, COLUMNS, Dialect, KeyRow, Staged, dumps
 from saas.imports.validation import Cleaned, Cleaner, RowProblems
 from saas.isolation import driver_connection
 from saas.schemas import REQUIRED, translate
@@ -80,7 +80,7 @@ class Importer:
         self.timings: dict[str, float] = defaultdict(float)  # seconds per phase and statement, for the log and bench
         self._json: dict[Any, str] = {}  # the JSON of the few lists every row repeats (filled columns, tags)
         # The next batch's (seq range, its new clients' keys), made while this one was written.
-        self._upcoming: tuple[tuple[int, int], list[tuple[str, ...]]] | None = None
+        self._upcoming: tuple[tuple[int, int], list[KeyRow]] | None = None
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
@@ -236,7 +236,7 @@ class Importer:
             staging.load_keys(keys, self.dialect)
             following = (last, min(last + last - after, self.total))
             sources = self._key_sources(*following) if following[0] < following[1] else []
-        upcoming: list[tuple[str, ...]] = []
+        upcoming: list[KeyRow] = []
 
         def meanwhile() -> None:
             with self.timed("keys: the next batch's, during the writes"):
@@ -282,14 +282,15 @@ class Importer:
         driver = driver_connection(db.session.connection())
         return driver.execute(query.format("%s", "%s"), (after, last)).fetchall()
 
-    def _keys(self, sources: list[Any]) -> list[tuple[str, ...]]:
-        """(seq, sort key, search text) of each new client: as saas.clients.services computes them for a client
-        made by hand (one function each, shared), from the client's name, tags and contact."""
+    def _keys(self, sources: list[Any]) -> list[KeyRow]:
+        """(seq, sort key, search text, the contact's sort key) of each new client: as saas.clients.services and
+        the Contact model compute them for a client and a contact made by hand (one function each, shared), from
+        the client's name, tags and contact."""
         keys = []
         for seq, name, tags, c_name, phone, email, wechat in sources:
             person = SimpleNamespace(name=c_name, phone=phone, email=email, wechat=wechat)
             shape = SimpleNamespace(name=name, tags=_loads(tags) or [], contacts=[person] if c_name else [])
-            keys.append((seq, sort_key(name), search_parts(shape)))
+            keys.append((seq, sort_key(name), search_parts(shape), sort_key(c_name) if c_name else None))
         return keys
 
     def _write_updates(self, after: int, last: int) -> int:
@@ -365,9 +366,11 @@ def _creating(found: Dialect) -> list[tuple[str, Any]]:
         f" s.size, s.region, s.source, s.credit_rating, s.payment_terms, {found.json.format('s.tags')}, s.notes,"
         f" s.owner_id, k.search_text, {found.jsonb.format('s.custom')}, 1, :job FROM import_stage s JOIN import_keys k"
         f" ON k.seq = s.seq WHERE s.action = 'create' AND {batch}",
-        "contacts": "INSERT INTO contacts (id, tenant_id, created_at, client_id, name, title, phone, email, wechat,"
-        " decision_maker, custom_fields, version) SELECT s.contact_id, :t, :now, s.client_id, s.c_name, s.c_title,"
-        f" s.phone, s.email, s.wechat, false, {found.jsonb.format('s.c_custom')}, 1 {new} AND s.c_name IS NOT NULL",
+        "contacts": "INSERT INTO contacts (id, tenant_id, created_at, client_id, name, sort_key, title, phone, email,"
+        " wechat, decision_maker, custom_fields, version) SELECT s.contact_id, :t, :now, s.client_id, s.c_name,"
+        f" k.contact_key, s.c_title, s.phone, s.email, s.wechat, false, {found.jsonb.format('s.c_custom')}, 1"
+        f" FROM import_stage s JOIN import_keys k ON k.seq = s.seq WHERE s.action = 'create' AND {batch}"
+        " AND s.c_name IS NOT NULL",
         "tags": f"INSERT INTO client_tags (id, tenant_id, client_id, tag) SELECT {found.tag_id}, :t, s.client_id,"
         f" t.value FROM import_stage s {found.tags_join} WHERE s.action = 'create' AND {batch}",
         "values": "INSERT INTO field_values (id, tenant_id, field_id, record_id, number, keyed, text)"

@@ -68,7 +68,9 @@ COLUMNS = (
     "contact_id",
 )
 VALUE_COLUMNS = ("seq", "entity", "field_id", "number", "keyed", "text")
-KEY_COLUMNS = ("seq", "sort_key", "search_text")  # a batch's new clients' sort keys and search texts
+# A batch's new clients' sort keys and search texts, and their contacts' sort keys (none for a row without one).
+KEY_COLUMNS = ("seq", "sort_key", "search_text", "contact_key")
+KeyRow = tuple[int, str, str, str | None]  # one new client's, in KEY_COLUMNS order
 
 _PG_TABLE = """
 CREATE TEMP TABLE import_stage (
@@ -98,9 +100,12 @@ _SQLITE_TABLE = (
     + ", studio, target, add_contact)"
 )
 _SQLITE_VALUES = "CREATE TEMP TABLE import_stage_values (seq INTEGER NOT NULL, entity, field_id, number, keyed, text)"
-# The sort keys and search texts of one batch's new clients: computed while the batch before it is written
-# (saas.imports.engine), so they are not staged with the rows.
-_KEYS = "CREATE TEMP TABLE import_keys (seq integer PRIMARY KEY, sort_key text NOT NULL, search_text text NOT NULL)"
+# The sort keys and search texts of one batch's new clients, and their contacts' sort keys: computed while the batch
+# before it is written (saas.imports.engine), so they are not staged with the rows.
+_KEYS = (
+    "CREATE TEMP TABLE import_keys (seq integer PRIMARY KEY, sort_key text NOT NULL, search_text text NOT NULL,"
+    " contact_key text)"
+)
 TABLES = ("import_stage", "import_stage_values", "import_keys")
 
 
@@ -235,13 +240,15 @@ def _insert(rows: list[tuple[Any, ...]], values: list[tuple[Any, ...]]) -> None:
         raw.executemany(f"INSERT INTO import_stage_values ({', '.join(VALUE_COLUMNS)}) VALUES ({marks})", values)
 
 
-def load_keys(keys: list[tuple[str, ...]], found: Dialect) -> None:
-    """One batch's (seq, sort key, search text), beside the batches' before (a retried batch's replace its own)."""
+def load_keys(keys: list[KeyRow], found: Dialect) -> None:
+    """One batch's (seq, sort key, search text, contact's sort key), beside the batches' before (a retried batch's
+    replace its own)."""
     if keys:
         db.session.execute(text("DELETE FROM import_keys WHERE seq >= :first"), {"first": keys[0][0]})
     if found.name != "postgresql":
         raw = db.session.connection().connection.driver_connection
-        raw.executemany("INSERT INTO import_keys (seq, sort_key, search_text) VALUES (?, ?, ?)", keys)
+        marks = ", ".join("?" for _c in KEY_COLUMNS)
+        raw.executemany(f"INSERT INTO import_keys ({', '.join(KEY_COLUMNS)}) VALUES ({marks})", keys)
         return
     driver = driver_connection(db.session.connection())
     with driver.cursor() as cursor, cursor.copy(f"COPY import_keys ({', '.join(KEY_COLUMNS)}) FROM STDIN") as copy:

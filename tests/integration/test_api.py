@@ -319,3 +319,21 @@ def new_client_logged_in(new_client, email: str):
     browser = new_client()
     browser.login(email)
     return browser
+
+
+def test_a_long_chinese_name_still_pages_through_the_client_list(app, client, studio, monkeypatch):
+    """A client list page's next_cursor carries the last client's sort key: for a long Chinese name (200 characters
+    of 庄, zhuang1 each) that is the key's whole column, 400 characters — the API takes its own cursor back."""
+    import saas.clients.queries as client_queries
+
+    client.login(studio.owner_email)
+    http = api(app, make_token(client))
+    names = ["庄" * 200, "壮" * 200]
+    for name in names:
+        assert http.post("/api/v1/clients", json={"name": name}).status_code == 201
+    monkeypatch.setattr(client_queries, "PAGE_SIZE", 1)
+    first = http.get("/api/v1/clients", query_string={"sort": "name"}).get_json()
+    assert len(first["next_cursor"]) > 400
+    second = http.get("/api/v1/clients", query_string={"sort": "name", "cursor": first["next_cursor"]})
+    assert second.status_code == 200, second.get_json()
+    assert [c["name"] for c in first["data"] + second.get_json()["data"]] == names

@@ -81,6 +81,23 @@ def test_demo_logins_work(app, migrated, client):
     assert client.get("/app/").status_code == 200
 
 
+def test_the_demo_studios_contacts_come_in_pinyin_order(app, migrated, client):
+    """The demo's contacts (added by the seed through the contact service) list as pypinyin reads their names, not
+    by code point (which would put 刘 before 张 before 王 before 陈)."""
+    import re
+
+    from pypinyin import Style, lazy_pinyin
+
+    from saas.demo import DEMO_PASSWORD
+
+    saas(migrated, "demo")
+    assert client.login("owner@demo.atelier.test", DEMO_PASSWORD).status_code == 302
+    page = client.get("/app/contacts").get_data(as_text=True)
+    names = re.findall(r'<td class="row-title"[^>]*><strong>([^<]+)</strong>', page)
+    assert len(names) >= 10 and names[:4] == ["陈晨", "陈思", "Claire Dubois", "Daniel Wong"]
+    assert names == sorted(names, key=lambda n: " ".join(lazy_pinyin(n, style=Style.TONE3)).lower())
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     with pytest.raises(ConfigError, match="SECRET_KEY is required"):
         load_settings({"ATELIER_ENV": "production", "INSTANCE_DIR": str(tmp_path)})

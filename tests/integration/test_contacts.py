@@ -163,7 +163,7 @@ def test_the_search_reads_the_trigram_index_on_postgresql(migrated):
     with engine.connect() as conn:
         for statement in ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_indexscan = off"):
             conn.exec_driver_sql(statement)
-        conn.exec_driver_sql("DROP INDEX ix_contacts_tenant_id_name, ix_contacts_tenant_id_client_id")
+        conn.exec_driver_sql("DROP INDEX ix_contacts_tenant_id_sort_key, ix_contacts_tenant_id_client_id")
         conn.exec_driver_sql("ALTER TABLE contacts NO FORCE ROW LEVEL SECURITY")  # the owner: no tenant clause
         plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {compiled}", {}))
         conn.rollback()

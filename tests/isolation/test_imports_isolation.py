@@ -119,7 +119,7 @@ def test_a_staged_batch_naming_another_studio_is_refused_by_rls(app, studio, oth
                 c_custom="{}",
             )
             staging.load([staging.Staged(row, [])], found)
-            staging.load_keys([(1, "tou", "偷渡客户")], found)
+            staging.load_keys([(1, "tou", "偷渡客户", None)], found)
             clients = dict(engine._creating(found))["clients"]
             now = engine.utcnow()
             params = {"t": studio.tenant_id, "job": uuid.uuid4(), "actor": None, "now": now, "lo": 0, "hi": 1}
