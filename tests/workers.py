@@ -56,12 +56,19 @@ def worker_database(admin_url: str, app_url: str, owner_url: str) -> Iterator[st
     owner_url's role and open to app_url's role; drop it at the end. Yields its name."""
     template, app_role, owner = make_url(app_url).database, make_url(app_url).username, make_url(owner_url).username
     assert WORKER and template and app_role and owner, "worker_database needs xdist and complete URLs"
-    name = f"{template}_{WORKER}"
+    with _database(admin_url, f"{template}_{WORKER}", owner, app_role, template) as name:
+        yield name
+
+
+@contextmanager
+def _database(admin_url: str, name: str, owner: str, app_role: str, template: str | None = None) -> Iterator[str]:
+    """A database owned by `owner` and open to `app_role` (a copy of `template`, or empty), dropped at the end."""
     admin = make_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")  # no DDL on databases in a tx
+    copy = f" TEMPLATE {_quoted(template)}" if template else ""
     with admin.connect() as conn:
         # WITH (FORCE): a run that was killed may have left the database behind, with connections to it.
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
-        conn.exec_driver_sql(f"CREATE DATABASE {_quoted(name)} TEMPLATE {_quoted(template)} OWNER {_quoted(owner)}")
+        conn.exec_driver_sql(f"CREATE DATABASE {_quoted(name)}{copy} OWNER {_quoted(owner)}")
         conn.exec_driver_sql(f"GRANT CONNECT, TEMP ON DATABASE {_quoted(name)} TO {_quoted(app_role)}")
     try:
         yield name
@@ -77,15 +84,5 @@ def own_database(admin_url: str, app_url: str, owner_url: str, purpose: str) -> 
     head for every other test): owned by owner_url's role and open to app_url's, dropped at the end. Its name."""
     owner, app_role = make_url(owner_url).username, make_url(app_url).username
     assert owner and app_role, "own_database needs complete URLs"
-    name = f"{make_url(app_url).database}_{purpose}_{WORKER or 'main'}"
-    admin = make_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
-        conn.exec_driver_sql(f"CREATE DATABASE {_quoted(name)} OWNER {_quoted(owner)}")
-        conn.exec_driver_sql(f"GRANT CONNECT, TEMP ON DATABASE {_quoted(name)} TO {_quoted(app_role)}")
-    try:
+    with _database(admin_url, f"{make_url(app_url).database}_{purpose}_{WORKER or 'main'}", owner, app_role) as name:
         yield name
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
-        admin.dispose()

@@ -201,6 +201,20 @@ def seeded(app, studio) -> Seeded:
 # --- reading a list as its page shows it ---------------------------------------------------------------------
 
 
+def seeded_for_lists(app, studio) -> Seeded:
+    """The dashboards' small studio with the records the links' lists add (seed_more)."""
+    s = seed(app, studio, studio_today())
+    seed_more(app, s)
+    return s
+
+
+def page_html(client, url: str, args: dict | None = None) -> str:
+    """A list page's HTML, which must answer 200 for these filters."""
+    response = client.get(url, query_string=args or {})
+    assert response.status_code == 200, (args, response.status_code)
+    return response.get_data(as_text=True)
+
+
 def rows_in(client, link: str) -> int:
     """How many records the list page at `link` shows (each list's rows in its table; My follow-ups' items). The
     page must have understood every filter of the link: none is said to be left out."""

@@ -19,7 +19,7 @@ from saas.isolation import set_tenant
 from saas.tenants.models import Membership, User
 from tests.conftest import studio_today
 from tests.integration.dashboards_seed import Seeded, at, seed
-from tests.integration.test_figure_links import rows_in, seed_more
+from tests.integration.test_figure_links import page_html, rows_in, seed_more
 
 URL = "/app/follow-ups/logged"
 
@@ -43,9 +43,7 @@ def seeded(app, studio) -> Seeded:
 
 
 def _html(client, args: dict | None = None) -> str:
-    response = client.get(URL, query_string=args or {})
-    assert response.status_code == 200, (args, response.status_code)
-    return response.get_data(as_text=True)
+    return page_html(client, URL, args)
 
 
 def test_the_list_shows_each_follow_up_with_its_client_and_is_in_the_menu(app, client, seeded):

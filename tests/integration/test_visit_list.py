@@ -17,24 +17,19 @@ from saas.extensions import db
 from saas.isolation import set_tenant
 from saas.tenants.models import Membership, User
 from saas.visits.models import Visit
-from tests.conftest import studio_today
-from tests.integration.dashboards_seed import Seeded, at, seed
-from tests.integration.test_figure_links import rows_in, seed_more
+from tests.integration.dashboards_seed import Seeded, at
+from tests.integration.test_figure_links import page_html, rows_in, seeded_for_lists
 
 URL = "/app/visits/list"
 
 
 @pytest.fixture
 def seeded(app, studio) -> Seeded:
-    s = seed(app, studio, studio_today())
-    seed_more(app, s)
-    return s
+    return seeded_for_lists(app, studio)
 
 
 def _html(client, args: dict | None = None) -> str:
-    response = client.get(URL, query_string=args or {})
-    assert response.status_code == 200, (args, response.status_code)
-    return response.get_data(as_text=True)
+    return page_html(client, URL, args)
 
 
 def test_the_list_is_reached_from_the_schedule_with_its_filters_in_both_languages(app, client, seeded):
