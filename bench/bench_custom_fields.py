@@ -211,6 +211,10 @@ class Statements:
     def _catch(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
         self.seen.append((statement, parameters))
 
+    def settings(self) -> list[str]:
+        """The request's SET LOCALs (saas.fields.queries: no parallel workers), replayed before each EXPLAIN."""
+        return [s for s, _p in self.seen if s.startswith("SET LOCAL")]
+
     def filtering(self) -> list[tuple[str, str, object]]:
         """The page's query, and before it the last count of a filter's set from the value index, if there was one
         (saas.fields.queries.conditions)."""
@@ -234,6 +238,8 @@ def explain(app, browser, label: str, url: str) -> None:
             set_tenant(session, session.scalar(select(Tenant.id).where(Tenant.slug == "big")))
             raw = session.connection().connection.driver_connection
             with raw.cursor() as cursor:
+                for setting in caught.settings():
+                    cursor.execute(setting)
                 cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + statement, parameters)
                 plans.append((part, [row[0] for row in cursor.fetchall()]))
             session.rollback()
