@@ -69,9 +69,6 @@ def check_token_limit() -> None:
         log.warning("API rate-limit storage unreachable; counting in this process's memory", exc_info=True)
         state.storage_failed_at = time.monotonic()
         spent = _hit(state.fallback, state.limits, key)
-    else:
-        if state.storage_failed_at is not None and state.strategy() is state.counters:
-            state.storage_failed_at = None
     limit, remaining, reset = spent
     g.api_limit_headers = {
         "X-RateLimit-Limit": str(limit.amount),

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
 from saas.clients.access import visible_to
@@ -23,6 +22,7 @@ from saas.clients.models import Client, Interaction, InteractionKind
 from saas.clients.queries import PAGE_SIZE
 from saas.days import DayRange
 from saas.extensions import db
+from saas.keyset import newest_first
 from saas.tenants.models import Membership
 from saas.tenants.queries import person_arg, strangers, studio_timezone
 
@@ -101,21 +101,15 @@ def follow_ups_filtered(membership: Membership, f: FollowUpFilters) -> Select:
     return query
 
 
-def _after(cursor: str | None) -> Any:
-    when, _sep, ident = (cursor or "").partition("~")
-    try:
-        return tuple_(Interaction.occurred_at, Interaction.id) < (datetime.fromisoformat(when), uuid.UUID(ident))
-    except ValueError:
-        return None  # anything else starts over
-
-
 def follow_up_page(membership: Membership, f: FollowUpFilters, cursor: str | None = None) -> FollowUpPage:
     """Newest first, PAGE_SIZE at a time, keyset-paged on (occurred_at, id): no OFFSET, no COUNT."""
-    query = follow_ups_filtered(membership, f)
-    if (after := _after(cursor)) is not None:
-        query = query.where(after)
-    order = (Interaction.occurred_at.desc(), Interaction.id.desc())
-    rows = list(db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)).unique())
-    last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
-    cursor_out = f"{last.occurred_at.isoformat()}~{last.id}" if last else None
-    return FollowUpPage(rows[:PAGE_SIZE], cursor_out, f)
+    rows, next_cursor = newest_first(
+        follow_ups_filtered(membership, f),
+        Interaction.occurred_at,
+        Interaction.id,
+        cursor,
+        PAGE_SIZE,
+        read=lambda query: db.session.scalars(query).unique().all(),
+        key=lambda row: (row.occurred_at, row.id),
+    )
+    return FollowUpPage(rows, next_cursor, f)

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy import Select, exists, select
 
 from saas.clients.models import Client
 from saas.days import DayRange
 from saas.extensions import db
 from saas.forms.models import Submission
 from saas.forms.queries import PAGE_SIZE
+from saas.keyset import newest_first
 from saas.tenants.models import Membership
 from saas.tenants.queries import person_arg, strangers, studio_timezone
 
@@ -100,20 +100,15 @@ def answers_filtered(membership: Membership, f: AnswerFilters) -> Select:
     return query
 
 
-def _after(cursor: str | None) -> Any:
-    when, _sep, ident = (cursor or "").partition("~")
-    try:
-        return tuple_(Submission.submitted_at, Submission.id) < (datetime.fromisoformat(when), uuid.UUID(ident))
-    except ValueError:
-        return None  # anything else starts over
-
-
 def answer_page(membership: Membership, f: AnswerFilters, cursor: str | None = None) -> AnswerPage:
     """Newest first, PAGE_SIZE at a time: no OFFSET, no COUNT."""
-    query = answers_filtered(membership, f)
-    if (after := _after(cursor)) is not None:
-        query = query.where(after)
-    order = (Submission.submitted_at.desc(), Submission.id.desc())
-    rows = [AnswerRow(s, name) for s, name in db.session.execute(query.order_by(*order).limit(PAGE_SIZE + 1))]
-    last = rows[PAGE_SIZE - 1].submission if len(rows) > PAGE_SIZE else None
-    return AnswerPage(rows[:PAGE_SIZE], f"{last.submitted_at.isoformat()}~{last.id}" if last else None, f)
+    rows, next_cursor = newest_first(
+        answers_filtered(membership, f),
+        Submission.submitted_at,
+        Submission.id,
+        cursor,
+        PAGE_SIZE,
+        read=lambda query: [AnswerRow(s, name) for s, name in db.session.execute(query)],
+        key=lambda row: (row.submission.submitted_at, row.submission.id),
+    )
+    return AnswerPage(rows, next_cursor, f)

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
 from saas.clients.models import Client
 from saas.days import DayRange
 from saas.extensions import db
+from saas.keyset import newest_first
 from saas.tenants.models import Membership
 from saas.tenants.queries import person_arg, strangers, studio_timezone
 from saas.visits.access import visits_visible_to
@@ -83,20 +83,15 @@ def visits_filtered(membership: Membership, f: VisitFilters) -> Select:
     return query
 
 
-def _after(cursor: str | None) -> Any:
-    when, _sep, ident = (cursor or "").partition("~")
-    try:
-        return tuple_(Visit.scheduled_start, Visit.id) < (datetime.fromisoformat(when), uuid.UUID(ident))
-    except ValueError:
-        return None  # anything else starts over
-
-
 def visit_page(membership: Membership, f: VisitFilters, cursor: str | None = None) -> VisitPage:
     """Latest scheduled first, PAGE_SIZE at a time: no OFFSET, no COUNT."""
-    query = visits_filtered(membership, f)
-    if (after := _after(cursor)) is not None:
-        query = query.where(after)
-    order = (Visit.scheduled_start.desc(), Visit.id.desc())
-    rows = list(db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)).unique())
-    last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
-    return VisitPage(rows[:PAGE_SIZE], f"{last.scheduled_start.isoformat()}~{last.id}" if last else None, f)
+    rows, next_cursor = newest_first(
+        visits_filtered(membership, f),
+        Visit.scheduled_start,
+        Visit.id,
+        cursor,
+        PAGE_SIZE,
+        read=lambda query: db.session.scalars(query).unique().all(),
+        key=lambda row: (row.scheduled_start, row.id),
+    )
+    return VisitPage(rows, next_cursor, f)
